@@ -1,0 +1,73 @@
+# csdpdk: the host helper that plugs CloudStack KVM VMs into OVS-DPDK.
+#
+#   make deps    install the Debian packages the build, tests and demo need (root)
+#   make         build build/csdpdk
+#   make check   unit tests, golden CLI cases and the bad-input corpus, plain,
+#                under ASan+UBSan and under valgrind; ends with 'N passed, N failed'
+#   make demo    the main job, narrated
+#
+# Variables: O (output directory, default build), SANITIZE=1 (ASan+UBSan).
+
+CSDPDK_VERSION := 0.1.0
+
+CC := gcc
+O ?= build
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+
+# Every library but libopenvswitch comes through pkg-config; each module
+# names the Debian package that provides it, for the error message.
+PKGS := jansson libxml-2.0 libcurl libvirt
+PKG_DEB_jansson := libjansson-dev
+PKG_DEB_libxml-2.0 := libxml2-dev
+PKG_DEB_libcurl := libcurl4-openssl-dev
+PKG_DEB_libvirt := libvirt-dev
+PKG_DEB_cmocka := libcmocka-dev
+
+WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wmissing-prototypes \
+            -Wstrict-prototypes -Wvla -Wno-format-nonliteral
+CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -g -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+               -I. $(WARNINGS) -DCSDPDK_VERSION='"$(CSDPDK_VERSION)"'
+ifeq ($(SANITIZE),1)
+CFLAGS_BASE := $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS_BASE)) -O1 \
+               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS_BASE := -fsanitize=address,undefined
+endif
+
+# Recursive (=) so that pkg-config runs only when a recipe needs it, after
+# $(O)/.pkgs has checked that everything is there.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) $(OVS_LIBS)
+
+.PHONY: all deps check demo bench clean distclean
+all: $(O)/csdpdk
+
+include mk/deps.mk
+include mk/ovs.mk
+include offerings/offerings.mk
+include helper/helper.mk
+include tests/tests.mk
+
+$(O)/.pkgs:
+	@mkdir -p $(@D)
+	@for p in $(PKGS) cmocka; do \
+	  pkg-config --exists $$p || { \
+	    case $$p in jansson) d=$(PKG_DEB_jansson);; libxml-2.0) d=$(PKG_DEB_libxml-2.0);; \
+	      libcurl) d=$(PKG_DEB_libcurl);; libvirt) d=$(PKG_DEB_libvirt);; cmocka) d=$(PKG_DEB_cmocka);; esac; \
+	    echo "pkg-config cannot find '$$p': install the Debian package $$d ('make deps' does)" >&2; \
+	    exit 1; }; \
+	done; touch $@
+
+$(O)/%.o: %.c | $(O)/.pkgs
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+clean:
+	rm -rf $(filter-out build/ovs,$(wildcard build/*))
+
+distclean:
+	rm -rf build
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,399 @@
+/* csdpdk: global options, dispatch through the verb table, one envelope.
+ *
+ * This is the only file that renders errors and the only one that decides
+ * the exit status. Whatever happens (a usage error, an unreadable request,
+ * a failing verb), stdout gets exactly one document. */
+#include <getopt.h>
+#include <libxml/parser.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper/mem.h"
+#include "helper/output.h"
+#include "helper/request.h"
+#include "helper/verb.h"
+#include "offerings/text.h"
+
+#define TIMEOUT_MAX 3600.0
+
+enum {
+    OPT_OVSDB = 256,
+    OPT_LIBVIRT,
+    OPT_AGENT_PROPERTIES,
+    OPT_SYSFS,
+    OPT_REQUEST,
+    OPT_FORMAT,
+    OPT_TIMEOUT,
+    OPT_DRY_RUN,
+    OPT_APPLY,
+    OPT_VERBOSE,
+    OPT_HELP,
+    OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"ovsdb", required_argument, NULL, OPT_OVSDB},
+    {"libvirt", required_argument, NULL, OPT_LIBVIRT},
+    {"agent-properties", required_argument, NULL, OPT_AGENT_PROPERTIES},
+    {"sysfs", required_argument, NULL, OPT_SYSFS},
+    {"request", required_argument, NULL, OPT_REQUEST},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"apply", no_argument, NULL, OPT_APPLY},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static const char usage_text[] =
+    "Usage: csdpdk [OPTIONS] VERB [OPTIONS]\n"
+    "Plug CloudStack VMs into Open vSwitch with DPDK through vhost-user ports.\n"
+    "A verb reads its JSON request on stdin (or --request FILE) and writes one\n"
+    "JSON document on stdout.\n"
+    "\n"
+    "Verbs:\n"
+    "%s"
+    "\n"
+    "Options:\n"
+    "  --ovsdb URL              OVSDB server (default unix:/var/run/openvswitch/db.sock)\n"
+    "  --libvirt URI            libvirt connection (default qemu:///system)\n"
+    "  --agent-properties FILE  CloudStack agent settings\n"
+    "                           (default /etc/cloudstack/agent/agent.properties)\n"
+    "  --sysfs DIR              sysfs root (default /sys)\n"
+    "  --request FILE           read the request from FILE instead of stdin\n"
+    "  --format json|text       json (default when stdout is not a terminal) or text\n"
+    "  --timeout SECONDS        bound on every wait for OVSDB or libvirt (default 30)\n"
+    "  --dry-run                (verbs that change the host) report, change nothing\n"
+    "  --apply                  (gc) remove what is found\n"
+    "  --verbose                log to stderr\n"
+    "  --help                   this help; 'csdpdk VERB --help' for one verb\n"
+    "  --version                same as the verb 'version'\n"
+    "\n"
+    "Exit status: 0 success; 1 success with a negative verdict; 64 usage error;\n"
+    "65 invalid request (nothing changed); 69 OVSDB or libvirt unavailable;\n"
+    "70 internal error; 75 temporary failure, safe to retry.\n";
+
+struct invocation {
+    struct options options;
+    bool format_given;
+    bool help;
+    bool version;
+    const struct verb *verb;
+};
+
+static bool verbose;
+
+static void log_verbose(const char *fmt, ...) _printf_(1, 2);
+static void log_verbose(const char *fmt, ...)
+{
+    if (!verbose) {
+        return;
+    }
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stderr, "csdpdk[%ld]: ", (long) getpid());
+    vfprintf(stderr, fmt, args);
+    fputc('\n', stderr);
+    va_end(args);
+}
+
+static const struct verb *verb_find(const char *name)
+{
+    for (size_t i = 0; i < n_verbs; i++) {
+        if (streq(verbs[i].name, name)) {
+            return &verbs[i];
+        }
+    }
+    return NULL;
+}
+
+static struct err *parse_format(const char *s, enum output_format *format)
+{
+    if (streq(s, "json")) {
+        *format = FORMAT_JSON;
+    } else if (streq(s, "text")) {
+        *format = FORMAT_TEXT;
+    } else {
+        _cleanup_free_ char *shown = text_quote_for_message(s, 32);
+        return err_new(ERR_USAGE, NULL, "--format must be 'json' or 'text', not %s", shown);
+    }
+    return NULL;
+}
+
+static struct err *parse_timeout(const char *s, double *timeout)
+{
+    char *end;
+    double t = strtod(s, &end);
+    if (!*s || *end || !isfinite(t) || t <= 0 || t > TIMEOUT_MAX) {
+        _cleanup_free_ char *shown = text_quote_for_message(s, 32);
+        return err_new(ERR_USAGE, NULL, "--timeout must be a number of seconds above 0 and at most %g, not %s",
+                       TIMEOUT_MAX, shown);
+    }
+    *timeout = t;
+    return NULL;
+}
+
+/* Verbs are one or two words ("decode", "offering build"); the longest
+ * match wins and nothing may follow it. */
+static struct err *find_verb(char **words, int n_words, const struct verb **verb)
+{
+    *verb = NULL;
+    if (n_words == 0) {
+        return NULL;
+    }
+    int used = 0;
+    if (n_words >= 2) {
+        _cleanup_free_ char *two = mem_asprintf("%s %s", words[0], words[1]);
+        if ((*verb = verb_find(two))) {
+            used = 2;
+        }
+    }
+    if (!*verb && (*verb = verb_find(words[0]))) {
+        used = 1;
+    }
+    if (!*verb) {
+        _cleanup_free_ char *shown = text_quote_for_message(words[0], 64);
+        return err_new(ERR_UNKNOWN_VERB, NULL, "unknown verb %s; 'csdpdk --help' lists them",
+                       shown);
+    }
+    if (used < n_words) {
+        _cleanup_free_ char *shown = text_quote_for_message(words[used], 64);
+        *verb = NULL;
+        return err_new(ERR_USAGE, NULL, "unexpected argument %s", shown);
+    }
+    return NULL;
+}
+
+static struct err *parse_arguments(int argc, char **argv, struct invocation *inv)
+{
+    struct options *o = &inv->options;
+    int c;
+
+    opterr = 0; /* getopt must not print: errors go in the envelope */
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+        struct err *e = NULL;
+        switch (c) {
+        case OPT_OVSDB:
+            o->ovsdb = optarg;
+            break;
+        case OPT_LIBVIRT:
+            o->libvirt = optarg;
+            break;
+        case OPT_AGENT_PROPERTIES:
+            o->agent_properties = optarg;
+            break;
+        case OPT_SYSFS:
+            o->sysfs = optarg;
+            break;
+        case OPT_REQUEST:
+            o->request_file = optarg;
+            break;
+        case OPT_FORMAT:
+            e = parse_format(optarg, &o->format);
+            inv->format_given = true;
+            break;
+        case OPT_TIMEOUT:
+            e = parse_timeout(optarg, &o->timeout);
+            break;
+        case OPT_DRY_RUN:
+            o->dry_run = true;
+            break;
+        case OPT_APPLY:
+            o->apply = true;
+            break;
+        case OPT_VERBOSE:
+            o->verbose = true;
+            break;
+        case OPT_HELP:
+            inv->help = true;
+            break;
+        case OPT_VERSION:
+            inv->version = true;
+            break;
+        case ':': {
+            _cleanup_free_ char *shown = text_quote_for_message(argv[optind - 1], 64);
+            return err_new(ERR_USAGE, NULL, "option %s needs a value", shown);
+        }
+        default: {
+            _cleanup_free_ char *shown = text_quote_for_message(argv[optind - 1], 64);
+            return err_new(ERR_USAGE, NULL, "unknown option %s; 'csdpdk --help' lists them",
+                           shown);
+        }
+        }
+        if (e) {
+            return e;
+        }
+    }
+
+    struct err *e = find_verb(argv + optind, argc - optind, &inv->verb);
+    if (e) {
+        return e;
+    }
+    if (inv->version && !inv->verb) {
+        inv->verb = verb_find("version");
+    }
+    if (!inv->verb) {
+        return inv->help ? NULL
+                         : err_new(ERR_USAGE, NULL, "no verb given; 'csdpdk --help' lists them");
+    }
+
+    const struct verb *v = inv->verb;
+    if (o->dry_run && !(v->flags & VERB_MUTATES)) {
+        return err_new(ERR_USAGE, NULL, "--dry-run applies to verbs that change the host, not to '%s'",
+                       v->name);
+    }
+    if (o->apply && !(v->flags & VERB_APPLY)) {
+        return err_new(ERR_USAGE, NULL, "--apply does not apply to '%s'", v->name);
+    }
+    if (o->request_file && !(v->flags & VERB_REQUEST)) {
+        return err_new(ERR_USAGE, NULL, "'%s' reads no request; drop --request", v->name);
+    }
+    return NULL;
+}
+
+static void print_help(const struct invocation *inv)
+{
+    const struct verb *v = inv->verb;
+
+    if (inv->format_given && inv->options.format == FORMAT_JSON) {
+        json_auto_t *result = NULL;
+        if (v) {
+            result = json_pack("{s:s, s:s, s:s, s:b, s:b}", "name", v->name, "summary",
+                               v->summary, "help", v->help, "reads_request",
+                               (v->flags & VERB_REQUEST) != 0, "mutates",
+                               (v->flags & VERB_MUTATES) != 0);
+        } else {
+            json_t *list = json_array();
+            for (size_t i = 0; i < n_verbs; i++) {
+                json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:b}", "name",
+                                                      verbs[i].name, "summary", verbs[i].summary,
+                                                      "reads_request",
+                                                      (verbs[i].flags & VERB_REQUEST) != 0,
+                                                      "mutates",
+                                                      (verbs[i].flags & VERB_MUTATES) != 0));
+            }
+            result = json_pack("{s:o}", "verbs", list);
+        }
+        struct envelope env = {.verb = "help", .result = result};
+        output_envelope(stdout, FORMAT_JSON, &env, NULL);
+        return;
+    }
+
+    if (v) {
+        printf("Usage: csdpdk [OPTIONS] %s%s%s%s\n%s.\n\n%s", v->name,
+               v->flags & VERB_REQUEST ? " < REQUEST.json" : "",
+               v->flags & VERB_MUTATES ? " [--dry-run]" : "",
+               v->flags & VERB_APPLY ? " [--apply]" : "", v->summary, v->help);
+        return;
+    }
+
+    size_t width = 0;
+    for (size_t i = 0; i < n_verbs; i++) {
+        size_t len = strlen(verbs[i].name);
+        width = len > width ? len : width;
+    }
+    _cleanup_free_ char *list = mem_strdup("");
+    for (size_t i = 0; i < n_verbs; i++) {
+        char *more = mem_asprintf("%s  %-*s  %s\n", list, (int) width, verbs[i].name,
+                                  verbs[i].summary);
+        free(list);
+        list = more;
+    }
+    printf(usage_text, list);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static struct err *run_verb(const struct invocation *inv, json_t *warnings, json_t **result,
+                            bool *negative)
+{
+    const struct verb *v = inv->verb;
+    json_auto_t *request = NULL;
+
+    if (v->flags & VERB_REQUEST) {
+        if (!inv->options.request_file && isatty(STDIN_FILENO)) {
+            return err_new(ERR_USAGE, NULL, "'%s' reads a JSON request on stdin or from --request FILE",
+                           v->name);
+        }
+        struct err *e = request_read(inv->options.request_file, &request);
+        if (e) {
+            return e;
+        }
+    }
+
+    struct verb_context ctx = {
+        .options = &inv->options,
+        .request = request,
+        .warnings = warnings,
+    };
+    struct err *e = v->run(&ctx, result);
+    *negative = ctx.negative;
+    return e;
+}
+
+int main(int argc, char **argv)
+{
+    struct invocation inv = {
+        .options = {
+            .ovsdb = "unix:/var/run/openvswitch/db.sock",
+            .libvirt = "qemu:///system",
+            .agent_properties = "/etc/cloudstack/agent/agent.properties",
+            .sysfs = "/sys",
+            .format = isatty(STDOUT_FILENO) ? FORMAT_TEXT : FORMAT_JSON,
+            .timeout = 30,
+        },
+    };
+    double start = now_ms();
+
+    /* A closed stdout must give a failed write, not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
+    LIBXML_TEST_VERSION
+
+    json_auto_t *warnings = json_array();
+    json_auto_t *result = NULL;
+    bool negative = false;
+    _cleanup_(err_freep) struct err *error = parse_arguments(argc, argv, &inv);
+    verbose = inv.options.verbose;
+
+    if (!error && inv.help) {
+        print_help(&inv);
+        return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_SOFTWARE;
+    }
+    if (!error) {
+        log_verbose("%s: start", inv.verb->name);
+        error = run_verb(&inv, warnings, &result, &negative);
+    }
+
+    struct envelope env = {
+        .verb = inv.verb ? inv.verb->name : NULL,
+        .result = result,
+        .error = error,
+        .warnings = warnings,
+    };
+    int status = error ? err_code_exit_status(error->code) : negative ? EXIT_NEGATIVE : EXIT_OK;
+    if (error) {
+        log_verbose("%s: %s: %s", env.verb ? env.verb : "-", err_code_name(error->code),
+                    error->message);
+    }
+    if (output_envelope(stdout, inv.options.format, &env, inv.verb ? inv.verb->text : NULL) < 0) {
+        log_verbose("cannot write to stdout");
+        status = EXIT_SOFTWARE;
+    }
+    log_verbose("%s: exit %d after %.1f ms", env.verb ? env.verb : "-", status, now_ms() - start);
+
+    xmlCleanupParser();
+    return status;
+}

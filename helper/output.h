@@ -1,0 +1,36 @@
+/* The envelope: the one document csdpdk writes on stdout.
+ *
+ *   {"ok": true,  "verb": V, "result": {...}, "warnings": [...]}
+ *   {"ok": false, "verb": V, "error": {"code", "message", "field"}, "warnings": [...]}
+ *
+ * JSON has sorted keys, two-space indents and a final newline; text is the
+ * same content laid out for a person. */
+#ifndef CSDPDK_OUTPUT_H
+#define CSDPDK_OUTPUT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "helper/error.h"
+#include "helper/verb.h"
+
+struct envelope {
+    const char *verb;        /* NULL when no verb was recognised */
+    const json_t *result;    /* on success */
+    const struct err *error; /* on failure */
+    const json_t *warnings;  /* array of strings, or NULL */
+};
+
+/* Writes 'env' to 'out' in 'format'; 'text' renders a result for a person
+ * (NULL: the generic key: value lines). Returns 0, or -1 if writing failed. */
+int output_envelope(FILE *out, enum output_format format, const struct envelope *env,
+                    verb_text_fn *text);
+
+/* The generic text form of a result: one aligned 'key: value' line per
+ * scalar, nested keys joined with '.', list items with [i]. */
+void output_text_generic(FILE *out, const json_t *result);
+
+/* json_string() that never fails on invalid UTF-8: bad bytes become \xNN. */
+json_t *output_json_string(const char *s);
+
+#endif

@@ -1,0 +1,58 @@
+/* Requests: reading them, bounded, and checking their shape strictly.
+ *
+ * Every key of a request object must be known, of the right type, and
+ * present when required; errors name the field by its dotted path. */
+#ifndef CSDPDK_REQUEST_H
+#define CSDPDK_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "helper/error.h"
+#include "offerings/details.h"
+
+#define REQUEST_MAX_SIZE (1024 * 1024)
+
+/* Reads one JSON object of at most REQUEST_MAX_SIZE bytes from 'path', or
+ * from stdin if 'path' is NULL. Duplicate keys are refused. */
+struct err *request_read(const char *path, json_t **out) _warn_unused_;
+
+enum request_type {
+    REQ_STRING,
+    REQ_OBJECT,
+    REQ_ARRAY,
+    REQ_INTEGER,
+    REQ_BOOLEAN,
+};
+
+struct request_field {
+    const char *name;
+    enum request_type type;
+    bool required;
+    bool nullable;  /* null is accepted and reads as absent */
+    json_t **value; /* set to a borrowed reference, or NULL when absent */
+};
+
+/* Checks that 'object' (found at 'path'; "" for the request itself) has
+ * only the keys of 'fields', each of its type, and every required one. */
+struct err *request_fields(const json_t *object, const char *path, struct request_field *fields,
+                           size_t n_fields) _warn_unused_;
+
+/* "a.b" from 'path' "a" and 'name' "b"; just 'name' when 'path' is "". */
+char *request_path(const char *path, const char *name);
+
+/* The details of a VM as a request gives them (DESIGN.md section 4):
+ * {"offering": {key: value}, "vm": {key: value}, "encoding": "url" | "none"}. */
+struct request_details {
+    struct details_request view; /* points into 'storage' and the JSON */
+    struct detail *storage;
+};
+
+void request_details_clear(struct request_details *details);
+
+/* Reads the details object 'object' at 'path'. The result borrows strings
+ * from 'object', which must outlive it. */
+struct err *request_details_parse(const json_t *object, const char *path,
+                                  struct request_details *details) _warn_unused_;
+
+#endif

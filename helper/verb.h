@@ -1,0 +1,72 @@
+/* Verbs: the table that is csdpdk's API.
+ *
+ * Adding a verb is one row in verbs.c, one handler file and one golden test
+ * case. A row says what the verb reads and whether it changes the host; the
+ * handler gets the parsed global options and the request, and returns a
+ * result or an error. Handlers never print: main.c renders the envelope. */
+#ifndef CSDPDK_VERB_H
+#define CSDPDK_VERB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "helper/error.h"
+
+enum output_format {
+    FORMAT_JSON,
+    FORMAT_TEXT,
+};
+
+/* Global options, with defaults that match a CloudStack KVM host. */
+struct options {
+    const char *ovsdb;            /* --ovsdb URL */
+    const char *libvirt;          /* --libvirt URI */
+    const char *agent_properties; /* --agent-properties FILE */
+    const char *sysfs;            /* --sysfs DIR */
+    const char *request_file;     /* --request FILE, or NULL for stdin */
+    enum output_format format;
+    double timeout;               /* --timeout SECONDS */
+    bool dry_run;
+    bool apply;
+    bool verbose;
+};
+
+enum verb_flags {
+    VERB_REQUEST = 1 << 0, /* reads a JSON request (stdin or --request) */
+    VERB_MUTATES = 1 << 1, /* changes the host; takes --dry-run */
+    VERB_OVSDB = 1 << 2,   /* talks to OVSDB (--ovsdb, --timeout) */
+    VERB_LIBVIRT = 1 << 3, /* talks to libvirt (--libvirt, --timeout) */
+    VERB_APPLY = 1 << 4,   /* takes --apply */
+};
+
+struct verb_context {
+    const struct options *options;
+    json_t *request;  /* the request object, or NULL for verbs without one */
+    json_t *warnings; /* an array the handler may append strings to */
+    bool negative;    /* set for success with a negative verdict (exit 1) */
+};
+
+/* On success returns NULL and sets '*result' to a new JSON object. */
+typedef struct err *verb_run_fn(struct verb_context *ctx, json_t **result);
+
+/* Writes a result for a person; NULL means the generic key: value form. */
+typedef void verb_text_fn(FILE *out, const json_t *result);
+
+struct verb {
+    const char *name; /* one or two words: "decode", "offering build" */
+    const char *summary;
+    const char *help; /* request and result, for 'csdpdk VERB --help' */
+    unsigned flags;   /* enum verb_flags */
+    verb_run_fn *run;
+    verb_text_fn *text;
+};
+
+extern const struct verb verbs[];
+extern const size_t n_verbs;
+
+/* The handlers, one file each (verb_<name>.c). */
+verb_run_fn verb_version_run;
+verb_run_fn verb_decode_run;
+
+#endif

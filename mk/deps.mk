@@ -1,0 +1,23 @@
+# make deps: the Debian 12 packages the build, the tests and the demo need.
+# apt-get runs only when something is missing, so a second run does nothing.
+
+DEB_PACKAGES := \
+	build-essential pkg-config python3 \
+	openvswitch-source \
+	libjansson-dev libxml2-dev libcurl4-openssl-dev libvirt-dev \
+	libcmocka-dev valgrind
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -qx 'install ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	  echo "deps: the $(words $(DEB_PACKAGES)) packages are installed"; \
+	else \
+	  echo "deps: installing$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "deps: apt-get needs root; run 'sudo make deps'" >&2; exit 1; fi; \
+	  apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi

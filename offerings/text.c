@@ -1,0 +1,151 @@
+#include "offerings/text.h"
+
+#include <curl/curl.h>
+#include <limits.h>
+
+#include "helper/mem.h"
+
+static bool is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+struct err *text_url_decode(const char *in, size_t size, const char *field, char **out,
+                            size_t *out_size)
+{
+    if (size > INT_MAX) {
+        return err_new(ERR_INVALID_ENCODING, field, "value is too large to decode");
+    }
+
+    /* libcurl's unescape is lenient ('%zz' stays as it is) and knows nothing
+     * of '+', so check every escape first and turn each '+' into a space:
+     * '+' never appears inside a valid escape, so doing it first is exact. */
+    _cleanup_free_ char *plain = mem_strndup(in, size);
+    for (size_t i = 0; i < size; i++) {
+        if (plain[i] == '%') {
+            if (i + 2 >= size) {
+                return err_new(ERR_INVALID_ENCODING, field,
+                               "incomplete escape '%%' at byte %zu: '%%' must be followed by two hex digits",
+                               i);
+            }
+            if (!is_hex((unsigned char) plain[i + 1]) || !is_hex((unsigned char) plain[i + 2])) {
+                return err_new(ERR_INVALID_ENCODING, field,
+                               "bad escape at byte %zu: '%%' must be followed by two hex digits", i);
+            }
+            i += 2;
+        } else if (plain[i] == '+') {
+            plain[i] = ' ';
+        }
+    }
+
+    int decoded_size = 0;
+    char *decoded = curl_easy_unescape(NULL, plain, (int) size, &decoded_size);
+    if (!decoded) {
+        return err_new(ERR_INTERNAL, field, "libcurl could not decode the value");
+    }
+    /* curl_free() is the only right way to free what libcurl allocated. */
+    _cleanup_free_ char *copy = mem_strndup(decoded, (size_t) decoded_size);
+    curl_free(decoded);
+
+    struct err *e = text_check(copy, (size_t) decoded_size, field);
+    if (e) {
+        return err_prefix(e, "after URL decoding");
+    }
+    *out = TAKE_PTR(copy);
+    *out_size = (size_t) decoded_size;
+    return NULL;
+}
+
+size_t text_utf8_sequence_size(const unsigned char *s, size_t size)
+{
+    if (size == 0) {
+        return 0;
+    }
+    unsigned char c = s[0];
+    if (c < 0x80) {
+        return 1;
+    }
+
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+    } else if (c == 0xe0) {
+        n = 3, lo = 0xa0;           /* no overlong forms */
+    } else if (c == 0xed) {
+        n = 3, hi = 0x9f;           /* no UTF-16 surrogates */
+    } else if (c >= 0xe1 && c <= 0xef) {
+        n = 3;
+    } else if (c == 0xf0) {
+        n = 4, lo = 0x90;           /* no overlong forms */
+    } else if (c >= 0xf1 && c <= 0xf3) {
+        n = 4;
+    } else if (c == 0xf4) {
+        n = 4, hi = 0x8f;           /* nothing above U+10FFFF */
+    } else {
+        return 0;                   /* 0x80-0xc1 and 0xf5-0xff never start one */
+    }
+
+    if (size < n || s[1] < lo || s[1] > hi) {
+        return 0;
+    }
+    for (size_t i = 2; i < n; i++) {
+        if (s[i] < 0x80 || s[i] > 0xbf) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+struct err *text_check(const char *s, size_t size, const char *field)
+{
+    const unsigned char *u = (const unsigned char *) s;
+
+    for (size_t i = 0; i < size;) {
+        if (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r') {
+            return err_new(ERR_INVALID_ENCODING, field,
+                           u[i] ? "control character \\x%02x at byte %zu is not allowed"
+                                : "NUL (\\x%02x) at byte %zu is not allowed",
+                           u[i], i);
+        }
+        size_t n = text_utf8_sequence_size(u + i, size - i);
+        if (!n) {
+            return err_new(ERR_INVALID_ENCODING, field, "invalid UTF-8 at byte %zu (\\x%02x)", i,
+                           u[i]);
+        }
+        i += n;
+    }
+    return NULL;
+}
+
+char *text_quote_for_message(const char *s, size_t max_len)
+{
+    const unsigned char *u = (const unsigned char *) s;
+    size_t size = strlen(s);
+    size_t shown = size < max_len ? size : max_len;
+    /* Each character shown takes at most 4 bytes ("\xNN" or UTF-8). */
+    _cleanup_free_ char *buf = mem_alloc0(4 * shown + sizeof "''...");
+    char *p = buf;
+    size_t len = 0;
+
+    *p++ = '\'';
+    for (size_t i = 0; i < size;) {
+        if (len == max_len) {
+            p = stpcpy(p, "...");
+            break;
+        }
+        size_t n = text_utf8_sequence_size(u + i, size - i);
+        if (n == 0 || u[i] < 0x20 || u[i] == 0x7f) {
+            p += sprintf(p, "\\x%02x", u[i]);
+            i++;
+        } else {
+            memcpy(p, u + i, n);
+            p += n;
+            i += n;
+        }
+        len++;
+    }
+    *p++ = '\'';
+    *p = '\0';
+    return TAKE_PTR(buf);
+}
