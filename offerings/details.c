@@ -314,7 +314,9 @@ struct err *details_decode(const struct details_request *request, const char *pr
 
     /* The VM's value wins: after sorting, the last entry of a key is the
      * VM's when both sides have it. */
-    qsort(entries, b.n_entries, sizeof *entries, entry_compare);
+    if (b.n_entries) { /* qsort(NULL, 0, ...) is undefined */
+        qsort(entries, b.n_entries, sizeof *entries, entry_compare);
+    }
     winners = mem_new0(const struct entry *, b.n_entries + 1);
     size_t n_winners = 0;
     for (size_t i = 0; i < b.n_entries; i++) {
@@ -337,7 +339,9 @@ struct err *details_decode(const struct details_request *request, const char *pr
     d->dpdk = d->numa && d->hugepages;
     add_summary_warnings(&b);
 
-    qsort(ignored, b.n_ignored, sizeof *ignored, string_compare);
+    if (b.n_ignored) {
+        qsort(ignored, b.n_ignored, sizeof *ignored, string_compare);
+    }
     d->ignored = mem_new0(char *, b.n_ignored);
     for (size_t i = 0; i < b.n_ignored; i++) {
         if (i == 0 || !streq(ignored[i], ignored[i - 1])) {

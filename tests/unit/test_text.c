@@ -1,0 +1,126 @@
+#include "tests/unit/unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "offerings/text.h"
+
+static void decodes_like_java_urldecoder(void **state)
+{
+    (void) state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"", ""},
+        {"plain", "plain"},
+        {"a+b", "a b"},
+        {"a%20b", "a b"},
+        {"%2B", "+"},
+        {"%2b", "+"},
+        {"%3Cx%2F%3E", "<x/>"},
+        {"%3cx%2f%3e", "<x/>"},
+        {"caf%C3%A9", "caf\xc3\xa9"},
+        {"caf\xc3\xa9", "caf\xc3\xa9"},       /* literal UTF-8 stands for itself */
+        {"%F0%9F%98%80", "\xf0\x9f\x98\x80"}, /* 4-byte sequence */
+        {"%0A%0D%09", "\n\r\t"},              /* LF, CR and tab are allowed */
+        {"%7F", "\x7f"},
+        {"%25", "%"},                         /* decoded once only */
+        {"%253C", "%3C"},
+        {"++", "  "},
+        {"a=b&c", "a=b&c"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = NULL;
+        size_t size = 99;
+        assert_ok(text_url_decode(cases[i].in, strlen(cases[i].in), "f", &out, &size));
+        assert_string_equal(out, cases[i].out);
+        assert_int_equal(size, strlen(cases[i].out));
+        free(out);
+    }
+}
+
+static void refuses_every_encoding_trap(void **state)
+{
+    (void) state;
+    static const struct {
+        const char *in, *part;
+    } cases[] = {
+        {"%", "incomplete escape"},
+        {"abc%", "incomplete escape"},
+        {"%4", "incomplete escape"},
+        {"%zz", "bad escape"},
+        {"%G0", "bad escape"},
+        {"%-1", "bad escape"},
+        {"%+1", "bad escape"},  /* Java's parseInt would take this one */
+        {"% 1", "bad escape"},
+        {"%00", "NUL"},
+        {"a%00b", "NUL"},
+        {"%01", "control character \\x01"},
+        {"%1B", "control character \\x1b"},
+        {"%C0%BC", "invalid UTF-8"},      /* overlong '<' */
+        {"%C1%BF", "invalid UTF-8"},      /* overlong */
+        {"%E0%80%BC", "invalid UTF-8"},   /* overlong, 3 bytes */
+        {"%F0%80%80%BC", "invalid UTF-8"},/* overlong, 4 bytes */
+        {"%ED%A0%80", "invalid UTF-8"},   /* UTF-16 surrogate */
+        {"%ED%BF%BF", "invalid UTF-8"},
+        {"%F4%90%80%80", "invalid UTF-8"},/* above U+10FFFF */
+        {"%F5%80%80%80", "invalid UTF-8"},
+        {"%FF", "invalid UTF-8"},
+        {"%80", "invalid UTF-8"},         /* lone continuation byte */
+        {"%C3", "invalid UTF-8"},         /* truncated sequence */
+        {"%E2%82", "invalid UTF-8"},
+        {"\xc3(", "invalid UTF-8"},       /* raw invalid byte */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = NULL;
+        size_t size;
+        assert_err(text_url_decode(cases[i].in, strlen(cases[i].in), "vm.k", &out, &size),
+                   ERR_INVALID_ENCODING, "vm.k", cases[i].part);
+        assert_null(out);
+    }
+}
+
+static void check_names_the_offset(void **state)
+{
+    (void) state;
+    assert_ok(text_check("ok\ttext\r\n", strlen("ok\ttext\r\n"), "f"));
+    assert_err(text_check("ab\x02", 3, "f"), ERR_INVALID_ENCODING, "f", "at byte 2");
+    assert_err(text_check("a\0b", 3, "f"), ERR_INVALID_ENCODING, "f", "NUL");
+}
+
+static void utf8_sequence_sizes(void **state)
+{
+    (void) state;
+    assert_int_equal(text_utf8_sequence_size((const unsigned char *) "a", 1), 1);
+    assert_int_equal(text_utf8_sequence_size((const unsigned char *) "\xc3\xa9", 2), 2);
+    assert_int_equal(text_utf8_sequence_size((const unsigned char *) "\xe2\x82\xac", 3), 3);
+    assert_int_equal(text_utf8_sequence_size((const unsigned char *) "\xf4\x8f\xbf\xbf", 4), 4);
+    assert_int_equal(text_utf8_sequence_size((const unsigned char *) "\xe2\x82\xac", 2), 0);
+    assert_int_equal(text_utf8_sequence_size((const unsigned char *) "", 0), 0);
+}
+
+static void quoting_for_messages(void **state)
+{
+    (void) state;
+    char *q = text_quote_for_message("plain", 64);
+    assert_string_equal(q, "'plain'");
+    free(q);
+    q = text_quote_for_message("a\x01\xff" "caf\xc3\xa9", 64);
+    assert_string_equal(q, "'a\\x01\\xffcaf\xc3\xa9'");
+    free(q);
+    q = text_quote_for_message("abcdefgh", 3);
+    assert_string_equal(q, "'abc...'");
+    free(q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(decodes_like_java_urldecoder),
+        cmocka_unit_test(refuses_every_encoding_trap),
+        cmocka_unit_test(check_names_the_offset),
+        cmocka_unit_test(utf8_sequence_sizes),
+        cmocka_unit_test(quoting_for_messages),
+    };
+    return cmocka_run_group_tests_name("text", tests, NULL, NULL);
+}
