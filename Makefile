@@ -41,6 +41,7 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) $(OVS_LIBS)
 
 .PHONY: all deps check demo bench clean distclean
+.SECONDARY:
 all: $(O)/csdpdk
 
 include mk/deps.mk
@@ -64,10 +65,19 @@ $(O)/%.o: %.c | $(O)/.pkgs
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# The end-to-end demo (private OVS, a stand-in VM, deploy, OVS restart,
+# reconnect, migration check, cleanup) comes with the plug and migration
+# work; until then it decodes CloudStack's documented offering details.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo "== csdpdk decode: the offering details of CloudStack's DPDK documentation, VM in client mode"
+	@$(O)/csdpdk decode --format text --request tests/golden/decode/cloudstack-docs-client.in
+	@echo "== (the deploy, OVS restart, reconnect and migration demo arrives with the plug and migration work)"
+
 clean:
 	rm -rf $(filter-out build/ovs,$(wildcard build/*))
 
 distclean:
 	rm -rf build
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -type f 2>/dev/null)

@@ -288,10 +288,10 @@ static void print_help(const struct invocation *inv)
     }
 
     if (v) {
-        printf("Usage: csdpdk [OPTIONS] %s%s%s%s\n%s.\n\n%s", v->name,
+        printf("Usage: csdpdk [OPTIONS] %s%s%s%s\n\n%s: %s.\n\n%s", v->name,
                v->flags & VERB_REQUEST ? " < REQUEST.json" : "",
                v->flags & VERB_MUTATES ? " [--dry-run]" : "",
-               v->flags & VERB_APPLY ? " [--apply]" : "", v->summary, v->help);
+               v->flags & VERB_APPLY ? " [--apply]" : "", v->name, v->summary, v->help);
         return;
     }
 

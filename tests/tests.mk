@@ -1,0 +1,48 @@
+# tests/: cmocka unit tests, golden CLI cases, the bad-input corpus.
+#
+# 'make check' runs them on the plain build, again on an ASan+UBSan build
+# (O=$(O)/asan), and runs the golden cases under valgrind.
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+CLI_RUNNER := $(O)/tests/cli-runner
+CORPUS_GEN := $(O)/tests/corpus-gen
+GOLDEN_DIRS := $(sort $(wildcard tests/golden/*))
+CORPUS_DIR := tests/corpus/decode
+CORPUS_GEN_DIR := $(O)/tests/corpus-generated/decode
+ASAN := $(O)/asan
+
+# ASan's default exit status (1) would read as csdpdk's negative verdict.
+SANITIZER_ENV := ASAN_OPTIONS=exitcode=86:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite
+
+$(O)/tests/unit/%.o: CFLAGS_BASE += $$(pkg-config --cflags cmocka)
+
+$(O)/tests/unit/test_%: $(O)/tests/unit/test_%.o $(O)/libcsdpdk.a $(OVS_STAMP)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_BASE) -o $@ $< $(O)/libcsdpdk.a $(LDLIBS_ALL) $$(pkg-config --libs cmocka)
+
+$(CLI_RUNNER) $(CORPUS_GEN): $(O)/tests/%: $(O)/tests/%.o
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_BASE) -o $@ $< $$(pkg-config --libs jansson)
+
+.PHONY: test-programs
+test-programs: $(O)/csdpdk $(UNIT_TESTS)
+
+unit_suite = for t in $(2); do CMOCKA_MESSAGE_OUTPUT=TAP $(1) $$t || exit 1; done
+
+# 'check' installs what is missing first (make deps), then builds and runs.
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+.PHONY: check-run
+check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN)
+	@$(MAKE) --no-print-directory O=$(ASAN) SANITIZE=1 test-programs
+	@rm -rf $(CORPUS_GEN_DIR) && mkdir -p $(CORPUS_GEN_DIR) && $(CORPUS_GEN) $(CORPUS_GEN_DIR)
+	@tests/run-suites \
+	  "unit" '$(call unit_suite,,$(UNIT_TESTS))' \
+	  "unit, ASan+UBSan" '$(call unit_suite,$(SANITIZER_ENV),$(patsubst $(O)/%,$(ASAN)/%,$(UNIT_TESTS)))' \
+	  "golden" '$(CLI_RUNNER) $(O)/csdpdk golden $(GOLDEN_DIRS)' \
+	  "corpus" '$(CLI_RUNNER) $(O)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
+	  "golden, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk golden $(GOLDEN_DIRS)' \
+	  "corpus, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
+	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_DIRS)'
