@@ -1,7 +1,8 @@
 # helper/: the csdpdk binary. Everything but main.c also goes in
 # libcsdpdk.a, which the unit tests link.
 HELPER_SRCS := helper/mem.c helper/error.c helper/request.c helper/output.c helper/verbs.c \
-               helper/verb_version.c helper/verb_decode.c helper/ovsdb.c
+               helper/verb_version.c helper/verb_decode.c helper/ovsdb.c helper/dl.c \
+               helper/curl.c helper/libvirt.c
 # Only these see libopenvswitch's headers.
 HELPER_OVS_SRCS := helper/ovsdb.c
 

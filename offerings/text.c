@@ -1,8 +1,8 @@
 #include "offerings/text.h"
 
-#include <curl/curl.h>
-#include <limits.h>
+#include <stdio.h>
 
+#include "helper/curl.h"
 #include "helper/mem.h"
 
 static bool is_hex(unsigned char c)
@@ -13,14 +13,11 @@ static bool is_hex(unsigned char c)
 struct err *text_url_decode(const char *in, size_t size, const char *field, char **out,
                             size_t *out_size)
 {
-    if (size > INT_MAX) {
-        return err_new(ERR_INVALID_ENCODING, field, "value is too large to decode");
-    }
-
     /* libcurl's unescape is lenient ('%zz' stays as it is) and knows nothing
      * of '+', so check every escape first and turn each '+' into a space:
      * '+' never appears inside a valid escape, so doing it first is exact. */
     _cleanup_free_ char *plain = mem_strndup(in, size);
+    bool escapes = false;
     for (size_t i = 0; i < size; i++) {
         if (plain[i] == '%') {
             if (i + 2 >= size) {
@@ -32,27 +29,32 @@ struct err *text_url_decode(const char *in, size_t size, const char *field, char
                 return err_new(ERR_INVALID_ENCODING, field,
                                "bad escape at byte %zu: '%%' must be followed by two hex digits", i);
             }
+            escapes = true;
             i += 2;
         } else if (plain[i] == '+') {
             plain[i] = ' ';
         }
     }
 
-    int decoded_size = 0;
-    char *decoded = curl_easy_unescape(NULL, plain, (int) size, &decoded_size);
-    if (!decoded) {
-        return err_new(ERR_INTERNAL, field, "libcurl could not decode the value");
+    /* Without escapes there is nothing for libcurl to do (and nothing to
+     * load: the agent sends values already decoded). */
+    _cleanup_free_ char *decoded = NULL;
+    size_t decoded_size = size;
+    if (escapes) {
+        struct err *e = libcurl_unescape(plain, size, &decoded, &decoded_size);
+        if (e) {
+            return err_set_field(e, field);
+        }
+    } else {
+        decoded = TAKE_PTR(plain);
     }
-    /* curl_free() is the only right way to free what libcurl allocated. */
-    _cleanup_free_ char *copy = mem_strndup(decoded, (size_t) decoded_size);
-    curl_free(decoded);
 
-    struct err *e = text_check(copy, (size_t) decoded_size, field);
+    struct err *e = text_check(decoded, decoded_size, field);
     if (e) {
         return err_prefix(e, "after URL decoding");
     }
-    *out = TAKE_PTR(copy);
-    *out_size = (size_t) decoded_size;
+    *out = TAKE_PTR(decoded);
+    *out_size = decoded_size;
     return NULL;
 }
 
