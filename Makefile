@@ -44,7 +44,6 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) $(OVS_LIBS)
 
 .PHONY: all deps check demo bench clean distclean
-.SECONDARY:
 all: $(O)/csdpdk
 
 include mk/deps.mk

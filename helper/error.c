@@ -29,6 +29,7 @@ static const struct {
     [ERR_TIMEOUT] = {"timeout", EXIT_TEMPFAIL},
     [ERR_INTERNAL] = {"internal", EXIT_SOFTWARE},
     [ERR_USAGE] = {"usage", EXIT_USAGE},
+    [ERR_PORT_MISMATCH] = {"port_mismatch", EXIT_DATAERR},
 };
 
 struct err *err_new(enum err_code code, const char *field, const char *fmt, ...)

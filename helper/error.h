@@ -45,6 +45,7 @@ enum err_code {
     ERR_TIMEOUT,
     ERR_INTERNAL,
     ERR_USAGE,
+    ERR_PORT_MISMATCH,
     ERR_CODE_COUNT
 };
 

@@ -1,5 +1,6 @@
 /* libvirt: the only file that knows it. Loaded on first use (helper/dl.h),
- * so that the verbs that never talk to libvirt do not pay for it. */
+ * so that the verbs that never talk to libvirt do not pay for it. libvirt's
+ * own printing of errors to stderr is turned off; errors come back here. */
 #ifndef CSDPDK_LIBVIRT_H
 #define CSDPDK_LIBVIRT_H
 
@@ -7,5 +8,24 @@
 
 /* The version of the libvirt library that would be loaded ("9.0.0"). */
 struct err *libvirt_library_version(char **out) _warn_unused_;
+
+struct libvirt;
+
+/* Opens 'uri' ("qemu:///system", "test:///default"). ERR_LIBVIRT_UNAVAILABLE
+ * if libvirt cannot be loaded or the connection cannot be made. */
+struct err *libvirt_open(const char *uri, struct libvirt **out) _warn_unused_;
+void libvirt_close(struct libvirt *lv);
+DEFINE_CLEANUP_FUNC(struct libvirt, libvirt_close)
+
+enum libvirt_domain_state {
+    LIBVIRT_DOMAIN_MISSING,  /* no domain with that UUID */
+    LIBVIRT_DOMAIN_INACTIVE, /* defined, not running */
+    LIBVIRT_DOMAIN_ACTIVE,   /* running, paused, or migrating in */
+};
+
+const char *libvirt_domain_state_name(enum libvirt_domain_state state);
+
+struct err *libvirt_domain_state(struct libvirt *lv, const char *uuid,
+                                 enum libvirt_domain_state *state) _warn_unused_;
 
 #endif

@@ -289,9 +289,11 @@ static void print_help(const struct invocation *inv)
 
     if (v) {
         printf("Usage: csdpdk [OPTIONS] %s%s%s%s\n\n%s: %s.\n\n%s", v->name,
-               v->flags & VERB_REQUEST ? " < REQUEST.json" : "",
                v->flags & VERB_MUTATES ? " [--dry-run]" : "",
-               v->flags & VERB_APPLY ? " [--apply]" : "", v->name, v->summary, v->help);
+               v->flags & VERB_APPLY ? " [--apply]" : "",
+               !(v->flags & VERB_REQUEST) ? ""
+               : v->flags & VERB_REQUEST_OPTIONAL ? " [< REQUEST.json]" : " < REQUEST.json",
+               v->name, v->summary, v->help);
         return;
     }
 
@@ -310,6 +312,55 @@ static void print_help(const struct invocation *inv)
     printf(usage_text, list);
 }
 
+/* The watchdog: every wait on OVSDB ends at the deadline by itself, but a
+ * libvirt call has no timeout of its own. One second after the deadline the
+ * timer writes the 'timeout' envelope rendered in advance and exits 75; the
+ * write and _exit() are async-signal-safe. */
+static char *watchdog_text;
+static size_t watchdog_size;
+
+static void watchdog_fire(int sig)
+{
+    (void) sig;
+    if (watchdog_text) {
+        ssize_t n = write(STDOUT_FILENO, watchdog_text, watchdog_size);
+        (void) n;
+    }
+    _exit(EXIT_TEMPFAIL);
+}
+
+static void watchdog_arm(const struct invocation *inv)
+{
+    if (!(inv->verb->flags & (VERB_OVSDB | VERB_LIBVIRT))) {
+        return;
+    }
+    _cleanup_(err_freep) struct err *e =
+        err_new(ERR_TIMEOUT, NULL, "'%s' did not finish within %g seconds (--timeout)",
+                inv->verb->name, inv->options.timeout);
+    FILE *mem = open_memstream(&watchdog_text, &watchdog_size);
+    if (!mem) {
+        return;
+    }
+    struct envelope env = {.verb = inv->verb->name, .error = e};
+    output_envelope(mem, inv->options.format, &env, NULL);
+    fclose(mem);
+
+    struct sigaction sa = {.sa_handler = watchdog_fire};
+    sigaction(SIGALRM, &sa, NULL);
+    double t = inv->options.timeout + 1.0;
+    struct itimerval it = {.it_value = {(time_t) t, (suseconds_t) ((t - (time_t) t) * 1e6)}};
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void watchdog_disarm(void)
+{
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    signal(SIGALRM, SIG_DFL);
+    free(watchdog_text);
+    watchdog_text = NULL;
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -324,11 +375,17 @@ static struct err *run_verb(const struct invocation *inv, json_t *warnings, json
     json_auto_t *request = NULL;
 
     if (v->flags & VERB_REQUEST) {
+        bool optional = v->flags & VERB_REQUEST_OPTIONAL;
+        struct err *e = NULL;
         if (!inv->options.request_file && isatty(STDIN_FILENO)) {
-            return err_new(ERR_USAGE, NULL, "'%s' reads a JSON request on stdin or from --request FILE",
-                           v->name);
+            if (!optional) {
+                return err_new(ERR_USAGE, NULL,
+                               "'%s' reads a JSON request on stdin or from --request FILE", v->name);
+            }
+            request = json_object();
+        } else {
+            e = request_read(inv->options.request_file, optional, &request);
         }
-        struct err *e = request_read(inv->options.request_file, &request);
         if (e) {
             return e;
         }
@@ -374,7 +431,9 @@ int main(int argc, char **argv)
     }
     if (!error) {
         log_verbose("%s: start", inv.verb->name);
+        watchdog_arm(&inv);
         error = run_verb(&inv, warnings, &result, &negative);
+        watchdog_disarm();
     }
 
     struct envelope env = {

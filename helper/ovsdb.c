@@ -3,7 +3,986 @@
 
 #include "helper/ovsdb.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+
+#include "jsonrpc.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "stream.h"
+#include "timeval.h"
+
+#include "helper/mem.h"
+
+#define DB_NAME "Open_vSwitch"
+#define MAX_ATTEMPTS 1000 /* writes retried after a lost race; the deadline comes first */
+#define PROBE_WINDOW 16   /* names checked at once after a name clash */
+
 const char *ovsdb_library_version(void)
 {
     return VERSION;
+}
+
+struct ovsdb {
+    struct jsonrpc *rpc;
+    long long deadline; /* time_msec() */
+    char *url;
+};
+
+static void json_destroyp(struct json **j)
+{
+    json_destroy(*j);
+}
+
+/* ---- building requests ---- */
+
+static struct json *jarray(size_t n, ...)
+{
+    struct json *a = json_array_create_empty();
+    va_list args;
+    va_start(args, n);
+    for (size_t i = 0; i < n; i++) {
+        json_array_add(a, va_arg(args, struct json *));
+    }
+    va_end(args);
+    return a;
+}
+
+static struct json *jstring(const char *s)
+{
+    return json_string_create(s);
+}
+
+/* ["set", [["uuid", U]]] and ["set", [["named-uuid", N]]] */
+static struct json *uuid_set(const char *kind, const char *uuid)
+{
+    return jarray(2, jstring("set"), jarray(1, jarray(2, jstring(kind), jstring(uuid))));
+}
+
+/* A map from NULL-terminated key, value pairs; NULL values are left out. */
+static struct json *string_map(const char *const *pairs)
+{
+    struct json *entries = json_array_create_empty();
+    for (const char *const *p = pairs; p[0]; p += 2) {
+        if (p[1]) {
+            json_array_add(entries, jarray(2, jstring(p[0]), jstring(p[1])));
+        }
+    }
+    return jarray(2, jstring("map"), entries);
+}
+
+static struct json *condition(const char *column, const char *function, struct json *value)
+{
+    return jarray(3, jstring(column), jstring(function), value);
+}
+
+static struct json *external_ids_includes(const char *key, const char *value)
+{
+    const char *pairs[] = {key, value, NULL};
+    return condition("external_ids", "includes", string_map(pairs));
+}
+
+static struct json *op_select(const char *table, struct json *where, const char *const *columns)
+{
+    struct json *op = json_object_create();
+    struct json *cols = json_array_create_empty();
+    for (const char *const *c = columns; *c; c++) {
+        json_array_add(cols, jstring(*c));
+    }
+    json_object_put_string(op, "op", "select");
+    json_object_put_string(op, "table", table);
+    json_object_put(op, "where", where);
+    json_object_put(op, "columns", cols);
+    return op;
+}
+
+/* Aborts the transaction unless exactly 'rows' match 'where' (projected on
+ * 'column'): the compare-and-swap of OVSDB. */
+static struct json *op_wait_equal(const char *table, struct json *where, const char *column,
+                                  struct json *rows)
+{
+    struct json *op = json_object_create();
+    json_object_put_string(op, "op", "wait");
+    json_object_put(op, "timeout", json_integer_create(0));
+    json_object_put_string(op, "table", table);
+    json_object_put(op, "where", where);
+    json_object_put(op, "columns", jarray(1, jstring(column)));
+    json_object_put_string(op, "until", "==");
+    json_object_put(op, "rows", rows);
+    return op;
+}
+
+static struct json *op_comment(const char *comment)
+{
+    struct json *op = json_object_create();
+    json_object_put_string(op, "op", "comment");
+    json_object_put_string(op, "comment", comment);
+    return op;
+}
+
+static struct json *op_mutate(const char *table, struct json *where, struct json *mutations)
+{
+    struct json *op = json_object_create();
+    json_object_put_string(op, "op", "mutate");
+    json_object_put_string(op, "table", table);
+    json_object_put(op, "where", where);
+    json_object_put(op, "mutations", mutations);
+    return op;
+}
+
+/* ---- reading results ---- */
+
+static const struct json *member(const struct json *j, const char *key)
+{
+    return j && j->type == JSON_OBJECT ? shash_find_data(json_object(j), key) : NULL;
+}
+
+static size_t array_size(const struct json *j)
+{
+    return j && j->type == JSON_ARRAY ? json_array(j)->n : 0;
+}
+
+static const struct json *array_at(const struct json *j, size_t i)
+{
+    return i < array_size(j) ? json_array(j)->elems[i] : NULL;
+}
+
+/* An OVSDB datum holding one atom: the atom itself, or ["set", [atom]]. */
+static const struct json *datum_atom(const struct json *d)
+{
+    if (array_size(d) == 2 && array_at(d, 0)->type == JSON_STRING &&
+        !strcmp(json_string(array_at(d, 0)), "set")) {
+        return array_size(array_at(d, 1)) == 1 ? array_at(array_at(d, 1), 0) : NULL;
+    }
+    return d;
+}
+
+static const char *datum_string(const struct json *d)
+{
+    d = datum_atom(d);
+    return d && d->type == JSON_STRING ? json_string(d) : NULL;
+}
+
+static bool datum_integer(const struct json *d, int64_t *v)
+{
+    d = datum_atom(d);
+    if (d && d->type == JSON_INTEGER) {
+        *v = json_integer(d);
+        return true;
+    }
+    return false;
+}
+
+/* ["uuid", "..."] */
+static const char *atom_uuid(const struct json *a)
+{
+    return array_size(a) == 2 && array_at(a, 1)->type == JSON_STRING ? json_string(array_at(a, 1))
+                                                                       : NULL;
+}
+
+static const char *datum_uuid(const struct json *d)
+{
+    return atom_uuid(datum_atom(d));
+}
+
+/* The value of 'key' in an OVSDB map datum ["map", [[k, v], ...]]. */
+static const char *map_get(const struct json *d, const char *key)
+{
+    const struct json *pairs = array_at(d, 1);
+    for (size_t i = 0; i < array_size(pairs); i++) {
+        const struct json *k = array_at(array_at(pairs, i), 0);
+        const struct json *v = array_at(array_at(pairs, i), 1);
+        if (k && k->type == JSON_STRING && !strcmp(json_string(k), key) && v &&
+            v->type == JSON_STRING) {
+            return json_string(v);
+        }
+    }
+    return NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? mem_strdup(s) : NULL;
+}
+
+/* ---- the connection ---- */
+
+static struct err *deadline_error(const struct ovsdb *db, const char *what)
+{
+    return err_new(ERR_TIMEOUT, NULL, "OVSDB at '%s' did not answer in time while %s", db->url,
+                   what);
+}
+
+struct err *ovsdb_open(const char *url, double timeout, bool verbose, struct ovsdb **out)
+{
+    /* libopenvswitch logs to the console by default; csdpdk's stderr stays
+     * empty unless asked for (the agent merges it into stdout). */
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, verbose ? VLL_WARN : VLL_OFF);
+
+    _cleanup_(ovsdb_closep) struct ovsdb *db = mem_new0(struct ovsdb, 1);
+    db->url = mem_strdup(url);
+    db->deadline = time_msec() + (long long) (timeout * 1000);
+
+    struct stream *stream = NULL;
+    int error = jsonrpc_stream_open(url, &stream, DSCP_DEFAULT);
+    if (error) {
+        return err_new(ERR_OVSDB_UNAVAILABLE, NULL, "cannot connect to OVSDB at '%s': %s", url,
+                       ovs_strerror(error));
+    }
+    while ((error = stream_connect(stream)) == EAGAIN) {
+        if (time_msec() >= db->deadline) {
+            stream_close(stream);
+            return deadline_error(db, "connecting");
+        }
+        stream_run(stream);
+        stream_run_wait(stream);
+        stream_connect_wait(stream);
+        poll_timer_wait_until(db->deadline);
+        poll_block();
+    }
+    if (error) {
+        stream_close(stream);
+        return err_new(ERR_OVSDB_UNAVAILABLE, NULL, "cannot connect to OVSDB at '%s': %s", url,
+                       ovs_strerror(error));
+    }
+    db->rpc = jsonrpc_open(stream);
+    *out = TAKE_PTR(db);
+    return NULL;
+}
+
+void ovsdb_close(struct ovsdb *db)
+{
+    if (db) {
+        if (db->rpc) {
+            jsonrpc_close(db->rpc);
+        }
+        free(db->url);
+        free(db);
+    }
+}
+
+/* Sends one 'transact' with 'ops' (an array; taken) and waits, until the
+ * deadline, for its reply. '*result' is the reply's array of results. A
+ * failed operation is not an error here: see txn_failure(). */
+static struct err *transact(struct ovsdb *db, struct json *ops, const char *what,
+                            struct json **result)
+{
+    struct json *params = json_array_create_empty();
+    json_array_add(params, jstring(DB_NAME));
+    for (size_t i = 0; i < array_size(ops); i++) {
+        json_array_add(params, json_clone(json_array(ops)->elems[i]));
+    }
+    json_destroy(ops);
+
+    _cleanup_(json_destroyp) struct json *request_id = NULL;
+    struct jsonrpc_msg *request = jsonrpc_create_request("transact", params, &request_id);
+    int error = jsonrpc_send(db->rpc, request);
+
+    while (!error) {
+        struct jsonrpc_msg *msg = NULL;
+        jsonrpc_run(db->rpc);
+        error = jsonrpc_recv(db->rpc, &msg);
+        if (error == EAGAIN) {
+            if (time_msec() >= db->deadline) {
+                return deadline_error(db, what);
+            }
+            jsonrpc_wait(db->rpc);
+            jsonrpc_recv_wait(db->rpc);
+            poll_timer_wait_until(db->deadline);
+            poll_block();
+            error = 0;
+            continue;
+        }
+        if (error) {
+            break;
+        }
+        if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
+            error = jsonrpc_send(db->rpc, jsonrpc_create_reply(json_clone(msg->params), msg->id));
+        } else if (msg->id && json_equal(msg->id, request_id)) {
+            if (msg->type == JSONRPC_ERROR) {
+                _cleanup_free_ char *text = json_to_string(msg->error, 0);
+                jsonrpc_msg_destroy(msg);
+                return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused the request while %s: %s",
+                               what, text);
+            }
+            *result = json_clone(msg->result);
+            jsonrpc_msg_destroy(msg);
+            return NULL;
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    return err_new(ERR_OVSDB_UNAVAILABLE, NULL, "lost the connection to OVSDB at '%s' while %s: %s",
+                   db->url, what, error == EOF ? "end of file" : ovs_strerror(error));
+}
+
+/* The first failed operation of a transaction result, if any: its index
+ * (or the index past the last operation for a failed commit), its error
+ * and details. */
+static bool txn_failure(const struct json *result, size_t *index, const char **error,
+                        const char **details)
+{
+    for (size_t i = 0; i < array_size(result); i++) {
+        const struct json *e = member(array_at(result, i), "error");
+        if (e && e->type == JSON_STRING) {
+            const struct json *d = member(array_at(result, i), "details");
+            *index = i;
+            *error = json_string(e);
+            *details = d && d->type == JSON_STRING ? json_string(d) : "";
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Runs a transaction of selects only: an error is a broken promise of the
+ * schema, not something a caller can act on. */
+static struct err *transact_read(struct ovsdb *db, struct json *ops, const char *what,
+                                 struct json **result)
+{
+    struct err *e = transact(db, ops, what, result);
+    size_t index;
+    const char *error, *details;
+    if (!e && txn_failure(*result, &index, &error, &details)) {
+        e = err_new(ERR_OVSDB_ERROR, NULL, "OVSDB failed while %s: %s: %s", what, error, details);
+        json_destroy(*result);
+        *result = NULL;
+    }
+    return e;
+}
+
+static const struct json *result_rows(const struct json *result, size_t i)
+{
+    return member(array_at(result, i), "rows");
+}
+
+/* ---- names ---- */
+
+bool ovsdb_is_port_name(const char *name)
+{
+    size_t prefix = strlen(OVSDB_PORT_PREFIX);
+    size_t digits = strspn(name + (strncmp(name, OVSDB_PORT_PREFIX, prefix) ? 0 : prefix),
+                           "0123456789");
+    return !strncmp(name, OVSDB_PORT_PREFIX, prefix) && digits >= 1 && digits <= 10 &&
+           name[prefix + digits] == '\0';
+}
+
+static bool port_number(const char *name, uint64_t *n)
+{
+    if (!ovsdb_is_port_name(name)) {
+        return false;
+    }
+    *n = strtoull(name + strlen(OVSDB_PORT_PREFIX), NULL, 10);
+    return true;
+}
+
+static char *port_name(uint64_t n)
+{
+    return mem_asprintf(OVSDB_PORT_PREFIX "%" PRIu64, n);
+}
+
+void ovsdb_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* ---- selecting ports ---- */
+
+static void port_clear(struct ovs_port *p)
+{
+    free(p->name);
+    free(p->port_uuid);
+    free(p->iface_uuid);
+    free(p->bridge);
+    free(p->type);
+    free(p->server_path);
+    free(p->vm_id);
+    free(p->mac);
+    free(p->iface_id);
+    free(p->op_id);
+    free(p->status_link);
+    free(p->status_mode);
+    free(p->status_socket);
+    free(p->status_numa);
+    free(p->error);
+    free(p->link_state);
+}
+
+void ovs_port_list_clear(struct ovs_port_list *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        port_clear(&list->ports[i]);
+    }
+    free(list->ports);
+    *list = (struct ovs_port_list){0};
+}
+
+static const char *const port_columns[] = {"_uuid", "name", "tag", "vlan_mode", "interfaces",
+                                           "external_ids", NULL};
+static const char *const iface_columns[] = {"_uuid", "name", "type", "options", "external_ids",
+                                            NULL};
+static const char *const iface_status_columns[] = {"_uuid", "name", "type", "options",
+                                                   "external_ids", "status", "error",
+                                                   "link_state", "ofport", NULL};
+
+static struct json *query_where(const struct ovs_select *q)
+{
+    switch (q->kind) {
+    case OVS_SELECT_VM:
+        return jarray(1, external_ids_includes("vm-id", q->value));
+    case OVS_SELECT_MAC:
+        return jarray(1, external_ids_includes("attached-mac", q->value));
+    case OVS_SELECT_OP:
+        return jarray(1, external_ids_includes("csdpdk-op-id", q->value));
+    case OVS_SELECT_NAME:
+        return jarray(1, condition("name", "==", jstring(q->value)));
+    case OVS_SELECT_VHOST:
+        break;
+    }
+    return NULL;
+}
+
+static struct ovs_port *find_port(struct ovs_port_list *list, const char *name)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        if (!strcmp(list->ports[i].name, name)) {
+            return &list->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static struct ovs_port *add_port(struct ovs_port_list *list, size_t *n_alloc, const char *name)
+{
+    struct ovs_port *p = find_port(list, name);
+    if (!p) {
+        mem_grow((void **) &list->ports, n_alloc, list->n + 1, sizeof *list->ports);
+        p = &list->ports[list->n++];
+        *p = (struct ovs_port){.name = mem_strdup(name), .ofport = -1, .queues = -1};
+    }
+    return p;
+}
+
+static void read_port_row(struct ovs_port *p, const struct json *row)
+{
+    int64_t tag;
+    const char *mode = datum_string(member(row, "vlan_mode"));
+    const struct json *ids = member(row, "external_ids");
+
+    free(p->port_uuid);
+    p->port_uuid = dup_or_null(datum_uuid(member(row, "_uuid")));
+    p->vlan = datum_integer(member(row, "tag"), &tag) && (!mode || !strcmp(mode, "access"))
+                  ? (int) tag : 0;
+    /* The Port's tags stand in for an Interface without any (a port
+     * created by CloudStack itself has neither). */
+    if (!p->vm_id) {
+        p->vm_id = dup_or_null(map_get(ids, "vm-id"));
+        p->mac = dup_or_null(map_get(ids, "attached-mac"));
+        p->iface_id = dup_or_null(map_get(ids, "iface-id"));
+        p->op_id = dup_or_null(map_get(ids, "csdpdk-op-id"));
+    }
+}
+
+static void read_iface_row(struct ovs_port *p, const struct json *row, bool with_status)
+{
+    const struct json *ids = member(row, "external_ids");
+    const struct json *status = member(row, "status");
+    int64_t ofport;
+
+    free(p->iface_uuid);
+    free(p->type);
+    free(p->server_path);
+    free(p->vm_id);
+    free(p->mac);
+    free(p->iface_id);
+    free(p->op_id);
+    p->iface_uuid = dup_or_null(datum_uuid(member(row, "_uuid")));
+    p->type = dup_or_null(datum_string(member(row, "type")));
+    p->server_path = dup_or_null(map_get(member(row, "options"), "vhost-server-path"));
+    p->vm_id = dup_or_null(map_get(ids, "vm-id"));
+    p->mac = dup_or_null(map_get(ids, "attached-mac"));
+    p->iface_id = dup_or_null(map_get(ids, "iface-id"));
+    p->op_id = dup_or_null(map_get(ids, "csdpdk-op-id"));
+    if (!with_status) {
+        return;
+    }
+    p->status_link = dup_or_null(map_get(status, "status"));
+    p->status_mode = dup_or_null(map_get(status, "mode"));
+    p->status_socket = dup_or_null(map_get(status, "socket"));
+    p->status_numa = dup_or_null(map_get(status, "numa"));
+    const char *vrings = map_get(status, "num_of_vrings");
+    p->queues = vrings ? atoi(vrings) / 2 : -1;
+    p->error = dup_or_null(datum_string(member(row, "error")));
+    p->link_state = dup_or_null(datum_string(member(row, "link_state")));
+    p->ofport = datum_integer(member(row, "ofport"), &ofport) ? ofport : -1;
+}
+
+static int port_compare(const void *a_, const void *b_)
+{
+    const struct ovs_port *a = a_, *b = b_;
+    uint64_t na, nb;
+    /* csdpdk-2 before csdpdk-10. */
+    if (port_number(a->name, &na) && port_number(b->name, &nb) && na != nb) {
+        return na < nb ? -1 : 1;
+    }
+    return strcmp(a->name, b->name);
+}
+
+/* Reads, for every port of 'list', the Interface of its name (when the
+ * Port was found, not the Interface) or the Port (when the Interface was),
+ * and the bridge that holds it: one more transaction. */
+static struct err *complete_ports(struct ovsdb *db, struct ovs_port_list *list, bool with_status)
+{
+    if (list->n == 0) {
+        return NULL;
+    }
+    struct json *ops = json_array_create_empty();
+    for (size_t i = 0; i < list->n; i++) {
+        const struct ovs_port *p = &list->ports[i];
+        json_array_add(ops, op_select("Port", jarray(1, condition("name", "==", jstring(p->name))),
+                                      port_columns));
+        json_array_add(ops, op_select("Interface",
+                                      jarray(1, condition("name", "==", jstring(p->name))),
+                                      with_status ? iface_status_columns : iface_columns));
+    }
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact_read(db, ops, "reading ports", &result);
+    if (e) {
+        return e;
+    }
+
+    /* Then the bridges, by the Port's uuid. */
+    ops = json_array_create_empty();
+    for (size_t i = 0; i < list->n; i++) {
+        struct ovs_port *p = &list->ports[i];
+        const struct json *port_row = array_at(result_rows(result, 2 * i), 0);
+        const struct json *iface_row = array_at(result_rows(result, 2 * i + 1), 0);
+        if (iface_row) {
+            read_iface_row(p, iface_row, with_status);
+        }
+        if (port_row) {
+            read_port_row(p, port_row);
+        }
+        const char *uuid = p->port_uuid ? p->port_uuid : "00000000-0000-0000-0000-000000000000";
+        json_array_add(ops, op_select("Bridge",
+                                      jarray(1, condition("ports", "includes",
+                                                          uuid_set("uuid", uuid))),
+                                      (const char *const[]){"name", NULL}));
+    }
+    _cleanup_(json_destroyp) struct json *bridges = NULL;
+    e = transact_read(db, ops, "reading bridges", &bridges);
+    if (e) {
+        return e;
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        const char *name = datum_string(member(array_at(result_rows(bridges, i), 0), "name"));
+        list->ports[i].bridge = dup_or_null(name);
+    }
+    return NULL;
+}
+
+struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *queries, size_t n_queries,
+                               unsigned flags, struct ovs_port_list *out)
+{
+    bool with_status = flags & OVS_SELECT_WITH_STATUS;
+    struct json *ops = json_array_create_empty();
+
+    /* Each query asks both tables: the Interface carries the tags by
+     * design, the Port finds untagged ports by name. */
+    for (size_t i = 0; i < n_queries; i++) {
+        const struct ovs_select *q = &queries[i];
+        if (q->kind == OVS_SELECT_VHOST) {
+            static const char *const types[] = {"dpdkvhostuser", "dpdkvhostuserclient"};
+            for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
+                json_array_add(ops, op_select("Interface",
+                                              jarray(1, condition("type", "==", jstring(types[t]))),
+                                              (const char *const[]){"name", NULL}));
+            }
+        } else {
+            json_array_add(ops, op_select("Interface", query_where(q),
+                                          (const char *const[]){"name", NULL}));
+            json_array_add(ops, op_select("Port", query_where(q),
+                                          (const char *const[]){"name", NULL}));
+        }
+    }
+
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact_read(db, ops, "looking ports up", &result);
+    if (e) {
+        return e;
+    }
+
+    struct ovs_port_list list = {0};
+    size_t n_alloc = 0;
+    for (size_t i = 0; i < array_size(result); i++) {
+        const struct json *rows = result_rows(result, i);
+        for (size_t r = 0; r < array_size(rows); r++) {
+            const char *name = datum_string(member(array_at(rows, r), "name"));
+            if (name) {
+                add_port(&list, &n_alloc, name);
+            }
+        }
+    }
+
+    e = complete_ports(db, &list, with_status);
+    if (e) {
+        ovs_port_list_clear(&list);
+        return e;
+    }
+    if (list.n) {
+        qsort(list.ports, list.n, sizeof *list.ports, port_compare);
+    }
+    *out = list;
+    return NULL;
+}
+
+struct err *ovsdb_bridges_check(struct ovsdb *db, const char *const *names, size_t n, int *missing)
+{
+    struct json *ops = json_array_create_empty();
+    for (size_t i = 0; i < n; i++) {
+        json_array_add(ops, op_select("Bridge", jarray(1, condition("name", "==", jstring(names[i]))),
+                                      (const char *const[]){"name", NULL}));
+    }
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact_read(db, ops, "looking bridges up", &result);
+    if (e) {
+        return e;
+    }
+    *missing = -1;
+    for (size_t i = 0; i < n && *missing < 0; i++) {
+        if (array_size(result_rows(result, i)) == 0) {
+            *missing = (int) i;
+        }
+    }
+    return NULL;
+}
+
+/* ---- creating ports ---- */
+
+/* What decides the next names: Open_vSwitch.external_ids as read (the
+ * compare-and-swap value) and the hint in it. */
+struct name_state {
+    struct json *external_ids; /* the datum, as read */
+    uint64_t next;             /* the first number to try */
+};
+
+static void name_state_clear(struct name_state *s)
+{
+    json_destroy(s->external_ids);
+    s->external_ids = NULL;
+}
+
+/* The highest csdpdk-N in use plus one: read once per host, when there is
+ * no hint yet, so that numbers continue after CloudStack's own ports. */
+static struct err *scan_next_number(struct ovsdb *db, uint64_t *next)
+{
+    struct json *ops = jarray(2, op_select("Interface", json_array_create_empty(),
+                                           (const char *const[]){"name", NULL}),
+                              op_select("Port", json_array_create_empty(),
+                                        (const char *const[]){"name", NULL}));
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact_read(db, ops, "scanning port names", &result);
+    if (e) {
+        return e;
+    }
+    uint64_t max = 0;
+    for (size_t t = 0; t < 2; t++) {
+        const struct json *rows = result_rows(result, t);
+        for (size_t r = 0; r < array_size(rows); r++) {
+            uint64_t n;
+            const char *name = datum_string(member(array_at(rows, r), "name"));
+            if (name && port_number(name, &n) && n > max) {
+                max = n;
+            }
+        }
+    }
+    *next = max + 1;
+    return NULL;
+}
+
+static struct err *read_name_state(struct ovsdb *db, struct name_state *s)
+{
+    name_state_clear(s);
+    struct json *ops = jarray(1, op_select(DB_NAME, json_array_create_empty(),
+                                           (const char *const[]){"external_ids", NULL}));
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact_read(db, ops, "reading the Open_vSwitch row", &result);
+    if (e) {
+        return e;
+    }
+    const struct json *row = array_at(result_rows(result, 0), 0);
+    if (!row) {
+        return err_new(ERR_OVSDB_ERROR, NULL,
+                       "OVSDB at '%s' has no Open_vSwitch row (was 'ovs-vsctl init' run?)", db->url);
+    }
+    s->external_ids = json_clone(member(row, "external_ids"));
+
+    const char *hint = map_get(s->external_ids, OVSDB_NEXT_PORT_KEY);
+    char *end = NULL;
+    uint64_t n = hint ? strtoull(hint, &end, 10) : 0;
+    if (hint && *hint && !*end && n >= 1 && n < 10000000000ULL) {
+        s->next = n;
+        return NULL;
+    }
+    return scan_next_number(db, &s->next);
+}
+
+/* After a name clash (a port that the hint did not know of, made by
+ * CloudStack itself or by hand): the first 'n' free numbers from s->next,
+ * looking at PROBE_WINDOW names a transaction. */
+static struct err *probe_free_numbers(struct ovsdb *db, const struct name_state *s, size_t n,
+                                      uint64_t *numbers)
+{
+    size_t found = 0;
+    for (uint64_t base = s->next; found < n; base += PROBE_WINDOW) {
+        struct json *ops = json_array_create_empty();
+        for (uint64_t k = 0; k < PROBE_WINDOW; k++) {
+            _cleanup_free_ char *name = port_name(base + k);
+            json_array_add(ops, op_select("Interface", jarray(1, condition("name", "==", jstring(name))),
+                                          (const char *const[]){"name", NULL}));
+            json_array_add(ops, op_select("Port", jarray(1, condition("name", "==", jstring(name))),
+                                          (const char *const[]){"name", NULL}));
+        }
+        _cleanup_(json_destroyp) struct json *result = NULL;
+        struct err *e = transact_read(db, ops, "probing port names", &result);
+        if (e) {
+            return e;
+        }
+        for (uint64_t k = 0; k < PROBE_WINDOW && found < n; k++) {
+            if (!array_size(result_rows(result, 2 * k)) &&
+                !array_size(result_rows(result, 2 * k + 1))) {
+                numbers[found++] = base + k;
+            }
+        }
+    }
+    return NULL;
+}
+
+static struct json *insert_ops(const struct ovs_port_spec *spec, const char *name, size_t i)
+{
+    char iface_ref[32], port_ref[32];
+    snprintf(iface_ref, sizeof iface_ref, "iface%zu", i);
+    snprintf(port_ref, sizeof port_ref, "port%zu", i);
+
+    const char *ids[] = {"attached-mac", spec->mac, "csdpdk-op-id", spec->op_id,
+                         "iface-id", spec->iface_id, "vm-id", spec->vm_id, NULL};
+    _cleanup_free_ char *path = spec->socket_dir ? mem_asprintf("%s/%s", spec->socket_dir, name)
+                                                 : NULL;
+    const char *options[] = {"vhost-server-path", path, NULL};
+
+    struct json *iface = json_object_create();
+    json_object_put_string(iface, "name", name);
+    json_object_put_string(iface, "type", spec->type);
+    json_object_put(iface, "options", string_map(options));
+    json_object_put(iface, "external_ids", string_map(ids));
+
+    struct json *port = json_object_create();
+    json_object_put_string(port, "name", name);
+    json_object_put(port, "interfaces", uuid_set("named-uuid", iface_ref));
+    json_object_put(port, "external_ids", string_map(ids));
+    if (spec->vlan) {
+        json_object_put(port, "tag", json_integer_create(spec->vlan));
+        json_object_put_string(port, "vlan_mode", "access");
+    }
+
+    struct json *insert_iface = json_object_create();
+    json_object_put_string(insert_iface, "op", "insert");
+    json_object_put_string(insert_iface, "table", "Interface");
+    json_object_put(insert_iface, "row", iface);
+    json_object_put_string(insert_iface, "uuid-name", iface_ref);
+
+    struct json *insert_port = json_object_create();
+    json_object_put_string(insert_port, "op", "insert");
+    json_object_put_string(insert_port, "table", "Port");
+    json_object_put(insert_port, "row", port);
+    json_object_put_string(insert_port, "uuid-name", port_ref);
+
+    struct json *attach = op_mutate("Bridge",
+                                    jarray(1, condition("name", "==", jstring(spec->bridge))),
+                                    jarray(1, jarray(3, jstring("ports"), jstring("insert"),
+                                                     uuid_set("named-uuid", port_ref))));
+    return jarray(3, insert_iface, insert_port, attach);
+}
+
+enum attempt_outcome {
+    ATTEMPT_DONE,
+    ATTEMPT_RACE,  /* the hint moved under us: read it again */
+    ATTEMPT_CLASH, /* a name is taken by a port the hint did not know of */
+};
+
+static struct err *try_create(struct ovsdb *db, const struct ovs_port_spec *specs, size_t n,
+                              const char *comment, const struct name_state *s,
+                              const uint64_t *numbers, enum attempt_outcome *outcome)
+{
+    struct json *ops = json_array_create_empty();
+    json_array_add(ops, op_comment(comment));
+
+    /* Compare-and-swap on the hint: the whole external_ids map as read. */
+    struct json *row = json_object_create();
+    json_object_put(row, "external_ids", json_clone(s->external_ids));
+    json_array_add(ops, op_wait_equal(DB_NAME, json_array_create_empty(), "external_ids",
+                                      jarray(1, row)));
+    size_t first_bridge_wait = array_size(ops);
+
+    /* Each bridge must still be there, or OVSDB would drop the new,
+     * unreferenced rows at commit and report success. */
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i; j++) {
+            seen |= !strcmp(specs[i].bridge, specs[j].bridge);
+        }
+        if (!seen) {
+            struct json *brow = json_object_create();
+            json_object_put_string(brow, "name", specs[i].bridge);
+            json_array_add(ops, op_wait_equal("Bridge",
+                                              jarray(1, condition("name", "==",
+                                                                  jstring(specs[i].bridge))),
+                                              "name", jarray(1, brow)));
+        }
+    }
+    size_t first_insert = array_size(ops);
+
+    uint64_t last = 0;
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *name = port_name(numbers[i]);
+        struct json *three = insert_ops(&specs[i], name, i);
+        for (size_t k = 0; k < 3; k++) {
+            json_array_add(ops, json_clone(json_array(three)->elems[k]));
+        }
+        json_destroy(three);
+        last = numbers[i] > last ? numbers[i] : last;
+    }
+
+    char next[32];
+    snprintf(next, sizeof next, "%" PRIu64, last + 1);
+    const char *hint[] = {OVSDB_NEXT_PORT_KEY, next, NULL};
+    json_array_add(ops, op_mutate(DB_NAME, json_array_create_empty(),
+                                  jarray(2,
+                                         jarray(3, jstring("external_ids"), jstring("delete"),
+                                                jarray(2, jstring("set"),
+                                                       jarray(1, jstring(OVSDB_NEXT_PORT_KEY)))),
+                                         jarray(3, jstring("external_ids"), jstring("insert"),
+                                                string_map(hint)))));
+
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact(db, ops, "creating ports", &result);
+    if (e) {
+        return e;
+    }
+
+    size_t index;
+    const char *error, *details;
+    if (!txn_failure(result, &index, &error, &details)) {
+        *outcome = ATTEMPT_DONE;
+        return NULL;
+    }
+    if (!strcmp(error, "timed out") && index == first_bridge_wait - 1) {
+        *outcome = ATTEMPT_RACE;
+        return NULL;
+    }
+    if (!strcmp(error, "timed out") && index >= first_bridge_wait && index < first_insert) {
+        return err_new(ERR_UNKNOWN_BRIDGE, NULL,
+                       "a bridge was removed while its ports were being created");
+    }
+    if (!strcmp(error, "constraint violation") && strstr(details, "index on column \"name\"")) {
+        *outcome = ATTEMPT_CLASH;
+        return NULL;
+    }
+    return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused to create the ports: %s: %s", error,
+                   details);
+}
+
+struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *specs, size_t n,
+                               const char *comment, char ***names_out)
+{
+    _cleanup_free_ uint64_t *numbers = mem_new0(uint64_t, n + 1);
+    _cleanup_(name_state_clear) struct name_state s = {0};
+    bool clashed = false;
+
+    struct err *e = read_name_state(db, &s);
+    for (int attempt = 0; !e && attempt < MAX_ATTEMPTS; attempt++) {
+        if (clashed) {
+            e = probe_free_numbers(db, &s, n, numbers);
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                numbers[i] = s.next + i;
+            }
+        }
+        enum attempt_outcome outcome = ATTEMPT_RACE;
+        if (!e) {
+            e = try_create(db, specs, n, comment, &s, numbers, &outcome);
+        }
+        if (e) {
+            break;
+        }
+        switch (outcome) {
+        case ATTEMPT_DONE: {
+            char **names = mem_new0(char *, n);
+            for (size_t i = 0; i < n; i++) {
+                names[i] = port_name(numbers[i]);
+            }
+            *names_out = names;
+            return NULL;
+        }
+        case ATTEMPT_RACE:
+            clashed = false;
+            e = read_name_state(db, &s);
+            break;
+        case ATTEMPT_CLASH:
+            /* The hint stays as read, so the compare-and-swap still holds;
+             * the probe looks past the clash. */
+            clashed = true;
+            break;
+        }
+    }
+    return e ? e : err_new(ERR_TIMEOUT, NULL, "gave up creating ports after %d attempts",
+                           MAX_ATTEMPTS);
+}
+
+struct err *ovsdb_ports_predict(struct ovsdb *db, size_t n, char ***names_out)
+{
+    _cleanup_(name_state_clear) struct name_state s = {0};
+    struct err *e = read_name_state(db, &s);
+    if (e) {
+        return e;
+    }
+    char **names = mem_new0(char *, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        names[i] = port_name(s.next + i);
+    }
+    *names_out = names;
+    return NULL;
+}
+
+/* ---- deleting ports ---- */
+
+struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
+                               const char *comment)
+{
+    struct json *ops = jarray(1, op_comment(comment));
+    for (size_t i = 0; i < n; i++) {
+        if (!ports[i].port_uuid) {
+            continue;
+        }
+        json_array_add(ops, op_mutate("Bridge",
+                                      jarray(1, condition("ports", "includes",
+                                                          uuid_set("uuid", ports[i].port_uuid))),
+                                      jarray(1, jarray(3, jstring("ports"), jstring("delete"),
+                                                       uuid_set("uuid", ports[i].port_uuid)))));
+    }
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact(db, ops, "removing ports", &result);
+    size_t index;
+    const char *error, *details;
+    if (!e && txn_failure(result, &index, &error, &details)) {
+        e = err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused to remove the ports: %s: %s", error,
+                    details);
+    }
+    return e;
 }

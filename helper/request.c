@@ -14,7 +14,7 @@ static void fclosep(FILE **f)
     }
 }
 
-struct err *request_read(const char *path, json_t **out)
+struct err *request_read(const char *path, bool allow_empty, json_t **out)
 {
     _cleanup_(fclosep) FILE *owned = NULL;
     FILE *in = stdin;
@@ -38,6 +38,10 @@ struct err *request_read(const char *path, json_t **out)
     if (size > REQUEST_MAX_SIZE) {
         return err_new(ERR_INVALID_REQUEST, NULL, "the request is larger than %d bytes",
                        REQUEST_MAX_SIZE);
+    }
+    if (size == 0 && allow_empty) {
+        *out = json_object();
+        return NULL;
     }
     if (size == 0) {
         return err_new(ERR_INVALID_JSON, NULL, "the request is empty; a JSON object is expected");
@@ -75,6 +79,8 @@ static const char *type_name(enum request_type type)
         return "an integer";
     case REQ_BOOLEAN:
         return "true or false";
+    case REQ_ANY:
+        return "a value";
     }
     return "?";
 }
@@ -92,6 +98,8 @@ static bool type_matches(const json_t *value, enum request_type type)
         return json_is_integer(value);
     case REQ_BOOLEAN:
         return json_is_boolean(value);
+    case REQ_ANY:
+        return true;
     }
     return false;
 }

@@ -14,8 +14,9 @@
 #define REQUEST_MAX_SIZE (1024 * 1024)
 
 /* Reads one JSON object of at most REQUEST_MAX_SIZE bytes from 'path', or
- * from stdin if 'path' is NULL. Duplicate keys are refused. */
-struct err *request_read(const char *path, json_t **out) _warn_unused_;
+ * from stdin if 'path' is NULL. Duplicate keys are refused. Empty input is
+ * an error unless 'allow_empty', when it reads as {}. */
+struct err *request_read(const char *path, bool allow_empty, json_t **out) _warn_unused_;
 
 enum request_type {
     REQ_STRING,
@@ -23,6 +24,7 @@ enum request_type {
     REQ_ARRAY,
     REQ_INTEGER,
     REQ_BOOLEAN,
+    REQ_ANY, /* checked by the caller */
 };
 
 struct request_field {

@@ -38,6 +38,7 @@ enum verb_flags {
     VERB_OVSDB = 1 << 2,   /* talks to OVSDB (--ovsdb, --timeout) */
     VERB_LIBVIRT = 1 << 3, /* talks to libvirt (--libvirt, --timeout) */
     VERB_APPLY = 1 << 4,   /* takes --apply */
+    VERB_REQUEST_OPTIONAL = 1 << 5, /* with VERB_REQUEST: none (empty stdin) reads as {} */
 };
 
 struct verb_context {
@@ -68,5 +69,9 @@ extern const size_t n_verbs;
 /* The handlers, one file each (verb_<name>.c). */
 verb_run_fn verb_version_run;
 verb_run_fn verb_decode_run;
+verb_run_fn verb_plug_run;
+verb_run_fn verb_unplug_run;
+verb_run_fn verb_status_run;
+verb_run_fn verb_gc_run;
 
 #endif

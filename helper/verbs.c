@@ -25,6 +25,50 @@ const struct verb verbs[] = {
         .flags = VERB_REQUEST,
         .run = verb_decode_run,
     },
+    {
+        .name = "plug",
+        .summary = "create (or find) the OVS vhost-user ports of a VM's DPDK NICs",
+        .help = "Request: {\"vm\": {\"uuid\": UUID, \"name\", \"vcpus\", \"memory_kib\"},\n"
+                "          \"nics\": [{\"mac\": MAC, \"bridge\": BRIDGE, \"vlan\": 1..4094 | null,\n"
+                "                    \"model\": \"virtio\", \"queues\": N, \"uuid\": NIC-UUID}, ...],\n"
+                "          \"details\": {as for decode}}\n"
+                "  All new ports are created in one OVSDB transaction, named csdpdk-N; the\n"
+                "  same VM and MAC again returns its port with created: false. The socket\n"
+                "  directory is openvswitch.dpdk.ovs.path of --agent-properties.\n"
+                "Result: ports[] (mac, port, bridge, type, socket, guest_mode, vlan, created),\n"
+                "  mode, numa, hugepages.\n",
+        .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
+        .run = verb_plug_run,
+    },
+    {
+        .name = "unplug",
+        .summary = "remove a VM's ports, or named csdpdk-N ports",
+        .help = "Request: {\"vm\": {\"uuid\": UUID}} and/or {\"ports\": [\"csdpdk-N\", ...]}\n"
+                "  With both, a named port of another VM is a port_conflict. An absent port\n"
+                "  is a warning, not an error.\n"
+                "Result: removed[], absent[] (port names).\n",
+        .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
+        .run = verb_unplug_run,
+    },
+    {
+        .name = "status",
+        .summary = "VM -> MAC -> port -> socket -> OVS link state",
+        .help = "Request (optional): {\"vm\": {\"uuid\": UUID}}; without it, every vhost-user port.\n"
+                "Result: ports[] (port, bridge, type, mode, owner, mac, socket, connected,\n"
+                "  numa, queues, error, link_state, ofport, op_id).\n",
+        .flags = VERB_REQUEST | VERB_REQUEST_OPTIONAL | VERB_OVSDB,
+        .run = verb_status_run,
+    },
+    {
+        .name = "gc",
+        .summary = "find (and with --apply remove) csdpdk's ports whose VM no longer runs",
+        .help = "Reads no request. Only ports named csdpdk-N that carry csdpdk's external_ids\n"
+                "count; libvirt (--libvirt) tells which VMs run; ports of an in-flight\n"
+                "migration are kept.\n"
+                "Result: orphans[] (port, vm, bridge, domain), removed[], kept[].\n",
+        .flags = VERB_MUTATES | VERB_APPLY | VERB_OVSDB | VERB_LIBVIRT,
+        .run = verb_gc_run,
+    },
 };
 
 const size_t n_verbs = ARRAY_SIZE(verbs);

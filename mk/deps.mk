@@ -5,7 +5,8 @@ DEB_PACKAGES := \
 	build-essential pkg-config python3 \
 	openvswitch-source \
 	libjansson-dev libxml2-dev libcurl4-openssl-dev libvirt-dev \
-	libcmocka-dev valgrind
+	libcmocka-dev valgrind \
+	openvswitch-common openvswitch-switch jq
 
 deps:
 	@missing=""; \

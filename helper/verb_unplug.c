@@ -1,0 +1,115 @@
+/* unplug: remove a VM's ports, or named csdpdk-N ports (DESIGN.md section 4).
+ * Only ports owned by the VM, or named, are touched; an absent port is a
+ * warning, so that unplugging twice succeeds. */
+#include "helper/mem.h"
+#include "helper/ovsdb.h"
+#include "helper/request.h"
+#include "helper/validate.h"
+#include "helper/verb.h"
+#include "offerings/text.h"
+
+#define NAMES_MAX 256
+
+struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
+{
+    const struct options *o = ctx->options;
+    json_t *vm = NULL, *ports = NULL, *uuid = NULL;
+    struct request_field fields[] = {
+        {"vm", REQ_OBJECT, false, false, &vm},
+        {"ports", REQ_ARRAY, false, false, &ports},
+    };
+    struct request_field vm_fields[] = {{"uuid", REQ_STRING, true, false, &uuid}};
+    _cleanup_free_ char *vm_uuid = NULL;
+
+    struct err *e = request_fields(ctx->request, "", fields, ARRAY_SIZE(fields));
+    if (!e && vm) {
+        e = request_fields(vm, "vm", vm_fields, ARRAY_SIZE(vm_fields));
+        if (!e) {
+            e = validate_uuid(json_string_value(uuid), "vm.uuid", &vm_uuid);
+        }
+    }
+    if (e) {
+        return e;
+    }
+    if (!vm && !ports) {
+        return err_new(ERR_INVALID_REQUEST, NULL, "give vm.uuid, ports, or both");
+    }
+
+    /* Every name is checked before anything runs. */
+    size_t n_names = json_array_size(ports);
+    if (n_names > NAMES_MAX) {
+        return err_new(ERR_INVALID_REQUEST, "ports", "at most %d ports at a time", NAMES_MAX);
+    }
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, n_names + 1);
+    size_t n_queries = 0;
+    for (size_t i = 0; i < n_names; i++) {
+        const json_t *name = json_array_get(ports, i);
+        _cleanup_free_ char *field = mem_asprintf("ports[%zu]", i);
+        if (!json_is_string(name) || !ovsdb_is_port_name(json_string_value(name))) {
+            _cleanup_free_ char *text = json_is_string(name) ? mem_strdup(json_string_value(name))
+                                                             : json_dumps(name, JSON_ENCODE_ANY);
+            _cleanup_free_ char *shown = text_quote_for_message(text ? text : "?", 64);
+            return err_new(ERR_INVALID_PORT_NAME, field,
+                           "%s is not a csdpdk port name (csdpdk-N); nothing was removed", shown);
+        }
+        queries[n_queries++] = (struct ovs_select){OVS_SELECT_NAME, json_string_value(name)};
+    }
+    if (vm_uuid && !ports) {
+        queries[n_queries++] = (struct ovs_select){OVS_SELECT_VM, vm_uuid};
+    }
+
+    _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
+    _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
+    if ((e = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &db)) ||
+        (e = ovsdb_ports_select(db, queries, n_queries, 0, &found))) {
+        return e;
+    }
+
+    /* Named ports of another VM stay: the caller named the wrong ones. */
+    for (size_t i = 0; vm_uuid && i < found.n; i++) {
+        const struct ovs_port *p = &found.ports[i];
+        if (p->vm_id && !streq(p->vm_id, vm_uuid)) {
+            return err_new(ERR_PORT_CONFLICT, "ports",
+                           "port '%s' belongs to VM %s, not %s; nothing was removed", p->name,
+                           p->vm_id, vm_uuid);
+        }
+    }
+
+    json_t *removed = json_array();
+    json_t *absent = json_array();
+    for (size_t i = 0; i < found.n; i++) {
+        json_array_append_new(removed, json_string(found.ports[i].name));
+    }
+    for (size_t i = 0; i < n_names; i++) {
+        const char *name = json_string_value(json_array_get(ports, i));
+        bool seen = false;
+        for (size_t k = 0; k < found.n && !seen; k++) {
+            seen = streq(found.ports[k].name, name);
+        }
+        for (size_t k = 0; k < i && !seen; k++) {
+            seen = streq(json_string_value(json_array_get(ports, k)), name);
+        }
+        if (!seen) {
+            json_array_append_new(absent, json_string(name));
+            json_array_append_new(ctx->warnings, json_sprintf("port '%s' does not exist", name));
+        }
+    }
+    if (!ports && found.n == 0) {
+        json_array_append_new(ctx->warnings, json_sprintf("VM %s has no ports", vm_uuid));
+    }
+
+    if (found.n && !o->dry_run) {
+        _cleanup_free_ char *comment = mem_asprintf("csdpdk unplug: %s", vm_uuid ? vm_uuid : "by name");
+        e = ovsdb_ports_delete(db, found.ports, found.n, comment);
+    }
+    if (e) {
+        json_decref(removed);
+        json_decref(absent);
+        return e;
+    }
+    if (o->dry_run && found.n) {
+        json_array_append_new(ctx->warnings, json_string("dry run: nothing was removed"));
+    }
+    *result = json_pack("{s:o, s:o}", "removed", removed, "absent", absent);
+    return NULL;
+}
