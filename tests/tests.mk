@@ -9,6 +9,9 @@ CORPUS_GEN := $(O)/tests/corpus-gen
 GOLDEN_DIRS := $(sort $(wildcard tests/golden/*))
 CORPUS_DIR := tests/corpus/decode
 CORPUS_GEN_DIR := $(O)/tests/corpus-generated/decode
+INTEGRATION := $(sort $(wildcard tests/integration/*.sh))
+# Bad requests must fail before any connection: point --ovsdb at nothing.
+NOWHERE := --ovsdb unix:/nonexistent/db.sock
 ASAN := $(O)/asan
 
 # ASan's default exit status (1) would read as csdpdk's negative verdict.
@@ -16,6 +19,8 @@ SANITIZER_ENV := ASAN_OPTIONS=exitcode=86:detect_leaks=1 UBSAN_OPTIONS=print_sta
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite
 
 $(O)/tests/unit/%.o: CFLAGS_BASE += $$(pkg-config --cflags cmocka)
+# Built through a pattern chain; keep them between runs.
+.SECONDARY: $(addsuffix .o,$(UNIT_TESTS))
 
 $(O)/tests/unit/test_%: $(O)/tests/unit/test_%.o $(O)/libcsdpdk.a $(OVS_STAMP)
 	@echo "  LD      $@"
@@ -42,7 +47,13 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN)
 	  "unit" '$(call unit_suite,,$(UNIT_TESTS))' \
 	  "unit, ASan+UBSan" '$(call unit_suite,$(SANITIZER_ENV),$(patsubst $(O)/%,$(ASAN)/%,$(UNIT_TESTS)))' \
 	  "golden" '$(CLI_RUNNER) $(O)/csdpdk golden $(GOLDEN_DIRS)' \
-	  "corpus" '$(CLI_RUNNER) $(O)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
+	  "corpus decode" '$(CLI_RUNNER) $(O)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
+	  "corpus plug" '$(CLI_RUNNER) $(O)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
+	  "corpus unplug" '$(CLI_RUNNER) $(O)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
 	  "golden, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk golden $(GOLDEN_DIRS)' \
-	  "corpus, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
-	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_DIRS)'
+	  "corpus decode, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
+	  "corpus plug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
+	  "corpus unplug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
+	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_DIRS)' \
+	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)' \
+	    "$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')

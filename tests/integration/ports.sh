@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# plug, unplug, status and gc against a private ovsdb-server (DESIGN.md
+# section 8); results read back with ovs-vsctl.
+. "$(dirname "$0")/../lib/harness.sh"
+
+ovsdb_start "$T/ovs" || { fail "start ovsdb-server" "$(cat "$T/ovs/stderr.log")"; done_testing; exit; }
+add_bridge br0
+add_bridge br1
+SOCKDIR=$T/sock
+mkdir -p "$SOCKDIR"
+printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s//\n' \
+    "$SOCKDIR" >"$T/agent.properties"
+C=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt test:///default)
+VM1=$(uuid_for 1) VM2=$(uuid_for 2) VM3=$(uuid_for 3)
+
+# ---- numbering continues after CloudStack's own ports ----
+vsctl add-port br0 csdpdk-7 -- set Interface csdpdk-7 type=dpdkvhostuser
+run "${C[@]}" plug <<<"$(plug_request "$VM1" client "$(nic "$(mac_for 1 1)" br0 100)")"
+check "plug in client mode succeeds" expect_ok
+check "numbers continue after CloudStack's csdpdk-7" test "$(jqo '.result.ports[0].port')" = csdpdk-8
+check "client mode: dpdkvhostuserclient" test "$(vsctl get Interface csdpdk-8 type)" = dpdkvhostuserclient
+check "client mode: vhost-server-path in the socket directory, no doubled /" \
+    test "$(vsctl get Interface csdpdk-8 options:vhost-server-path)" = "\"$SOCKDIR/csdpdk-8\""
+check "result names the socket and libvirt's mode" \
+    test "$(jqo '.result.ports[0] | "\(.socket) \(.guest_mode) \(.created)"')" = "$SOCKDIR/csdpdk-8 server true"
+check "VLAN 100: an access port" \
+    test "$(vsctl get Port csdpdk-8 tag) $(vsctl get Port csdpdk-8 vlan_mode)" = "100 access"
+check "external_ids name the VM and the MAC" \
+    test "$(vsctl get Interface csdpdk-8 external_ids:vm-id external_ids:attached-mac | tr '\n' ' ')" \
+    = "\"$VM1\" \"$(mac_for 1 1)\" "
+check "the hint is stored" test "$(vsctl get Open_vSwitch . external_ids:csdpdk-next-port)" = '"9"'
+
+# ---- idempotent ----
+before=$(db_size)
+run "${C[@]}" plug <<<"$(plug_request "$VM1" client "$(nic "$(mac_for 1 1)" br0 100)")"
+check "re-plug returns the same port, created: false" \
+    test "$(jqo '.result.ports[0] | "\(.port) \(.created)"')" = "csdpdk-8 false"
+check "re-plug writes nothing (database file unchanged)" test "$(db_size)" = "$before"
+
+# ---- server mode, no VLAN, several NICs at once ----
+run "${C[@]}" plug <<<"$(plug_request "$VM2" server "$(nic "$(mac_for 2 1)" br0)" \
+    "$(nic "$(mac_for 2 2)" br1 200)" "$(nic "$(mac_for 2 3)" br1)")"
+check "a three-NIC plug in server mode succeeds" expect_ok
+check "three NICs, three consecutive names" \
+    test "$(jqo '[.result.ports[].port] | join(" ")')" = "csdpdk-9 csdpdk-10 csdpdk-11"
+check "server mode: dpdkvhostuser, no vhost-server-path" \
+    test "$(vsctl get Interface csdpdk-9 type) $(vsctl get Interface csdpdk-9 options)" = "dpdkvhostuser {}"
+check "no VLAN: no tag" test "$(vsctl get Port csdpdk-9 tag)" = "[]"
+check "each NIC on its bridge" test "$(ports_of br1 | tr '\n' ' ')" = "csdpdk-10 csdpdk-11 "
+
+# ---- nothing half-done ----
+before=$(db_size)
+run "${C[@]}" plug <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 3 1)" br0)" "$(nic "$(mac_for 3 2)" nobr)")"
+check "a missing second bridge is unknown_bridge (exit 65)" expect_error unknown_bridge 65
+check "unknown_bridge names the NIC's field" test "$(jqo .error.field)" = "nics[1].bridge"
+check "... and nothing was created" test "$(db_size)" = "$before"
+
+# ---- conflicts ----
+before=$(db_size)
+run "${C[@]}" plug <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 1 1)" br0 100)")"
+check "a MAC on another VM's port is port_conflict (exit 75)" expect_error port_conflict 75
+run "${C[@]}" plug <<<"$(plug_request "$VM1" client "$(nic "$(mac_for 1 1)" br0 200)")"
+check "the same VM and MAC on another VLAN is port_mismatch (exit 65)" expect_error port_mismatch 65
+run "${C[@]}" plug <<<"$(plug_request "$VM1" server "$(nic "$(mac_for 1 1)" br0 100)")"
+check "the same VM and MAC in the other mode is port_mismatch" expect_error port_mismatch 65
+check "... and nothing changed" test "$(db_size)" = "$before"
+
+# ---- a name taken behind the hint's back ----
+vsctl add-port br0 csdpdk-12 -- set Interface csdpdk-12 type=dpdkvhostuser
+run "${C[@]}" plug <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 3 1)" br0)")"
+check "a clash with an unknown csdpdk-12 moves on to csdpdk-13" \
+    test "$(jqo '.result.ports[0].port')" = csdpdk-13
+
+# ---- dry run ----
+before=$(db_size)
+run "${C[@]}" --dry-run plug <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 3 9)" br0)")"
+check "--dry-run reports, and changes nothing" \
+    test "$status $(jqo '.result.ports[0].port') $(db_size)" = "0 csdpdk-14 $before"
+
+# ---- socket path too long ----
+long=$T/$(printf 'd%.0s' $(seq 100))
+printf 'openvswitch.dpdk.ovs.path=%s\n' "$long" >"$T/long.properties"
+run --ovsdb "$DB" --agent-properties "$T/long.properties" plug \
+    <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 3 5)" br0)")"
+check "a socket path over 107 bytes is path_too_long (exit 65)" expect_error path_too_long 65
+check "... and nothing changed" test "$(db_size)" = "$before"
+
+# ---- status ----
+run "${C[@]}" status <<<"{\"vm\": {\"uuid\": \"$VM2\"}}"
+check "status of a VM lists its three ports" test "$(jqo '[.result.ports[].port] | join(" ")')" \
+    = "csdpdk-9 csdpdk-10 csdpdk-11"
+check "status gives owner, MAC and mode" \
+    test "$(jqo '.result.ports[1] | "\(.owner) \(.mac) \(.mode) \(.bridge)"')" = "$VM2 $(mac_for 2 2) server br1"
+run "${C[@]}" status </dev/null
+check "status without a request lists every vhost-user port" \
+    test "$(jqo '[.result.ports[].port] | join(" ")')" = "csdpdk-7 csdpdk-8 csdpdk-9 csdpdk-10 csdpdk-11 csdpdk-12 csdpdk-13"
+check "CloudStack's own port shows no owner" test "$(jqo '.result.ports[0].owner')" = null
+
+# ---- unplug ----
+before=$(db_size)
+for bad in ';touch X' '$(id)' '-x' '../x' 'csdpdk-' 'csdpdk-1a' 'csdpdk-01234567890' 'eth0' ' csdpdk-8'; do
+    run "${C[@]}" unplug <<<"$(jq -nc --arg p "$bad" '{ports: ["csdpdk-8", $p]}')"
+    check "unplug of '$bad' is invalid_port_name, nothing runs" expect_error invalid_port_name 65
+done
+check "... no file X appeared and nothing changed" test ! -e X -a ! -e "$T/X" -a "$(db_size)" = "$before"
+run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}, \"ports\": [\"csdpdk-9\"]}"
+check "unplug of another VM's named port is port_conflict" expect_error port_conflict 75
+run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM2\"}}"
+check "unplug by VM removes exactly its ports" \
+    test "$(jqo '.result.removed | join(" ")')" = "csdpdk-9 csdpdk-10 csdpdk-11"
+check "... from OVSDB" test "$(ports_of br1 | wc -l)" = 0
+check "... and leaves the others" test "$(ports_of br0 | tr '\n' ' ')" = "csdpdk-7 csdpdk-8 csdpdk-12 csdpdk-13 "
+run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM2\"}}"
+check "unplug again succeeds with a warning" \
+    test "$status $(jqo '.result.removed | length') $(jqo '.warnings | length')" = "0 0 1"
+run "${C[@]}" unplug <<<'{"ports": ["csdpdk-7", "csdpdk-99"]}'
+check "unplug by name removes CloudStack's own port, absent ones are warnings" \
+    test "$(jqo '"\(.result.removed) \(.result.absent)"')" = '["csdpdk-7"] ["csdpdk-99"]'
+
+# ---- gc (libvirt's test driver: domain 6695eb01-... runs) ----
+RUNNING=6695eb01-f6a4-8304-79aa-97f2502e193f
+run "${C[@]}" plug <<<"$(plug_request "$RUNNING" client "$(nic "$(mac_for 9 1)" br0)")"
+vsctl set Interface csdpdk-13 external_ids:csdpdk-op-id=op-1
+run "${C[@]}" gc
+check "gc lists the port of a VM libvirt does not know" \
+    test "$(jqo '[.result.orphans[] | "\(.port):\(.domain)"] | join(" ")')" = "csdpdk-8:missing"
+check "gc keeps a port of a migration in flight" test "$(jqo '.result.kept[0].port')" = csdpdk-13
+check "gc without --apply removes nothing" test "$(vsctl list-ports br0 | grep -c csdpdk-8)" = 1
+run "${C[@]}" gc --apply
+check "gc --apply removes the orphans only" \
+    test "$(jqo '.result.removed | join(" ")') $(ports_of br0 | tr '\n' ' ')" = "csdpdk-8 csdpdk-12 csdpdk-13 csdpdk-14 "
+
+# ---- OVSDB unavailable, and a bounded wait ----
+run --ovsdb "unix:$T/nothing.sock" status </dev/null
+check "no OVSDB: ovsdb_unavailable (exit 69)" expect_error ovsdb_unavailable 69
+ovsdb_kill STOP
+start=$(date +%s%N)
+run "${C[@]}" --timeout 1 plug <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 3 7)" br0)")"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+ovsdb_kill CONT
+check "a stopped OVSDB is a timeout (exit 75)" expect_error timeout 75
+check "... after about --timeout (${elapsed} ms)" test "$elapsed" -lt 3000
+run "${C[@]}" plug <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 3 7)" br0)")"
+check "the same plug retried succeeds once OVSDB answers" expect_ok
+run "${C[@]}" plug <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 3 7)" br0)")"
+check "... and once more changes nothing" test "$(jqo '.result.ports[0].created')" = false
+check "each port once" test "$(vsctl --columns=name find Interface external_ids:attached-mac="\"$(mac_for 3 7)\"" | grep -c name)" = 1
+
+done_testing
