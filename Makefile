@@ -5,6 +5,7 @@
 #   make check   unit tests, golden CLI cases and the bad-input corpus, plain,
 #                under ASan+UBSan and under valgrind; ends with 'N passed, N failed'
 #   make demo    the main job, narrated
+#   make bench   medians of plug and unplug against CloudStack's way
 #
 # Variables: O (output directory, default build), SANITIZE=1 (ASan+UBSan).
 
@@ -75,6 +76,12 @@ demo: deps
 	@echo "== csdpdk decode: the offering details of CloudStack's DPDK documentation, VM in client mode"
 	@$(O)/csdpdk decode --format text --request tests/golden/decode/cloudstack-docs-client.in
 	@echo "== (the deploy, OVS restart, reconnect and migration demo arrives with the plug and migration work)"
+
+# Medians and ratios against CloudStack's way (tests/bench/bench.sh); the
+# table of record is docs/performance.md.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@CSDPDK=$(O)/csdpdk bash tests/bench/bench.sh
 
 clean:
 	rm -rf $(filter-out build/ovs,$(wildcard build/*))

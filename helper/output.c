@@ -42,86 +42,191 @@ static void lines_add(struct lines *l, char *key, char *value)
     l->items[l->n++] = (struct line){key, value};
 }
 
-static void flatten(struct lines *l, const char *path, const json_t *v)
+static void lines_clear(struct lines *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].key);
+        free(l->items[i].value);
+    }
+    free(l->items);
+    *l = (struct lines){0};
+}
+
+/* The keys of 'object', sorted, as in the JSON form. */
+static const char **sorted_keys(const json_t *object, size_t *n)
+{
+    const char **keys = mem_new0(const char *, json_object_size(object) + 1);
+    const char *key;
+    json_t *child;
+    size_t i = 0;
+    json_object_foreach((json_t *) object, key, child) {
+        keys[i++] = key;
+    }
+    for (size_t a = 1; a < i; a++) {
+        for (size_t b = a; b > 0 && strcmp(keys[b - 1], keys[b]) > 0; b--) {
+            const char *t = keys[b];
+            keys[b] = keys[b - 1];
+            keys[b - 1] = t;
+        }
+    }
+    *n = i;
+    return keys;
+}
+
+/* A scalar as a person reads it; NULL for objects and arrays. */
+static char *scalar_text(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        if (json_object_size(v) == 0) {
-            lines_add(l, mem_strdup(path), mem_strdup("-"));
-            return;
-        }
-        /* Sorted, as in the JSON form. */
-        size_t n = json_object_size(v), i = 0;
-        _cleanup_free_ const char **keys = mem_new0(const char *, n);
-        const char *key;
-        json_t *child;
-        json_object_foreach((json_t *) v, key, child) {
-            keys[i++] = key;
-        }
-        for (size_t a = 1; a < n; a++) {
-            for (size_t b = a; b > 0 && strcmp(keys[b - 1], keys[b]) > 0; b--) {
-                const char *t = keys[b];
-                keys[b] = keys[b - 1];
-                keys[b - 1] = t;
-            }
-        }
-        for (i = 0; i < n; i++) {
-            _cleanup_free_ char *sub = *path ? mem_asprintf("%s.%s", path, keys[i])
-                                             : mem_strdup(keys[i]);
-            flatten(l, sub, json_object_get(v, keys[i]));
-        }
-        return;
-    }
-    case JSON_ARRAY: {
-        if (json_array_size(v) == 0) {
-            lines_add(l, mem_strdup(path), mem_strdup("-"));
-            return;
-        }
-        size_t i;
-        json_t *child;
-        json_array_foreach(v, i, child) {
-            _cleanup_free_ char *sub = mem_asprintf("%s[%zu]", path, i);
-            flatten(l, sub, child);
-        }
-        return;
-    }
     case JSON_STRING:
-        lines_add(l, mem_strdup(path), mem_strdup(json_string_value(v)));
-        return;
+        return mem_strdup(json_string_value(v));
     case JSON_INTEGER:
-        lines_add(l, mem_strdup(path), mem_asprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v)));
-        return;
+        return mem_asprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
     case JSON_REAL:
-        lines_add(l, mem_strdup(path), mem_asprintf("%g", json_real_value(v)));
-        return;
+        return mem_asprintf("%g", json_real_value(v));
     case JSON_TRUE:
-        lines_add(l, mem_strdup(path), mem_strdup("yes"));
-        return;
+        return mem_strdup("yes");
     case JSON_FALSE:
-        lines_add(l, mem_strdup(path), mem_strdup("no"));
-        return;
+        return mem_strdup("no");
     case JSON_NULL:
+        return mem_strdup("-");
+    default:
+        return NULL;
+    }
+}
+
+/* Any value on one line: scalars as above, the rest as compact JSON. */
+static char *cell_text(const json_t *v)
+{
+    char *s = scalar_text(v);
+    return s ? s : json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+static bool is_table(const json_t *v)
+{
+    size_t i;
+    json_t *row;
+    if (!json_is_array(v) || json_array_size(v) == 0) {
+        return false;
+    }
+    json_array_foreach(v, i, row) {
+        if (!json_is_object(row)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void flatten(struct lines *l, const char *path, const json_t *v)
+{
+    char *scalar = scalar_text(v);
+    if (scalar) {
+        lines_add(l, mem_strdup(path), scalar);
+        return;
+    }
+    if (json_is_array(v)) {
+        /* A list of scalars on one line. */
+        char *joined = mem_strdup(json_array_size(v) ? "" : "-");
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item) {
+            _cleanup_free_ char *text = cell_text(item);
+            char *more = mem_asprintf("%s%s%s", joined, i ? ", " : "", text);
+            free(joined);
+            joined = more;
+        }
+        lines_add(l, mem_strdup(path), joined);
+        return;
+    }
+    if (json_object_size(v) == 0) {
         lines_add(l, mem_strdup(path), mem_strdup("-"));
         return;
     }
+    size_t n;
+    _cleanup_free_ const char **keys = sorted_keys(v, &n);
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *sub = *path ? mem_asprintf("%s.%s", path, keys[i]) : mem_strdup(keys[i]);
+        flatten(l, sub, json_object_get(v, keys[i]));
+    }
+}
+
+/* A list of objects as an aligned table, one column per key. */
+static void print_table(FILE *out, const char *title, const json_t *rows)
+{
+    json_t *all = json_object();
+    size_t i, n_cols;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        json_object_update(all, row);
+    }
+    _cleanup_free_ const char **cols = sorted_keys(all, &n_cols);
+    /* The row's name leads: "port" when there is one. */
+    for (size_t c = 1; c < n_cols; c++) {
+        if (streq(cols[c], "port")) {
+            memmove(cols + 1, cols, c * sizeof *cols);
+            cols[0] = "port";
+        }
+    }
+    size_t n_rows = json_array_size(rows);
+    _cleanup_free_ char **cells = mem_new0(char *, (n_rows + 1) * n_cols + 1);
+    _cleanup_free_ size_t *width = mem_new0(size_t, n_cols + 1);
+
+    for (size_t c = 0; c < n_cols; c++) {
+        cells[c] = mem_strdup(cols[c]);
+        for (char *p = cells[c]; *p; p++) {
+            *p = (char) (*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+        }
+        width[c] = strlen(cells[c]);
+        for (size_t r = 0; r < n_rows; r++) {
+            const json_t *v = json_object_get(json_array_get(rows, r), cols[c]);
+            char *text = v ? cell_text(v) : mem_strdup("-");
+            cells[(r + 1) * n_cols + c] = text;
+            width[c] = strlen(text) > width[c] ? strlen(text) : width[c];
+        }
+    }
+    fprintf(out, "%s:\n", title);
+    for (size_t r = 0; r <= n_rows; r++) {
+        fputs(" ", out);
+        for (size_t c = 0; c < n_cols; c++) {
+            char *text = cells[r * n_cols + c];
+            if (c + 1 < n_cols) {
+                fprintf(out, " %-*s", (int) width[c], text);
+            } else {
+                fprintf(out, " %s\n", text);
+            }
+            free(text);
+        }
+    }
+    json_decref(all);
 }
 
 void output_text_generic(FILE *out, const json_t *result)
 {
     struct lines l = {0};
-    size_t width = 0;
+    size_t width = 0, n;
+    _cleanup_free_ const char **keys = sorted_keys(result, &n);
 
-    flatten(&l, "", result);
+    /* Scalars and small things first, aligned; then each list of
+     * objects as a table. */
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_object_get(result, keys[i]);
+        if (!is_table(v)) {
+            flatten(&l, keys[i], v);
+        }
+    }
     for (size_t i = 0; i < l.n; i++) {
         size_t len = strlen(l.items[i].key);
         width = len > width ? len : width;
     }
     for (size_t i = 0; i < l.n; i++) {
-        fprintf(out, "%-*s  %s\n", (int) width + 1, l.items[i].key, l.items[i].value);
-        free(l.items[i].key);
-        free(l.items[i].value);
+        fprintf(out, "%-*s  %s\n", (int) width, l.items[i].key, l.items[i].value);
     }
-    free(l.items);
+    lines_clear(&l);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_object_get(result, keys[i]);
+        if (is_table(v)) {
+            print_table(out, keys[i], v);
+        }
+    }
 }
 
 static int output_json(FILE *out, const struct envelope *env)

@@ -423,8 +423,6 @@ void ovs_port_list_clear(struct ovs_port_list *list)
     *list = (struct ovs_port_list){0};
 }
 
-static const char *const port_columns[] = {"_uuid", "name", "tag", "vlan_mode", "interfaces",
-                                           "external_ids", NULL};
 static const char *const iface_columns[] = {"_uuid", "name", "type", "options", "external_ids",
                                             NULL};
 static const char *const iface_status_columns[] = {"_uuid", "name", "type", "options",
@@ -448,45 +446,25 @@ static struct json *query_where(const struct ovs_select *q)
     return NULL;
 }
 
-static struct ovs_port *find_port(struct ovs_port_list *list, const char *name)
+static struct ovs_port *find_iface(struct ovs_port_list *list, const char *uuid)
 {
     for (size_t i = 0; i < list->n; i++) {
-        if (!strcmp(list->ports[i].name, name)) {
+        if (list->ports[i].iface_uuid && !strcmp(list->ports[i].iface_uuid, uuid)) {
             return &list->ports[i];
         }
     }
     return NULL;
 }
 
-static struct ovs_port *add_port(struct ovs_port_list *list, size_t *n_alloc, const char *name)
-{
-    struct ovs_port *p = find_port(list, name);
-    if (!p) {
-        mem_grow((void **) &list->ports, n_alloc, list->n + 1, sizeof *list->ports);
-        p = &list->ports[list->n++];
-        *p = (struct ovs_port){.name = mem_strdup(name), .ofport = -1, .queues = -1};
-    }
-    return p;
-}
-
 static void read_port_row(struct ovs_port *p, const struct json *row)
 {
     int64_t tag;
     const char *mode = datum_string(member(row, "vlan_mode"));
-    const struct json *ids = member(row, "external_ids");
 
     free(p->port_uuid);
     p->port_uuid = dup_or_null(datum_uuid(member(row, "_uuid")));
     p->vlan = datum_integer(member(row, "tag"), &tag) && (!mode || !strcmp(mode, "access"))
                   ? (int) tag : 0;
-    /* The Port's tags stand in for an Interface without any (a port
-     * created by CloudStack itself has neither). */
-    if (!p->vm_id) {
-        p->vm_id = dup_or_null(map_get(ids, "vm-id"));
-        p->mac = dup_or_null(map_get(ids, "attached-mac"));
-        p->iface_id = dup_or_null(map_get(ids, "iface-id"));
-        p->op_id = dup_or_null(map_get(ids, "csdpdk-op-id"));
-    }
 }
 
 static void read_iface_row(struct ovs_port *p, const struct json *row, bool with_status)
@@ -495,13 +473,7 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     const struct json *status = member(row, "status");
     int64_t ofport;
 
-    free(p->iface_uuid);
-    free(p->type);
-    free(p->server_path);
-    free(p->vm_id);
-    free(p->mac);
-    free(p->iface_id);
-    free(p->op_id);
+    p->name = dup_or_null(datum_string(member(row, "name")));
     p->iface_uuid = dup_or_null(datum_uuid(member(row, "_uuid")));
     p->type = dup_or_null(datum_string(member(row, "type")));
     p->server_path = dup_or_null(map_get(member(row, "options"), "vhost-server-path"));
@@ -509,6 +481,8 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->mac = dup_or_null(map_get(ids, "attached-mac"));
     p->iface_id = dup_or_null(map_get(ids, "iface-id"));
     p->op_id = dup_or_null(map_get(ids, "csdpdk-op-id"));
+    p->ofport = -1;
+    p->queues = -1;
     if (!with_status) {
         return;
     }
@@ -534,45 +508,53 @@ static int port_compare(const void *a_, const void *b_)
     return strcmp(a->name, b->name);
 }
 
-/* Reads, for every port of 'list', the Interface of its name (when the
- * Port was found, not the Interface) or the Port (when the Interface was),
- * and the bridge that holds it: one more transaction. */
-static struct err *complete_ports(struct ovsdb *db, struct ovs_port_list *list, bool with_status)
+/* Does the set datum 'd' (one uuid, or ["set", [uuid...]]) hold 'uuid'? */
+static bool uuid_set_has(const struct json *d, const char *uuid)
 {
-    if (list->n == 0) {
-        return NULL;
+    const char *one = datum_uuid(d);
+    if (one) {
+        return !strcmp(one, uuid);
     }
+    const struct json *elems = array_at(d, 1);
+    for (size_t i = 0; i < array_size(elems); i++) {
+        const char *u = atom_uuid(array_at(elems, i));
+        if (u && !strcmp(u, uuid)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Up to this many ports are completed one by one (a scan of Port each);
+ * past it, the Port and Bridge tables are read once and joined here. */
+#define COMPLETE_ONE_BY_ONE_MAX 8
+
+static const char *const port_columns[] = {"_uuid", "tag", "vlan_mode", "interfaces", NULL};
+
+static struct err *complete_few(struct ovsdb *db, struct ovs_port_list *list)
+{
     struct json *ops = json_array_create_empty();
     for (size_t i = 0; i < list->n; i++) {
-        const struct ovs_port *p = &list->ports[i];
-        json_array_add(ops, op_select("Port", jarray(1, condition("name", "==", jstring(p->name))),
+        json_array_add(ops, op_select("Port",
+                                      jarray(1, condition("interfaces", "includes",
+                                                          uuid_set("uuid", list->ports[i].iface_uuid))),
                                       port_columns));
-        json_array_add(ops, op_select("Interface",
-                                      jarray(1, condition("name", "==", jstring(p->name))),
-                                      with_status ? iface_status_columns : iface_columns));
     }
-    _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact_read(db, ops, "reading ports", &result);
+    _cleanup_(json_destroyp) struct json *ports = NULL;
+    struct err *e = transact_read(db, ops, "reading ports", &ports);
     if (e) {
         return e;
     }
-
-    /* Then the bridges, by the Port's uuid. */
     ops = json_array_create_empty();
     for (size_t i = 0; i < list->n; i++) {
         struct ovs_port *p = &list->ports[i];
-        const struct json *port_row = array_at(result_rows(result, 2 * i), 0);
-        const struct json *iface_row = array_at(result_rows(result, 2 * i + 1), 0);
-        if (iface_row) {
-            read_iface_row(p, iface_row, with_status);
-        }
-        if (port_row) {
-            read_port_row(p, port_row);
+        const struct json *row = array_at(result_rows(ports, i), 0);
+        if (row) {
+            read_port_row(p, row);
         }
         const char *uuid = p->port_uuid ? p->port_uuid : "00000000-0000-0000-0000-000000000000";
         json_array_add(ops, op_select("Bridge",
-                                      jarray(1, condition("ports", "includes",
-                                                          uuid_set("uuid", uuid))),
+                                      jarray(1, condition("ports", "includes", uuid_set("uuid", uuid))),
                                       (const char *const[]){"name", NULL}));
     }
     _cleanup_(json_destroyp) struct json *bridges = NULL;
@@ -587,14 +569,50 @@ static struct err *complete_ports(struct ovsdb *db, struct ovs_port_list *list, 
     return NULL;
 }
 
+static struct err *complete_many(struct ovsdb *db, struct ovs_port_list *list)
+{
+    struct json *ops = jarray(2, op_select("Port", json_array_create_empty(), port_columns),
+                              op_select("Bridge", json_array_create_empty(),
+                                        (const char *const[]){"name", "ports", NULL}));
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact_read(db, ops, "reading ports and bridges", &result);
+    if (e) {
+        return e;
+    }
+    const struct json *ports = result_rows(result, 0);
+    const struct json *bridges = result_rows(result, 1);
+    for (size_t r = 0; r < array_size(ports); r++) {
+        const struct json *row = array_at(ports, r);
+        const struct json *ifaces = member(row, "interfaces");
+        for (size_t i = 0; i < list->n; i++) {
+            struct ovs_port *p = &list->ports[i];
+            if (!p->port_uuid && uuid_set_has(ifaces, p->iface_uuid)) {
+                read_port_row(p, row);
+            }
+        }
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        struct ovs_port *p = &list->ports[i];
+        for (size_t b = 0; p->port_uuid && b < array_size(bridges) && !p->bridge; b++) {
+            const struct json *row = array_at(bridges, b);
+            if (uuid_set_has(member(row, "ports"), p->port_uuid)) {
+                p->bridge = dup_or_null(datum_string(member(row, "name")));
+            }
+        }
+    }
+    return NULL;
+}
+
 struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *queries, size_t n_queries,
                                unsigned flags, struct ovs_port_list *out)
 {
     bool with_status = flags & OVS_SELECT_WITH_STATUS;
+    const char *const *columns = with_status ? iface_status_columns : iface_columns;
     struct json *ops = json_array_create_empty();
 
-    /* Each query asks both tables: the Interface carries the tags by
-     * design, the Port finds untagged ports by name. */
+    /* Only the Interface table is searched: it carries csdpdk's tags, and
+     * its name is the port's (CloudStack's own ports included). Each
+     * condition is a scan of the table: OVSDB indexes _uuid only. */
     for (size_t i = 0; i < n_queries; i++) {
         const struct ovs_select *q = &queries[i];
         if (q->kind == OVS_SELECT_VHOST) {
@@ -602,13 +620,10 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
             for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
                 json_array_add(ops, op_select("Interface",
                                               jarray(1, condition("type", "==", jstring(types[t]))),
-                                              (const char *const[]){"name", NULL}));
+                                              columns));
             }
         } else {
-            json_array_add(ops, op_select("Interface", query_where(q),
-                                          (const char *const[]){"name", NULL}));
-            json_array_add(ops, op_select("Port", query_where(q),
-                                          (const char *const[]){"name", NULL}));
+            json_array_add(ops, op_select("Interface", query_where(q), columns));
         }
     }
 
@@ -623,14 +638,19 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
     for (size_t i = 0; i < array_size(result); i++) {
         const struct json *rows = result_rows(result, i);
         for (size_t r = 0; r < array_size(rows); r++) {
-            const char *name = datum_string(member(array_at(rows, r), "name"));
-            if (name) {
-                add_port(&list, &n_alloc, name);
+            const char *uuid = datum_uuid(member(array_at(rows, r), "_uuid"));
+            if (uuid && !find_iface(&list, uuid)) {
+                mem_grow((void **) &list.ports, &n_alloc, list.n + 1, sizeof *list.ports);
+                struct ovs_port *p = &list.ports[list.n++];
+                *p = (struct ovs_port){0};
+                read_iface_row(p, array_at(rows, r), with_status);
             }
         }
     }
 
-    e = complete_ports(db, &list, with_status);
+    if (list.n) {
+        e = list.n <= COMPLETE_ONE_BY_ONE_MAX ? complete_few(db, &list) : complete_many(db, &list);
+    }
     if (e) {
         ovs_port_list_clear(&list);
         return e;

@@ -72,11 +72,13 @@ struct ovs_port_list {
 
 void ovs_port_list_clear(struct ovs_port_list *list);
 
+/* What to look a port up by, in the Interface table. Each is a scan of the
+ * table (OVSDB indexes _uuid only): a lookup costs about 0.15 us a port. */
 enum ovs_select_kind {
     OVS_SELECT_VM,    /* external_ids:vm-id == value */
     OVS_SELECT_MAC,   /* external_ids:attached-mac == value */
     OVS_SELECT_OP,    /* external_ids:csdpdk-op-id == value */
-    OVS_SELECT_NAME,  /* Port name == value, tagged or not */
+    OVS_SELECT_NAME,  /* name == value, tagged or not (CloudStack's own ports) */
     OVS_SELECT_VHOST, /* every vhost-user Interface (value unused) */
 };
 
@@ -89,9 +91,10 @@ enum {
     OVS_SELECT_WITH_STATUS = 1 << 0, /* also read Interface.status and friends */
 };
 
-/* Finds the ports matching any of 'queries', each once, sorted by name,
- * with their bridge. For OVS_SELECT_VHOST only vhost-user interfaces count;
- * for the others the Port decides, so untagged ports found by name count. */
+/* Finds the ports whose Interface matches any of 'queries', each once,
+ * sorted by number, with their Port (uuid, VLAN) and bridge: one more
+ * lookup per port for a few, one read of the Port and Bridge tables for
+ * many. */
 struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *queries, size_t n_queries,
                                unsigned flags, struct ovs_port_list *out) _warn_unused_;
 

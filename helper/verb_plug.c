@@ -219,16 +219,17 @@ static struct err *check_existing(const struct plug *p, const struct nic *nic, s
 }
 
 /* Matches every NIC with what OVSDB has: its own port (kept), another VM's
- * port with its MAC (a conflict), or nothing (to create). */
+ * port with its MAC (a conflict), or nothing (to create). One lookup by
+ * MAC per NIC answers all three; it is the only scan of a plug that
+ * creates ports (OVSDB indexes nothing else), so keep it that way. */
 static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
 {
-    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->n_nics + 1);
-    queries[0] = (struct ovs_select){OVS_SELECT_VM, p->vm_uuid};
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->n_nics);
     for (size_t i = 0; i < p->n_nics; i++) {
-        queries[i + 1] = (struct ovs_select){OVS_SELECT_MAC, p->nics[i].mac};
+        queries[i] = (struct ovs_select){OVS_SELECT_MAC, p->nics[i].mac};
     }
     _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
-    struct err *e = ovsdb_ports_select(db, queries, p->n_nics + 1, 0, &found);
+    struct err *e = ovsdb_ports_select(db, queries, p->n_nics, 0, &found);
     if (e) {
         return e;
     }

@@ -6,7 +6,7 @@ DEB_PACKAGES := \
 	openvswitch-source \
 	libjansson-dev libxml2-dev libcurl4-openssl-dev libvirt-dev \
 	libcmocka-dev valgrind \
-	openvswitch-common openvswitch-switch jq
+	openvswitch-common openvswitch-switch jq hyperfine
 
 deps:
 	@missing=""; \

@@ -24,12 +24,12 @@ alive() {
 cleanup() {
     local pid
     for pid in "${daemon_pids[@]}"; do
-        kill -CONT "$pid" 2>/dev/null
-        kill -TERM "$pid" 2>/dev/null
+        kill -CONT "$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true
     done
     for pid in "${daemon_pids[@]}"; do
         for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null
+        kill -KILL "$pid" 2>/dev/null || true
     done
     rm -rf "$T"
 }
