@@ -73,5 +73,7 @@ verb_run_fn verb_plug_run;
 verb_run_fn verb_unplug_run;
 verb_run_fn verb_status_run;
 verb_run_fn verb_gc_run;
+verb_run_fn verb_render_run;
+verb_text_fn verb_render_text;
 
 #endif

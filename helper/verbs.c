@@ -31,14 +31,29 @@ const struct verb verbs[] = {
         .help = "Request: {\"vm\": {\"uuid\": UUID, \"name\", \"vcpus\", \"memory_kib\"},\n"
                 "          \"nics\": [{\"mac\": MAC, \"bridge\": BRIDGE, \"vlan\": 1..4094 | null,\n"
                 "                    \"model\": \"virtio\", \"queues\": N, \"uuid\": NIC-UUID}, ...],\n"
-                "          \"details\": {as for decode}}\n"
+                "          \"details\": {as for decode},\n"
+                "          \"domain_xml\": \"<domain>...\" (optional), \"reconnect\": SECONDS (default 1)}\n"
                 "  All new ports are created in one OVSDB transaction, named csdpdk-N; the\n"
                 "  same VM and MAC again returns its port with created: false. The socket\n"
                 "  directory is openvswitch.dpdk.ovs.path of --agent-properties.\n"
                 "Result: ports[] (mac, port, bridge, type, socket, guest_mode, vlan, created),\n"
-                "  mode, numa, hugepages.\n",
+                "  mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one).\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
         .run = verb_plug_run,
+    },
+    {
+        .name = "render",
+        .summary = "the domain XML of a VM whose ports are known, without touching OVSDB",
+        .help = "Request: as for plug, with \"port\": \"csdpdk-N\" in every NIC.\n"
+                "  Renders one <interface type='vhostuser'> per NIC (socket, mode, virtio,\n"
+                "  queues, target dev, reconnect when QEMU is the socket client, the interface\n"
+                "  details), checks the NUMA cells (shared memory, CPUs within the vCPUs,\n"
+                "  memory adding up) and merges it all into domain_xml when given.\n"
+                "Result: mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one).\n"
+                "  --format text prints the XML itself.\n",
+        .flags = VERB_REQUEST,
+        .run = verb_render_run,
+        .text = verb_render_text,
     },
     {
         .name = "unplug",

@@ -7,9 +7,9 @@
 #include <strings.h>
 
 #include "helper/mem.h"
+#include "helper/xml.h"
 #include "offerings/text.h"
 
-DEFINE_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 DEFINE_CLEANUP_FUNC(xmlBuffer, xmlBufferFree)
 
 static void xml_free_node_listp(xmlNodePtr *list)
@@ -34,71 +34,7 @@ void snippet_free(struct snippet *s)
     }
 }
 
-/* ---- parsing ---- */
-
-struct parse_error {
-    bool seen;
-    int line, column;
-    char message[256];
-};
-
-static void parse_error_capture(void *ctx, xmlErrorPtr error)
-{
-    struct parse_error *pe = ctx;
-    if (pe->seen || error->level < XML_ERR_ERROR) {
-        return;
-    }
-    pe->seen = true;
-    pe->line = error->line;
-    pe->column = error->int2;
-    snprintf(pe->message, sizeof pe->message, "%s", error->message ? error->message : "");
-    pe->message[strcspn(pe->message, "\n")] = '\0';
-}
-
-static void parse_error_silence(void *ctx, const char *msg, ...)
-{
-    (void) ctx;
-    (void) msg;
-}
-
-/* Parses 'xml' as the content of an element, with network access, DTDs and
- * entity substitution all off. The nodes belong to '*doc'. */
-static struct err *parse_fragment(const char *xml, size_t size, const char *field,
-                                  xmlDocPtr *doc_out, xmlNodePtr *list_out)
-{
-    _cleanup_(xmlFreeDocp) xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr context = xmlNewDocNode(doc, NULL, BAD_CAST "snippet", NULL);
-    xmlDocSetRootElement(doc, context);
-
-    /* libxml2 reports through process-wide handlers: capture into a local
-     * for the length of this call and put back whatever was there. */
-    struct parse_error pe = {0};
-    xmlStructuredErrorFunc saved_structured = xmlStructuredError;
-    void *saved_structured_ctx = xmlStructuredErrorContext;
-    xmlGenericErrorFunc saved_generic = xmlGenericError;
-    void *saved_generic_ctx = xmlGenericErrorContext;
-    xmlSetStructuredErrorFunc(&pe, parse_error_capture);
-    xmlSetGenericErrorFunc(NULL, parse_error_silence);
-
-    xmlNodePtr list = NULL;
-    xmlParserErrors rc = xmlParseInNodeContext(context, xml, (int) size,
-                                               XML_PARSE_NONET | XML_PARSE_NOCDATA, &list);
-
-    xmlSetStructuredErrorFunc(saved_structured_ctx, saved_structured);
-    xmlSetGenericErrorFunc(saved_generic_ctx, saved_generic);
-
-    if (rc != XML_ERR_OK) {
-        xmlFreeNodeList(list);
-        if (!pe.seen || text_check(pe.message, strlen(pe.message), NULL)) {
-            return err_new(ERR_INVALID_XML, field, "not well-formed XML (libxml2 error %d)", rc);
-        }
-        return err_new(ERR_INVALID_XML, field, "not well-formed XML at line %d, column %d: %s",
-                       pe.line, pe.column, pe.message);
-    }
-    *doc_out = TAKE_PTR(doc);
-    *list_out = list;
-    return NULL;
-}
+/* ---- parsing (helper/xml.c) ---- */
 
 static size_t tree_depth(const xmlNode *list)
 {
@@ -509,7 +445,7 @@ struct err *snippet_parse(const struct grammar *grammar, const char *xml, size_t
 
     _cleanup_(xmlFreeDocp) xmlDocPtr in_doc = NULL;
     _cleanup_(xml_free_node_listp) xmlNodePtr list = NULL;
-    struct err *e = parse_fragment(xml, size, field, &in_doc, &list);
+    struct err *e = xml_parse_fragment(xml, size, field, &in_doc, &list);
     if (e) {
         return e;
     }

@@ -40,13 +40,14 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 .PHONY: check-run
-check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN)
+check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	@$(MAKE) --no-print-directory O=$(ASAN) SANITIZE=1 test-programs
 	@rm -rf $(CORPUS_GEN_DIR) && mkdir -p $(CORPUS_GEN_DIR) && $(CORPUS_GEN) $(CORPUS_GEN_DIR)
 	@tests/run-suites \
 	  "unit" '$(call unit_suite,,$(UNIT_TESTS))' \
 	  "unit, ASan+UBSan" '$(call unit_suite,$(SANITIZER_ENV),$(patsubst $(O)/%,$(ASAN)/%,$(UNIT_TESTS)))' \
 	  "golden" '$(CLI_RUNNER) $(O)/csdpdk golden $(GOLDEN_DIRS)' \
+	  "libvirt accepts the rendered XML" '$(LIBVIRT_ACCEPT) tests/golden/render' \
 	  "corpus decode" '$(CLI_RUNNER) $(O)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
 	  "corpus plug" '$(CLI_RUNNER) $(O)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
 	  "corpus unplug" '$(CLI_RUNNER) $(O)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
@@ -57,3 +58,10 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN)
 	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_DIRS)' \
 	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)' \
 	    "$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')
+
+# libvirt's acceptance of the rendered XML links libvirt itself (the test
+# driver runs in the process).
+LIBVIRT_ACCEPT := $(O)/tests/libvirt-accept
+$(LIBVIRT_ACCEPT): $(O)/tests/libvirt-accept.o
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_BASE) -o $@ $< $$(pkg-config --libs libvirt libxml-2.0)

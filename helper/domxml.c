@@ -1,0 +1,650 @@
+#include "helper/domxml.h"
+
+#include <stdio.h>
+#include <strings.h>
+
+#include "helper/mem.h"
+#include "helper/xml.h"
+#include "offerings/mode.h"
+#include "offerings/text.h"
+
+#define CPU_IDS 4096 /* the grammar bounds cpuset ids to 4095 */
+
+static void xml_free_node_listp(xmlNodePtr *list)
+{
+    xmlFreeNodeList(*list);
+}
+
+void domxml_strings_free(char **strings, size_t n)
+{
+    for (size_t i = 0; strings && i < n; i++) {
+        free(strings[i]);
+    }
+    free(strings);
+}
+
+/* ---- small tree helpers ---- */
+
+static bool is_blank_text(const xmlNode *n)
+{
+    return n && n->type == XML_TEXT_NODE &&
+           strspn((const char *) n->content, " \t\r\n") == strlen((const char *) n->content);
+}
+
+static bool is_element(const xmlNode *n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
+}
+
+/* The blanks that precede the element children of 'parent' ("\n    "), so
+ * that what is added lines up with what is there; NULL for none. */
+static const xmlChar *indent_of(const xmlNode *parent)
+{
+    for (const xmlNode *c = parent->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && is_blank_text(c->prev)) {
+            return c->prev->content;
+        }
+    }
+    return NULL;
+}
+
+/* Adds 'node' as the last element child of 'parent', before its closing
+ * blanks. (libxml2 merges adjacent text nodes, hence the order.) */
+static void append_element(xmlNodePtr parent, xmlNodePtr node)
+{
+    const xmlChar *indent = indent_of(parent);
+    xmlNodePtr last = parent->last;
+    if (indent && is_blank_text(last)) {
+        xmlAddPrevSibling(last, node);
+        xmlAddPrevSibling(node, xmlNewDocText(parent->doc, indent));
+    } else {
+        xmlAddChild(parent, node);
+    }
+}
+
+/* Adds 'node' just before the element 'ref'. */
+static void insert_before(xmlNodePtr ref, xmlNodePtr node)
+{
+    const xmlChar *indent = indent_of(ref->parent);
+    xmlAddPrevSibling(ref, node);
+    if (indent) {
+        xmlAddNextSibling(node, xmlNewDocText(ref->doc, indent));
+    }
+}
+
+static void replace_element(xmlNodePtr old, xmlNodePtr node)
+{
+    xmlReplaceNode(old, node);
+    xmlFreeNode(old);
+}
+
+static xmlNodePtr new_element(xmlDocPtr doc, const char *name)
+{
+    return xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+}
+
+static xmlNodePtr add_element(xmlNodePtr parent, const char *name)
+{
+    return xmlAddChild(parent, new_element(parent->doc, name));
+}
+
+static void set_attr(xmlNodePtr node, const char *name, const char *value)
+{
+    xmlSetProp(node, BAD_CAST name, BAD_CAST value);
+}
+
+static void set_attr_int(xmlNodePtr node, const char *name, long long value)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", value);
+    set_attr(node, name, buf);
+}
+
+static char *detail_field(const struct domxml_vm *vm, enum detail_source source, const char *key)
+{
+    return mem_asprintf("%s.%s.%s", vm->details_field, detail_source_name(source), key);
+}
+
+/* ---- interfaces ---- */
+
+/* The order libvirt writes an interface's children in; extras follow it. */
+static const char *const extra_order[] = {"link", "mtu", "boot", "address"};
+
+/* Copies the interface extras into 'iface' (after <driver>), and merges an
+ * extra <driver> with the one csdpdk renders for multiqueue. */
+static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_nic *nic,
+                              xmlNodePtr iface, xmlNodePtr *driver)
+{
+    const struct dpdk_details *d = vm->details;
+    xmlNodePtr others[ARRAY_SIZE(extra_order)] = {0};
+
+    for (size_t i = 0; i < d->n_extras; i++) {
+        _cleanup_free_ char *field = detail_field(vm, d->extras[i].source, d->extras[i].key);
+        _cleanup_(xmlFreeDocp) xmlDocPtr frag = NULL;
+        _cleanup_(xml_free_node_listp) xmlNodePtr list = NULL;
+        struct err *e = xml_parse_fragment(d->extras[i].xml, strlen(d->extras[i].xml), field, &frag,
+                                           &list);
+        if (e) {
+            return e;
+        }
+        for (xmlNodePtr n = list; n; n = n->next) {
+            if (n->type != XML_ELEMENT_NODE) {
+                continue;
+            }
+            xmlNodePtr copy = xmlDocCopyNode(n, iface->doc, 1);
+            if (is_element(copy, "driver")) {
+                _cleanup_free_ char *queues = xml_attr(copy, "queues");
+                if (queues && nic->queues > 1 && atoi(queues) != nic->queues) {
+                    xmlFreeNode(copy);
+                    return err_new(ERR_INVALID_XML, field,
+                                   "%s sets <driver queues='%s'> but %s has %d queues",
+                                   d->extras[i].key, queues, nic->field, nic->queues);
+                }
+                if (nic->queues > 1) {
+                    set_attr_int(copy, "queues", nic->queues);
+                }
+                *driver = copy;
+                continue;
+            }
+            for (size_t k = 0; k < ARRAY_SIZE(extra_order); k++) {
+                if (is_element(copy, extra_order[k])) {
+                    others[k] = copy;
+                }
+            }
+        }
+    }
+    if (*driver) {
+        xmlAddChild(iface, *driver);
+    }
+    for (size_t k = 0; k < ARRAY_SIZE(extra_order); k++) {
+        if (others[k]) {
+            xmlAddChild(iface, others[k]);
+        }
+    }
+    return NULL;
+}
+
+static struct err *build_interface(xmlDocPtr doc, const struct domxml_vm *vm,
+                                   const struct domxml_nic *nic, xmlNodePtr *out)
+{
+    const struct vhost_mode_info *mode = vhost_mode_info(vm->details->mode);
+    xmlNodePtr iface = new_element(doc, "interface");
+    set_attr(iface, "type", "vhostuser");
+
+    set_attr(add_element(iface, "mac"), "address", nic->mac);
+    xmlNodePtr source = add_element(iface, "source");
+    set_attr(source, "type", "unix");
+    set_attr(source, "path", nic->socket);
+    set_attr(source, "mode", mode->guest_mode);
+    /* QEMU as the socket client: without this, the VM's link stays down
+     * after OVS restarts (libvirt >= 4.1). */
+    if (mode->ovs_owns_socket && vm->reconnect > 0) {
+        xmlNodePtr reconnect = add_element(source, "reconnect");
+        set_attr(reconnect, "enabled", "yes");
+        set_attr_int(reconnect, "timeout", vm->reconnect);
+    }
+    set_attr(add_element(iface, "target"), "dev", nic->port);
+    set_attr(add_element(iface, "model"), "type", "virtio");
+
+    xmlNodePtr driver = NULL;
+    struct err *e = add_extras(vm, nic, iface, &driver);
+    if (e) {
+        xmlFreeNode(iface);
+        return e;
+    }
+    if (!driver && nic->queues > 1) {
+        /* Right after <model>, where libvirt writes it. */
+        driver = new_element(doc, "driver");
+        set_attr_int(driver, "queues", nic->queues);
+        xmlAddNextSibling(xml_child(iface, "model"), driver);
+    }
+    *out = iface;
+    return NULL;
+}
+
+struct err *domxml_interfaces(const struct domxml_vm *vm, const struct domxml_nic *nics, size_t n,
+                              char ***xml)
+{
+    char **out = mem_new0(char *, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_(xmlFreeDocp) xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+        xmlNodePtr iface = NULL;
+        struct err *e = build_interface(doc, vm, &nics[i], &iface);
+        if (e) {
+            domxml_strings_free(out, n);
+            return e;
+        }
+        xmlDocSetRootElement(doc, iface);
+        out[i] = xml_node_string(doc, iface);
+    }
+    *xml = out;
+    return NULL;
+}
+
+/* ---- checks ---- */
+
+static const struct {
+    const char *unit;
+    uint64_t bytes;
+} units[] = {
+    {"b", 1}, {"bytes", 1}, {"KB", 1000}, {"k", 1024}, {"KiB", 1024},
+    {"MB", 1000000}, {"M", 1 << 20}, {"MiB", 1 << 20},
+    {"GB", 1000000000}, {"G", 1 << 30}, {"GiB", 1 << 30},
+    {"TB", 1000000000000ULL}, {"T", 1ULL << 40}, {"TiB", 1ULL << 40},
+};
+
+/* 'value' 'unit' in KiB, rounded up as libvirt does; false if unknown or
+ * too large. */
+static bool to_kib(const char *value, const char *unit, uint64_t *kib)
+{
+    char *end;
+    if (!value || !*value || strspn(value, "0123456789") != strlen(value)) {
+        return false;
+    }
+    uint64_t v = strtoull(value, &end, 10);
+    for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+        if (streq(units[i].unit, unit ? unit : "KiB")) {
+            uint64_t bytes;
+            if (__builtin_mul_overflow(v, units[i].bytes, &bytes)) {
+                return false;
+            }
+            *kib = bytes / 1024 + (bytes % 1024 != 0);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* libvirt's cpuset ("0-3,^2,8") into 'bits'; the grammar checked it. */
+static void cpuset_bits(const char *s, bool *bits)
+{
+    for (const char *p = s; *p;) {
+        bool negated = *p == '^';
+        p += negated;
+        unsigned long lo = strtoul(p, (char **) &p, 10), hi = lo;
+        if (*p == '-') {
+            hi = strtoul(p + 1, (char **) &p, 10);
+        }
+        for (unsigned long i = lo; i <= hi && i < CPU_IDS; i++) {
+            bits[i] = !negated;
+        }
+        p += *p == ',';
+    }
+}
+
+static char *describe_ids(const bool *bits, size_t n)
+{
+    _cleanup_free_ char *out = mem_strdup("");
+    for (size_t i = 0; i < n;) {
+        if (!bits[i]) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j + 1 < n && bits[j + 1]) {
+            j++;
+        }
+        char *more = j > i ? mem_asprintf("%s%s%zu-%zu", out, *out ? "," : "", i, j)
+                           : mem_asprintf("%s%s%zu", out, *out ? "," : "", i);
+        free(out);
+        out = more;
+        i = j + 1;
+    }
+    return TAKE_PTR(out);
+}
+
+/* The checks, on a <cpu> and a <memoryBacking> wherever they are. */
+static struct err *check_tree(const struct domxml_vm *vm, const xmlNode *cpu,
+                              const xmlNode *backing, unsigned vcpus, uint64_t memory_kib,
+                              const char *memory_field)
+{
+    const struct dpdk_details *d = vm->details;
+    _cleanup_free_ char *numa_field = detail_field(vm, d->numa_source, DETAIL_NUMA);
+    _cleanup_free_ char *huge_field = detail_field(vm, d->hugepages_source, DETAIL_HUGEPAGES);
+    _cleanup_free_ bool *owner_bits = mem_new0(bool, CPU_IDS);
+    _cleanup_free_ int *owner = mem_new0(int, CPU_IDS);
+    _cleanup_free_ bool *cell_ids = mem_new0(bool, CPU_IDS);
+    const xmlNode *access = xml_child(backing, "access");
+    _cleanup_free_ char *access_mode = access ? xml_attr(access, "mode") : NULL;
+    bool shared_default = access_mode && streq(access_mode, "shared");
+    uint64_t total_kib = 0;
+    bool total_known = true;
+    size_t n_cells = 0;
+
+    for (const xmlNode *c = xml_child(xml_child(cpu, "numa"), "cell"); c; c = c->next) {
+        if (!is_element(c, "cell")) {
+            continue;
+        }
+        n_cells++;
+        _cleanup_free_ char *id = xml_attr(c, "id");
+        _cleanup_free_ char *cpus = xml_attr(c, "cpus");
+        _cleanup_free_ char *memory = xml_attr(c, "memory");
+        _cleanup_free_ char *unit = xml_attr(c, "unit");
+        _cleanup_free_ char *mem_access = xml_attr(c, "memAccess");
+        const char *name = id ? id : "?";
+
+        if (mem_access ? !streq(mem_access, "shared") : !shared_default) {
+            return err_new(ERR_INVALID_XML, numa_field,
+                           "NUMA cell %s does not share its memory (memAccess='%s'): vhost-user needs memAccess='shared' on every cell, or <access mode='shared'/> in <memoryBacking>",
+                           name, mem_access ? mem_access : "default");
+        }
+        if (id && atoi(id) >= 0 && atoi(id) < CPU_IDS) {
+            cell_ids[atoi(id)] = true;
+        }
+
+        _cleanup_free_ bool *bits = mem_new0(bool, CPU_IDS);
+        cpuset_bits(cpus ? cpus : "", bits);
+        for (size_t i = 0; i < CPU_IDS; i++) {
+            if (!bits[i]) {
+                continue;
+            }
+            if (vcpus && i >= vcpus) {
+                _cleanup_free_ char *ids = describe_ids(bits, CPU_IDS);
+                _cleanup_free_ char *range = vcpus == 1 ? mem_strdup("0")
+                                                        : mem_asprintf("0-%u", vcpus - 1);
+                return err_new(ERR_INVALID_XML, numa_field,
+                               "NUMA cell %s has CPUs %s, but the VM has %u vCPU%s (%s)", name,
+                               ids, vcpus, vcpus == 1 ? "" : "s", range);
+            }
+            if (owner_bits[i]) {
+                return err_new(ERR_INVALID_XML, numa_field,
+                               "CPU %zu is in NUMA cell %d and in cell %s", i, owner[i], name);
+            }
+            owner_bits[i] = true;
+            owner[i] = id ? atoi(id) : -1;
+        }
+
+        uint64_t kib;
+        if (to_kib(memory, unit, &kib)) {
+            total_kib += kib;
+        } else {
+            total_known = false;
+        }
+    }
+
+    if (n_cells && memory_kib && total_known && total_kib != memory_kib) {
+        return err_new(ERR_INVALID_XML, memory_field,
+                       "the NUMA cells of %s add up to %llu KiB, but the VM has %llu KiB of memory",
+                       DETAIL_NUMA, (unsigned long long) total_kib,
+                       (unsigned long long) memory_kib);
+    }
+
+    for (const xmlNode *p = xml_child(xml_child(backing, "hugepages"), "page"); p; p = p->next) {
+        if (!is_element(p, "page")) {
+            continue;
+        }
+        _cleanup_free_ char *nodeset = xml_attr(p, "nodeset");
+        if (!nodeset) {
+            continue;
+        }
+        _cleanup_free_ bool *bits = mem_new0(bool, CPU_IDS);
+        cpuset_bits(nodeset, bits);
+        for (size_t i = 0; i < CPU_IDS; i++) {
+            if (bits[i] && !cell_ids[i]) {
+                return err_new(ERR_INVALID_XML, huge_field,
+                               "<page nodeset='%s'> names NUMA cell %zu, which %s does not define",
+                               nodeset, i, DETAIL_NUMA);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* A details snippet as a tree of its own (it was checked and normalised). */
+static struct err *parse_snippet(const char *xml, const char *field, xmlDocPtr *doc)
+{
+    return xml_parse_document(xml, strlen(xml), field, doc);
+}
+
+struct err *domxml_check(const struct domxml_vm *vm)
+{
+    const struct dpdk_details *d = vm->details;
+    _cleanup_(xmlFreeDocp) xmlDocPtr numa = NULL;
+    _cleanup_(xmlFreeDocp) xmlDocPtr huge = NULL;
+    struct err *e = parse_snippet(d->numa, DETAIL_NUMA, &numa);
+    if (!e) {
+        e = parse_snippet(d->hugepages, DETAIL_HUGEPAGES, &huge);
+    }
+    if (e) {
+        return e;
+    }
+    return check_tree(vm, xmlDocGetRootElement(numa), xmlDocGetRootElement(huge), vm->vcpus,
+                      vm->memory_kib, "vm.memory_kib");
+}
+
+/* ---- merging into a domain ---- */
+
+static xmlNodePtr find_named(xmlNodePtr parent, const xmlNode *like)
+{
+    for (xmlNodePtr c = parent->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || c->ns || !xmlStrEqual(c->name, like->name)) {
+            continue;
+        }
+        /* Features are told apart by name. */
+        if (is_element(like, "feature")) {
+            _cleanup_free_ char *a = xml_attr(c, "name");
+            _cleanup_free_ char *b = xml_attr(like, "name");
+            if (!a || !b || !streq(a, b)) {
+                continue;
+            }
+        }
+        return c;
+    }
+    return NULL;
+}
+
+/* Every element child of 'from' replaces its namesake in 'into', or is
+ * added at the end. */
+static void merge_children(xmlNodePtr into, const xmlNode *from)
+{
+    for (const xmlNode *c = from->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        xmlNodePtr copy = xmlDocCopyNode((xmlNodePtr) c, into->doc, 1);
+        xmlNodePtr old = find_named(into, c);
+        if (old) {
+            replace_element(old, copy);
+        } else {
+            append_element(into, copy);
+        }
+    }
+}
+
+/* Places a new top-level element before the first of 'before' present,
+ * else at the end of the domain. */
+static void place_top(xmlNodePtr domain, xmlNodePtr node, const char *const *before)
+{
+    for (; *before; before++) {
+        xmlNodePtr ref = xml_child(domain, *before);
+        if (ref) {
+            insert_before(ref, node);
+            return;
+        }
+    }
+    append_element(domain, node);
+}
+
+struct warnings {
+    char **v;
+    size_t n, n_alloc;
+};
+
+static void warn(struct warnings *w, char *message)
+{
+    mem_grow((void **) &w->v, &w->n_alloc, w->n + 1, sizeof *w->v);
+    w->v[w->n++] = message;
+}
+
+/* The details' <cpu> adds to the domain's: its <numa> replaces the
+ * domain's, its features replace theirs by name, and whatever the domain
+ * lacks is added. What the domain has (mode, match, <model>, <vendor>,
+ * <topology>) stays: a details mode of host-passthrough would make libvirt
+ * drop the domain's model, and the topology must match its vCPUs. */
+static void merge_cpu(xmlNodePtr domain, const xmlNode *snippet, struct warnings *w)
+{
+    static const char *const before[] = {"clock", "on_poweroff", "on_reboot", "on_crash", "pm",
+                                         "devices", NULL};
+    xmlNodePtr cpu = xml_child(domain, "cpu");
+    if (!cpu) {
+        place_top(domain, xmlDocCopyNode((xmlNodePtr) snippet, domain->doc, 1), before);
+        return;
+    }
+    for (const xmlAttr *a = snippet->properties; a; a = a->next) {
+        const char *name = (const char *) a->name;
+        _cleanup_free_ char *want = xml_attr(snippet, name);
+        _cleanup_free_ char *have = xml_attr(cpu, name);
+        if (!have) {
+            set_attr(cpu, name, want);
+        } else if (!streq(have, want)) {
+            warn(w, mem_asprintf("the domain's <cpu %s='%s'> is kept; " DETAIL_NUMA " asks for %s='%s'",
+                                 name, have, name, want));
+        }
+    }
+    for (const xmlNode *c = snippet->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        xmlNodePtr old = find_named(cpu, c);
+        bool replace = is_element(c, "numa") || is_element(c, "feature");
+        if (old && !replace) {
+            _cleanup_free_ char *have = xml_node_string(cpu->doc, old);
+            _cleanup_free_ char *want = xml_node_string(c->doc, (xmlNodePtr) c);
+            if (!streq(have, want)) {
+                warn(w, mem_asprintf("the domain's <cpu><%s> is kept; " DETAIL_NUMA " gives %s",
+                                     (const char *) c->name, want));
+            }
+            continue;
+        }
+        xmlNodePtr copy = xmlDocCopyNode((xmlNodePtr) c, cpu->doc, 1);
+        if (old) {
+            replace_element(old, copy);
+        } else {
+            append_element(cpu, copy);
+        }
+    }
+}
+
+static void merge_memory_backing(xmlNodePtr domain, const xmlNode *snippet)
+{
+    static const char *const before[] = {"vcpu", "iothreads", "cputune", "os", "features", "cpu",
+                                         "devices", NULL};
+    xmlNodePtr backing = xml_child(domain, "memoryBacking");
+    if (!backing) {
+        place_top(domain, xmlDocCopyNode((xmlNodePtr) snippet, domain->doc, 1), before);
+        return;
+    }
+    merge_children(backing, snippet);
+}
+
+static xmlNodePtr find_interface(xmlNodePtr devices, const char *mac)
+{
+    for (xmlNodePtr c = devices->children; c; c = c->next) {
+        if (is_element(c, "interface")) {
+            _cleanup_free_ char *address = xml_attr(xml_child(c, "mac"), "address");
+            if (address && !strcasecmp(address, mac)) {
+                return c;
+            }
+        }
+    }
+    return NULL;
+}
+
+static struct err *domain_numbers(xmlNodePtr domain, unsigned *vcpus, uint64_t *memory_kib)
+{
+    xmlNodePtr vcpu = xml_child(domain, "vcpu");
+    *vcpus = 1; /* libvirt's default */
+    if (vcpu) {
+        xmlChar *text = xmlNodeGetContent(vcpu);
+        unsigned long v = strtoul((const char *) text, NULL, 10);
+        xmlFree(text);
+        if (v < 1 || v > CPU_IDS) {
+            return err_new(ERR_INVALID_XML, "domain_xml", "<vcpu> must be from 1 to %d", CPU_IDS);
+        }
+        *vcpus = (unsigned) v;
+    }
+    xmlNodePtr memory = xml_child(domain, "memory");
+    if (!memory) {
+        return err_new(ERR_INVALID_XML, "domain_xml", "the domain has no <memory>");
+    }
+    xmlChar *text = xmlNodeGetContent(memory);
+    _cleanup_free_ char *unit = xml_attr(memory, "unit");
+    bool ok = to_kib((const char *) text, unit, memory_kib);
+    xmlFree(text);
+    if (!ok || *memory_kib == 0) {
+        return err_new(ERR_INVALID_XML, "domain_xml", "the domain's <memory> is not a size libvirt reads");
+    }
+    return NULL;
+}
+
+struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *nics, size_t n,
+                         const char *text, size_t size, char **out, char ***warnings_out,
+                         size_t *n_warnings)
+{
+    struct warnings w = {0};
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    _cleanup_(xmlFreeDocp) xmlDocPtr numa = NULL;
+    _cleanup_(xmlFreeDocp) xmlDocPtr huge = NULL;
+    struct err *e = xml_parse_document(text, size, "domain_xml", &doc);
+    if (!e) {
+        e = parse_snippet(vm->details->numa, DETAIL_NUMA, &numa);
+    }
+    if (!e) {
+        e = parse_snippet(vm->details->hugepages, DETAIL_HUGEPAGES, &huge);
+    }
+    if (e) {
+        return e;
+    }
+
+    xmlNodePtr domain = xmlDocGetRootElement(doc);
+    if (!is_element(domain, "domain")) {
+        return err_new(ERR_INVALID_XML, "domain_xml", "the root element must be <domain>");
+    }
+    unsigned vcpus;
+    uint64_t memory_kib;
+    if ((e = domain_numbers(domain, &vcpus, &memory_kib))) {
+        return e;
+    }
+    if (vm->vcpus && vm->vcpus != vcpus) {
+        return err_new(ERR_INVALID_REQUEST, "vm.vcpus", "vm.vcpus is %u but the domain has %u",
+                       vm->vcpus, vcpus);
+    }
+    if (vm->memory_kib && vm->memory_kib != memory_kib) {
+        return err_new(ERR_INVALID_REQUEST, "vm.memory_kib",
+                       "vm.memory_kib is %llu but the domain has %llu KiB",
+                       (unsigned long long) vm->memory_kib, (unsigned long long) memory_kib);
+    }
+
+    merge_memory_backing(domain, xmlDocGetRootElement(huge));
+    merge_cpu(domain, xmlDocGetRootElement(numa), &w);
+
+    xmlNodePtr devices = xml_child(domain, "devices");
+    if (!devices) {
+        devices = new_element(doc, "devices");
+        append_element(domain, devices);
+    }
+    for (size_t i = 0; i < n; i++) {
+        xmlNodePtr iface = NULL;
+        if ((e = build_interface(doc, vm, &nics[i], &iface))) {
+            return e;
+        }
+        xmlNodePtr old = find_interface(devices, nics[i].mac);
+        if (old) {
+            replace_element(old, iface);
+        } else {
+            append_element(devices, iface);
+        }
+    }
+
+    e = check_tree(vm, xml_child(domain, "cpu"), xml_child(domain, "memoryBacking"), vcpus,
+                   memory_kib, "domain_xml");
+    if (e) {
+        domxml_strings_free(w.v, w.n);
+        return e;
+    }
+    const char *start = text + strspn(text, " \t\r\n");
+    *out = xml_doc_string(doc, !strncmp(start, "<?xml", 5));
+    *warnings_out = w.v;
+    *n_warnings = w.n;
+    return NULL;
+}

@@ -1,0 +1,60 @@
+/* The libvirt domain XML of a DPDK VM, through libxml2 only: one vhost-user
+ * <interface> per NIC, and the DPDK details' <cpu> (NUMA with shared
+ * memory) and <memoryBacking> (hugepages) merged into a domain.
+ *
+ * It also checks what libvirt accepts silently and QEMU then runs with
+ * networking broken: every NUMA cell shares its memory, cell CPUs lie
+ * within the vCPU count and do not overlap, cell memory adds up to the
+ * VM's memory, and hugepage nodesets name existing cells. */
+#ifndef CSDPDK_DOMXML_H
+#define CSDPDK_DOMXML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helper/error.h"
+#include "offerings/details.h"
+
+struct domxml_nic {
+    const char *mac;
+    const char *port;   /* csdpdk-N: <target dev>, and the socket's name */
+    const char *socket; /* the vhost-user socket path */
+    int queues;         /* > 1 gives <driver queues='N'/> */
+    const char *field;  /* "nics[0]", for errors */
+};
+
+struct domxml_vm {
+    const struct dpdk_details *details; /* mode, numa, hugepages, interface extras */
+    int reconnect;       /* seconds; 0: none. Only when QEMU is the socket client */
+    unsigned vcpus;      /* 0: unknown (no check) */
+    uint64_t memory_kib; /* 0: unknown (no check) */
+    const char *details_field; /* "details", to name the detail at fault */
+};
+
+/* Renders the <interface type='vhostuser'> of each NIC; '*xml' gets 'n'
+ * strings (free with domxml_strings_free()). */
+struct err *domxml_interfaces(const struct domxml_vm *vm, const struct domxml_nic *nics, size_t n,
+                              char ***xml) _warn_unused_;
+
+/* Checks the details' <cpu> and <memoryBacking> against vm->vcpus and
+ * vm->memory_kib (the checks that need them are skipped when they are 0). */
+struct err *domxml_check(const struct domxml_vm *vm) _warn_unused_;
+
+/* Merges the details and the interfaces into 'domain' ('size' bytes of
+ * <domain> XML, field "domain_xml"). The details' <cpu> adds to the
+ * domain's: its <numa> replaces the domain's, its features replace theirs
+ * by name, and whatever the domain lacks is added; what the domain has
+ * (mode, match, model, vendor, topology) stays, with a warning when the
+ * details differ. <memoryBacking> merges child by child (the details win),
+ * never duplicated. Each interface replaces the domain's <interface> with
+ * its MAC or is added to <devices>. The rest of the document is kept as
+ * libxml2 read it. The checks of domxml_check() then run on the result,
+ * with the domain's <vcpu> and <memory>. '*warnings' gets '*n_warnings'
+ * messages (free with domxml_strings_free()). */
+struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *nics, size_t n,
+                         const char *domain, size_t size, char **out, char ***warnings,
+                         size_t *n_warnings) _warn_unused_;
+
+void domxml_strings_free(char **strings, size_t n);
+
+#endif

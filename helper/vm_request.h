@@ -1,0 +1,49 @@
+/* The request of plug and render: a VM, its DPDK NICs, its details, and
+ * optionally its domain XML (DESIGN.md section 5). */
+#ifndef CSDPDK_VM_REQUEST_H
+#define CSDPDK_VM_REQUEST_H
+
+#include <stdint.h>
+
+#include "helper/verb.h"
+#include "offerings/details.h"
+
+#define VM_NICS_MAX 64
+#define VM_QUEUES_MAX 256
+#define VM_RECONNECT_DEFAULT 1 /* seconds; QEMU as the socket client retries this often */
+#define VM_RECONNECT_MAX 3600
+
+struct vm_nic {
+    char *mac;          /* lower case */
+    const char *bridge;
+    int vlan;           /* 0: none */
+    int queues;         /* 1 unless given */
+    char *uuid;         /* the NIC's, or NULL */
+    const char *port;   /* csdpdk-N: given to render; set by plug */
+};
+
+struct vm_request {
+    char *vm_uuid;
+    const char *vm_name;     /* or NULL */
+    unsigned vcpus;          /* 0: not given */
+    uint64_t memory_kib;     /* 0: not given */
+    struct vm_nic *nics;
+    size_t n_nics;
+    struct dpdk_details *details;
+    const char *domain_xml;  /* or NULL */
+    size_t domain_xml_size;
+    int reconnect;           /* seconds; 0: off */
+};
+
+enum {
+    VM_REQUEST_PORTS = 1 << 0, /* each NIC names its port (render) */
+};
+
+/* Reads and checks ctx->request; every error names its field. The details
+ * must make the VM DPDK-enabled; their warnings go to ctx->warnings. The
+ * result borrows strings from ctx->request. */
+struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm_request *req)
+    _warn_unused_;
+void vm_request_clear(struct vm_request *req);
+
+#endif

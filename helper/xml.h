@@ -1,0 +1,41 @@
+/* libxml2, hardened and quiet: parsing with no network, no DTD loading and
+ * no entity substitution, errors captured instead of printed, and
+ * serialisation without surprises. Every XML csdpdk reads goes through
+ * here. */
+#ifndef CSDPDK_XML_H
+#define CSDPDK_XML_H
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "helper/error.h"
+
+DEFINE_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
+
+/* Parses 'text' ('size' bytes) as the content of an element: no prolog,
+ * so no DTD and no entity declarations can appear. The nodes of '*list'
+ * belong to '*doc' (free the list with xmlFreeNodeList(), then the doc).
+ * ERR_INVALID_XML naming 'field', with libxml2's first error, otherwise. */
+struct err *xml_parse_fragment(const char *text, size_t size, const char *field, xmlDocPtr *doc,
+                               xmlNodePtr *list) _warn_unused_;
+
+/* Parses a whole document. A DOCTYPE (and with it any entity declaration)
+ * is ERR_FORBIDDEN_XML; entities are never substituted, nothing is fetched. */
+struct err *xml_parse_document(const char *text, size_t size, const char *field, xmlDocPtr *doc)
+    _warn_unused_;
+
+/* 'node' serialised as is (no added indentation). */
+char *xml_node_string(xmlDocPtr doc, xmlNodePtr node);
+
+/* The whole document, with an XML declaration only if 'declaration'. */
+char *xml_doc_string(xmlDocPtr doc, bool declaration);
+
+/* The value of attribute 'name' (no namespace) of 'node' as a new string,
+ * or NULL. */
+char *xml_attr(const xmlNode *node, const char *name);
+
+/* The first child element of 'node' named 'name', or NULL. */
+xmlNodePtr xml_child(const xmlNode *node, const char *name);
+
+#endif
