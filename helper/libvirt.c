@@ -5,6 +5,7 @@
 
 #include "helper/dl.h"
 #include "helper/mem.h"
+#include "helper/xml.h"
 
 DL_SYMBOL_DECLARE(virGetVersion);
 DL_SYMBOL_DECLARE(virSetErrorFunc);
@@ -15,6 +16,10 @@ DL_SYMBOL_DECLARE(virConnectClose);
 DL_SYMBOL_DECLARE(virDomainLookupByUUIDString);
 DL_SYMBOL_DECLARE(virDomainIsActive);
 DL_SYMBOL_DECLARE(virDomainFree);
+DL_SYMBOL_DECLARE(virConnectGetLibVersion);
+DL_SYMBOL_DECLARE(virConnectGetVersion);
+DL_SYMBOL_DECLARE(virConnectGetType);
+DL_SYMBOL_DECLARE(virConnectGetCapabilities);
 
 static void *libvirt;
 
@@ -41,6 +46,10 @@ static struct err *libvirt_load(void)
         DL_SYMBOL(virDomainLookupByUUIDString),
         DL_SYMBOL(virDomainIsActive),
         DL_SYMBOL(virDomainFree),
+        DL_SYMBOL(virConnectGetLibVersion),
+        DL_SYMBOL(virConnectGetVersion),
+        DL_SYMBOL(virConnectGetType),
+        DL_SYMBOL(virConnectGetCapabilities),
     };
     bool first = !libvirt;
     struct err *e = dl_load("libvirt.so.0", "libvirt0", ERR_LIBVIRT_UNAVAILABLE, &libvirt, symbols,
@@ -130,5 +139,69 @@ struct err *libvirt_domain_state(struct libvirt *lv, const char *uuid,
                        last_error());
     }
     *state = active ? LIBVIRT_DOMAIN_ACTIVE : LIBVIRT_DOMAIN_INACTIVE;
+    return NULL;
+}
+
+static char *version_string(unsigned long v)
+{
+    return mem_asprintf("%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+}
+
+void libvirt_host_clear(struct libvirt_host *host)
+{
+    free(host->library);
+    free(host->daemon);
+    free(host->hypervisor);
+    free(host->page_sizes_kib);
+    *host = (struct libvirt_host){0};
+}
+
+struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out)
+{
+    struct libvirt_host h = {0};
+    unsigned long lib = 0, daemon = 0, hv = 0;
+    struct err *e = NULL;
+
+    if (sym_virGetVersion(&lib, NULL, NULL) == 0) {
+        h.library = version_string(lib);
+    }
+    if (sym_virConnectGetLibVersion(lv->conn, &daemon) == 0) {
+        h.daemon = version_string(daemon);
+    }
+    const char *type = sym_virConnectGetType(lv->conn);
+    if (type && sym_virConnectGetVersion(lv->conn, &hv) == 0) {
+        _cleanup_free_ char *v = version_string(hv);
+        h.hypervisor = mem_asprintf("%s %s", type, v);
+    }
+
+    char *caps = sym_virConnectGetCapabilities(lv->conn);
+    if (!caps) {
+        e = err_new(ERR_LIBVIRT_ERROR, NULL, "virConnectGetCapabilities failed: %s", last_error());
+        libvirt_host_clear(&h);
+        return e;
+    }
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    e = xml_parse_document(caps, strlen(caps), "capabilities", &doc);
+    free(caps);
+    if (e) {
+        libvirt_host_clear(&h);
+        return err_prefix(e, "libvirt's capabilities");
+    }
+    xmlNodePtr host = xml_child(xmlDocGetRootElement(doc), "host");
+    _cleanup_free_ char *cells = xml_attr(xml_child(xml_child(host, "topology"), "cells"), "num");
+    h.numa_cells = cells ? atoi(cells) : 0;
+    size_t n_alloc = 0;
+    for (xmlNodePtr p = xml_child(host, "cpu") ? xml_child(host, "cpu")->children : NULL; p;
+         p = p->next) {
+        if (p->type == XML_ELEMENT_NODE && xmlStrEqual(p->name, BAD_CAST "pages")) {
+            _cleanup_free_ char *size = xml_attr(p, "size");
+            if (size) {
+                mem_grow((void **) &h.page_sizes_kib, &n_alloc, h.n_page_sizes + 1,
+                         sizeof *h.page_sizes_kib);
+                h.page_sizes_kib[h.n_page_sizes++] = strtoull(size, NULL, 10);
+            }
+        }
+    }
+    *out = h;
     return NULL;
 }

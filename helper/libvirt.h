@@ -28,4 +28,20 @@ const char *libvirt_domain_state_name(enum libvirt_domain_state state);
 struct err *libvirt_domain_state(struct libvirt *lv, const char *uuid,
                                  enum libvirt_domain_state *state) _warn_unused_;
 
+/* What a libvirt host tells of itself. */
+struct libvirt_host {
+    char *library;    /* the libvirt csdpdk loaded */
+    char *daemon;     /* the daemon's libvirt */
+    char *hypervisor; /* "QEMU 7.2.0", "Test 0.0.2" */
+    int numa_cells;   /* from the capabilities; 0 if it tells none */
+    unsigned long long *page_sizes_kib; /* the host's page sizes */
+    size_t n_page_sizes;
+};
+
+void libvirt_host_clear(struct libvirt_host *host);
+
+/* Versions and, from virConnectGetCapabilities(), NUMA cells and page
+ * sizes. */
+struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out) _warn_unused_;
+
 #endif

@@ -26,6 +26,8 @@ enum {
     OPT_LIBVIRT,
     OPT_AGENT_PROPERTIES,
     OPT_SYSFS,
+    OPT_PROC,
+    OPT_QEMU_CONF,
     OPT_REQUEST,
     OPT_FORMAT,
     OPT_TIMEOUT,
@@ -41,6 +43,8 @@ static const struct option long_options[] = {
     {"libvirt", required_argument, NULL, OPT_LIBVIRT},
     {"agent-properties", required_argument, NULL, OPT_AGENT_PROPERTIES},
     {"sysfs", required_argument, NULL, OPT_SYSFS},
+    {"proc", required_argument, NULL, OPT_PROC},
+    {"qemu-conf", required_argument, NULL, OPT_QEMU_CONF},
     {"request", required_argument, NULL, OPT_REQUEST},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -67,6 +71,9 @@ static const char usage_text[] =
     "  --agent-properties FILE  CloudStack agent settings\n"
     "                           (default /etc/cloudstack/agent/agent.properties)\n"
     "  --sysfs DIR              sysfs root (default /sys)\n"
+    "  --proc DIR               procfs root, for mounts (default /proc)\n"
+    "  --qemu-conf FILE         libvirt's qemu.conf, for QEMU's user\n"
+    "                           (default /etc/libvirt/qemu.conf)\n"
     "  --request FILE           read the request from FILE instead of stdin\n"
     "  --format json|text       json (default when stdout is not a terminal) or text\n"
     "  --timeout SECONDS        bound on every wait for OVSDB or libvirt (default 30)\n"
@@ -192,6 +199,12 @@ static struct err *parse_arguments(int argc, char **argv, struct invocation *inv
             break;
         case OPT_SYSFS:
             o->sysfs = optarg;
+            break;
+        case OPT_PROC:
+            o->proc = optarg;
+            break;
+        case OPT_QEMU_CONF:
+            o->qemu_conf = optarg;
             break;
         case OPT_REQUEST:
             o->request_file = optarg;
@@ -409,6 +422,8 @@ int main(int argc, char **argv)
             .libvirt = "qemu:///system",
             .agent_properties = "/etc/cloudstack/agent/agent.properties",
             .sysfs = "/sys",
+            .proc = "/proc",
+            .qemu_conf = "/etc/libvirt/qemu.conf",
             .format = isatty(STDOUT_FILENO) ? FORMAT_TEXT : FORMAT_JSON,
             .timeout = 30,
         },

@@ -1006,3 +1006,89 @@ struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, s
     }
     return e;
 }
+
+/* ---- the switch ---- */
+
+/* A set datum of strings ("x" or ["set", ["x", ...]]) as a new array. */
+static char **datum_strings(const struct json *d, size_t *n)
+{
+    const char *one = d && d->type == JSON_STRING ? json_string(d) : NULL;
+    const struct json *elems = one ? NULL : array_at(d, 1);
+    size_t count = one ? 1 : array_size(elems);
+    char **out = mem_new0(char *, count + 1);
+    *n = 0;
+    for (size_t i = 0; i < count; i++) {
+        const struct json *e = one ? d : array_at(elems, i);
+        if (e && e->type == JSON_STRING) {
+            out[(*n)++] = mem_strdup(json_string(e));
+        }
+    }
+    return out;
+}
+
+static int string_compare(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+void ovs_switch_clear(struct ovs_switch *sw)
+{
+    ovsdb_names_free(sw->iface_types, sw->n_iface_types);
+    ovsdb_names_free(sw->datapath_types, sw->n_datapath_types);
+    ovsdb_names_free(sw->netdev_bridges, sw->n_netdev_bridges);
+    free(sw->ovs_version);
+    free(sw->dpdk_version);
+    free(sw->dpdk_init);
+    free(sw->vhost_sock_dir);
+    free(sw->pmd_cpu_mask);
+    free(sw->socket_mem);
+    *sw = (struct ovs_switch){0};
+}
+
+struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
+{
+    static const char *const columns[] = {"ovs_version", "dpdk_initialized", "dpdk_version",
+                                          "iface_types", "datapath_types", "other_config", NULL};
+    struct json *ops = jarray(2, op_select(DB_NAME, json_array_create_empty(), columns),
+                              op_select("Bridge",
+                                        jarray(1, condition("datapath_type", "==",
+                                                            jstring("netdev"))),
+                                        (const char *const[]){"name", NULL}));
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact_read(db, ops, "reading the switch", &result);
+    if (e) {
+        return e;
+    }
+    const struct json *row = array_at(result_rows(result, 0), 0);
+    if (!row) {
+        return err_new(ERR_OVSDB_ERROR, NULL,
+                       "OVSDB at '%s' has no Open_vSwitch row (was 'ovs-vsctl init' run?)", db->url);
+    }
+    const struct json *other = member(row, "other_config");
+    const struct json *init = datum_atom(member(row, "dpdk_initialized"));
+    struct ovs_switch sw = {
+        .ovs_version = dup_or_null(datum_string(member(row, "ovs_version"))),
+        .dpdk_initialized = init && init->type == JSON_TRUE,
+        .dpdk_version = dup_or_null(datum_string(member(row, "dpdk_version"))),
+        .dpdk_init = dup_or_null(map_get(other, "dpdk-init")),
+        .vhost_sock_dir = dup_or_null(map_get(other, "vhost-sock-dir")),
+        .pmd_cpu_mask = dup_or_null(map_get(other, "pmd-cpu-mask")),
+        .socket_mem = dup_or_null(map_get(other, "dpdk-socket-mem")),
+    };
+    sw.iface_types = datum_strings(member(row, "iface_types"), &sw.n_iface_types);
+    sw.datapath_types = datum_strings(member(row, "datapath_types"), &sw.n_datapath_types);
+
+    const struct json *bridges = result_rows(result, 1);
+    sw.netdev_bridges = mem_new0(char *, array_size(bridges) + 1);
+    for (size_t i = 0; i < array_size(bridges); i++) {
+        const char *name = datum_string(member(array_at(bridges, i), "name"));
+        if (name) {
+            sw.netdev_bridges[sw.n_netdev_bridges++] = mem_strdup(name);
+        }
+    }
+    if (sw.n_netdev_bridges) {
+        qsort(sw.netdev_bridges, sw.n_netdev_bridges, sizeof *sw.netdev_bridges, string_compare);
+    }
+    *out = sw;
+    return NULL;
+}

@@ -134,6 +134,29 @@ void ovsdb_names_free(char **names, size_t n);
 struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
                                const char *comment) _warn_unused_;
 
+/* The switch as its Open_vSwitch row and bridges tell it. */
+struct ovs_switch {
+    char *ovs_version;
+    bool dpdk_initialized;
+    char *dpdk_version;
+    char **iface_types;
+    size_t n_iface_types;
+    char **datapath_types;
+    size_t n_datapath_types;
+    char *dpdk_init;      /* other_config:dpdk-init, or NULL */
+    char *vhost_sock_dir; /* other_config:vhost-sock-dir, or NULL */
+    char *pmd_cpu_mask;   /* other_config:pmd-cpu-mask, or NULL */
+    char *socket_mem;     /* other_config:dpdk-socket-mem, or NULL */
+    char **netdev_bridges; /* bridges with datapath_type=netdev, sorted */
+    size_t n_netdev_bridges;
+};
+
+void ovs_switch_clear(struct ovs_switch *sw);
+
+/* Reads the Open_vSwitch row and the names of the netdev bridges: two
+ * small selects, whatever the number of ports. */
+struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out) _warn_unused_;
+
 /* True if 'name' is csdpdk-N (N decimal, at most 10 digits). */
 bool ovsdb_is_port_name(const char *name);
 

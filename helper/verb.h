@@ -24,6 +24,8 @@ struct options {
     const char *libvirt;          /* --libvirt URI */
     const char *agent_properties; /* --agent-properties FILE */
     const char *sysfs;            /* --sysfs DIR */
+    const char *proc;             /* --proc DIR */
+    const char *qemu_conf;        /* --qemu-conf FILE */
     const char *request_file;     /* --request FILE, or NULL for stdin */
     enum output_format format;
     double timeout;               /* --timeout SECONDS */
@@ -75,5 +77,7 @@ verb_run_fn verb_status_run;
 verb_run_fn verb_gc_run;
 verb_run_fn verb_render_run;
 verb_text_fn verb_render_text;
+verb_run_fn verb_capabilities_run;
+verb_text_fn verb_capabilities_text;
 
 #endif

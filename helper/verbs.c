@@ -26,6 +26,20 @@ const struct verb verbs[] = {
         .run = verb_decode_run,
     },
     {
+        .name = "capabilities",
+        .summary = "can this host run DPDK VMs? Each fact, and a reason for each failure",
+        .help = "Reads no request. Facts from agent.properties (--agent-properties), OVSDB\n"
+                "(--ovsdb), sysfs and /proc (--sysfs, --proc: NUMA nodes, hugepages, hugetlbfs),\n"
+                "the socket directory, libvirt (--libvirt) and qemu.conf (--qemu-conf).\n"
+                "Result: dpdk, capability (\"dpdk\" or \"\"), reasons[] (code, message), checks[]\n"
+                "  (id, title, status, detail, code, fix), agent, ovs, hugepages[] (node,\n"
+                "  size_kib, total, free), numa_nodes, hugetlbfs[], socket_dir, libvirt.\n"
+                "Exit 0 when capable, 1 when not. --format text is a doctor's report.\n",
+        .flags = VERB_OVSDB | VERB_LIBVIRT,
+        .run = verb_capabilities_run,
+        .text = verb_capabilities_text,
+    },
+    {
         .name = "plug",
         .summary = "create (or find) the OVS vhost-user ports of a VM's DPDK NICs",
         .help = "Request: {\"vm\": {\"uuid\": UUID, \"name\", \"vcpus\", \"memory_kib\"},\n"

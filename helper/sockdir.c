@@ -1,0 +1,110 @@
+#include "helper/sockdir.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "helper/mem.h"
+
+void sockdir_facts_clear(struct sockdir_facts *f)
+{
+    free(f->path);
+    free(f->owner);
+    free(f->group);
+    free(f->ovs.name);
+    free(f->qemu.name);
+    *f = (struct sockdir_facts){0};
+}
+
+const char *sockdir_kind_name(enum sockdir_kind kind)
+{
+    switch (kind) {
+    case SOCKDIR_MISSING:
+        return "missing";
+    case SOCKDIR_DIRECTORY:
+        return "directory";
+    case SOCKDIR_SYMLINK:
+        return "symlink";
+    case SOCKDIR_OTHER:
+        return "not a directory";
+    }
+    return "?";
+}
+
+/* Can the user (uid, its groups) create an entry in a directory with 'st'?
+ * It needs write and search permission; root needs neither. */
+static bool can_create(const struct stat *st, uid_t uid, const char *user, gid_t gid)
+{
+    if (uid == 0) {
+        return true;
+    }
+    mode_t w = S_IWOTH | S_IXOTH;
+    if (st->st_uid == uid) {
+        w = S_IWUSR | S_IXUSR;
+    } else {
+        gid_t groups[256];
+        int n = ARRAY_SIZE(groups);
+        bool member = st->st_gid == gid;
+        if (!member && user && getgrouplist(user, gid, groups, &n) >= 0) {
+            for (int i = 0; i < n && !member; i++) {
+                member = groups[i] == st->st_gid;
+            }
+        }
+        if (member) {
+            w = S_IWGRP | S_IXGRP;
+        }
+    }
+    return (st->st_mode & w) == w;
+}
+
+static char *user_name(uid_t uid)
+{
+    struct passwd *pw = getpwuid(uid);
+    return pw ? mem_strdup(pw->pw_name) : mem_asprintf("%u", (unsigned) uid);
+}
+
+static char *group_name(gid_t gid)
+{
+    struct group *gr = getgrgid(gid);
+    return gr ? mem_strdup(gr->gr_name) : mem_asprintf("%u", (unsigned) gid);
+}
+
+void sockdir_probe(const char *dir, uid_t ovs_uid, const char *qemu_user, struct sockdir_facts *out)
+{
+    struct sockdir_facts f = {.path = mem_strdup(dir)};
+    struct stat st;
+
+    f.ovs.name = user_name(ovs_uid);
+    f.ovs.known = true;
+    f.qemu.name = qemu_user ? mem_strdup(qemu_user) : NULL;
+
+    if (lstat(dir, &st) < 0) {
+        f.kind = SOCKDIR_MISSING;
+    } else if (S_ISLNK(st.st_mode)) {
+        f.kind = SOCKDIR_SYMLINK;
+    } else if (!S_ISDIR(st.st_mode)) {
+        f.kind = SOCKDIR_OTHER;
+    } else {
+        f.kind = SOCKDIR_DIRECTORY;
+    }
+    if (f.kind != SOCKDIR_MISSING) {
+        f.owner = user_name(st.st_uid);
+        f.group = group_name(st.st_gid);
+        f.mode = st.st_mode & 07777;
+    }
+    if (f.kind == SOCKDIR_DIRECTORY) {
+        struct statvfs vfs;
+        f.read_only = statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY);
+        struct passwd *ovs = getpwuid(ovs_uid);
+        f.ovs.writable = !f.read_only &&
+                         can_create(&st, ovs_uid, ovs ? ovs->pw_name : NULL, ovs ? ovs->pw_gid : 0);
+        struct passwd *qemu = qemu_user ? getpwnam(qemu_user) : NULL;
+        f.qemu.known = qemu != NULL;
+        f.qemu.writable = qemu && !f.read_only &&
+                          can_create(&st, qemu->pw_uid, qemu->pw_name, qemu->pw_gid);
+    } else if (qemu_user) {
+        f.qemu.known = getpwnam(qemu_user) != NULL;
+    }
+    *out = f;
+}

@@ -1,0 +1,156 @@
+#include "helper/sysfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+
+#include "helper/mem.h"
+
+void host_memory_clear(struct host_memory *m)
+{
+    for (size_t i = 0; i < m->n_mounts; i++) {
+        free(m->mounts[i].path);
+    }
+    free(m->mounts);
+    free(m->pools);
+    *m = (struct host_memory){0};
+}
+
+static bool read_number(const char *path, uint64_t *v)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return false;
+    }
+    unsigned long long n;
+    bool ok = fscanf(f, "%llu", &n) == 1;
+    fclose(f);
+    *v = n;
+    return ok;
+}
+
+static void add_pool(struct host_memory *m, size_t *n_alloc, struct hugepage_pool pool)
+{
+    mem_grow((void **) &m->pools, n_alloc, m->n_pools + 1, sizeof *m->pools);
+    m->pools[m->n_pools++] = pool;
+}
+
+/* Every hugepages-<size>kB directory of 'dir', as pools of 'node'. */
+static bool read_pools(struct host_memory *m, size_t *n_alloc, const char *dir, int node)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        return false;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        unsigned long long size;
+        char tail[8];
+        if (sscanf(e->d_name, "hugepages-%llukB%7s", &size, tail) != 1) {
+            continue;
+        }
+        _cleanup_free_ char *nr = mem_asprintf("%s/%s/nr_hugepages", dir, e->d_name);
+        _cleanup_free_ char *fr = mem_asprintf("%s/%s/free_hugepages", dir, e->d_name);
+        struct hugepage_pool pool = {.node = node, .size_kib = size};
+        if (read_number(nr, &pool.total) && read_number(fr, &pool.free)) {
+            add_pool(m, n_alloc, pool);
+        }
+    }
+    closedir(d);
+    return true;
+}
+
+static int pool_compare(const void *a_, const void *b_)
+{
+    const struct hugepage_pool *a = a_, *b = b_;
+    if (a->node != b->node) {
+        return a->node < b->node ? -1 : 1;
+    }
+    return a->size_kib < b->size_kib ? -1 : a->size_kib > b->size_kib;
+}
+
+/* "2M", "1G", "2048k" in KiB. */
+static uint64_t parse_page_size(const char *s)
+{
+    char *end;
+    uint64_t n = strtoull(s, &end, 10);
+    switch (*end) {
+    case 'k':
+    case 'K':
+        return n;
+    case 'm':
+    case 'M':
+        return n * 1024;
+    case 'g':
+    case 'G':
+        return n * 1024 * 1024;
+    default:
+        return n / 1024;
+    }
+}
+
+static void read_mounts(struct host_memory *m, const char *proc)
+{
+    _cleanup_free_ char *path = mem_asprintf("%s/mounts", proc);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return;
+    }
+    m->mounts_read = true;
+    char line[4096];
+    size_t n_alloc = 0;
+    while (fgets(line, sizeof line, f)) {
+        char dev[1024], dir[2048], type[64], opts[1024];
+        if (sscanf(line, "%1023s %2047s %63s %1023s", dev, dir, type, opts) != 4 ||
+            !streq(type, "hugetlbfs")) {
+            continue;
+        }
+        const char *size = strstr(opts, "pagesize=");
+        mem_grow((void **) &m->mounts, &n_alloc, m->n_mounts + 1, sizeof *m->mounts);
+        m->mounts[m->n_mounts++] = (struct hugetlbfs_mount){
+            .path = mem_strdup(dir),
+            .page_kib = size ? parse_page_size(size + strlen("pagesize=")) : 0,
+        };
+    }
+    fclose(f);
+}
+
+struct err *sysfs_read_memory(const char *sysfs, const char *proc, struct host_memory *out)
+{
+    struct host_memory m = {0};
+    size_t n_alloc = 0;
+    _cleanup_free_ char *nodes = mem_asprintf("%s/devices/system/node", sysfs);
+
+    DIR *d = opendir(nodes);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            int node;
+            char tail[8];
+            if (sscanf(e->d_name, "node%d%7s", &node, tail) != 1 || node < 0) {
+                continue;
+            }
+            m.numa_nodes++;
+            _cleanup_free_ char *dir = mem_asprintf("%s/%s/hugepages", nodes, e->d_name);
+            read_pools(&m, &n_alloc, dir, node);
+        }
+        closedir(d);
+    }
+    m.per_node = m.numa_nodes > 0;
+    if (!m.per_node) {
+        _cleanup_free_ char *dir = mem_asprintf("%s/kernel/mm/hugepages", sysfs);
+        if (!read_pools(&m, &n_alloc, dir, 0)) {
+            host_memory_clear(&m);
+            return err_new(ERR_INTERNAL, NULL,
+                           "%s has neither devices/system/node nor kernel/mm/hugepages: %s", sysfs,
+                           strerror(errno));
+        }
+        m.numa_nodes = 1;
+    }
+    if (m.n_pools) {
+        qsort(m.pools, m.n_pools, sizeof *m.pools, pool_compare);
+    }
+    read_mounts(&m, proc);
+    *out = m;
+    return NULL;
+}

@@ -1,0 +1,44 @@
+/* Host memory facts from sysfs and /proc: the only code that reads them.
+ * The roots are options (--sysfs, --proc), so that tests read fabricated
+ * trees. */
+#ifndef CSDPDK_SYSFS_H
+#define CSDPDK_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helper/error.h"
+
+struct hugepage_pool {
+    int node;          /* NUMA node; 0 on a host without NUMA in sysfs */
+    uint64_t size_kib; /* page size */
+    uint64_t total;    /* nr_hugepages */
+    uint64_t free;     /* free_hugepages */
+};
+
+struct hugetlbfs_mount {
+    char *path;
+    uint64_t page_kib; /* from pagesize=; 0: the default size */
+};
+
+struct host_memory {
+    int numa_nodes;         /* node directories; 1 on a host without NUMA in sysfs */
+    bool per_node;          /* pools come from devices/system/node, not kernel/mm */
+    struct hugepage_pool *pools; /* by node, then size */
+    size_t n_pools;
+    struct hugetlbfs_mount *mounts;
+    size_t n_mounts;
+    bool mounts_read;       /* <proc>/mounts could be read */
+};
+
+void host_memory_clear(struct host_memory *m);
+
+/* Reads the NUMA nodes and hugepage pools under 'sysfs' (per node from
+ * devices/system/node/nodeN/hugepages/, else from kernel/mm/hugepages/)
+ * and the hugetlbfs mounts from '<proc>/mounts'. An error only when
+ * 'sysfs' has neither. */
+struct err *sysfs_read_memory(const char *sysfs, const char *proc, struct host_memory *out)
+    _warn_unused_;
+
+#endif
