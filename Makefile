@@ -50,6 +50,7 @@ all: $(O)/csdpdk
 include mk/deps.mk
 include mk/ovs.mk
 include offerings/offerings.mk
+include migration/migration.mk
 include helper/helper.mk
 include tests/tests.mk
 

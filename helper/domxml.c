@@ -25,59 +25,6 @@ void domxml_strings_free(char **strings, size_t n)
 
 /* ---- small tree helpers ---- */
 
-static bool is_blank_text(const xmlNode *n)
-{
-    return n && n->type == XML_TEXT_NODE &&
-           strspn((const char *) n->content, " \t\r\n") == strlen((const char *) n->content);
-}
-
-static bool is_element(const xmlNode *n, const char *name)
-{
-    return n && n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
-}
-
-/* The blanks that precede the element children of 'parent' ("\n    "), so
- * that what is added lines up with what is there; NULL for none. */
-static const xmlChar *indent_of(const xmlNode *parent)
-{
-    for (const xmlNode *c = parent->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE && is_blank_text(c->prev)) {
-            return c->prev->content;
-        }
-    }
-    return NULL;
-}
-
-/* Adds 'node' as the last element child of 'parent', before its closing
- * blanks. (libxml2 merges adjacent text nodes, hence the order.) */
-static void append_element(xmlNodePtr parent, xmlNodePtr node)
-{
-    const xmlChar *indent = indent_of(parent);
-    xmlNodePtr last = parent->last;
-    if (indent && is_blank_text(last)) {
-        xmlAddPrevSibling(last, node);
-        xmlAddPrevSibling(node, xmlNewDocText(parent->doc, indent));
-    } else {
-        xmlAddChild(parent, node);
-    }
-}
-
-/* Adds 'node' just before the element 'ref'. */
-static void insert_before(xmlNodePtr ref, xmlNodePtr node)
-{
-    const xmlChar *indent = indent_of(ref->parent);
-    xmlAddPrevSibling(ref, node);
-    if (indent) {
-        xmlAddNextSibling(node, xmlNewDocText(ref->doc, indent));
-    }
-}
-
-static void replace_element(xmlNodePtr old, xmlNodePtr node)
-{
-    xmlReplaceNode(old, node);
-    xmlFreeNode(old);
-}
-
 static xmlNodePtr new_element(xmlDocPtr doc, const char *name)
 {
     return xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
@@ -132,7 +79,7 @@ static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_ni
                 continue;
             }
             xmlNodePtr copy = xmlDocCopyNode(n, iface->doc, 1);
-            if (is_element(copy, "driver")) {
+            if (xml_is(copy, "driver")) {
                 _cleanup_free_ char *queues = xml_attr(copy, "queues");
                 if (queues && nic->queues > 1 && atoi(queues) != nic->queues) {
                     xmlFreeNode(copy);
@@ -147,7 +94,7 @@ static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_ni
                 continue;
             }
             for (size_t k = 0; k < ARRAY_SIZE(extra_order); k++) {
-                if (is_element(copy, extra_order[k])) {
+                if (xml_is(copy, extra_order[k])) {
                     others[k] = copy;
                 }
             }
@@ -235,7 +182,7 @@ static const struct {
 
 /* 'value' 'unit' in KiB, rounded up as libvirt does; false if unknown or
  * too large. */
-static bool to_kib(const char *value, const char *unit, uint64_t *kib)
+bool domxml_to_kib(const char *value, const char *unit, uint64_t *kib)
 {
     char *end;
     if (!value || !*value || strspn(value, "0123456789") != strlen(value)) {
@@ -312,7 +259,7 @@ static struct err *check_tree(const struct domxml_vm *vm, const xmlNode *cpu,
     size_t n_cells = 0;
 
     for (const xmlNode *c = xml_child(xml_child(cpu, "numa"), "cell"); c; c = c->next) {
-        if (!is_element(c, "cell")) {
+        if (!xml_is(c, "cell")) {
             continue;
         }
         n_cells++;
@@ -355,7 +302,7 @@ static struct err *check_tree(const struct domxml_vm *vm, const xmlNode *cpu,
         }
 
         uint64_t kib;
-        if (to_kib(memory, unit, &kib)) {
+        if (domxml_to_kib(memory, unit, &kib)) {
             total_kib += kib;
         } else {
             total_known = false;
@@ -370,7 +317,7 @@ static struct err *check_tree(const struct domxml_vm *vm, const xmlNode *cpu,
     }
 
     for (const xmlNode *p = xml_child(xml_child(backing, "hugepages"), "page"); p; p = p->next) {
-        if (!is_element(p, "page")) {
+        if (!xml_is(p, "page")) {
             continue;
         }
         _cleanup_free_ char *nodeset = xml_attr(p, "nodeset");
@@ -421,7 +368,7 @@ static xmlNodePtr find_named(xmlNodePtr parent, const xmlNode *like)
             continue;
         }
         /* Features are told apart by name. */
-        if (is_element(like, "feature")) {
+        if (xml_is(like, "feature")) {
             _cleanup_free_ char *a = xml_attr(c, "name");
             _cleanup_free_ char *b = xml_attr(like, "name");
             if (!a || !b || !streq(a, b)) {
@@ -444,9 +391,9 @@ static void merge_children(xmlNodePtr into, const xmlNode *from)
         xmlNodePtr copy = xmlDocCopyNode((xmlNodePtr) c, into->doc, 1);
         xmlNodePtr old = find_named(into, c);
         if (old) {
-            replace_element(old, copy);
+            xml_replace_element(old, copy);
         } else {
-            append_element(into, copy);
+            xml_append_element(into, copy);
         }
     }
 }
@@ -458,11 +405,11 @@ static void place_top(xmlNodePtr domain, xmlNodePtr node, const char *const *bef
     for (; *before; before++) {
         xmlNodePtr ref = xml_child(domain, *before);
         if (ref) {
-            insert_before(ref, node);
+            xml_insert_before(ref, node);
             return;
         }
     }
-    append_element(domain, node);
+    xml_append_element(domain, node);
 }
 
 struct warnings {
@@ -506,7 +453,7 @@ static void merge_cpu(xmlNodePtr domain, const xmlNode *snippet, struct warnings
             continue;
         }
         xmlNodePtr old = find_named(cpu, c);
-        bool replace = is_element(c, "numa") || is_element(c, "feature");
+        bool replace = xml_is(c, "numa") || xml_is(c, "feature");
         if (old && !replace) {
             _cleanup_free_ char *have = xml_node_string(cpu->doc, old);
             _cleanup_free_ char *want = xml_node_string(c->doc, (xmlNodePtr) c);
@@ -518,9 +465,9 @@ static void merge_cpu(xmlNodePtr domain, const xmlNode *snippet, struct warnings
         }
         xmlNodePtr copy = xmlDocCopyNode((xmlNodePtr) c, cpu->doc, 1);
         if (old) {
-            replace_element(old, copy);
+            xml_replace_element(old, copy);
         } else {
-            append_element(cpu, copy);
+            xml_append_element(cpu, copy);
         }
     }
 }
@@ -540,7 +487,7 @@ static void merge_memory_backing(xmlNodePtr domain, const xmlNode *snippet)
 static xmlNodePtr find_interface(xmlNodePtr devices, const char *mac)
 {
     for (xmlNodePtr c = devices->children; c; c = c->next) {
-        if (is_element(c, "interface")) {
+        if (xml_is(c, "interface")) {
             _cleanup_free_ char *address = xml_attr(xml_child(c, "mac"), "address");
             if (address && !strcasecmp(address, mac)) {
                 return c;
@@ -569,7 +516,7 @@ static struct err *domain_numbers(xmlNodePtr domain, unsigned *vcpus, uint64_t *
     }
     xmlChar *text = xmlNodeGetContent(memory);
     _cleanup_free_ char *unit = xml_attr(memory, "unit");
-    bool ok = to_kib((const char *) text, unit, memory_kib);
+    bool ok = domxml_to_kib((const char *) text, unit, memory_kib);
     xmlFree(text);
     if (!ok || *memory_kib == 0) {
         return err_new(ERR_INVALID_XML, "domain_xml", "the domain's <memory> is not a size libvirt reads");
@@ -597,7 +544,7 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
     }
 
     xmlNodePtr domain = xmlDocGetRootElement(doc);
-    if (!is_element(domain, "domain")) {
+    if (!xml_is(domain, "domain")) {
         return err_new(ERR_INVALID_XML, "domain_xml", "the root element must be <domain>");
     }
     unsigned vcpus;
@@ -621,7 +568,7 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
     xmlNodePtr devices = xml_child(domain, "devices");
     if (!devices) {
         devices = new_element(doc, "devices");
-        append_element(domain, devices);
+        xml_append_element(domain, devices);
     }
     for (size_t i = 0; i < n; i++) {
         xmlNodePtr iface = NULL;
@@ -630,9 +577,9 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
         }
         xmlNodePtr old = find_interface(devices, nics[i].mac);
         if (old) {
-            replace_element(old, iface);
+            xml_replace_element(old, iface);
         } else {
-            append_element(devices, iface);
+            xml_append_element(devices, iface);
         }
     }
 
@@ -647,4 +594,43 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
     *warnings_out = w.v;
     *n_warnings = w.n;
     return NULL;
+}
+
+uint64_t domxml_numa_memory_kib(const struct dpdk_details *details)
+{
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    struct err *e = details->numa ? parse_snippet(details->numa, DETAIL_NUMA, &doc) : NULL;
+    uint64_t total = 0;
+    if (e || !doc) {
+        err_free(e);
+        return 0;
+    }
+    xmlNodePtr numa = xml_child(xmlDocGetRootElement(doc), "numa");
+    for (xmlNodePtr c = numa ? numa->children : NULL; c; c = c->next) {
+        if (xml_is(c, "cell")) {
+            _cleanup_free_ char *memory = xml_attr(c, "memory");
+            _cleanup_free_ char *unit = xml_attr(c, "unit");
+            uint64_t kib;
+            if (domxml_to_kib(memory, unit, &kib)) {
+                total += kib;
+            }
+        }
+    }
+    return total;
+}
+
+uint64_t domxml_page_kib(const struct dpdk_details *details)
+{
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    struct err *e = details->hugepages ? parse_snippet(details->hugepages, DETAIL_HUGEPAGES, &doc)
+                                       : NULL;
+    if (e || !doc) {
+        err_free(e);
+        return 0;
+    }
+    xmlNodePtr page = xml_child(xml_child(xmlDocGetRootElement(doc), "hugepages"), "page");
+    _cleanup_free_ char *size = page ? xml_attr(page, "size") : NULL;
+    _cleanup_free_ char *unit = page ? xml_attr(page, "unit") : NULL;
+    uint64_t kib;
+    return size && domxml_to_kib(size, unit, &kib) ? kib : 0;
 }

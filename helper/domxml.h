@@ -9,6 +9,7 @@
 #ifndef CSDPDK_DOMXML_H
 #define CSDPDK_DOMXML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,5 +57,16 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
                          size_t *n_warnings) _warn_unused_;
 
 void domxml_strings_free(char **strings, size_t n);
+
+/* 'value' in 'unit' (libvirt's units; NULL is KiB) in KiB, rounded up as
+ * libvirt does; false if unknown or too large. */
+bool domxml_to_kib(const char *value, const char *unit, uint64_t *kib);
+
+/* The memory of the details' NUMA cells added up, in KiB (0 if none). */
+uint64_t domxml_numa_memory_kib(const struct dpdk_details *details);
+
+/* The page size the details ask for (the first <page size>), in KiB, or 0
+ * for the host's default. */
+uint64_t domxml_page_kib(const struct dpdk_details *details);
 
 #endif

@@ -1,15 +1,16 @@
 # helper/: the csdpdk binary. Everything but main.c also goes in
 # libcsdpdk.a, which the unit tests link.
 HELPER_SRCS := helper/mem.c helper/error.c helper/request.c helper/output.c helper/verbs.c \
-               helper/verb_version.c helper/verb_decode.c helper/verb_plug.c \
+               helper/verb_version.c helper/verb_decode.c helper/verb_plug.c helper/plug.c \
                helper/verb_unplug.c helper/verb_status.c helper/verb_gc.c helper/ovsdb.c \
                helper/dl.c helper/curl.c helper/libvirt.c helper/agent.c helper/validate.c helper/xml.c \
                helper/vm_request.c helper/vm_render.c helper/domxml.c helper/verb_render.c \
-               helper/sysfs.c helper/sockdir.c helper/capability.c helper/verb_capabilities.c
+               helper/sysfs.c helper/sockdir.c helper/capability.c helper/verb_capabilities.c helper/probe.c
 # Only helper/ovsdb.c sees libopenvswitch's headers.
 HELPER_OVS_SRCS := helper/ovsdb.c
 
-LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(filter-out $(HELPER_OVS_SRCS),$(HELPER_SRCS)) $(OFFERINGS_SRCS)) \
+LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(filter-out $(HELPER_OVS_SRCS),$(HELPER_SRCS)) $(OFFERINGS_SRCS) \
+                                   $(MIGRATION_SRCS)) \
             $(O)/helper/ovsdb-sealed.o
 
 $(patsubst %.c,$(O)/%.o,$(HELPER_OVS_SRCS)): CFLAGS_BASE += $(OVS_CFLAGS)

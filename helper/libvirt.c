@@ -20,6 +20,7 @@ DL_SYMBOL_DECLARE(virConnectGetLibVersion);
 DL_SYMBOL_DECLARE(virConnectGetVersion);
 DL_SYMBOL_DECLARE(virConnectGetType);
 DL_SYMBOL_DECLARE(virConnectGetCapabilities);
+DL_SYMBOL_DECLARE(virNodeGetFreePages);
 
 static void *libvirt;
 
@@ -50,6 +51,7 @@ static struct err *libvirt_load(void)
         DL_SYMBOL(virConnectGetVersion),
         DL_SYMBOL(virConnectGetType),
         DL_SYMBOL(virConnectGetCapabilities),
+        DL_SYMBOL(virNodeGetFreePages),
     };
     bool first = !libvirt;
     struct err *e = dl_load("libvirt.so.0", "libvirt0", ERR_LIBVIRT_UNAVAILABLE, &libvirt, symbols,
@@ -203,5 +205,22 @@ struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out)
         }
     }
     *out = h;
+    return NULL;
+}
+
+struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
+                               unsigned long long *free_pages)
+{
+    int n = cells > 0 ? cells : 1;
+    _cleanup_free_ unsigned long long *counts = mem_new0(unsigned long long, (size_t) n);
+    unsigned int pages[] = {size_kib};
+    if (sym_virNodeGetFreePages(lv->conn, 1, pages, 0, (unsigned) n, counts, 0) < 0) {
+        return err_new(ERR_LIBVIRT_ERROR, NULL, "virNodeGetFreePages(%u KiB) failed: %s", size_kib,
+                       last_error());
+    }
+    *free_pages = 0;
+    for (int i = 0; i < n; i++) {
+        *free_pages += counts[i];
+    }
     return NULL;
 }

@@ -40,6 +40,11 @@ struct libvirt_host {
 
 void libvirt_host_clear(struct libvirt_host *host);
 
+/* Free pages of 'size_kib' on each of the first 'cells' NUMA cells
+ * (virNodeGetFreePages), added up. */
+struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
+                               unsigned long long *free_pages) _warn_unused_;
+
 /* Versions and, from virConnectGetCapabilities(), NUMA cells and page
  * sizes. */
 struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out) _warn_unused_;

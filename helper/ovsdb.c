@@ -406,6 +406,7 @@ static void port_clear(struct ovs_port *p)
     free(p->mac);
     free(p->iface_id);
     free(p->op_id);
+    free(p->op_time);
     free(p->status_link);
     free(p->status_mode);
     free(p->status_socket);
@@ -481,6 +482,7 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->mac = dup_or_null(map_get(ids, "attached-mac"));
     p->iface_id = dup_or_null(map_get(ids, "iface-id"));
     p->op_id = dup_or_null(map_get(ids, "csdpdk-op-id"));
+    p->op_time = dup_or_null(map_get(ids, "csdpdk-op-time"));
     p->ofport = -1;
     p->queues = -1;
     if (!with_status) {
@@ -791,7 +793,8 @@ static struct json *insert_ops(const struct ovs_port_spec *spec, const char *nam
     snprintf(port_ref, sizeof port_ref, "port%zu", i);
 
     const char *ids[] = {"attached-mac", spec->mac, "csdpdk-op-id", spec->op_id,
-                         "iface-id", spec->iface_id, "vm-id", spec->vm_id, NULL};
+                         "csdpdk-op-time", spec->op_time, "iface-id", spec->iface_id,
+                         "vm-id", spec->vm_id, NULL};
     _cleanup_free_ char *path = spec->socket_dir ? mem_asprintf("%s/%s", spec->socket_dir, name)
                                                  : NULL;
     const char *options[] = {"vhost-server-path", path, NULL};
@@ -1091,4 +1094,37 @@ struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
     }
     *out = sw;
     return NULL;
+}
+
+/* ---- untagging ---- */
+
+struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, size_t n,
+                              const char *comment)
+{
+    struct json *ops = jarray(1, op_comment(comment));
+    for (size_t i = 0; i < n; i++) {
+        const char *uuids[2] = {ports[i].iface_uuid, ports[i].port_uuid};
+        const char *tables[2] = {"Interface", "Port"};
+        for (size_t t = 0; t < 2; t++) {
+            if (!uuids[t]) {
+                continue;
+            }
+            struct json *keys = jarray(2, jstring("set"),
+                                       jarray(2, jstring("csdpdk-op-id"), jstring("csdpdk-op-time")));
+            json_array_add(ops, op_mutate(tables[t],
+                                          jarray(1, condition("_uuid", "==",
+                                                              jarray(2, jstring("uuid"),
+                                                                     jstring(uuids[t])))),
+                                          jarray(1, jarray(3, jstring("external_ids"),
+                                                           jstring("delete"), keys))));
+        }
+    }
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    struct err *e = transact(db, ops, "clearing migration tags", &result);
+    size_t index;
+    const char *error, *details;
+    if (!e && txn_failure(result, &index, &error, &details)) {
+        e = err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused to clear the tags: %s: %s", error, details);
+    }
+    return e;
 }

@@ -54,6 +54,7 @@ struct ovs_port {
     char *mac;
     char *iface_id;
     char *op_id;
+    char *op_time;      /* csdpdk-op-time, unix seconds */
     /* Filled only when asked for (OVS_SELECT_WITH_STATUS). */
     char *status_link;  /* status:status: "connected", "disconnected" */
     char *status_mode;  /* status:mode, OVS's side: "client", "server" */
@@ -112,6 +113,7 @@ struct ovs_port_spec {
     const char *mac;
     const char *iface_id;
     const char *op_id;      /* NULL outside migrations */
+    const char *op_time;    /* when the migration's ports were made (unix seconds), or NULL */
 };
 
 /* Creates one port per spec, all in one transaction: afterwards every port
@@ -156,6 +158,12 @@ void ovs_switch_clear(struct ovs_switch *sw);
 /* Reads the Open_vSwitch row and the names of the netdev bridges: two
  * small selects, whatever the number of ports. */
 struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out) _warn_unused_;
+
+/* Removes the migration tags (csdpdk-op-id, csdpdk-op-time) from the Port
+ * and Interface of each port, in one transaction: the ports become the
+ * VM's ordinary ports. */
+struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, size_t n,
+                              const char *comment) _warn_unused_;
 
 /* True if 'name' is csdpdk-N (N decimal, at most 10 digits). */
 bool ovsdb_is_port_name(const char *name);

@@ -79,5 +79,10 @@ verb_run_fn verb_render_run;
 verb_text_fn verb_render_text;
 verb_run_fn verb_capabilities_run;
 verb_text_fn verb_capabilities_text;
+verb_run_fn verb_migrate_prepare_run;
+verb_run_fn verb_migrate_check_run;
+verb_run_fn verb_migrate_rewrite_run;
+verb_run_fn verb_migrate_abort_run;
+verb_run_fn verb_migrate_finish_run;
 
 #endif

@@ -2,72 +2,10 @@
  * the verdict of capability.c (DESIGN.md section 6). A source that cannot
  * be read makes its facts null and adds a reason; it never hides the
  * others. Exit 0 when capable, 1 when not ('ok' stays true). */
-#include <errno.h>
-#include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
-#include "helper/capability.h"
 #include "helper/mem.h"
-#include "helper/verb.h"
-
-#define QEMU_USER_DEFAULT "libvirt-qemu" /* Debian's build of libvirt */
-
-/* The 'user' of libvirt's qemu.conf: QEMU runs as it and creates the
- * client-mode sockets. */
-static char *qemu_user(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char line[1024], *user = NULL;
-    while (f && fgets(line, sizeof line, f)) {
-        char value[256];
-        if (sscanf(line, " user = \"%255[^\"]\"", value) == 1) {
-            free(user);
-            user = mem_strdup(value);
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return user ? user : mem_strdup(QEMU_USER_DEFAULT);
-}
-
-/* OVS's run directory and user, as the unix socket of OVSDB shows them
- * (ovsdb-server and ovs-vswitchd share both). */
-static char *ovs_rundir(const char *url, uid_t *uid)
-{
-    *uid = 0;
-    if (strncmp(url, "unix:", 5)) {
-        return NULL;
-    }
-    struct stat st;
-    if (stat(url + 5, &st) == 0) {
-        *uid = st.st_uid;
-    }
-    _cleanup_free_ char *copy = mem_strdup(url + 5);
-    return mem_strdup(dirname(copy));
-}
-
-/* The pid in <rundir>/ovs-vswitchd.pid, and whether it runs. */
-static long vswitchd_pid(const char *rundir, bool *alive)
-{
-    *alive = false;
-    if (!rundir) {
-        return 0;
-    }
-    _cleanup_free_ char *path = mem_asprintf("%s/ovs-vswitchd.pid", rundir);
-    FILE *f = fopen(path, "r");
-    long pid = 0;
-    if (f) {
-        if (fscanf(f, "%ld", &pid) != 1 || pid <= 0) {
-            pid = 0;
-        }
-        fclose(f);
-    }
-    *alive = pid > 0 && (kill((pid_t) pid, 0) == 0 || errno == EPERM);
-    return pid;
-}
+#include "helper/probe.h"
 
 static json_t *string_list(char *const *list, size_t n)
 {
@@ -178,54 +116,11 @@ static const char *status_name(enum check_status s)
 
 struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
 {
-    const struct options *o = ctx->options;
-    struct capability_facts f = {
-        .agent_path = o->agent_properties,
-        .ovsdb_url = o->ovsdb,
-        .libvirt_uri = o->libvirt,
-    };
-
-    struct agent_config agent = {0};
-    _cleanup_(err_freep) struct err *agent_err = agent_config_load(o->agent_properties, &agent);
-    f.agent = agent_err ? NULL : &agent;
-    f.agent_error = agent_err ? agent_err->message : NULL;
-
-    _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
-    struct ovs_switch sw = {0};
-    _cleanup_(err_freep) struct err *ovs_err = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &db);
-    if (!ovs_err) {
-        ovs_err = ovsdb_switch_read(db, &sw);
-    }
-    f.ovs = ovs_err ? NULL : &sw;
-    f.ovs_error = ovs_err ? ovs_err->message : NULL;
-    uid_t ovs_uid;
-    _cleanup_free_ char *rundir = ovs_rundir(o->ovsdb, &ovs_uid);
-    f.ovs_rundir = rundir;
-    f.vswitchd_pid = vswitchd_pid(rundir, &f.vswitchd_alive);
-
-    struct host_memory memory = {0};
-    _cleanup_(err_freep) struct err *mem_err = sysfs_read_memory(o->sysfs, o->proc, &memory);
-    f.memory = mem_err ? NULL : &memory;
-    f.memory_error = mem_err ? mem_err->message : NULL;
-
-    struct sockdir_facts sockdir = {0};
-    _cleanup_free_ char *qemu = qemu_user(o->qemu_conf);
-    if (f.agent) {
-        sockdir_probe(agent.socket_dir, ovs_uid, qemu, &sockdir);
-        f.sockdir = &sockdir;
-    }
-
-    _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
-    struct libvirt_host host = {0};
-    _cleanup_(err_freep) struct err *lv_err = libvirt_open(o->libvirt, &lv);
-    if (!lv_err) {
-        lv_err = libvirt_host_read(lv, &host);
-    }
-    f.libvirt = lv_err ? NULL : &host;
-    f.libvirt_error = lv_err ? lv_err->message : NULL;
-
+    struct host_probe p;
+    host_probe_run(ctx->options, &p);
+    const struct capability_facts *fp = &p.facts;
     struct capability c;
-    capability_judge(&f, &c);
+    capability_judge(fp, &c);
 
     json_t *checks = json_array(), *reasons = json_array();
     for (size_t i = 0; i < c.n_checks; i++) {
@@ -243,31 +138,28 @@ struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
         json_array_append_new(ctx->warnings, json_string(c.warnings[i]));
     }
 
+    const struct options *o = ctx->options;
     *result = json_pack(
         "{s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
         "dpdk", c.dpdk,
         "capability", c.dpdk ? "dpdk" : "",
         "reasons", reasons,
         "checks", checks,
-        "agent", f.agent ? json_pack("{s:s, s:b, s:o, s:o, s:s}", "file", o->agent_properties,
-                                     "found", agent.found, "bridge_type", nullable(agent.bridge_type),
-                                     "dpdk_enabled", nullable(agent.dpdk_enabled),
-                                     "socket_dir", agent.socket_dir)
-                         : json_null(),
-        "ovs", ovs_json(&f),
-        "hugepages", hugepages_json(f.memory),
-        "numa_nodes", f.memory ? json_integer(memory.numa_nodes) : json_null(),
-        "hugetlbfs", mounts_json(f.memory),
-        "socket_dir", sockdir_json(f.sockdir, c.ovs_socket_dir),
-        "libvirt", libvirt_json(&f));
+        "agent", fp->agent ? json_pack("{s:s, s:b, s:o, s:o, s:s}", "file", o->agent_properties,
+                                       "found", p.agent.found, "bridge_type", nullable(p.agent.bridge_type),
+                                       "dpdk_enabled", nullable(p.agent.dpdk_enabled),
+                                       "socket_dir", p.agent.socket_dir)
+                           : json_null(),
+        "ovs", ovs_json(fp),
+        "hugepages", hugepages_json(fp->memory),
+        "numa_nodes", fp->memory ? json_integer(p.memory.numa_nodes) : json_null(),
+        "hugetlbfs", mounts_json(fp->memory),
+        "socket_dir", sockdir_json(fp->sockdir, c.ovs_socket_dir),
+        "libvirt", libvirt_json(fp));
     ctx->negative = !c.dpdk;
 
     capability_clear(&c);
-    libvirt_host_clear(&host);
-    sockdir_facts_clear(&sockdir);
-    host_memory_clear(&memory);
-    ovs_switch_clear(&sw);
-    agent_config_clear(&agent);
+    host_probe_clear(&p);
     return NULL;
 }
 

@@ -98,6 +98,61 @@ const struct verb verbs[] = {
         .flags = VERB_MUTATES | VERB_APPLY | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_gc_run,
     },
+    {
+        .name = "migrate-prepare",
+        .summary = "destination: check this host can take the VM, then create its ports for op_id",
+        .help = "Request: as for plug, with \"op_id\": ID (1 to 64 of A-Z a-z 0-9 . _ : -).\n"
+                "  Checks this host's DPDK capability, the VM's netdev bridges and free\n"
+                "  hugepages of the VM's page size; only when all hold creates (or finds) the\n"
+                "  ports, tagged with op_id. Not eligible: exit 1, nothing created.\n"
+                "Result: eligible, checks[] (id, side, ok, detail), mapping (MAC -> path, port,\n"
+                "  mode: CloudStack's DpdkTO), op_id, and plug's ports[], interfaces[], numa,\n"
+                "  hugepages when eligible.\n",
+        .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB | VERB_LIBVIRT,
+        .run = verb_migrate_prepare_run,
+    },
+    {
+        .name = "migrate-check",
+        .summary = "source: check both ends before migrating a DPDK VM",
+        .help = "Request: {\"domain_xml\": the running domain, \"destination\": libvirt URI,\n"
+                "          \"destination_report\": the destination's migrate-prepare or\n"
+                "          capabilities result} (destination and/or destination_report).\n"
+                "  Source: the VM is DPDK-enabled, each vhost-user port exists and is\n"
+                "  connected. Destination: libvirt answers and has free pages of the VM's page\n"
+                "  size; the report says eligible (or dpdk) and maps every MAC.\n"
+                "Result: eligible, checks[] (id, side, ok, detail). Exit 1 when not eligible.\n",
+        .flags = VERB_REQUEST | VERB_OVSDB | VERB_LIBVIRT,
+        .run = verb_migrate_check_run,
+    },
+    {
+        .name = "migrate-rewrite",
+        .summary = "point the domain XML at the destination's ports",
+        .help = "Request: {\"domain_xml\": ..., \"mapping\": {MAC: {\"path\": DIR, \"port\": \"csdpdk-N\",\n"
+                "          \"mode\": \"client\" | \"server\"}}, \"reconnect\": SECONDS (default 1)}\n"
+                "  Each vhost-user interface, by MAC: target dev, source path DIR/port and\n"
+                "  mode; <reconnect> when QEMU becomes the socket client. A MAC missing from\n"
+                "  the mapping is missing_interface.\n"
+                "Result: domain_xml.\n",
+        .flags = VERB_REQUEST,
+        .run = verb_migrate_rewrite_run,
+    },
+    {
+        .name = "migrate-abort",
+        .summary = "destination: remove exactly the ports of op_id",
+        .help = "Request: {\"op_id\": ID}. Safe to repeat.\n"
+                "Result: removed[] (port names).\n",
+        .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
+        .run = verb_migrate_abort_run,
+    },
+    {
+        .name = "migrate-finish",
+        .summary = "destination: after a migration, make the ports of op_id ordinary ports",
+        .help = "Request: {\"op_id\": ID}. Removes the migration tags (csdpdk-op-id,\n"
+                "  csdpdk-op-time) so that gc and unplug treat the ports as the VM's own.\n"
+                "Result: ports[] (port names).\n",
+        .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
+        .run = verb_migrate_finish_run,
+    },
 };
 
 const size_t n_verbs = ARRAY_SIZE(verbs);

@@ -101,6 +101,18 @@ static struct err *parse_nic(const json_t *j, size_t i, unsigned flags, struct v
     return NULL;
 }
 
+struct err *vm_validate_op_id(const char *op_id, const char *field)
+{
+    size_t len = strlen(op_id);
+    if (len < 1 || len > 64 ||
+        strspn(op_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") != len) {
+        _cleanup_free_ char *shown = text_quote_for_message(op_id, 80);
+        return err_new(ERR_INVALID_REQUEST, field,
+                       "%s is not an operation id: 1 to 64 of A-Z a-z 0-9 . _ : -", shown);
+    }
+    return NULL;
+}
+
 static struct err *parse_nics(const json_t *nics, unsigned flags, struct vm_request *req)
 {
     size_t n = json_array_size(nics);
@@ -134,13 +146,14 @@ static struct err *parse_nics(const json_t *nics, unsigned flags, struct vm_requ
 struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm_request *req)
 {
     json_t *vm = NULL, *nics = NULL, *details = NULL, *domain_xml = NULL, *reconnect = NULL;
-    json_t *uuid = NULL, *name = NULL, *vcpus = NULL, *memory = NULL;
+    json_t *uuid = NULL, *name = NULL, *vcpus = NULL, *memory = NULL, *op_id = NULL;
     struct request_field fields[] = {
         {"vm", REQ_OBJECT, true, false, &vm},
         {"nics", REQ_ARRAY, true, false, &nics},
         {"details", REQ_OBJECT, true, false, &details},
         {"domain_xml", REQ_STRING, false, false, &domain_xml},
         {"reconnect", REQ_INTEGER, false, false, &reconnect},
+        {"op_id", REQ_STRING, true, false, &op_id},
     };
     struct request_field vm_fields[] = {
         {"uuid", REQ_STRING, true, false, &uuid},
@@ -148,9 +161,14 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
         {"vcpus", REQ_INTEGER, false, false, &vcpus},
         {"memory_kib", REQ_INTEGER, false, false, &memory},
     };
-    struct err *e = request_fields(ctx->request, "", fields, ARRAY_SIZE(fields));
+    size_t n_fields = ARRAY_SIZE(fields) - !(flags & VM_REQUEST_OP_ID);
+    struct err *e = request_fields(ctx->request, "", fields, n_fields);
     if (!e) {
         e = request_fields(vm, "vm", vm_fields, ARRAY_SIZE(vm_fields));
+    }
+    if (!e && op_id) {
+        req->op_id = json_string_value(op_id);
+        e = vm_validate_op_id(req->op_id, "op_id");
     }
     if (!e) {
         e = validate_uuid(json_string_value(uuid), "vm.uuid", &req->vm_uuid);

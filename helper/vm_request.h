@@ -33,10 +33,12 @@ struct vm_request {
     const char *domain_xml;  /* or NULL */
     size_t domain_xml_size;
     int reconnect;           /* seconds; 0: off */
+    const char *op_id;       /* migrate-prepare's operation id, or NULL */
 };
 
 enum {
     VM_REQUEST_PORTS = 1 << 0, /* each NIC names its port (render) */
+    VM_REQUEST_OP_ID = 1 << 1, /* an op_id is required (migrate-prepare) */
 };
 
 /* Reads and checks ctx->request; every error names its field. The details
@@ -45,5 +47,8 @@ enum {
 struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm_request *req)
     _warn_unused_;
 void vm_request_clear(struct vm_request *req);
+
+/* An operation id: 1 to 64 of A-Z a-z 0-9 . _ : - */
+struct err *vm_validate_op_id(const char *op_id, const char *field) _warn_unused_;
 
 #endif

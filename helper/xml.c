@@ -153,3 +153,75 @@ xmlNodePtr xml_child(const xmlNode *node, const char *name)
     }
     return NULL;
 }
+
+bool xml_is(const xmlNode *n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && !n->ns && xmlStrEqual(n->name, BAD_CAST name);
+}
+
+static bool is_blank_text(const xmlNode *n)
+{
+    return n && n->type == XML_TEXT_NODE &&
+           strspn((const char *) n->content, " \t\r\n") == strlen((const char *) n->content);
+}
+
+/* The blanks that precede the element children of 'parent' ("\n    "); NULL
+ * for none. */
+static const xmlChar *indent_of(const xmlNode *parent)
+{
+    for (const xmlNode *c = parent->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && is_blank_text(c->prev)) {
+            return c->prev->content;
+        }
+    }
+    return NULL;
+}
+
+/* (libxml2 merges adjacent text nodes, hence the order of the steps.) */
+void xml_append_element(xmlNodePtr parent, xmlNodePtr node)
+{
+    const xmlChar *indent = indent_of(parent);
+    xmlNodePtr last = parent->last;
+    if (indent && is_blank_text(last)) {
+        xmlAddPrevSibling(last, node);
+        xmlAddPrevSibling(node, xmlNewDocText(parent->doc, indent));
+    } else {
+        xmlAddChild(parent, node);
+    }
+}
+
+void xml_insert_before(xmlNodePtr ref, xmlNodePtr node)
+{
+    const xmlChar *indent = indent_of(ref->parent);
+    xmlAddPrevSibling(ref, node);
+    if (indent) {
+        xmlAddNextSibling(node, xmlNewDocText(ref->doc, indent));
+    }
+}
+
+void xml_replace_element(xmlNodePtr old, xmlNodePtr node)
+{
+    xmlReplaceNode(old, node);
+    xmlFreeNode(old);
+}
+
+void xml_remove_element(xmlNodePtr node)
+{
+    xmlNodePtr parent = node->parent;
+    if (is_blank_text(node->prev)) {
+        xmlNodePtr blank = node->prev;
+        xmlUnlinkNode(blank);
+        xmlFreeNode(blank);
+    }
+    xmlUnlinkNode(node);
+    xmlFreeNode(node);
+    bool only_blanks = true;
+    for (xmlNodePtr c = parent ? parent->children : NULL; c && only_blanks; c = c->next) {
+        only_blanks = is_blank_text(c);
+    }
+    while (parent && only_blanks && parent->children) {
+        xmlNodePtr c = parent->children;
+        xmlUnlinkNode(c);
+        xmlFreeNode(c);
+    }
+}

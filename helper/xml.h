@@ -38,4 +38,24 @@ char *xml_attr(const xmlNode *node, const char *name);
 /* The first child element of 'node' named 'name', or NULL. */
 xmlNodePtr xml_child(const xmlNode *node, const char *name);
 
+/* Is 'node' an element named 'name' without a namespace? */
+bool xml_is(const xmlNode *node, const char *name);
+
+/* Editing a document that a person wrote, keeping its layout: what is
+ * added takes the indentation of its new siblings. */
+
+/* Adds 'node' as the last element child of 'parent', before its closing
+ * blanks. */
+void xml_append_element(xmlNodePtr parent, xmlNodePtr node);
+
+/* Adds 'node' just before the element 'ref'. */
+void xml_insert_before(xmlNodePtr ref, xmlNodePtr node);
+
+/* Puts 'node' where 'old' was, and frees 'old'. */
+void xml_replace_element(xmlNodePtr old, xmlNodePtr node);
+
+/* Removes and frees the element 'node' with the blanks before it; an
+ * element left with blanks only becomes empty. */
+void xml_remove_element(xmlNodePtr node);
+
 #endif

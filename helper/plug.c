@@ -1,0 +1,289 @@
+/* Plugging a VM's DPDK NICs: what plug does and migrate-prepare does on
+ * the destination (DESIGN.md sections 4, 5 and 7). All new ports of a
+ * request are created in one OVSDB transaction; plugging the same (VM, MAC)
+ * again writes nothing. Everything that can be checked is checked before
+ * OVSDB is touched. */
+#include "helper/plug.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "helper/mem.h"
+#include "helper/validate.h"
+
+void plug_clear(struct plug *p)
+{
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        free(p->ports ? p->ports[i] : NULL);
+    }
+    free(p->ports);
+    free(p->created);
+    vm_request_clear(&p->req);
+    agent_config_clear(&p->agent);
+    *p = (struct plug){0};
+}
+
+static void set_port(struct plug *p, size_t i, char *name, bool created)
+{
+    free(p->ports[i]);
+    p->ports[i] = name;
+    p->req.nics[i].port = name;
+    p->created[i] = created;
+}
+
+/* A port already there for this VM and MAC must be the one asked for. */
+static struct err *check_existing(const struct plug *p, size_t i, const struct ovs_port *port)
+{
+    const struct vhost_mode_info *mode = vhost_mode_info(p->req.details->mode);
+    const struct vm_nic *nic = &p->req.nics[i];
+    _cleanup_free_ char *path = vm_socket_path(p->agent.socket_dir, port->name);
+    _cleanup_free_ char *field = mem_asprintf("nics[%zu]", i);
+    const char *want_path = mode->ovs_owns_socket ? NULL : path;
+    const char *differs = NULL;
+    _cleanup_free_ char *detail = NULL;
+
+    if (!port->bridge || !streq(port->bridge, nic->bridge)) {
+        differs = "bridge";
+        detail = mem_asprintf("is on bridge '%s', not '%s'", port->bridge ? port->bridge : "(none)",
+                              nic->bridge);
+    } else if (port->vlan != nic->vlan) {
+        differs = "vlan";
+        detail = mem_asprintf("has VLAN %d, not %d (0: none)", port->vlan, nic->vlan);
+    } else if (!port->type || !streq(port->type, mode->port_type)) {
+        differs = "mode";
+        detail = mem_asprintf("has type '%s', not '%s'", port->type ? port->type : "", mode->port_type);
+    } else if ((want_path == NULL) != (port->server_path == NULL) ||
+               (want_path && !streq(want_path, port->server_path))) {
+        differs = "socket";
+        detail = mem_asprintf("has vhost-server-path '%s', not '%s'",
+                              port->server_path ? port->server_path : "", want_path ? want_path : "");
+    }
+    if (differs) {
+        return err_new(ERR_PORT_MISMATCH, field,
+                       "port '%s' of this VM and MAC %s %s; unplug it first to change its %s",
+                       port->name, nic->mac, detail, differs);
+    }
+    return NULL;
+}
+
+/* Matches every NIC with what OVSDB has: its own port (kept), another VM's
+ * port with its MAC (a conflict), or nothing (to create). One lookup by
+ * MAC per NIC answers all three; it is the only scan of a plug that
+ * creates ports (OVSDB indexes nothing else), so keep it that way. */
+static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
+{
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        queries[i] = (struct ovs_select){OVS_SELECT_MAC, p->req.nics[i].mac};
+    }
+    _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
+    struct err *e = ovsdb_ports_select(db, queries, p->req.n_nics, 0, &found);
+    if (e) {
+        return e;
+    }
+
+    *n_new = 0;
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        const struct vm_nic *nic = &p->req.nics[i];
+        for (size_t k = 0; k < found.n && !p->ports[i]; k++) {
+            const struct ovs_port *port = &found.ports[k];
+            if (!port->mac || !streq(port->mac, nic->mac)) {
+                continue;
+            }
+            if (!port->vm_id || !streq(port->vm_id, p->req.vm_uuid)) {
+                _cleanup_free_ char *field = mem_asprintf("nics[%zu].mac", i);
+                return err_new(ERR_PORT_CONFLICT, field,
+                               "MAC %s is on port '%s' of VM %s; csdpdk leaves that port alone",
+                               nic->mac, port->name, port->vm_id ? port->vm_id : "(unknown)");
+            }
+            if ((e = check_existing(p, i, port))) {
+                return e;
+            }
+            set_port(p, i, mem_strdup(port->name), false);
+        }
+        *n_new += !p->ports[i];
+    }
+    return NULL;
+}
+
+static struct err *check_bridges(struct ovsdb *db, const struct plug *p)
+{
+    _cleanup_free_ const char **names = mem_new0(const char *, p->req.n_nics);
+    _cleanup_free_ size_t *index = mem_new0(size_t, p->req.n_nics);
+    size_t n = 0;
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        if (!p->ports[i]) {
+            index[n] = i;
+            names[n++] = p->req.nics[i].bridge;
+        }
+    }
+    int missing = -1;
+    struct err *e = ovsdb_bridges_check(db, names, n, &missing);
+    if (!e && missing >= 0) {
+        _cleanup_free_ char *field = mem_asprintf("nics[%zu].bridge", index[missing]);
+        e = err_new(ERR_UNKNOWN_BRIDGE, field, "no bridge named '%s'; nothing was created",
+                    names[missing]);
+    }
+    return e;
+}
+
+static struct err *create_ports(struct ovsdb *db, struct plug *p, size_t n_new, bool dry_run)
+{
+    const struct vhost_mode_info *mode = vhost_mode_info(p->req.details->mode);
+    char op_time[32];
+    snprintf(op_time, sizeof op_time, "%lld", (long long) time(NULL));
+    _cleanup_free_ struct ovs_port_spec *specs = mem_new0(struct ovs_port_spec, n_new);
+    _cleanup_free_ size_t *targets = mem_new0(size_t, n_new);
+    size_t k = 0;
+
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        const struct vm_nic *nic = &p->req.nics[i];
+        if (p->ports[i]) {
+            continue;
+        }
+        targets[k] = i;
+        specs[k++] = (struct ovs_port_spec){
+            .bridge = nic->bridge,
+            .type = mode->port_type,
+            .socket_dir = mode->ovs_owns_socket ? NULL : p->agent.socket_dir,
+            .vlan = nic->vlan,
+            .vm_id = p->req.vm_uuid,
+            .mac = nic->mac,
+            .iface_id = nic->uuid ? nic->uuid : nic->mac,
+            .op_id = p->op_id,
+            .op_time = p->op_id ? op_time : NULL,
+        };
+    }
+
+    char **names = NULL;
+    _cleanup_free_ char *comment = p->op_id ? mem_asprintf("csdpdk migrate-prepare %s: VM %s", p->op_id, p->req.vm_uuid)
+                                            : mem_asprintf("csdpdk plug: VM %s", p->req.vm_uuid);
+    struct err *e = dry_run ? ovsdb_ports_predict(db, n_new, &names)
+                            : ovsdb_ports_create(db, specs, n_new, comment, &names);
+    if (e) {
+        return e;
+    }
+    for (k = 0; k < n_new; k++) {
+        set_port(p, targets[k], TAKE_PTR(names[k]), true);
+    }
+    ovsdb_names_free(names, n_new);
+    return NULL;
+}
+
+/* Renders with a name for every NIC, before any is known, so that a bad
+ * domain or a NUMA mistake is found while nothing has changed yet. */
+static struct err *render_provisionally(struct plug *p, json_t *warnings)
+{
+    json_auto_t *scratch = json_object();
+    json_auto_t *scratch_warnings = json_array();
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        p->req.nics[i].port = p->ports[i] ? p->ports[i] : "csdpdk-0";
+    }
+    struct err *e = vm_render(&p->req, p->agent.socket_dir, scratch, scratch_warnings);
+    json_array_extend(warnings, scratch_warnings);
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        p->req.nics[i].port = p->ports[i];
+    }
+    return e;
+}
+
+/* Removes the ports this run created: what a failure after creating them
+ * leaves behind must be nothing. */
+static void roll_back(struct ovsdb *db, const struct plug *p)
+{
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
+    size_t n = 0;
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        if (p->created[i]) {
+            queries[n++] = (struct ovs_select){OVS_SELECT_NAME, p->ports[i]};
+        }
+    }
+    _cleanup_(ovs_port_list_clear) struct ovs_port_list created = {0};
+    struct err *e = ovsdb_ports_select(db, queries, n, 0, &created);
+    if (!e) {
+        e = ovsdb_ports_delete(db, created.ports, created.n, "csdpdk plug: roll back");
+    }
+    err_free(e);
+}
+
+static json_t *ports_json(const struct plug *p)
+{
+    const struct vhost_mode_info *mode = vhost_mode_info(p->req.details->mode);
+    json_t *ports = json_array();
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        const struct vm_nic *nic = &p->req.nics[i];
+        _cleanup_free_ char *path = vm_socket_path(p->agent.socket_dir, p->ports[i]);
+        json_array_append_new(ports,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b}",
+                                        "mac", nic->mac,
+                                        "port", p->ports[i],
+                                        "bridge", nic->bridge,
+                                        "type", mode->port_type,
+                                        "socket", path,
+                                        "guest_mode", mode->guest_mode,
+                                        "vlan", nic->vlan ? json_integer(nic->vlan) : json_null(),
+                                        "created", p->created[i]));
+    }
+    return ports;
+}
+
+struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug *p)
+{
+    const struct options *o = ctx->options;
+    struct err *e = vm_request_parse(ctx, with_op_id ? VM_REQUEST_OP_ID : 0, &p->req);
+    if (!e) {
+        e = agent_config_load(o->agent_properties, &p->agent);
+    }
+    if (e) {
+        return e;
+    }
+    p->op_id = p->req.op_id;
+    p->ports = mem_new0(char *, p->req.n_nics);
+    p->created = mem_new0(bool, p->req.n_nics);
+    if (!p->agent.found) {
+        json_array_append_new(ctx->warnings,
+                              json_sprintf("%s does not exist: the socket directory is %s",
+                                           o->agent_properties, p->agent.socket_dir));
+    }
+    /* Every name csdpdk may choose must fit, so check the longest. */
+    _cleanup_free_ char *longest = vm_socket_path(p->agent.socket_dir, "csdpdk-4294967295");
+    if ((e = validate_socket_path(longest, "agent.properties:openvswitch.dpdk.ovs.path"))) {
+        return err_prefix(e, "socket directory '%s' is too long for port names of up to %d bytes",
+                          p->agent.socket_dir, OVSDB_PORT_NAME_MAX);
+    }
+    return render_provisionally(p, ctx->warnings);
+}
+
+struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t *warnings)
+{
+    size_t n_new = 0;
+    struct err *e = survey(db, p, &n_new);
+    if (!e && n_new) {
+        e = check_bridges(db, p);
+    }
+    if (!e && n_new) {
+        e = create_ports(db, p, n_new, dry_run);
+    }
+    if (!e && dry_run && n_new) {
+        json_array_append_new(warnings,
+                              json_string("dry run: nothing was changed; new ports get the first free names from those shown"));
+    }
+    return e;
+}
+
+struct err *plug_result(struct ovsdb *db, struct plug *p, bool dry_run, json_t **result)
+{
+    json_t *out = json_pack("{s:o, s:s}", "ports", ports_json(p), "mode",
+                            vhost_mode_info(p->req.details->mode)->name);
+    json_auto_t *ignored = json_array(); /* the provisional render gave them already */
+    struct err *e = vm_render(&p->req, p->agent.socket_dir, out, ignored);
+    if (e) {
+        json_decref(out);
+        if (!dry_run) {
+            roll_back(db, p);
+        }
+        return err_prefix(e, "the new ports were removed again");
+    }
+    *result = out;
+    return NULL;
+}

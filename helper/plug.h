@@ -1,0 +1,40 @@
+/* Plugging a VM's DPDK NICs, in three steps that plug and migrate-prepare
+ * share: check and render everything (no OVSDB), create or find the ports
+ * in one transaction, render with the real names. */
+#ifndef CSDPDK_PLUG_H
+#define CSDPDK_PLUG_H
+
+#include <jansson.h>
+
+#include "helper/agent.h"
+#include "helper/ovsdb.h"
+#include "helper/verb.h"
+#include "helper/vm_render.h"
+#include "helper/vm_request.h"
+
+struct plug {
+    struct vm_request req;
+    struct agent_config agent;
+    const char *op_id; /* migrate-prepare's operation, or NULL */
+    char **ports;      /* per NIC: the port name */
+    bool *created;     /* per NIC */
+};
+
+void plug_clear(struct plug *p);
+
+/* Reads ctx->request (plug's, with an op_id when 'with_op_id'), the
+ * agent's settings, and renders the XML with provisional names: every
+ * check that does not need OVSDB. */
+struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug *p) _warn_unused_;
+
+/* Finds each NIC's port or creates the missing ones, all in one
+ * transaction, tagged with p->op_id when set. */
+struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t *warnings)
+    _warn_unused_;
+
+/* ports[], mode, interfaces[], numa, hugepages, domain_xml. If rendering
+ * fails now, the ports this run created are removed again. */
+struct err *plug_result(struct ovsdb *db, struct plug *p, bool dry_run, json_t **result)
+    _warn_unused_;
+
+#endif

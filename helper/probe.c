@@ -1,0 +1,126 @@
+/* Gathering the host's facts for capabilities and migrate-prepare: each
+ * source read once, its failure kept as text beside null facts. */
+#include "helper/probe.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "helper/mem.h"
+
+#define QEMU_USER_DEFAULT "libvirt-qemu" /* Debian's build of libvirt */
+
+/* The 'user' of libvirt's qemu.conf: QEMU runs as it and creates the
+ * client-mode sockets. */
+static char *qemu_user(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024], *user = NULL;
+    while (f && fgets(line, sizeof line, f)) {
+        char value[256];
+        if (sscanf(line, " user = \"%255[^\"]\"", value) == 1) {
+            free(user);
+            user = mem_strdup(value);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return user ? user : mem_strdup(QEMU_USER_DEFAULT);
+}
+
+/* OVS's run directory and user, as the unix socket of OVSDB shows them
+ * (ovsdb-server and ovs-vswitchd share both). */
+static char *ovs_rundir(const char *url, uid_t *uid)
+{
+    *uid = 0;
+    if (strncmp(url, "unix:", 5)) {
+        return NULL;
+    }
+    struct stat st;
+    if (stat(url + 5, &st) == 0) {
+        *uid = st.st_uid;
+    }
+    _cleanup_free_ char *copy = mem_strdup(url + 5);
+    return mem_strdup(dirname(copy));
+}
+
+/* The pid in <rundir>/ovs-vswitchd.pid, and whether it runs. */
+static long vswitchd_pid(const char *rundir, bool *alive)
+{
+    *alive = false;
+    if (!rundir) {
+        return 0;
+    }
+    _cleanup_free_ char *path = mem_asprintf("%s/ovs-vswitchd.pid", rundir);
+    FILE *f = fopen(path, "r");
+    long pid = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1 || pid <= 0) {
+            pid = 0;
+        }
+        fclose(f);
+    }
+    *alive = pid > 0 && (kill((pid_t) pid, 0) == 0 || errno == EPERM);
+    return pid;
+}
+
+void host_probe_run(const struct options *o, struct host_probe *p)
+{
+    *p = (struct host_probe){0};
+    struct capability_facts *f = &p->facts;
+    f->agent_path = o->agent_properties;
+    f->ovsdb_url = o->ovsdb;
+    f->libvirt_uri = o->libvirt;
+
+    p->agent_err = agent_config_load(o->agent_properties, &p->agent);
+    f->agent = p->agent_err ? NULL : &p->agent;
+    f->agent_error = p->agent_err ? p->agent_err->message : NULL;
+
+    p->ovs_err = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &p->db);
+    if (!p->ovs_err) {
+        p->ovs_err = ovsdb_switch_read(p->db, &p->ovs);
+    }
+    f->ovs = p->ovs_err ? NULL : &p->ovs;
+    f->ovs_error = p->ovs_err ? p->ovs_err->message : NULL;
+    uid_t ovs_uid;
+    p->rundir = ovs_rundir(o->ovsdb, &ovs_uid);
+    f->ovs_rundir = p->rundir;
+    f->vswitchd_pid = vswitchd_pid(p->rundir, &f->vswitchd_alive);
+
+    p->memory_err = sysfs_read_memory(o->sysfs, o->proc, &p->memory);
+    f->memory = p->memory_err ? NULL : &p->memory;
+    f->memory_error = p->memory_err ? p->memory_err->message : NULL;
+
+    _cleanup_free_ char *qemu = qemu_user(o->qemu_conf);
+    if (f->agent) {
+        sockdir_probe(p->agent.socket_dir, ovs_uid, qemu, &p->sockdir);
+        f->sockdir = &p->sockdir;
+    }
+
+    p->libvirt_err = libvirt_open(o->libvirt, &p->lv);
+    if (!p->libvirt_err) {
+        p->libvirt_err = libvirt_host_read(p->lv, &p->libvirt);
+    }
+    f->libvirt = p->libvirt_err ? NULL : &p->libvirt;
+    f->libvirt_error = p->libvirt_err ? p->libvirt_err->message : NULL;
+}
+
+void host_probe_clear(struct host_probe *p)
+{
+    libvirt_host_clear(&p->libvirt);
+    libvirt_close(p->lv);
+    sockdir_facts_clear(&p->sockdir);
+    host_memory_clear(&p->memory);
+    ovs_switch_clear(&p->ovs);
+    ovsdb_close(p->db);
+    agent_config_clear(&p->agent);
+    err_free(p->agent_err);
+    err_free(p->ovs_err);
+    err_free(p->memory_err);
+    err_free(p->libvirt_err);
+    free(p->rundir);
+    *p = (struct host_probe){0};
+}

@@ -1,0 +1,27 @@
+/* The checks of a migration verb: each {id, side, ok, detail}; eligible
+ * when all hold. */
+#ifndef CSDPDK_MIGRATION_CHECKS_H
+#define CSDPDK_MIGRATION_CHECKS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "helper/macros.h"
+#include "helper/sysfs.h"
+
+struct mig_checks {
+    json_t *list;  /* array of check objects */
+    bool eligible; /* no check failed so far */
+};
+
+void mig_checks_init(struct mig_checks *c);
+
+/* Adds a check; 'detail' is taken. */
+void mig_check(struct mig_checks *c, const char *id, const char *side, bool ok, char *detail);
+
+/* The page size a VM gets when it names none: 2 MiB if the host has such
+ * pages, else its smallest reserved size, else 2 MiB. */
+uint64_t mig_default_page_kib(const struct host_memory *m);
+
+#endif

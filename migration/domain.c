@@ -1,0 +1,111 @@
+#include "migration/domain.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "helper/domxml.h"
+#include "helper/mem.h"
+#include "helper/xml.h"
+
+void mig_domain_clear(struct mig_domain *d)
+{
+    for (size_t i = 0; i < d->n_ifaces; i++) {
+        free(d->ifaces[i].mac);
+        free(d->ifaces[i].port);
+        free(d->ifaces[i].path);
+        free(d->ifaces[i].mode);
+    }
+    free(d->ifaces);
+    *d = (struct mig_domain){0};
+}
+
+static char *lower(char *s)
+{
+    for (char *p = s; p && *p; p++) {
+        *p = (char) tolower((unsigned char) *p);
+    }
+    return s;
+}
+
+static void read_memory(xmlNodePtr domain, struct mig_domain *d)
+{
+    xmlNodePtr memory = xml_child(domain, "memory");
+    if (memory) {
+        xmlChar *text = xmlNodeGetContent(memory);
+        _cleanup_free_ char *unit = xml_attr(memory, "unit");
+        if (!domxml_to_kib((const char *) text, unit, &d->memory_kib)) {
+            d->memory_kib = 0;
+        }
+        xmlFree(text);
+    }
+
+    xmlNodePtr backing = xml_child(domain, "memoryBacking");
+    xmlNodePtr huge = xml_child(backing, "hugepages");
+    d->hugepages = huge != NULL;
+    xmlNodePtr page = xml_child(huge, "page");
+    _cleanup_free_ char *size = page ? xml_attr(page, "size") : NULL;
+    _cleanup_free_ char *unit = page ? xml_attr(page, "unit") : NULL;
+    if (!size || !domxml_to_kib(size, unit, &d->page_kib)) {
+        d->page_kib = 0;
+    }
+    _cleanup_free_ char *source = xml_attr(xml_child(backing, "source"), "type");
+    _cleanup_free_ char *access = xml_attr(xml_child(backing, "access"), "mode");
+    d->memfd_shared = source && (!strcmp(source, "memfd") || !strcmp(source, "file")) && access &&
+                      !strcmp(access, "shared");
+
+    xmlNodePtr numa = xml_child(xml_child(domain, "cpu"), "numa");
+    for (xmlNodePtr c = numa ? numa->children : NULL; c; c = c->next) {
+        if (xml_is(c, "cell")) {
+            _cleanup_free_ char *cell_access = xml_attr(c, "memAccess");
+            d->n_cells++;
+            d->n_shared_cells += cell_access ? !strcmp(cell_access, "shared")
+                                             : access && !strcmp(access, "shared");
+        }
+    }
+}
+
+struct err *mig_domain_parse(const char *xml, size_t size, struct mig_domain *out)
+{
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    struct err *e = xml_parse_document(xml, size, "domain_xml", &doc);
+    if (e) {
+        return e;
+    }
+    xmlNodePtr domain = xmlDocGetRootElement(doc);
+    if (!xml_is(domain, "domain")) {
+        return err_new(ERR_INVALID_XML, "domain_xml", "the root element must be <domain>");
+    }
+
+    struct mig_domain d = {0};
+    size_t n_alloc = 0;
+    for (xmlNodePtr c = xml_child(domain, "devices") ? xml_child(domain, "devices")->children : NULL;
+         c; c = c->next) {
+        _cleanup_free_ char *type = xml_is(c, "interface") ? xml_attr(c, "type") : NULL;
+        if (!type || strcmp(type, "vhostuser")) {
+            continue;
+        }
+        xmlNodePtr source = xml_child(c, "source");
+        struct mig_iface i = {
+            .mac = lower(xml_attr(xml_child(c, "mac"), "address")),
+            .port = xml_attr(xml_child(c, "target"), "dev"),
+            .path = source ? xml_attr(source, "path") : NULL,
+            .mode = source ? xml_attr(source, "mode") : NULL,
+        };
+        if (!i.port && i.path) {
+            const char *slash = strrchr(i.path, '/');
+            i.port = mem_strdup(slash ? slash + 1 : i.path);
+        }
+        if (!i.mac) {
+            free(i.port);
+            free(i.path);
+            free(i.mode);
+            mig_domain_clear(&d);
+            return err_new(ERR_INVALID_XML, "domain_xml", "a vhost-user <interface> has no <mac address>");
+        }
+        mem_grow((void **) &d.ifaces, &n_alloc, d.n_ifaces + 1, sizeof *d.ifaces);
+        d.ifaces[d.n_ifaces++] = i;
+    }
+    read_memory(domain, &d);
+    *out = d;
+    return NULL;
+}

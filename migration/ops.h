@@ -1,0 +1,16 @@
+/* The ports of one migration, found by their operation id. */
+#ifndef CSDPDK_MIGRATION_OPS_H
+#define CSDPDK_MIGRATION_OPS_H
+
+#include "helper/ovsdb.h"
+#include "helper/verb.h"
+
+/* Reads {"op_id": ID} from ctx->request, opens OVSDB and finds the ports
+ * tagged with it. '*op_id' borrows from the request. */
+struct err *mig_op_ports(struct verb_context *ctx, const char **op_id, struct ovsdb **db,
+                         struct ovs_port_list *ports) _warn_unused_;
+
+/* The names of 'ports' as a JSON array. */
+json_t *mig_port_names(const struct ovs_port_list *ports);
+
+#endif

@@ -1,0 +1,153 @@
+/* migrate-check: on the source, check both ends before migrating a DPDK VM
+ * (DESIGN.md section 7, step 2): the VM is DPDK-enabled and its ports are
+ * there and connected; the destination, through libvirt (NUMA, free pages
+ * of the VM's page size) and through its own report (migrate-prepare's
+ * eligibility and mapping, or capabilities' verdict). */
+#include "helper/libvirt.h"
+#include "helper/mem.h"
+#include "helper/ovsdb.h"
+#include "helper/request.h"
+#include "helper/verb.h"
+#include "migration/checks.h"
+#include "migration/domain.h"
+
+static void check_vm(struct mig_checks *c, const struct mig_domain *d)
+{
+    bool ok = d->n_ifaces && d->n_cells && d->n_shared_cells == d->n_cells &&
+              (d->hugepages || d->memfd_shared);
+    mig_check(c, "dpdk_enabled", "source", ok,
+              mem_asprintf("%zu vhost-user interface%s, %zu of %zu NUMA cells sharing memory, %s",
+                           d->n_ifaces, d->n_ifaces == 1 ? "" : "s", d->n_shared_cells, d->n_cells,
+                           d->hugepages ? "hugepages" : d->memfd_shared ? "shared memfd memory"
+                                                                        : "no hugepages"));
+}
+
+static void check_ports(struct mig_checks *c, const struct options *o, const struct mig_domain *d)
+{
+    _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
+    _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, d->n_ifaces + 1);
+    for (size_t i = 0; i < d->n_ifaces; i++) {
+        queries[i] = (struct ovs_select){OVS_SELECT_NAME, d->ifaces[i].port ? d->ifaces[i].port : ""};
+    }
+    struct err *e = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &db);
+    if (!e) {
+        e = ovsdb_ports_select(db, queries, d->n_ifaces, OVS_SELECT_WITH_STATUS, &found);
+    }
+    if (e) {
+        mig_check(c, "ports", "source", false, mem_strdup(e->message));
+        err_free(e);
+        return;
+    }
+    for (size_t i = 0; i < d->n_ifaces; i++) {
+        const struct mig_iface *f = &d->ifaces[i];
+        const struct ovs_port *p = NULL;
+        for (size_t k = 0; k < found.n && !p; k++) {
+            p = f->port && streq(found.ports[k].name, f->port) ? &found.ports[k] : NULL;
+        }
+        bool connected = p && p->status_link && streq(p->status_link, "connected");
+        mig_check(c, "port", "source", connected,
+                  !p ? mem_asprintf("%s: no OVS port '%s'", f->mac, f->port ? f->port : "(none)")
+                     : mem_asprintf("%s: %s is %s", f->mac, p->name,
+                                    p->status_link ? p->status_link : "without a link status"));
+    }
+}
+
+static void check_destination(struct mig_checks *c, const char *uri, const struct mig_domain *d)
+{
+    _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
+    struct libvirt_host host = {0};
+    struct err *e = libvirt_open(uri, &lv);
+    if (!e) {
+        e = libvirt_host_read(lv, &host);
+    }
+    if (e) {
+        mig_check(c, "libvirt", "destination", false, mem_strdup(e->message));
+        err_free(e);
+        return;
+    }
+    mig_check(c, "libvirt", "destination", true,
+              mem_asprintf("%s: %s, %d NUMA cell%s", uri, host.hypervisor ? host.hypervisor : "?",
+                           host.numa_cells, host.numa_cells == 1 ? "" : "s"));
+
+    uint64_t page = d->page_kib ? d->page_kib : 2048;
+    uint64_t needed = d->memory_kib ? (d->memory_kib + page - 1) / page : 0;
+    unsigned long long free_pages = 0;
+    e = libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &free_pages);
+    if (e) {
+        mig_check(c, "hugepages", "destination", false, mem_strdup(e->message));
+        err_free(e);
+    } else {
+        mig_check(c, "hugepages", "destination", free_pages >= needed,
+                  mem_asprintf("the VM needs %llu pages of %llu KiB; %llu free", (unsigned long long) needed,
+                               (unsigned long long) page, free_pages));
+    }
+    libvirt_host_clear(&host);
+}
+
+static void check_report(struct mig_checks *c, const json_t *report, const struct mig_domain *d)
+{
+    const json_t *eligible = json_object_get(report, "eligible");
+    const json_t *capability = json_object_get(report, "capability");
+    if (json_is_boolean(eligible)) {
+        mig_check(c, "report", "destination", json_is_true(eligible),
+                  mem_strdup(json_is_true(eligible) ? "migrate-prepare found the destination eligible"
+                                                    : "migrate-prepare found the destination not eligible"));
+    } else if (json_is_string(capability)) {
+        bool dpdk = streq(json_string_value(capability), "dpdk");
+        mig_check(c, "report", "destination", dpdk,
+                  mem_strdup(dpdk ? "the destination is DPDK-capable"
+                                  : "the destination is not DPDK-capable (see its capabilities)"));
+    } else {
+        mig_check(c, "report", "destination", false,
+                  mem_strdup("destination_report is neither migrate-prepare's nor capabilities' result"));
+    }
+
+    const json_t *mapping = json_object_get(report, "mapping");
+    if (json_is_object(mapping)) {
+        for (size_t i = 0; i < d->n_ifaces; i++) {
+            bool mapped = json_object_get(mapping, d->ifaces[i].mac) != NULL;
+            mig_check(c, "mapping", "destination", mapped,
+                      mem_asprintf("%s %s a port on the destination", d->ifaces[i].mac,
+                                   mapped ? "has" : "has no"));
+        }
+    }
+}
+
+struct err *verb_migrate_check_run(struct verb_context *ctx, json_t **result)
+{
+    json_t *domain = NULL, *destination = NULL, *report = NULL;
+    struct request_field fields[] = {
+        {"domain_xml", REQ_STRING, true, false, &domain},
+        {"destination", REQ_STRING, false, false, &destination},
+        {"destination_report", REQ_OBJECT, false, false, &report},
+    };
+    _cleanup_(mig_domain_clear) struct mig_domain d = {0};
+    struct err *e = request_fields(ctx->request, "", fields, ARRAY_SIZE(fields));
+    if (!e && !destination && !report) {
+        e = err_new(ERR_INVALID_REQUEST, NULL,
+                    "give destination (a libvirt URI), destination_report, or both: the destination must be checked too");
+    }
+    if (!e) {
+        e = mig_domain_parse(json_string_value(domain), json_string_length(domain), &d);
+    }
+    if (e) {
+        return e;
+    }
+
+    struct mig_checks checks;
+    mig_checks_init(&checks);
+    check_vm(&checks, &d);
+    if (d.n_ifaces) {
+        check_ports(&checks, ctx->options, &d);
+    }
+    if (destination) {
+        check_destination(&checks, json_string_value(destination), &d);
+    }
+    if (report) {
+        check_report(&checks, report, &d);
+    }
+    ctx->negative = !checks.eligible;
+    *result = json_pack("{s:b, s:o}", "eligible", checks.eligible, "checks", checks.list);
+    return NULL;
+}

@@ -1,0 +1,144 @@
+/* migrate-prepare: on the destination, check that this host can take the
+ * VM (its DPDK capability, the VM's bridges, free hugepages of the VM's
+ * page size) and only then create its ports, tagged with the operation id
+ * (DESIGN.md section 7, step 1). Not eligible: exit 1, nothing created. */
+#include "helper/domxml.h"
+#include "helper/mem.h"
+#include "helper/plug.h"
+#include "helper/probe.h"
+#include "migration/checks.h"
+#include "migration/domain.h"
+
+static void check_host(struct mig_checks *checks, const struct host_probe *probe)
+{
+    struct capability c;
+    capability_judge(&probe->facts, &c);
+    _cleanup_free_ char *reasons = mem_strdup("");
+    for (size_t i = 0; i < c.n_checks; i++) {
+        if (c.checks[i].status == CHECK_FAILED) {
+            char *more = mem_asprintf("%s%s%s: %s", reasons, *reasons ? "; " : "", c.checks[i].code,
+                                      c.checks[i].detail);
+            free(reasons);
+            reasons = more;
+        }
+    }
+    mig_check(checks, "capability", "destination", c.dpdk,
+              c.dpdk ? mem_strdup("DPDK-capable (see capabilities)") : mem_strdup(reasons));
+    capability_clear(&c);
+}
+
+static void check_bridges(struct mig_checks *checks, const struct host_probe *probe,
+                          const struct plug *p)
+{
+    const struct ovs_switch *sw = probe->facts.ovs;
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        const char *bridge = p->req.nics[i].bridge;
+        bool found = false;
+        for (size_t b = 0; sw && b < sw->n_netdev_bridges && !found; b++) {
+            found = streq(sw->netdev_bridges[b], bridge);
+        }
+        mig_check(checks, "bridge", "destination", found,
+                  !sw ? mem_strdup("OVSDB did not answer")
+                  : found ? mem_asprintf("%s has datapath_type=netdev", bridge)
+                          : mem_asprintf("no netdev bridge named '%s' for %s", bridge, p->req.nics[i].mac));
+    }
+}
+
+/* The VM's memory in KiB: the request's, the domain's, or its NUMA cells'. */
+static uint64_t vm_memory_kib(const struct plug *p)
+{
+    if (p->req.memory_kib) {
+        return p->req.memory_kib;
+    }
+    if (p->req.domain_xml) {
+        struct mig_domain d = {0};
+        struct err *e = mig_domain_parse(p->req.domain_xml, p->req.domain_xml_size, &d);
+        uint64_t kib = e ? 0 : d.memory_kib;
+        err_free(e);
+        mig_domain_clear(&d);
+        if (kib) {
+            return kib;
+        }
+    }
+    return domxml_numa_memory_kib(p->req.details);
+}
+
+static void check_hugepages(struct mig_checks *checks, const struct host_probe *probe,
+                            const struct plug *p)
+{
+    const struct host_memory *m = probe->facts.memory;
+    uint64_t page = domxml_page_kib(p->req.details);
+    page = page ? page : mig_default_page_kib(m);
+    uint64_t memory = vm_memory_kib(p);
+    uint64_t needed = (memory + page - 1) / page;
+    uint64_t free_pages = 0;
+    _cleanup_free_ char *nodes = mem_strdup("");
+
+    for (size_t i = 0; m && i < m->n_pools; i++) {
+        if (m->pools[i].size_kib == page) {
+            free_pages += m->pools[i].free;
+            char *more = mem_asprintf("%s%snode %d: %llu", nodes, *nodes ? ", " : "", m->pools[i].node,
+                                      (unsigned long long) m->pools[i].free);
+            free(nodes);
+            nodes = more;
+        }
+    }
+    if (!m) {
+        mig_check(checks, "hugepages", "destination", false, mem_strdup("sysfs could not be read"));
+    } else {
+        mig_check(checks, "hugepages", "destination", free_pages >= needed,
+                  mem_asprintf("the VM needs %llu pages of %llu KiB for %llu KiB; %llu free (%s)",
+                               (unsigned long long) needed, (unsigned long long) page,
+                               (unsigned long long) memory, (unsigned long long) free_pages,
+                               *nodes ? nodes : "no pool of that size"));
+    }
+}
+
+struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
+{
+    const struct options *o = ctx->options;
+    _cleanup_(plug_clear) struct plug p = {0};
+    struct err *e = plug_prepare(ctx, true, &p);
+    if (e) {
+        return e;
+    }
+
+    struct host_probe probe;
+    host_probe_run(o, &probe);
+    struct mig_checks checks;
+    mig_checks_init(&checks);
+    check_host(&checks, &probe);
+    check_bridges(&checks, &probe, &p);
+    check_hugepages(&checks, &probe, &p);
+
+    json_t *out = NULL;
+    if (checks.eligible) {
+        e = plug_execute(probe.db, &p, o->dry_run, ctx->warnings);
+        if (!e) {
+            e = plug_result(probe.db, &p, o->dry_run, &out);
+        }
+    }
+    host_probe_clear(&probe);
+    if (e) {
+        json_decref(checks.list);
+        return e;
+    }
+
+    const struct vhost_mode_info *mode = vhost_mode_info(p.req.details->mode);
+    json_t *mapping = json_object();
+    for (size_t i = 0; checks.eligible && i < p.req.n_nics; i++) {
+        json_object_set_new(mapping, p.req.nics[i].mac,
+                            json_pack("{s:s, s:s, s:s}", "path", p.agent.socket_dir, "port",
+                                      p.ports[i], "mode", mode->guest_mode));
+    }
+    if (!out) {
+        out = json_object();
+    }
+    json_object_set_new(out, "eligible", json_boolean(checks.eligible));
+    json_object_set_new(out, "checks", checks.list);
+    json_object_set_new(out, "mapping", mapping);
+    json_object_set_new(out, "op_id", json_string(p.req.op_id));
+    ctx->negative = !checks.eligible;
+    *result = out;
+    return NULL;
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# A live migration's csdpdk steps between two hosts on this machine: each
+# host a private ovsdb-server, the destination's facts fabricated (sysfs
+# tree, its Open_vSwitch row as a running DPDK switch writes it), libvirt's
+# test driver standing in for the destination's libvirtd. The real thing,
+# with QEMU, is in libvirt-guest.sh.
+. "$(dirname "$0")/../lib/harness.sh"
+
+DATA=$(realpath "$(dirname "$0")/../data")
+VM=$(uuid_for 7)
+MAC1=$(mac_for 7 1) MAC2=$(mac_for 7 2)
+
+host() { # host NAME: a private ovsdb-server with a netdev bridge, an agent.properties
+    ovsdb_start "$T/$1" || return 1
+    add_bridge cloudbr0
+    mkdir -p "$T/$1/vhost" && chmod 0777 "$T/$1/vhost"
+    printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
+        "$T/$1/vhost" >"$T/$1/agent.properties"
+    vsctl set Open_vSwitch . dpdk_initialized=true 'iface_types=[dpdkvhostuser,dpdkvhostuserclient]' \
+        other_config:vhost-sock-dir=vhost
+    echo $$ >"$T/$1/ovs-vswitchd.pid"
+}
+host src || { fail "start the source's ovsdb-server"; done_testing; exit; }
+SRC=(--ovsdb "$DB" --agent-properties "$T/src/agent.properties")
+SRCDB=$DB
+host dst || { fail "start the destination's ovsdb-server"; done_testing; exit; }
+DST=(--ovsdb "$DB" --agent-properties "$T/dst/agent.properties" --libvirt test:///default
+     --sysfs "$DATA/sysfs/one-node" --proc "$DATA/proc/hugetlbfs" --qemu-conf "$DATA/qemu.conf/daemon.conf")
+DSTDB=$DB
+
+DOMAIN="<domain type='kvm'><name>i-2-7-VM</name><uuid>$VM</uuid><memory unit='KiB'>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os><devices/></domain>"
+request() { # request OP_ID: the VM's plug request, with op_id when given
+    plug_request "$VM" client "$(nic "$MAC1" cloudbr0 100)" "$(nic "$MAC2" cloudbr0)" |
+        jq -c --arg d "$DOMAIN" --arg op "${1:-}" \
+            '.domain_xml = $d | .vm.memory_kib = 1048576 | .vm.vcpus = 2
+             | .details.vm["extraconfig-dpdk-numa"] = "<cpu><numa><cell id=\u00270\u0027 cpus=\u00270-1\u0027 memory=\u00271048576\u0027 memAccess=\u0027shared\u0027/></numa></cpu>"
+             | if $op != "" then .op_id = $op else . end'
+}
+
+# The VM runs on the source.
+DB=$SRCDB run "${SRC[@]}" plug <<<"$(request)"
+check "the VM is plugged on the source" expect_ok
+jqo .result.domain_xml >"$T/source.xml"
+SRCPORTS=$(jqo '[.result.ports[].port] | join(" ")')
+for p in $SRCPORTS; do DB=$SRCDB vsctl set Interface "$p" status:status=connected; done
+
+# 1. The destination prepares.
+DB=$DSTDB
+run "${DST[@]}" --sysfs "$DATA/sysfs/none-configured" migrate-prepare <<<"$(request op-1)"
+check "a destination without hugepages is not eligible: exit 1, ok true" \
+    test "$status $(jqo .ok) $(jqo .result.eligible)" = "1 true false"
+check "... it says why" test "$(jqo '[.result.checks[] | select(.ok | not) | .id] | join(" ")')" = "capability hugepages"
+check "... and created nothing" test "$(vsctl list-ports cloudbr0 | wc -l)" = 0
+
+run "${DST[@]}" migrate-prepare <<<"$(request op-1)"
+check "a capable destination is eligible" test "$status $(jqo .result.eligible)" = "0 true"
+check "... its ports are tagged with the operation" \
+    test "$(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = 2
+check "... the mapping is CloudStack's DpdkTO, by MAC" \
+    test "$(jqo '.result.mapping["'"$MAC1"'"] | "\(.path) \(.mode)"')" = "$T/dst/vhost server"
+PREPARED=$out
+run "${DST[@]}" migrate-prepare <<<"$(request op-1)"
+check "preparing again finds the same ports" test "$(jqo '[.result.ports[].created] | any')" = false
+
+# 2. The source checks both ends.
+check_request() { jq -n --rawfile d "$T/source.xml" --argjson r "$1" '{domain_xml: $d, destination_report: $r.result}'; }
+DB=$SRCDB run "${SRC[@]}" migrate-check <<<"$(check_request "$PREPARED")"
+check "migrate-check with the destination's report: eligible" test "$status $(jqo .result.eligible)" = "0 true"
+check "... it checked the VM, its ports, the report and the mapping" \
+    test "$(jqo '[.result.checks[] | "\(.side):\(.id)"] | unique | join(" ")')" \
+    = "destination:mapping destination:report source:dpdk_enabled source:port"
+# Through libvirt as well (the test driver's free-page numbers are made up:
+# only that the checks ran is asserted, not their verdict).
+DB=$SRCDB run "${SRC[@]}" migrate-check \
+    <<<"$(jq -c '.destination = "test:///default"' <<<"$(check_request "$PREPARED")")"
+check "... and through the destination's libvirt: libvirt and its free pages are checked" \
+    test "$(jqo '[.result.checks[] | select(.side == "destination") | .id] | unique | join(" ")')" \
+    = "hugepages libvirt mapping report"
+DB=$SRCDB vsctl set Interface "${SRCPORTS%% *}" status:status=disconnected
+DB=$SRCDB run "${SRC[@]}" migrate-check <<<"$(check_request "$PREPARED")"
+check "a disconnected port on the source: not eligible" test "$status $(jqo .result.eligible)" = "1 false"
+DB=$SRCDB vsctl set Interface "${SRCPORTS%% *}" status:status=connected
+NOT=$(jq -c '.result.eligible = false' <<<"$PREPARED")
+DB=$SRCDB run "${SRC[@]}" migrate-check <<<"$(check_request "$NOT")"
+check "a destination report that is not eligible: not eligible" test "$(jqo .result.eligible)" = false
+
+# 3. The source rewrites the domain for the destination.
+rewrite_request() { jq -n --rawfile d "$T/source.xml" --argjson m "$1" '{domain_xml: $d, mapping: $m}'; }
+MAPPING=$(jq -c .result.mapping <<<"$PREPARED")
+run migrate-rewrite <<<"$(rewrite_request "$MAPPING")"
+check "migrate-rewrite succeeds" expect_ok
+DSTPORT1=$(jq -r --arg m "$MAC1" '.result.mapping[$m].port' <<<"$PREPARED")
+check "... the interface of $MAC1 now uses the destination's port, socket and mode" \
+    bash -c 'grep -q "<source type=\"unix\" path=\"$1/vhost/$2\" mode=\"server\"/>" <<<"$3" && grep -q "<target dev=\"$2\"/>" <<<"$3"' \
+    _ "$T/dst" "$DSTPORT1" "$(jqo .result.domain_xml)"
+run migrate-rewrite <<<"$(rewrite_request "$(jq -c --arg m "$MAC2" 'del(.[$m])' <<<"$MAPPING")")"
+check "a MAC missing from the mapping: missing_interface, exit 65" expect_error missing_interface 65
+
+# 4a. Success: the destination's ports become ordinary; gc keeps them while the VM runs.
+DB=$DSTDB
+run "${DST[@]}" migrate-finish <<<'{"op_id": "op-1"}'
+check "migrate-finish clears the tags" \
+    test "$(jqo '.result.ports | length') $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = "2 0"
+
+# 4b. Abort of another migration: exactly its ports go.
+VM=$(uuid_for 8) MAC1=$(mac_for 8 1) MAC2=$(mac_for 8 2)
+run "${DST[@]}" migrate-prepare <<<"$(request op-2)"
+run "${DST[@]}" migrate-abort <<<'{"op_id": "op-2"}'
+check "migrate-abort removes exactly the ports of op-2" \
+    test "$(jqo '.result.removed | length') $(vsctl list-ports cloudbr0 | wc -l)" = "2 2"
+run "${DST[@]}" migrate-abort <<<'{"op_id": "op-2"}'
+check "... and again: nothing left, a warning, success" \
+    test "$status $(jqo '.result.removed | length') $(jqo '.warnings | length')" = "0 0 1"
+
+# gc: a fresh migration's ports stay, an old one's go.
+VM=$(uuid_for 9) MAC1=$(mac_for 9 1) MAC2=$(mac_for 9 2)
+run "${DST[@]}" migrate-prepare <<<"$(request op-3)"
+run "${DST[@]}" gc
+check "gc keeps the ports of a migration in flight" \
+    test "$(jqo '[.result.kept[].port] | length') $(jqo '[.result.orphans[] | .vm] | unique | length')" = "2 1"
+for p in $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-3); do
+    vsctl set Interface "$p" external_ids:csdpdk-op-time=1000000000
+done
+run "${DST[@]}" gc --apply
+check "gc removes the ports of a migration abandoned long ago, and the finished VM's (it does not run here)" \
+    test "$(jqo '.result.removed | length') $(vsctl list-ports cloudbr0 | wc -l)" = "4 0"
+
+run migrate-rewrite <<<'{"domain_xml": "<domain/>", "mapping": {"02:00:00:00:00:01": {"path": "relative", "port": "csdpdk-1", "mode": "server"}}}'
+check "a mapping with a relative path is refused" expect_error invalid_request 65
+run migrate-check <<<"{\"domain_xml\": \"<domain/>\"}"
+check "migrate-check without a destination or a report is refused" expect_error invalid_request 65
+
+done_testing
