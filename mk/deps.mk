@@ -6,7 +6,8 @@ DEB_PACKAGES := \
 	openvswitch-source \
 	libjansson-dev libxml2-dev libcurl4-openssl-dev libvirt-dev \
 	libcmocka-dev valgrind \
-	openvswitch-common openvswitch-switch jq hyperfine
+	openvswitch-common openvswitch-switch jq hyperfine \
+	openvswitch-switch-dpdk dpdk-dev
 
 deps:
 	@missing=""; \
