@@ -111,7 +111,9 @@ vswitchd_start() {
     # -m 512 with per-port-memory: less, and a port may get no mbufs (often
     # only after a restart) and silently drop out of the switch.
     # pmd-maxsleep: else the PMD thread spins a whole core.
-    vsctl set Open_vSwitch . other_config:dpdk-init=true \
+    # ovs_version as ovs-ctl records it at start.
+    vsctl set Open_vSwitch . "ovs_version=\"$("$VSWITCHD_BIN" --version | awk 'NR == 1 { print $NF }')\"" \
+        other_config:dpdk-init=true \
         "other_config:dpdk-extra=\"--no-huge --legacy-mem -m 512 --no-pci --no-telemetry --no-shconf --file-prefix=csdpdk-vs-$DPDK_ID\"" \
         other_config:per-port-memory=true other_config:dpdk-lcore-mask=0x1 \
         other_config:pmd-cpu-mask=0x2 other_config:pmd-maxsleep=10000 || return 1
