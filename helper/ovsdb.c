@@ -12,6 +12,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "sha1.h"
 #include "socket-util.h"
 #include "stream.h"
 #include "timeval.h"
@@ -392,6 +393,27 @@ void ovsdb_names_free(char **names, size_t n)
     free(names);
 }
 
+/* ---- row UUIDs from MACs ---- */
+
+/* csdpdk chooses the UUIDs of the rows it inserts: a name-based UUID
+ * (version 5 layout, SHA-1) of the table and the MAC. OVSDB indexes _uuid
+ * and nothing else, so looking a NIC's port up by MAC is one hash lookup,
+ * whatever the number of ports; and a second port for a MAC cannot exist,
+ * as OVSDB refuses a duplicate UUID. */
+static void mac_uuid(const char *table, const char *mac, char out[37])
+{
+    uint8_t digest[SHA1_DIGEST_SIZE];
+    char name[64];
+    int len = snprintf(name, sizeof name, "csdpdk:%s:%s", table, mac);
+    sha1_bytes(name, (size_t) len, digest);
+    digest[6] = (uint8_t) ((digest[6] & 0x0f) | 0x50);
+    digest[8] = (uint8_t) ((digest[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+             digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14],
+             digest[15]);
+}
+
 /* ---- selecting ports ---- */
 
 static void port_clear(struct ovs_port *p)
@@ -435,8 +457,11 @@ static struct json *query_where(const struct ovs_select *q)
     switch (q->kind) {
     case OVS_SELECT_VM:
         return jarray(1, external_ids_includes("vm-id", q->value));
-    case OVS_SELECT_MAC:
-        return jarray(1, external_ids_includes("attached-mac", q->value));
+    case OVS_SELECT_MAC: {
+        char uuid[37];
+        mac_uuid("Interface", q->value, uuid);
+        return jarray(1, condition("_uuid", "==", jarray(2, jstring("uuid"), jstring(uuid))));
+    }
     case OVS_SELECT_OP:
         return jarray(1, external_ids_includes("csdpdk-op-id", q->value));
     case OVS_SELECT_NAME:
@@ -814,16 +839,22 @@ static struct json *insert_ops(const struct ovs_port_spec *spec, const char *nam
         json_object_put_string(port, "vlan_mode", "access");
     }
 
+    char iface_uuid[37], port_uuid[37];
+    mac_uuid("Interface", spec->mac, iface_uuid);
+    mac_uuid("Port", spec->mac, port_uuid);
+
     struct json *insert_iface = json_object_create();
     json_object_put_string(insert_iface, "op", "insert");
     json_object_put_string(insert_iface, "table", "Interface");
     json_object_put(insert_iface, "row", iface);
+    json_object_put_string(insert_iface, "uuid", iface_uuid);
     json_object_put_string(insert_iface, "uuid-name", iface_ref);
 
     struct json *insert_port = json_object_create();
     json_object_put_string(insert_port, "op", "insert");
     json_object_put_string(insert_port, "table", "Port");
     json_object_put(insert_port, "row", port);
+    json_object_put_string(insert_port, "uuid", port_uuid);
     json_object_put_string(insert_port, "uuid-name", port_ref);
 
     struct json *attach = op_mutate("Bridge",
@@ -916,6 +947,10 @@ static struct err *try_create(struct ovsdb *db, const struct ovs_port_spec *spec
     if (!strcmp(error, "constraint violation") && strstr(details, "index on column \"name\"")) {
         *outcome = ATTEMPT_CLASH;
         return NULL;
+    }
+    if (!strcmp(error, "duplicate uuid")) {
+        return err_new(ERR_PORT_CONFLICT, NULL,
+                       "a port for one of these MACs was created meanwhile (by another plug)");
     }
     return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused to create the ports: %s: %s", error,
                    details);

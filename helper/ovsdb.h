@@ -77,7 +77,7 @@ void ovs_port_list_clear(struct ovs_port_list *list);
  * table (OVSDB indexes _uuid only): a lookup costs about 0.15 us a port. */
 enum ovs_select_kind {
     OVS_SELECT_VM,    /* external_ids:vm-id == value */
-    OVS_SELECT_MAC,   /* external_ids:attached-mac == value */
+    OVS_SELECT_MAC,   /* the port csdpdk made for MAC 'value': an indexed lookup */
     OVS_SELECT_OP,    /* external_ids:csdpdk-op-id == value */
     OVS_SELECT_NAME,  /* name == value, tagged or not (CloudStack's own ports) */
     OVS_SELECT_VHOST, /* every vhost-user Interface (value unused) */
@@ -117,7 +117,9 @@ struct ovs_port_spec {
 };
 
 /* Creates one port per spec, all in one transaction: afterwards every port
- * exists, or none does. Names are csdpdk-N, never a duplicate: OVSDB's
+ * exists, or none does. The rows' UUIDs derive from the MAC, so a MAC has
+ * one port at most: ERR_PORT_CONFLICT if another plug made one meanwhile.
+ * Names are csdpdk-N, never a duplicate: OVSDB's
  * unique index on the names is the guarantee, the hint in
  * Open_vSwitch.external_ids:csdpdk-next-port (updated in the same
  * transaction, compare-and-swap) only spares a scan. '*names' gets the

@@ -263,6 +263,18 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
     }
     if (!e && n_new) {
         e = create_ports(db, p, n_new, dry_run);
+        /* Another plug of one of these MACs won the race: look again; now
+         * its port is ours (created: false) or a conflict. */
+        if (e && e->code == ERR_PORT_CONFLICT) {
+            err_free(e);
+            for (size_t i = 0; i < p->req.n_nics; i++) {
+                set_port(p, i, NULL, false);
+            }
+            e = survey(db, p, &n_new);
+            if (!e && n_new) {
+                e = create_ports(db, p, n_new, dry_run);
+            }
+        }
     }
     if (!e && dry_run && n_new) {
         json_array_append_new(warnings,

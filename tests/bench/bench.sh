@@ -57,10 +57,21 @@ for n in $SIZES; do
     "${hf[@]}" --warmup 3 --runs "$CS_RUNS" --export-json "$T/csunplug$n.json" \
         --prepare "bash $B/cloudstack-plug.sh $DB br0 $T/sock" \
         "ovs-vsctl --db=$DB --no-wait del-port br0 csdpdk-$next" >&2
-    $C unplug --request "$T/unplug.json" >/dev/null
     result[rss$n]=$(python3 "$B/peak-rss.py" 20 "$T/plug.json" $C plug)
 
-    for op in plug unplug csplug csunplug; do
+    # Read-only verbs, timed as they are (no ovs-vswitchd runs, so their
+    # verdicts are negative: -i).
+    $C plug --request "$T/plug.json" >/dev/null
+    jq -n --arg d "$($C render --request <(jq '.nics[0].port = "csdpdk-'"$((n + 1))"'"' "$T/plug.json") | jq -r '.result.interfaces[0]')" \
+        '{domain_xml: ("<domain><name>bench</name><memory>1048576</memory><devices>" + $d + "</devices></domain>"),
+          destination_report: {eligible: true}}' >"$T/check.json"
+    "${hf[@]}" -i --warmup 5 --runs "$RUNS" --export-json "$T/capabilities$n.json" \
+        "$C --libvirt test:///default --sysfs tests/data/sysfs/one-node capabilities" >&2
+    "${hf[@]}" -i --warmup 5 --runs "$RUNS" --export-json "$T/migrate-check$n.json" \
+        "$C migrate-check --request $T/check.json" >&2
+    $C unplug --request "$T/unplug.json" >/dev/null
+
+    for op in plug unplug csplug csunplug capabilities migrate-check; do
         result[$op$n]=$(median_ms "$T/$op$n.json")
     done
     ovsdb_kill TERM
@@ -73,6 +84,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f×", a / b }'; }
     for op in plug unplug; do
         for n in $SIZES; do
             echo "| $op, 1 client-mode NIC | $n | ${result[$op$n]} ms | ${result[cs$op$n]} ms | $(ratio "${result[cs$op$n]}" "${result[$op$n]}") |"
+        done
+    done
+    for op in capabilities migrate-check; do
+        for n in $SIZES; do
+            echo "| $op | $n | ${result[$op$n]} ms | — | — |"
         done
     done
     echo
