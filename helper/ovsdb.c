@@ -339,9 +339,10 @@ static bool txn_failure(const struct json *result, size_t *index, const char **e
     return false;
 }
 
-/* Runs a transaction of selects only: an error is a broken promise of the
- * schema, not something a caller can act on. */
-static struct err *transact_read(struct ovsdb *db, struct json *ops, const char *what,
+/* Runs a transaction in which no operation may fail (selects, deletions,
+ * untagging): a failure is a broken promise of the schema, not something a
+ * caller can act on. */
+static struct err *transact_checked(struct ovsdb *db, struct json *ops, const char *what,
                                  struct json **result)
 {
     struct err *e = transact(db, ops, what, result);
@@ -568,7 +569,7 @@ static struct err *complete_few(struct ovsdb *db, struct ovs_port_list *list)
                                       port_columns));
     }
     _cleanup_(json_destroyp) struct json *ports = NULL;
-    struct err *e = transact_read(db, ops, "reading ports", &ports);
+    struct err *e = transact_checked(db, ops, "reading ports", &ports);
     if (e) {
         return e;
     }
@@ -585,7 +586,7 @@ static struct err *complete_few(struct ovsdb *db, struct ovs_port_list *list)
                                       (const char *const[]){"name", NULL}));
     }
     _cleanup_(json_destroyp) struct json *bridges = NULL;
-    e = transact_read(db, ops, "reading bridges", &bridges);
+    e = transact_checked(db, ops, "reading bridges", &bridges);
     if (e) {
         return e;
     }
@@ -602,7 +603,7 @@ static struct err *complete_many(struct ovsdb *db, struct ovs_port_list *list)
                               op_select("Bridge", json_array_create_empty(),
                                         (const char *const[]){"name", "ports", NULL}));
     _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact_read(db, ops, "reading ports and bridges", &result);
+    struct err *e = transact_checked(db, ops, "reading ports and bridges", &result);
     if (e) {
         return e;
     }
@@ -655,7 +656,7 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
     }
 
     _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact_read(db, ops, "looking ports up", &result);
+    struct err *e = transact_checked(db, ops, "looking ports up", &result);
     if (e) {
         return e;
     }
@@ -697,7 +698,7 @@ struct err *ovsdb_bridges_check(struct ovsdb *db, const char *const *names, size
                                       (const char *const[]){"name", NULL}));
     }
     _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact_read(db, ops, "looking bridges up", &result);
+    struct err *e = transact_checked(db, ops, "looking bridges up", &result);
     if (e) {
         return e;
     }
@@ -734,7 +735,7 @@ static struct err *scan_next_number(struct ovsdb *db, uint64_t *next)
                               op_select("Port", json_array_create_empty(),
                                         (const char *const[]){"name", NULL}));
     _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact_read(db, ops, "scanning port names", &result);
+    struct err *e = transact_checked(db, ops, "scanning port names", &result);
     if (e) {
         return e;
     }
@@ -759,7 +760,7 @@ static struct err *read_name_state(struct ovsdb *db, struct name_state *s)
     struct json *ops = jarray(1, op_select(DB_NAME, json_array_create_empty(),
                                            (const char *const[]){"external_ids", NULL}));
     _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact_read(db, ops, "reading the Open_vSwitch row", &result);
+    struct err *e = transact_checked(db, ops, "reading the Open_vSwitch row", &result);
     if (e) {
         return e;
     }
@@ -797,7 +798,7 @@ static struct err *probe_free_numbers(struct ovsdb *db, const struct name_state 
                                           (const char *const[]){"name", NULL}));
         }
         _cleanup_(json_destroyp) struct json *result = NULL;
-        struct err *e = transact_read(db, ops, "probing port names", &result);
+        struct err *e = transact_checked(db, ops, "probing port names", &result);
         if (e) {
             return e;
         }
@@ -1035,14 +1036,7 @@ struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, s
                                                        uuid_set("uuid", ports[i].port_uuid)))));
     }
     _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact(db, ops, "removing ports", &result);
-    size_t index;
-    const char *error, *details;
-    if (!e && txn_failure(result, &index, &error, &details)) {
-        e = err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused to remove the ports: %s: %s", error,
-                    details);
-    }
-    return e;
+    return transact_checked(db, ops, "removing ports", &result);
 }
 
 /* ---- the switch ---- */
@@ -1093,7 +1087,7 @@ struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
                                                             jstring("netdev"))),
                                         (const char *const[]){"name", NULL}));
     _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact_read(db, ops, "reading the switch", &result);
+    struct err *e = transact_checked(db, ops, "reading the switch", &result);
     if (e) {
         return e;
     }
@@ -1155,11 +1149,5 @@ struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, si
         }
     }
     _cleanup_(json_destroyp) struct json *result = NULL;
-    struct err *e = transact(db, ops, "clearing migration tags", &result);
-    size_t index;
-    const char *error, *details;
-    if (!e && txn_failure(result, &index, &error, &details)) {
-        e = err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused to clear the tags: %s: %s", error, details);
-    }
-    return e;
+    return transact_checked(db, ops, "clearing migration tags", &result);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "helper/mem.h"
+#include "helper/validate.h"
 #include "offerings/text.h"
 
 static void fclosep(FILE **f)
@@ -139,6 +140,14 @@ struct err *request_fields(const json_t *object, const char *path, struct reques
         }
     }
     return NULL;
+}
+
+struct err *request_vm_uuid(const json_t *vm, char **uuid)
+{
+    json_t *value = NULL;
+    struct request_field fields[] = {{"uuid", REQ_STRING, true, false, &value}};
+    struct err *e = request_fields(vm, "vm", fields, ARRAY_SIZE(fields));
+    return e ? e : validate_uuid(json_string_value(value), "vm.uuid", uuid);
 }
 
 void request_details_clear(struct request_details *details)

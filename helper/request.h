@@ -43,6 +43,9 @@ struct err *request_fields(const json_t *object, const char *path, struct reques
 /* "a.b" from 'path' "a" and 'name' "b"; just 'name' when 'path' is "". */
 char *request_path(const char *path, const char *name);
 
+/* Reads {"uuid": UUID} (the object at "vm") into '*uuid', in lower case. */
+struct err *request_vm_uuid(const json_t *vm, char **uuid) _warn_unused_;
+
 /* The details of a VM as a request gives them (DESIGN.md section 4):
  * {"offering": {key: value}, "vm": {key: value}, "encoding": "url" | "none"}. */
 struct request_details {

@@ -2,7 +2,6 @@
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/request.h"
-#include "helper/validate.h"
 #include "helper/verb.h"
 
 static json_t *string_or_null(const char *s)
@@ -40,17 +39,13 @@ static json_t *port_json(const struct ovs_port *p)
 struct err *verb_status_run(struct verb_context *ctx, json_t **result)
 {
     const struct options *o = ctx->options;
-    json_t *vm = NULL, *uuid = NULL;
+    json_t *vm = NULL;
     struct request_field fields[] = {{"vm", REQ_OBJECT, false, false, &vm}};
-    struct request_field vm_fields[] = {{"uuid", REQ_STRING, true, false, &uuid}};
     _cleanup_free_ char *vm_uuid = NULL;
 
     struct err *e = request_fields(ctx->request, "", fields, ARRAY_SIZE(fields));
     if (!e && vm) {
-        e = request_fields(vm, "vm", vm_fields, ARRAY_SIZE(vm_fields));
-        if (!e) {
-            e = validate_uuid(json_string_value(uuid), "vm.uuid", &vm_uuid);
-        }
+        e = request_vm_uuid(vm, &vm_uuid);
     }
     if (e) {
         return e;

@@ -4,7 +4,6 @@
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/request.h"
-#include "helper/validate.h"
 #include "helper/verb.h"
 #include "offerings/text.h"
 
@@ -13,20 +12,16 @@
 struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
 {
     const struct options *o = ctx->options;
-    json_t *vm = NULL, *ports = NULL, *uuid = NULL;
+    json_t *vm = NULL, *ports = NULL;
     struct request_field fields[] = {
         {"vm", REQ_OBJECT, false, false, &vm},
         {"ports", REQ_ARRAY, false, false, &ports},
     };
-    struct request_field vm_fields[] = {{"uuid", REQ_STRING, true, false, &uuid}};
     _cleanup_free_ char *vm_uuid = NULL;
 
     struct err *e = request_fields(ctx->request, "", fields, ARRAY_SIZE(fields));
     if (!e && vm) {
-        e = request_fields(vm, "vm", vm_fields, ARRAY_SIZE(vm_fields));
-        if (!e) {
-            e = validate_uuid(json_string_value(uuid), "vm.uuid", &vm_uuid);
-        }
+        e = request_vm_uuid(vm, &vm_uuid);
     }
     if (e) {
         return e;
