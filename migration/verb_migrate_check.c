@@ -3,6 +3,8 @@
  * there and connected; the destination, through libvirt (NUMA, free pages
  * of the VM's page size) and through its own report (migrate-prepare's
  * eligibility and mapping, or capabilities' verdict). */
+#include <strings.h>
+
 #include "helper/libvirt.h"
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
@@ -106,10 +108,17 @@ static void check_report(struct mig_checks *c, const json_t *report, const struc
     const json_t *mapping = json_object_get(report, "mapping");
     if (json_is_object(mapping)) {
         for (size_t i = 0; i < d->n_ifaces; i++) {
-            bool mapped = json_object_get(mapping, d->ifaces[i].mac) != NULL;
+            /* MACs in any case, as libvirt and CloudStack write them. */
+            bool mapped = false;
+            const char *key;
+            json_t *value;
+            json_object_foreach((json_t *) mapping, key, value) {
+                mapped |= !strcasecmp(key, d->ifaces[i].mac);
+            }
             mig_check(c, "mapping", "destination", mapped,
-                      mem_asprintf("%s %s a port on the destination", d->ifaces[i].mac,
-                                   mapped ? "has" : "has no"));
+                      mem_asprintf(mapped ? "%s has a port on the destination"
+                                          : "%s has no port on the destination",
+                                   d->ifaces[i].mac));
         }
     }
 }

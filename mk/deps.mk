@@ -7,7 +7,8 @@ DEB_PACKAGES := \
 	libjansson-dev libxml2-dev libcurl4-openssl-dev libvirt-dev \
 	libcmocka-dev valgrind \
 	openvswitch-common openvswitch-switch jq hyperfine \
-	openvswitch-switch-dpdk dpdk-dev
+	openvswitch-switch-dpdk dpdk-dev \
+	openjdk-17-jdk-headless libgoogle-gson-java junit5
 
 deps:
 	@missing=""; \

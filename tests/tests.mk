@@ -56,6 +56,7 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	  "corpus plug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
 	  "corpus unplug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
 	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_DIRS)' \
+	  "java bridge (JUnit)" 'set -o pipefail; $(MAKE) --no-print-directory -C plugin-java-bridge check CSDPDK=$(abspath $(O)/csdpdk) 2>&1 | awk -f tests/junit-tap.awk' \
 	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)' \
 	    "$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')
 
