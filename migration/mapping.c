@@ -40,11 +40,13 @@ struct err *mig_mapping_parse(const json_t *object, const char *field, struct mi
             e = err_new(ERR_INVALID_REQUEST, path, "%s must be an object", path);
             break;
         }
-        if ((e = validate_mac(mac, path, &t->mac)) ||
-            (e = request_fields(entry, path, fields, ARRAY_SIZE(fields)))) {
+        if ((e = validate_mac(mac, path, &t->mac))) {
             break;
         }
-        m.n++;
+        m.n++; /* from here, mig_mapping_clear() frees t->mac */
+        if ((e = request_fields(entry, path, fields, ARRAY_SIZE(fields)))) {
+            break;
+        }
         t->path = json_string_value(dir);
         t->port = json_string_value(port);
         t->mode = json_string_value(mode);
