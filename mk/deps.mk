@@ -8,7 +8,8 @@ DEB_PACKAGES := \
 	libcmocka-dev valgrind \
 	openvswitch-common openvswitch-switch jq hyperfine \
 	openvswitch-switch-dpdk dpdk-dev \
-	openjdk-17-jdk-headless libgoogle-gson-java junit5
+	openjdk-17-jdk-headless libgoogle-gson-java junit5 \
+	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 
 deps:
 	@missing=""; \

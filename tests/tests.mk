@@ -10,6 +10,10 @@ GOLDEN_DIRS := $(sort $(wildcard tests/golden/*))
 CORPUS_DIR := tests/corpus/decode
 CORPUS_GEN_DIR := $(O)/tests/corpus-generated/decode
 INTEGRATION := $(sort $(wildcard tests/integration/*.sh))
+# Those that run csdpdk many times also run on the ASan+UBSan build; the
+# ones that mostly wait for QEMU or the DPDK switch would only take twice as
+# long.
+INTEGRATION_ASAN := $(addprefix tests/integration/,ports.sh concurrency.sh fault.sh capabilities.sh migration.sh)
 # Bad requests must fail before any connection: point --ovsdb at nothing.
 NOWHERE := --ovsdb unix:/nonexistent/db.sock
 ASAN := $(O)/asan
@@ -57,8 +61,8 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	  "corpus unplug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
 	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_DIRS)' \
 	  "java bridge (JUnit)" 'set -o pipefail; $(MAKE) --no-print-directory -C plugin-java-bridge check CSDPDK=$(abspath $(O)/csdpdk) 2>&1 | awk -f tests/junit-tap.awk' \
-	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)' \
-	    "$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')
+	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)') \
+	  $(foreach t,$(INTEGRATION_ASAN),"$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')
 
 # libvirt's acceptance of the rendered XML links libvirt itself (the test
 # driver runs in the process).
