@@ -5,6 +5,9 @@
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 CLI_RUNNER := $(O)/tests/cli-runner
+# libvirt's acceptance of the rendered XML links libvirt itself (the test
+# driver runs in the process).
+LIBVIRT_ACCEPT := $(O)/tests/libvirt-accept
 CORPUS_GEN := $(O)/tests/corpus-gen
 GOLDEN_DIRS := $(sort $(wildcard tests/golden/*))
 CORPUS_DIR := tests/corpus/decode
@@ -33,6 +36,10 @@ $(O)/tests/unit/test_%: $(O)/tests/unit/test_%.o $(O)/libcsdpdk.a $(OVS_STAMP)
 $(CLI_RUNNER) $(CORPUS_GEN): $(O)/tests/%: $(O)/tests/%.o
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_BASE) -o $@ $< $$(pkg-config --libs jansson)
+
+$(LIBVIRT_ACCEPT): $(O)/tests/libvirt-accept.o
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_BASE) -o $@ $< $$(pkg-config --libs libvirt libxml-2.0)
 
 .PHONY: test-programs
 test-programs: $(O)/csdpdk $(UNIT_TESTS)
@@ -63,10 +70,3 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	  "java bridge (JUnit)" 'set -o pipefail; $(MAKE) --no-print-directory -C plugin-java-bridge check CSDPDK=$(abspath $(O)/csdpdk) 2>&1 | awk -f tests/junit-tap.awk' \
 	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)') \
 	  $(foreach t,$(INTEGRATION_ASAN),"$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')
-
-# libvirt's acceptance of the rendered XML links libvirt itself (the test
-# driver runs in the process).
-LIBVIRT_ACCEPT := $(O)/tests/libvirt-accept
-$(LIBVIRT_ACCEPT): $(O)/tests/libvirt-accept.o
-	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS_BASE) -o $@ $< $$(pkg-config --libs libvirt libxml-2.0)
