@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
 # make bench: plug and unplug of one client-mode NIC with csdpdk, and the
-# same job done CloudStack's way, on a private ovsdb-server holding 0, 1000
-# and 4000 ports. Medians from hyperfine (warm-up, repeated runs); peak RSS
-# from wait4(). Prints a table; BENCH_OUT=FILE also writes it there.
+# same job done CloudStack's way, on private ovsdb-servers holding 0, 1000
+# and 4000 ports; capabilities and migrate-check too. Prints a table of
+# medians and ratios; BENCH_OUT=FILE also writes it there.
+#
+# The machine's speed drifts by tens of percent over minutes, more than the
+# differences measured here. So every database stays up for the whole run
+# and the sizes are measured in interleaved rounds (0, 1000, 4000, 0, ...);
+# a median is over every sample of every round. hyperfine times each run
+# (after warm-up); peak RSS comes from wait4().
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib/harness.sh
 B=$(realpath tests/bench)
 SIZES=${SIZES:-0 1000 4000}
-RUNS=${RUNS:-200}
-CS_RUNS=${CS_RUNS:-40}
+ROUNDS=${ROUNDS:-5}
+RUNS=${RUNS:-40}       # csdpdk runs per round and size
+CS_RUNS=${CS_RUNS:-8}  # CloudStack's way is slower: fewer
 VM=11111111-2222-4333-8444-555555555555
 MAC=02:00:aa:bb:cc:01
 
 printf 'openvswitch.dpdk.ovs.path=%s\n' "$T/sock" >"$T/agent.properties"
 plug_request "$VM" client "$(nic $MAC br0 100)" >"$T/plug.json"
 echo "{\"vm\": {\"uuid\": \"$VM\"}}" >"$T/unplug.json"
-
-# median_ms JSON: hyperfine's median, in ms with one decimal.
-median_ms() {
-    jq -r '.results[0].median * 1000 * 10 | round / 10' "$1"
-}
 
 # existing N: N ports of other VMs, csdpdk-1 .. csdpdk-N, as CloudStack makes them.
 existing() {
@@ -35,46 +37,65 @@ existing() {
     done
 }
 
-declare -A result
+# measure KEY RUNS [hyperfine options] COMMAND: appends the run times (ms) to KEY's samples.
+measure() {
+    local key=$1 runs=$2
+    shift 2
+    hyperfine -N --style none --warmup 3 --runs "$runs" --export-json "$T/last.json" "$@" >&2
+    jq -r '.results[0].times[] * 1000' "$T/last.json" >>"$T/samples-$key"
+}
+
+median() {
+    sort -g "$T/samples-$1" | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m }'
+}
+
+declare -A DBS CMD NEXT
 for n in $SIZES; do
-    echo "== $n existing ports" >&2
+    echo "== a database with $n ports" >&2
     ovsdb_start "$T/ovs$n" >/dev/null
     add_bridge br0
     existing "$n"
-    C="$CSDPDK --ovsdb $DB --agent-properties $T/agent.properties"
-    hf=(hyperfine -N --style none)
-
-    "${hf[@]}" --warmup 10 --runs "$RUNS" --export-json "$T/plug$n.json" \
-        --prepare "$C unplug --request $T/unplug.json" "$C plug --request $T/plug.json" >&2
-    "${hf[@]}" --warmup 10 --runs "$RUNS" --export-json "$T/unplug$n.json" \
-        --prepare "$C plug --request $T/plug.json" "$C unplug --request $T/unplug.json" >&2
-    $C unplug --request "$T/unplug.json" >/dev/null
-    next=$((n + 1))
-    "${hf[@]}" --warmup 3 --runs "$CS_RUNS" --export-json "$T/csplug$n.json" \
-        --prepare "ovs-vsctl --db=$DB --no-wait --if-exists del-port br0 csdpdk-$next" \
-        "bash $B/cloudstack-plug.sh $DB br0 $T/sock" >&2
-    vsctl --if-exists del-port br0 "csdpdk-$next"
-    "${hf[@]}" --warmup 3 --runs "$CS_RUNS" --export-json "$T/csunplug$n.json" \
-        --prepare "bash $B/cloudstack-plug.sh $DB br0 $T/sock" \
-        "ovs-vsctl --db=$DB --no-wait del-port br0 csdpdk-$next" >&2
-    result[rss$n]=$(python3 "$B/peak-rss.py" 20 "$T/plug.json" $C plug)
-
-    # Read-only verbs, timed as they are (no ovs-vswitchd runs, so their
-    # verdicts are negative: -i).
+    DBS[$n]=$DB
+    CMD[$n]="$CSDPDK --ovsdb $DB --agent-properties $T/agent.properties"
+    NEXT[$n]=$((n + 1))
+    C=${CMD[$n]}
+    # migrate-check needs the VM's interface in a domain.
     $C plug --request "$T/plug.json" >/dev/null
     jq -n --arg d "$($C render --request <(jq '.nics[0].port = "csdpdk-'"$((n + 1))"'"' "$T/plug.json") | jq -r '.result.interfaces[0]')" \
         '{domain_xml: ("<domain><name>bench</name><memory>1048576</memory><devices>" + $d + "</devices></domain>"),
-          destination_report: {eligible: true}}' >"$T/check.json"
-    "${hf[@]}" -i --warmup 5 --runs "$RUNS" --export-json "$T/capabilities$n.json" \
-        "$C --libvirt test:///default --sysfs tests/data/sysfs/one-node capabilities" >&2
-    "${hf[@]}" -i --warmup 5 --runs "$RUNS" --export-json "$T/migrate-check$n.json" \
-        "$C migrate-check --request $T/check.json" >&2
+          destination_report: {eligible: true}}' >"$T/check$n.json"
     $C unplug --request "$T/unplug.json" >/dev/null
+done
 
-    for op in plug unplug csplug csunplug capabilities migrate-check; do
-        result[$op$n]=$(median_ms "$T/$op$n.json")
+for round in $(seq "$ROUNDS"); do
+    for n in $SIZES; do
+        echo "== round $round, $n ports" >&2
+        DB=${DBS[$n]} C=${CMD[$n]} next=${NEXT[$n]}
+        measure "plug$n" "$RUNS" --prepare "$C unplug --request $T/unplug.json" "$C plug --request $T/plug.json"
+        measure "unplug$n" "$RUNS" --prepare "$C plug --request $T/plug.json" "$C unplug --request $T/unplug.json"
+        $C unplug --request "$T/unplug.json" >/dev/null
+        measure "csplug$n" "$CS_RUNS" --prepare "ovs-vsctl --db=$DB --no-wait --if-exists del-port br0 csdpdk-$next" \
+            "bash $B/cloudstack-plug.sh $DB br0 $T/sock"
+        vsctl --if-exists del-port br0 "csdpdk-$next"
+        measure "csunplug$n" "$CS_RUNS" --prepare "bash $B/cloudstack-plug.sh $DB br0 $T/sock" \
+            "ovs-vsctl --db=$DB --no-wait del-port br0 csdpdk-$next"
+        # Read-only verbs, as they are (no ovs-vswitchd runs, so their
+        # verdicts are negative: -i).
+        $C plug --request "$T/plug.json" >/dev/null
+        measure "capabilities$n" "$((RUNS / 2))" -i "$C --libvirt test:///default --sysfs tests/data/sysfs/one-node capabilities"
+        measure "migrate-check$n" "$((RUNS / 2))" -i "$C migrate-check --request $T/check$n.json"
+        $C unplug --request "$T/unplug.json" >/dev/null
     done
-    ovsdb_kill TERM
+done
+
+declare -A result
+for n in $SIZES; do
+    DB=${DBS[$n]}
+    result[rss$n]=$(python3 "$B/peak-rss.py" 20 "$T/plug.json" ${CMD[$n]} plug)
+    ${CMD[$n]} unplug --request "$T/unplug.json" >/dev/null
+    for op in plug unplug csplug csunplug capabilities migrate-check; do
+        result[$op$n]=$(median "$op$n")
+    done
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f×", a / b }'; }
@@ -99,4 +120,6 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f×", a / b }'; }
     echo "| plug at $last ports vs CloudStack's way | $(ratio "${result[csplug$last]}" "${result[plug$last]}") faster | ≥ 50× |"
     echo "| plug at $last ports / plug at $first ports | $(awk -v a="${result[plug$last]}" -v b="${result[plug$first]}" 'BEGIN { printf "%.2f", a / b }') | ≤ 1.3 |"
     echo "| peak RSS of plug at $last ports | $((result[rss$last] / 1024)).$((result[rss$last] % 1024 * 10 / 1024)) MiB | ≤ 16 MiB |"
+    echo
+    echo "Medians over $ROUNDS interleaved rounds of $RUNS runs (CloudStack's way: $CS_RUNS) per size."
 } | tee "${BENCH_OUT:-/dev/null}"
