@@ -754,6 +754,18 @@ static struct err *scan_next_number(struct ovsdb *db, uint64_t *next)
     return NULL;
 }
 
+/* The Open_vSwitch row: the first row of the first result of RESULT. */
+static struct err *switch_row(const struct ovsdb *db, const struct json *result,
+                              const struct json **row)
+{
+    *row = array_at(result_rows(result, 0), 0);
+    if (!*row) {
+        return err_new(ERR_OVSDB_ERROR, NULL,
+                       "OVSDB at '%s' has no Open_vSwitch row (was 'ovs-vsctl init' run?)", db->url);
+    }
+    return NULL;
+}
+
 static struct err *read_name_state(struct ovsdb *db, struct name_state *s)
 {
     name_state_clear(s);
@@ -764,10 +776,9 @@ static struct err *read_name_state(struct ovsdb *db, struct name_state *s)
     if (e) {
         return e;
     }
-    const struct json *row = array_at(result_rows(result, 0), 0);
-    if (!row) {
-        return err_new(ERR_OVSDB_ERROR, NULL,
-                       "OVSDB at '%s' has no Open_vSwitch row (was 'ovs-vsctl init' run?)", db->url);
+    const struct json *row;
+    if ((e = switch_row(db, result, &row))) {
+        return e;
     }
     s->external_ids = json_clone(member(row, "external_ids"));
 
@@ -1091,10 +1102,9 @@ struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
     if (e) {
         return e;
     }
-    const struct json *row = array_at(result_rows(result, 0), 0);
-    if (!row) {
-        return err_new(ERR_OVSDB_ERROR, NULL,
-                       "OVSDB at '%s' has no Open_vSwitch row (was 'ovs-vsctl init' run?)", db->url);
+    const struct json *row;
+    if ((e = switch_row(db, result, &row))) {
+        return e;
     }
     const struct json *other = member(row, "other_config");
     const struct json *init = datum_atom(member(row, "dpdk_initialized"));
