@@ -532,7 +532,8 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
     _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
     _cleanup_(xmlFreeDocp) xmlDocPtr numa = NULL;
     _cleanup_(xmlFreeDocp) xmlDocPtr huge = NULL;
-    struct err *e = xml_parse_document(text, size, "domain_xml", &doc);
+    xmlNodePtr domain;
+    struct err *e = xml_parse_domain(text, size, "domain_xml", &doc, &domain);
     if (!e) {
         e = parse_snippet(vm->details->numa, DETAIL_NUMA, &numa);
     }
@@ -543,10 +544,6 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
         return e;
     }
 
-    xmlNodePtr domain = xmlDocGetRootElement(doc);
-    if (!xml_is(domain, "domain")) {
-        return err_new(ERR_INVALID_XML, "domain_xml", "the root element must be <domain>");
-    }
     unsigned vcpus;
     uint64_t memory_kib;
     if ((e = domain_numbers(domain, &vcpus, &memory_kib))) {

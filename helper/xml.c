@@ -117,6 +117,23 @@ struct err *xml_parse_document(const char *text, size_t size, const char *field,
     return NULL;
 }
 
+struct err *xml_parse_domain(const char *text, size_t size, const char *field, xmlDocPtr *doc_out,
+                             xmlNodePtr *domain_out)
+{
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    struct err *e = xml_parse_document(text, size, field, &doc);
+    if (e) {
+        return e;
+    }
+    xmlNodePtr domain = xmlDocGetRootElement(doc);
+    if (!xml_is(domain, "domain")) {
+        return err_new(ERR_INVALID_XML, field, "the root element must be <domain>");
+    }
+    *domain_out = domain;
+    *doc_out = TAKE_PTR(doc);
+    return NULL;
+}
+
 char *xml_node_string(xmlDocPtr doc, xmlNodePtr node)
 {
     _cleanup_(xmlBufferFreep) xmlBufferPtr buf = xmlBufferCreate();

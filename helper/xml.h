@@ -25,6 +25,11 @@ struct err *xml_parse_fragment(const char *text, size_t size, const char *field,
 struct err *xml_parse_document(const char *text, size_t size, const char *field, xmlDocPtr *doc)
     _warn_unused_;
 
+/* xml_parse_document(), then the root element must be <domain>
+ * (ERR_INVALID_XML naming 'field' if not); '*domain' belongs to '*doc'. */
+struct err *xml_parse_domain(const char *text, size_t size, const char *field, xmlDocPtr *doc,
+                             xmlNodePtr *domain) _warn_unused_;
+
 /* 'node' serialised as is (no added indentation). */
 char *xml_node_string(xmlDocPtr doc, xmlNodePtr node);
 

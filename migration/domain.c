@@ -67,13 +67,10 @@ static void read_memory(xmlNodePtr domain, struct mig_domain *d)
 struct err *mig_domain_parse(const char *xml, size_t size, struct mig_domain *out)
 {
     _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
-    struct err *e = xml_parse_document(xml, size, "domain_xml", &doc);
+    xmlNodePtr domain;
+    struct err *e = xml_parse_domain(xml, size, "domain_xml", &doc, &domain);
     if (e) {
         return e;
-    }
-    xmlNodePtr domain = xmlDocGetRootElement(doc);
-    if (!xml_is(domain, "domain")) {
-        return err_new(ERR_INVALID_XML, "domain_xml", "the root element must be <domain>");
     }
 
     struct mig_domain d = {0};

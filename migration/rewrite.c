@@ -20,13 +20,10 @@ struct err *mig_rewrite(const char *xml, size_t size, const struct mig_mapping *
                         char **out, size_t *unused)
 {
     _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
-    struct err *e = xml_parse_document(xml, size, "domain_xml", &doc);
+    xmlNodePtr domain;
+    struct err *e = xml_parse_domain(xml, size, "domain_xml", &doc, &domain);
     if (e) {
         return e;
-    }
-    xmlNodePtr domain = xmlDocGetRootElement(doc);
-    if (!xml_is(domain, "domain")) {
-        return err_new(ERR_INVALID_XML, "domain_xml", "the root element must be <domain>");
     }
     _cleanup_free_ bool *used = mem_new0(bool, map->n + 1);
     xmlNodePtr devices = xml_child(domain, "devices");
