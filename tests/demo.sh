@@ -26,8 +26,7 @@ vswitchd_start "$T/ovs" || die "ovs-vswitchd-dpdk did not start (see $T/ovs/vswi
 add_bridge cloudbr0
 vsctl set Open_vSwitch . other_config:vhost-sock-dir=vhost
 mkdir -p "$T/ovs/vhost" && chmod 0777 "$T/ovs/vhost"
-printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
-    "$T/ovs/vhost" >"$T/agent.properties"
+agent_properties "$T/agent.properties" "$T/ovs/vhost"
 note "ovsdb-server on $DB, ovs-vswitchd-dpdk (pid $VSWITCHD_PID) in userspace with --no-huge," \
      "a netdev bridge cloudbr0, the vhost-user socket directory $T/ovs/vhost."
 C=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt test:///default
@@ -82,8 +81,7 @@ vsctl set Open_vSwitch . dpdk_initialized=true 'iface_types=[dpdkvhostuser,dpdkv
     dpdk_version='"DPDK 22.11.11"' other_config:vhost-sock-dir=vhost
 echo $$ >"$DSTDIR/ovs-vswitchd.pid"
 mkdir -p "$DSTDIR/vhost" && chmod 0777 "$DSTDIR/vhost"
-printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
-    "$DSTDIR/vhost" >"$T/dst.properties"
+agent_properties "$T/dst.properties" "$DSTDIR/vhost"
 DST=(--ovsdb "$DB" --agent-properties "$T/dst.properties" --libvirt test:///default
      --sysfs "$DATA/sysfs/one-node" --qemu-conf "$DATA/qemu.conf/daemon.conf")
 jq '.op_id = "migration-42" | .vm.memory_kib = 1048576

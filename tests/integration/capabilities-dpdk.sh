@@ -30,8 +30,7 @@ vswitchd_start "$T/ovs" || { fail "start ovs-vswitchd-dpdk" "$(tail -5 "$T/ovs/v
 add_bridge br0
 vsctl set Open_vSwitch . other_config:vhost-sock-dir=vhost
 mkdir -p "$T/ovs/vhost" && chmod 0777 "$T/ovs/vhost"
-printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
-    "$T/ovs/vhost" >"$T/agent.properties"
+agent_properties "$T/agent.properties" "$T/ovs/vhost"
 C=(--ovsdb "$DB" --libvirt test:///default --agent-properties "$T/agent.properties"
    --sysfs "$SYSFS" --qemu-conf "$DATA/qemu.conf/daemon.conf")
 

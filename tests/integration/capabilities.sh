@@ -8,8 +8,7 @@ DATA=$(realpath "$(dirname "$0")/../data")
 ovsdb_start "$T/ovs" || { fail "start ovsdb-server"; done_testing; exit; }
 SOCK=$T/ovs/vhost
 mkdir -p "$SOCK" && chmod 0777 "$SOCK"
-printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
-    "$SOCK" >"$T/agent.properties"
+agent_properties "$T/agent.properties" "$SOCK"
 C=(--ovsdb "$DB" --libvirt test:///default --agent-properties "$T/agent.properties"
    --sysfs "$DATA/sysfs/one-node" --proc "$DATA/proc/hugetlbfs" --qemu-conf "$DATA/qemu.conf/daemon.conf")
 reasons() { jqo '[.result.reasons[].code] | join(" ")'; }

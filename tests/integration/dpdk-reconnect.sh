@@ -19,8 +19,7 @@ ovsdb_start "$T/ovs" || { fail "start ovsdb-server" "$(cat "$T/ovs/stderr.log")"
 add_bridge br0
 SOCKDIR=$T/sock
 mkdir -p "$SOCKDIR"
-printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
-    "$SOCKDIR" >"$T/agent.properties"
+agent_properties "$T/agent.properties" "$SOCKDIR"
 C=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt test:///default)
 VM1=$(uuid_for 1) VM2=$(uuid_for 2)
 

@@ -37,8 +37,7 @@ ovsdb_start "$T/ovs" >/dev/null || { fail "start ovsdb-server"; done_testing; ex
 vswitchd_start "$T/ovs" || { fail "start ovs-vswitchd-dpdk" "$(tail -5 "$T/ovs/vswitchd.log")"; done_testing; exit; }
 add_bridge cloudbr0
 mkdir -p "$T/sock" && chmod 0777 "$T/sock"
-printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
-    "$T/sock" >"$T/agent.properties"
+agent_properties "$T/agent.properties" "$T/sock"
 C=(--ovsdb "$DB" --agent-properties "$T/agent.properties")
 libvirtd_start h1 "$T/h1" >/dev/null || { fail "start a private libvirtd" "$(_lv_diag h1 2>&1 | tail -5)"; done_testing; exit; }
 

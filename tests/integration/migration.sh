@@ -14,8 +14,7 @@ host() { # host NAME: a private ovsdb-server with a netdev bridge, an agent.prop
     ovsdb_start "$T/$1" || return 1
     add_bridge cloudbr0
     mkdir -p "$T/$1/vhost" && chmod 0777 "$T/$1/vhost"
-    printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
-        "$T/$1/vhost" >"$T/$1/agent.properties"
+    agent_properties "$T/$1/agent.properties" "$T/$1/vhost"
     vsctl set Open_vSwitch . dpdk_initialized=true 'iface_types=[dpdkvhostuser,dpdkvhostuserclient]' \
         other_config:vhost-sock-dir=vhost
     echo $$ >"$T/$1/ovs-vswitchd.pid"

@@ -8,8 +8,7 @@ add_bridge br0
 add_bridge br1
 SOCKDIR=$T/sock
 mkdir -p "$SOCKDIR"
-printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s//\n' \
-    "$SOCKDIR" >"$T/agent.properties"
+agent_properties "$T/agent.properties" "$SOCKDIR//"
 C=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt test:///default)
 VM1=$(uuid_for 1) VM2=$(uuid_for 2) VM3=$(uuid_for 3)
 

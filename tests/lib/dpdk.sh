@@ -445,12 +445,7 @@ _testpmd_reply() {
 # many packets its port has received since testpmd started ("RX-packets" of
 # 'show port stats 0').
 testpmd_rx() {
-    local start
-    testpmd_cmd "$1" start || return 1
-    testpmd_cmd "$1" stop || return 1
-    start=$(stat -c %s "${TESTPMD_DIR[$1]}/log") || return 1
-    testpmd_cmd "$1" show port stats 0 || return 1
-    _testpmd_reply "$1" "$start" 's/^ *RX-packets: *\([0-9]*\) .*RX-missed.*/\1/p'
+    _testpmd_run_count "$1" 's/^ *RX-packets: *\([0-9]*\) .*RX-missed.*/\1/p' start
 }
 
 # testpmd_tx NAME: makes testpmd NAME send one burst of 32 packets (UDP,
@@ -459,12 +454,19 @@ testpmd_rx() {
 # port stats 0'). What another stand-in VM on the bridge receives then
 # (testpmd_rx) proves the data path VM -> switch -> VM.
 testpmd_tx() {
-    local start
-    testpmd_cmd "$1" start tx_first || return 1
-    testpmd_cmd "$1" stop || return 1
-    start=$(stat -c %s "${TESTPMD_DIR[$1]}/log") || return 1
-    testpmd_cmd "$1" show port stats 0 || return 1
-    _testpmd_reply "$1" "$start" 's/^ *TX-packets: *\([0-9]*\) .*TX-errors.*/\1/p'
+    _testpmd_run_count "$1" 's/^ *TX-packets: *\([0-9]*\) .*TX-errors.*/\1/p' start tx_first
+}
+
+# _testpmd_run_count NAME SED START...: 'START...' then 'stop' in testpmd
+# NAME, then prints what SED picks out of its reply to 'show port stats 0'.
+_testpmd_run_count() {
+    local name=$1 sed=$2 start
+    shift 2
+    testpmd_cmd "$name" "$@" || return 1
+    testpmd_cmd "$name" stop || return 1
+    start=$(stat -c %s "${TESTPMD_DIR[$name]}/log") || return 1
+    testpmd_cmd "$name" show port stats 0 || return 1
+    _testpmd_reply "$name" "$start" "$sed"
 }
 
 # testpmd_link NAME: prints testpmd NAME's view of its port's link, "up" or

@@ -174,6 +174,13 @@ nic() {
     fi
 }
 
+# agent_properties FILE DIR: writes FILE, the agent.properties of a
+# DPDK-enabled host whose vhost-user socket directory is DIR.
+agent_properties() {
+    printf 'network.bridge.type=openvswitch\nopenvswitch.dpdk.enabled=true\nopenvswitch.dpdk.ovs.path=%s\n' \
+        "$2" >"$1"
+}
+
 # uuid_for N: a stable VM UUID for test VM number N.
 uuid_for() {
     printf '00000000-0000-4000-8000-%012d' "$1"
