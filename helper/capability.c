@@ -141,7 +141,7 @@ static void judge_ovs(struct judge *j, const struct capability_facts *f)
         failed(init, "dpdk_not_initialized",
                mem_asprintf("dpdk_initialized=false, other_config:dpdk-init=%s",
                             sw->dpdk_init ? sw->dpdk_init : "(unset)"),
-               mem_strdup("ovs-vsctl set Open_vSwitch . other_config:dpdk-init=true, then restart ovs-vswitchd (the DPDK build: /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk)"));
+               mem_strdup("set other_config:dpdk-init=true in the Open_vSwitch row, then restart ovs-vswitchd (the DPDK build: /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk)"));
     }
 
     bool server = has(sw->iface_types, sw->n_iface_types, "dpdkvhostuser");
@@ -165,7 +165,7 @@ static void judge_ovs(struct judge *j, const struct capability_facts *f)
         ok(bridge, mem_asprintf("netdev bridges: %s", names));
     } else {
         failed(bridge, "no_netdev_bridge", mem_strdup("no bridge has datapath_type=netdev"),
-               mem_strdup("ovs-vsctl add-br BRIDGE -- set bridge BRIDGE datapath_type=netdev (the bridge the guest network's traffic label names)"));
+               mem_strdup("add a bridge with datapath_type=netdev (the bridge the guest network's traffic label names)"));
     }
 }
 

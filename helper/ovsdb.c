@@ -761,7 +761,7 @@ static struct err *switch_row(const struct ovsdb *db, const struct json *result,
     *row = array_at(result_rows(result, 0), 0);
     if (!*row) {
         return err_new(ERR_OVSDB_ERROR, NULL,
-                       "OVSDB at '%s' has no Open_vSwitch row (was 'ovs-vsctl init' run?)", db->url);
+                       "OVSDB at '%s' has no Open_vSwitch row (is the database initialised?)", db->url);
     }
     return NULL;
 }
