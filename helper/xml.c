@@ -4,6 +4,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "helper/mem.h"
 #include "offerings/text.h"
@@ -91,6 +92,12 @@ struct err *xml_parse_fragment(const char *text, size_t size, const char *field,
 
     if (rc != XML_ERR_OK) {
         xmlFreeNodeList(list);
+        /* libxml2 only says "StartTag: invalid element name" there. */
+        if (memmem(text, size, "<!DOCTYPE", 9) || memmem(text, size, "<!ENTITY", 8)) {
+            return err_new(ERR_INVALID_XML, field,
+                           "not well-formed XML: a snippet is a fragment, so <!DOCTYPE> and "
+                           "<!ENTITY> declarations are not allowed");
+        }
         return parse_error(&c, rc, field);
     }
     *doc_out = TAKE_PTR(doc);

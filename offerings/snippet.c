@@ -208,6 +208,22 @@ static char *qualified_name(const xmlNode *node)
     return mem_strdup((const char *) node->name);
 }
 
+/* The first element in document order, at or below @node, that is in a
+ * namespace: depth is bounded by the parser's limit. */
+static const xmlNode *first_namespaced(const xmlNode *node)
+{
+    if (node->type == XML_ELEMENT_NODE && node->ns) {
+        return node;
+    }
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        const xmlNode *found = c->type == XML_ELEMENT_NODE ? first_namespaced(c) : NULL;
+        if (found) {
+            return found;
+        }
+    }
+    return NULL;
+}
+
 struct walk {
     const struct grammar *grammar;
     const char *field;
@@ -224,6 +240,17 @@ static struct err *walk_attributes(struct walk *w, const xmlNode *in, const stru
     const struct attr_rule *attrs = rule->attrs ? rule->attrs : no_attrs;
 
     if (in->nsDef) {
+        /* Name what the declaration is for (<xi:include>, <qemu:commandline>),
+         * not only the declaration. */
+        const xmlNode *user = first_namespaced(in);
+        if (user) {
+            _cleanup_free_ char *name = qualified_name(user);
+            _cleanup_free_ char *shown = text_quote_for_message(name, 64);
+            shown[0] = '<', shown[strlen(shown) - 1] = '>';
+            return err_new(ERR_FORBIDDEN_XML, w->field,
+                           "%s: element %s is not allowed (namespaces are outside the grammar)",
+                           where, shown);
+        }
         return err_new(ERR_FORBIDDEN_XML, w->field,
                        "%s: namespace declarations (xmlns) are not allowed", where);
     }

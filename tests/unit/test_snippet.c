@@ -127,6 +127,14 @@ static void refuses_what_is_outside_the_grammar(void **state)
     assert_refused(&grammar_hugepages,
                    "<memoryBacking xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><hugepages/></memoryBacking>",
                    ERR_FORBIDDEN_XML, "namespace declarations");
+    assert_refused(&grammar_hugepages,
+                   "<memoryBacking xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><hugepages/>"
+                   "<qemu:commandline><qemu:arg value='-x'/></qemu:commandline></memoryBacking>",
+                   ERR_FORBIDDEN_XML, "/memoryBacking: element <qemu:commandline> is not allowed");
+    assert_refused(&grammar_hugepages,
+                   "<memoryBacking xmlns:xi='http://www.w3.org/2001/XInclude'><hugepages/>"
+                   "<xi:include href='/etc/passwd' parse='text'/></memoryBacking>",
+                   ERR_FORBIDDEN_XML, "/memoryBacking: element <xi:include> is not allowed");
     assert_refused(&grammar_hugepages, "<memoryBacking><hugepages/>text</memoryBacking>",
                    ERR_FORBIDDEN_XML, "text 'text' is not allowed");
     assert_refused(&grammar_hugepages, "<memoryBacking><?php x?><hugepages/></memoryBacking>",
@@ -216,7 +224,7 @@ static void not_well_formed(void **state)
                    "not well-formed XML");
     assert_refused(&grammar_hugepages, "</memoryBacking><devices/>", ERR_INVALID_XML, "not well-formed XML");
     assert_refused(&grammar_hugepages, "<!DOCTYPE m [<!ENTITY x 'y'>]><memoryBacking/>", ERR_INVALID_XML,
-                   "not well-formed XML");
+                   "<!DOCTYPE> and <!ENTITY> declarations are not allowed");
     assert_refused(&grammar_hugepages, "<memoryBacking>&xxe;<hugepages/></memoryBacking>", ERR_INVALID_XML,
                    "Entity 'xxe' not defined");
     assert_refused(&grammar_hugepages, "<?xml version='1.0'?><memoryBacking><hugepages/></memoryBacking>",
