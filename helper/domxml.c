@@ -57,10 +57,19 @@ static char *detail_field(const struct domxml_vm *vm, enum detail_source source,
 /* The order libvirt writes an interface's children in; extras follow it. */
 static const char *const extra_order[] = {"link", "mtu", "boot", "address"};
 
+static void free_nodes(xmlNodePtr *nodes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        xmlFreeNode(nodes[i]);
+    }
+}
+
 /* Copies the interface extras into 'iface' (after <driver>), and merges an
- * extra <driver> with the one csdpdk renders for multiqueue. */
+ * extra <driver> with the one csdpdk renders for multiqueue. The extras go
+ * on each of the 'n_nics' NICs, so those that must be unique in a domain
+ * (a boot order, a PCI address) are refused when there are several. */
 static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_nic *nic,
-                              xmlNodePtr iface, xmlNodePtr *driver)
+                              size_t n_nics, xmlNodePtr iface, xmlNodePtr *driver)
 {
     const struct dpdk_details *d = vm->details;
     xmlNodePtr others[ARRAY_SIZE(extra_order)] = {0};
@@ -79,13 +88,26 @@ static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_ni
                 continue;
             }
             xmlNodePtr copy = xmlDocCopyNode(n, iface->doc, 1);
+            if (n_nics > 1 && (xml_is(copy, "boot") || xml_is(copy, "address"))) {
+                const char *name = (const char *) copy->name;
+                struct err *dup = err_new(ERR_INVALID_XML, field,
+                                          "%s sets <%s>, which would go on each of the %zu DPDK "
+                                          "NICs; libvirt refuses a %s used twice",
+                                          d->extras[i].key, name, n_nics,
+                                          xml_is(copy, "boot") ? "boot order" : "device address");
+                xmlFreeNode(copy);
+                free_nodes(others, ARRAY_SIZE(others));
+                return dup;
+            }
             if (xml_is(copy, "driver")) {
                 _cleanup_free_ char *queues = xml_attr(copy, "queues");
-                if (queues && nic->queues > 1 && atoi(queues) != nic->queues) {
+                if (queues && atoi(queues) != nic->queues) {
                     xmlFreeNode(copy);
+                    free_nodes(others, ARRAY_SIZE(others));
                     return err_new(ERR_INVALID_XML, field,
-                                   "%s sets <driver queues='%s'> but %s has %d queues",
-                                   d->extras[i].key, queues, nic->field, nic->queues);
+                                   "%s sets <driver queues='%s'> but %s has %d queue%s",
+                                   d->extras[i].key, queues, nic->field, nic->queues,
+                                   nic->queues == 1 ? "" : "s");
                 }
                 if (nic->queues > 1) {
                     set_attr_int(copy, "queues", nic->queues);
@@ -94,10 +116,12 @@ static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_ni
                 continue;
             }
             for (size_t k = 0; k < ARRAY_SIZE(extra_order); k++) {
-                if (xml_is(copy, extra_order[k])) {
-                    others[k] = copy;
+                if (copy && xml_is(copy, extra_order[k])) {
+                    xmlFreeNode(others[k]); /* one per element: the grammar refuses a clash */
+                    others[k] = TAKE_PTR(copy);
                 }
             }
+            xmlFreeNode(copy); /* outside the grammar: never here */
         }
     }
     if (*driver) {
@@ -112,7 +136,7 @@ static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_ni
 }
 
 static struct err *build_interface(xmlDocPtr doc, const struct domxml_vm *vm,
-                                   const struct domxml_nic *nic, xmlNodePtr *out)
+                                   const struct domxml_nic *nic, size_t n_nics, xmlNodePtr *out)
 {
     const struct vhost_mode_info *mode = vhost_mode_info(vm->details->mode);
     xmlNodePtr iface = new_element(doc, "interface");
@@ -134,7 +158,7 @@ static struct err *build_interface(xmlDocPtr doc, const struct domxml_vm *vm,
     set_attr(add_element(iface, "model"), "type", "virtio");
 
     xmlNodePtr driver = NULL;
-    struct err *e = add_extras(vm, nic, iface, &driver);
+    struct err *e = add_extras(vm, nic, n_nics, iface, &driver);
     if (e) {
         xmlFreeNode(iface);
         return e;
@@ -156,7 +180,7 @@ struct err *domxml_interfaces(const struct domxml_vm *vm, const struct domxml_ni
     for (size_t i = 0; i < n; i++) {
         _cleanup_(xmlFreeDocp) xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
         xmlNodePtr iface = NULL;
-        struct err *e = build_interface(doc, vm, &nics[i], &iface);
+        struct err *e = build_interface(doc, vm, &nics[i], n, &iface);
         if (e) {
             domxml_strings_free(out, n);
             return e;
@@ -257,6 +281,7 @@ static struct err *check_tree(const struct domxml_vm *vm, const xmlNode *cpu,
     uint64_t total_kib = 0;
     bool total_known = true;
     size_t n_cells = 0;
+    _cleanup_free_ char *sizes = mem_strdup(""); /* "cell 0 1048576 KiB + ...", for the message */
 
     for (const xmlNode *c = xml_child(xml_child(cpu, "numa"), "cell"); c; c = c->next) {
         if (!xml_is(c, "cell")) {
@@ -304,6 +329,14 @@ static struct err *check_tree(const struct domxml_vm *vm, const xmlNode *cpu,
         uint64_t kib;
         if (domxml_to_kib(memory, unit, &kib)) {
             total_kib += kib;
+            if (n_cells <= 8) { /* the first seven cells, then "…" */
+                char *more = n_cells < 8 ? mem_asprintf("%s%scell %s %llu KiB", sizes,
+                                                        n_cells > 1 ? " + " : "", name,
+                                                        (unsigned long long) kib)
+                                         : mem_asprintf("%s + …", sizes);
+                free(sizes);
+                sizes = more;
+            }
         } else {
             total_known = false;
         }
@@ -311,8 +344,9 @@ static struct err *check_tree(const struct domxml_vm *vm, const xmlNode *cpu,
 
     if (n_cells && memory_kib && total_known && total_kib != memory_kib) {
         return err_new(ERR_INVALID_XML, memory_field,
-                       "the NUMA cells of %s add up to %llu KiB, but the VM has %llu KiB of memory",
-                       DETAIL_NUMA, (unsigned long long) total_kib,
+                       "the NUMA cells of %s add up to %llu KiB (%s), but the VM has %llu KiB of "
+                       "memory",
+                       DETAIL_NUMA, (unsigned long long) total_kib, sizes,
                        (unsigned long long) memory_kib);
     }
 
@@ -441,6 +475,9 @@ static void merge_cpu(xmlNodePtr domain, const xmlNode *snippet, struct warnings
         const char *name = (const char *) a->name;
         _cleanup_free_ char *want = xml_attr(snippet, name);
         _cleanup_free_ char *have = xml_attr(cpu, name);
+        if (!have && streq(name, "mode") && xml_child(cpu, "model")) {
+            have = mem_strdup("custom"); /* libvirt's default mode, the one a <model> needs */
+        }
         if (!have) {
             set_attr(cpu, name, want);
         } else if (!streq(have, want)) {
@@ -569,7 +606,7 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
     }
     for (size_t i = 0; i < n; i++) {
         xmlNodePtr iface = NULL;
-        if ((e = build_interface(doc, vm, &nics[i], &iface))) {
+        if ((e = build_interface(doc, vm, &nics[i], n, &iface))) {
             return e;
         }
         xmlNodePtr old = find_interface(devices, nics[i].mac);
