@@ -10,8 +10,10 @@
  *   libvirt-accept DIR
  *
  * A case without a domain (interfaces only) is wrapped in a minimal domain
- * with the case's numa and hugepages. */
+ * with the case's numa and hugepages. Control cases first: XML that libvirt
+ * refuses or takes apart must fail both ways, so that the check can fail. */
 #include <dirent.h>
+#include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
@@ -225,6 +227,80 @@ static char *rename_domain(const char *xml, const char *name, int serial)
     return s;
 }
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+    unsigned flags;
+    const char *what;
+} ways[] = {{0, "libvirt's parser"}, {VIR_DOMAIN_DEFINE_VALIDATE, "the schema"}};
+
+/* Defines 'domain' (renamed for this case and way), reads it back and
+ * checks the interfaces; 'why' says what failed. */
+static bool define_and_check(virConnectPtr conn, const char *domain, char **interfaces, int n,
+                             unsigned flags, int serial, size_t way)
+{
+    char dom_name[256];
+    snprintf(dom_name, sizeof dom_name, "accept-%d-%zu", serial, way);
+    char *xml = rename_domain(domain, dom_name, serial * 2 + (int) way);
+    virDomainPtr dom = xml ? virDomainDefineXMLFlags(conn, xml, flags) : NULL;
+    bool ok = dom != NULL;
+    if (!ok) {
+        virErrorPtr e = virGetLastError();
+        snprintf(why, sizeof why, "define: %s", e && e->message ? e->message : "not XML");
+    } else {
+        char *back = virDomainGetXMLDesc(dom, 0);
+        ok = back && check_back(back, interfaces, n);
+        free(back);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+    free(xml);
+    return ok;
+}
+
+/* Controls: XML that libvirt takes apart must fail here, both ways, or the
+ * check above could not fail. */
+static void controls(virConnectPtr conn)
+{
+    static const char cells[] =
+        "<cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='shared'/></numa></cpu>"
+        "<memoryBacking><hugepages/></memoryBacking>";
+    static const struct {
+        const char *what, *interface, *numa;
+    } bad[] = {
+        {"<reconnect> outside <source>",
+         "<interface type='vhostuser'><mac address='02:00:4c:5f:00:09'/>"
+         "<source type='unix' path='/run/x' mode='client'/><reconnect enabled='yes' timeout='1'/>"
+         "<model type='virtio'/></interface>",
+         cells},
+        {"<target> with a misspelt attribute",
+         "<interface type='vhostuser'><mac address='02:00:4c:5f:00:09'/>"
+         "<source type='unix' path='/run/x' mode='client'/><target device='csdpdk-1'/>"
+         "<model type='virtio'/></interface>",
+         cells},
+        {"a private NUMA cell",
+         "<interface type='vhostuser'><mac address='02:00:4c:5f:00:09'/>"
+         "<source type='unix' path='/run/x' mode='client'/><model type='virtio'/></interface>",
+         "<cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='private'/></numa></cpu>"
+         "<memoryBacking><hugepages/></memoryBacking>"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char domain[2048];
+        snprintf(domain, sizeof domain,
+                 "<domain type='test'><name>x</name><uuid>x</uuid><memory unit='KiB'>1048576</memory>"
+                 "<vcpu>1</vcpu><os><type>hvm</type></os>%s<devices>%s</devices></domain>",
+                 bad[i].numa, bad[i].interface);
+        char *interfaces[] = {(char *) bad[i].interface};
+        for (size_t w = 0; w < ARRAY_SIZE(ways); w++) {
+            bool caught = !define_and_check(conn, domain, interfaces, 1, ways[w].flags,
+                                            9000 + (int) i, w);
+            why[strcspn(why, "\n")] = '\0'; /* libvirt's schema errors run over lines */
+            report(caught, "control: %s fails through %s (%s)", bad[i].what, ways[w].what,
+                   caught ? why : "not caught");
+        }
+    }
+}
+
 static void one_case(virConnectPtr conn, const char *dir, const char *name, int serial)
 {
     char path[4096];
@@ -243,6 +319,17 @@ static void one_case(virConnectPtr conn, const char *dir, const char *name, int 
     }
     char *numa = line_value(text, "numa");
     char *hugepages = line_value(text, "hugepages");
+    if (!numa || !hugepages || n == 0) {
+        snprintf(why, sizeof why, "no 'numa:', 'hugepages:' or 'interface:' line: not a render case");
+        report(false, "render/%s: a positive case", name);
+        for (int i = 0; i < n; i++) {
+            free(interfaces[i]);
+        }
+        free(numa);
+        free(hugepages);
+        free(text);
+        return;
+    }
     char *domain = NULL;
     const char *d = strstr(text, "\ndomain:\n");
     if (d) {
@@ -265,29 +352,10 @@ static void one_case(virConnectPtr conn, const char *dir, const char *name, int 
         snprintf(domain + len, size - (size_t) len, "</devices></domain>");
     }
 
-    static const struct {
-        unsigned flags;
-        const char *what;
-    } ways[] = {{0, "libvirt's parser"}, {VIR_DOMAIN_DEFINE_VALIDATE, "the schema"}};
-    for (size_t w = 0; w < 2; w++) {
-        char dom_name[256];
-        snprintf(dom_name, sizeof dom_name, "accept-%d-%zu", serial, w);
-        char *xml = rename_domain(domain, dom_name, serial * 2 + (int) w);
-        virDomainPtr dom = xml ? virDomainDefineXMLFlags(conn, xml, ways[w].flags) : NULL;
-        bool ok = dom != NULL;
-        if (!ok) {
-            virErrorPtr e = virGetLastError();
-            snprintf(why, sizeof why, "define: %s", e && e->message ? e->message : "not XML");
-        } else {
-            char *back = virDomainGetXMLDesc(dom, 0);
-            ok = back && check_back(back, interfaces, n);
-            free(back);
-            virDomainUndefine(dom);
-            virDomainFree(dom);
-        }
+    for (size_t w = 0; w < ARRAY_SIZE(ways); w++) {
+        bool ok = define_and_check(conn, domain, interfaces, n, ways[w].flags, serial, w);
         report(ok, "render/%s: defined through %s, the vhost-user interfaces read back unchanged",
                name, ways[w].what);
-        free(xml);
     }
 
     for (int i = 0; i < n; i++) {
@@ -316,8 +384,16 @@ int main(int argc, char **argv)
         printf("not ok 1 - cannot open test:///default\n1..1\n");
         return 1;
     }
+    controls(conn);
+    int n_controls = n_run;
+
     struct dirent **entries;
     int n = scandir(argv[1], &entries, NULL, by_name);
+    if (n < 0) {
+        snprintf(why, sizeof why, "scandir: %s", strerror(errno));
+        report(false, "cannot read %s", argv[1]);
+        entries = NULL;
+    }
     for (int i = 0; i < n; i++) {
         const char *f = entries[i]->d_name;
         size_t len = strlen(f);
@@ -329,6 +405,10 @@ int main(int argc, char **argv)
         free(entries[i]);
     }
     free(entries);
+    if (n >= 0 && n_run == n_controls) {
+        snprintf(why, sizeof why, "no NAME.out there ends in '--- exit 0'");
+        report(false, "%s holds no positive case", argv[1]);
+    }
     virConnectClose(conn);
     printf("1..%d\n", n_run);
     return n_failed ? 1 : 0;
