@@ -91,6 +91,21 @@ check "... testpmd sees its link up" test "$(testpmd_link vm1)" = up
 check "csdpdk status lists $P1 with its VM, type, mode and socket" \
     test "$(port_status "$P1" '"\(.owner) \(.type) \(.mode) \(.socket)"')" \
     = "$VM1 dpdkvhostuserclient client $SOCKDIR/$P1"
+# What OVS has in the Interface row, as csdpdk status reports it.
+ovs_view() {
+    local vrings numa err
+    vrings=$(vsctl --if-exists get Interface "$1" status:num_of_vrings | tr -d '"')
+    numa=$(vsctl --if-exists get Interface "$1" status:numa | tr -d '"')
+    err=$(vsctl get Interface "$1" error | sed 's/^\[\]$//; s/^"//; s/"$//')
+    echo "ofport=$(vsctl get Interface "$1" ofport) numa=${numa:-null}" \
+        "queues=$([[ -n $vrings ]] && echo $((vrings / 2)) || echo null) error=${err:-null}" \
+        "link_state=$(vsctl get Interface "$1" link_state | tr -d '"')"
+}
+check "csdpdk status reports OVS's ofport, numa, queues, error and link_state for $P1" \
+    test "$(port_status "$P1" '"ofport=\(.ofport) numa=\(.numa) queues=\(.queues) error=\(.error) link_state=\(.link_state)"')" \
+    = "$(ovs_view "$P1")"
+check "... an ofport, one queue pair, no error" \
+    test "$(port_status "$P1" '"\(.ofport > 0) \(.queues) \(.error)"')" = "true 1 null"
 note "csdpdk status: $P1 $(port_status "$P1" '"connected=\(.connected) link_state=\(.link_state) numa=\(.numa) queues=\(.queues)"');" \
     "Interface.status=$(iface_status "$P1"); log says added: $(vhost_added "$P1" && echo yes || echo no)"
 

@@ -27,6 +27,9 @@ check "VLAN 100: an access port" \
 check "external_ids name the VM and the MAC" \
     test "$(vsctl get Interface csdpdk-8 external_ids:vm-id external_ids:attached-mac | tr '\n' ' ')" \
     = "\"$VM1\" \"$(mac_for 1 1)\" "
+check "external_ids:iface-id is the MAC when the NIC has no UUID, on Interface and Port" \
+    test "$(vsctl get Interface csdpdk-8 external_ids:iface-id) $(vsctl get Port csdpdk-8 external_ids:vm-id external_ids:iface-id | tr '\n' ' ')" \
+    = "\"$(mac_for 1 1)\" \"$VM1\" \"$(mac_for 1 1)\" "
 check "the hint is stored" test "$(vsctl get Open_vSwitch . external_ids:csdpdk-next-port)" = '"9"'
 
 # ---- idempotent ----
@@ -37,9 +40,12 @@ check "re-plug returns the same port, created: false" \
 check "re-plug writes nothing (database file unchanged)" test "$(db_size)" = "$before"
 
 # ---- server mode, no VLAN, several NICs at once ----
+NIC_UUID=$(uuid_for 201)
 run "${C[@]}" plug <<<"$(plug_request "$VM2" server "$(nic "$(mac_for 2 1)" br0)" \
-    "$(nic "$(mac_for 2 2)" br1 200)" "$(nic "$(mac_for 2 3)" br1)")"
+    "$(nic "$(mac_for 2 2)" br1 200 | jq -c --arg u "$NIC_UUID" '.uuid = $u')" "$(nic "$(mac_for 2 3)" br1)")"
 check "a three-NIC plug in server mode succeeds" expect_ok
+check "external_ids:iface-id is the NIC's UUID when given" \
+    test "$(vsctl get Interface csdpdk-10 external_ids:iface-id)" = "\"$NIC_UUID\""
 check "three NICs, three consecutive names" \
     test "$(jqo '[.result.ports[].port] | join(" ")')" = "csdpdk-9 csdpdk-10 csdpdk-11"
 check "server mode: dpdkvhostuser, no vhost-server-path" \
