@@ -17,7 +17,9 @@ const struct verb verbs[] = {
         .help = "Request: {\"offering\": {KEY: VALUE, ...}, \"vm\": {KEY: VALUE, ...},\n"
                 "          \"encoding\": \"url\" (default) | \"none\"}\n"
                 "  KEY: DPDK-VHOSTUSER, extraconfig-dpdk-numa, extraconfig-dpdk-hugepages,\n"
-                "       extraconfig-dpdk-interface-NAME; other keys are ignored.\n"
+                "       extraconfig-dpdk-interface-NAME. A near miss (one of these in another\n"
+                "       case, any other extraconfig-dpdk-*) is invalid_request; other keys are\n"
+                "       ignored and listed in ignored.\n"
                 "  The VM's value wins over the offering's on the same key.\n"
                 "Result: dpdk (true iff numa and hugepages are both set), mode, port_type,\n"
                 "  guest_mode, numa, hugepages (normalised XML or null), interface_extra\n"
@@ -62,7 +64,8 @@ const struct verb verbs[] = {
                 "  Renders one <interface type='vhostuser'> per NIC (socket, mode, virtio,\n"
                 "  queues, target dev, reconnect when QEMU is the socket client, the interface\n"
                 "  details), checks the NUMA cells (shared memory, CPUs within the vCPUs,\n"
-                "  memory adding up) and merges it all into domain_xml when given.\n"
+                "  memory adding up, <page nodeset> naming cells that exist) and merges it\n"
+                "  all into domain_xml when given.\n"
                 "Result: mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one).\n"
                 "  --format text prints the XML itself.\n",
         .flags = VERB_REQUEST,
