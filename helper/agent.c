@@ -158,7 +158,16 @@ struct err *agent_config_load(const char *path, struct agent_config *cfg)
     }
     _cleanup_free_ char *text = mem_alloc0(PROPERTIES_MAX_SIZE + 1);
     size_t size = fread(text, 1, PROPERTIES_MAX_SIZE, f);
+    int read_errno = ferror(f) ? (errno ? errno : EIO) : 0; /* EISDIR for a directory */
+    bool larger = !read_errno && size == PROPERTIES_MAX_SIZE && fgetc(f) != EOF;
     fclose(f);
+    if (read_errno || larger) {
+        _cleanup_free_ char *shown = text_quote_for_message(path, 256);
+        return larger ? err_new(ERR_USAGE, NULL, "the agent properties %s are larger than %d bytes",
+                                shown, PROPERTIES_MAX_SIZE)
+                      : err_new(ERR_USAGE, NULL, "cannot read the agent properties %s: %s", shown,
+                                strerror(read_errno));
+    }
     text[size] = '\0';
 
     cfg->found = true;

@@ -205,7 +205,10 @@ static void judge_hugepages(struct judge *j, const struct capability_facts *f)
         warn(j, mem_asprintf("all %llu hugepages are in use: a new DPDK VM cannot start until some are freed",
                              (unsigned long long) total));
     }
-    if (m->mounts_read && !m->n_mounts) {
+    if (!m->mounts_read) {
+        warn(j, mem_asprintf("the hugetlbfs mounts are unknown: %s",
+                             m->mounts_error ? m->mounts_error : "not read"));
+    } else if (!m->n_mounts) {
         warn(j, mem_strdup("no hugetlbfs is mounted: libvirt needs one (mount -t hugetlbfs hugetlbfs /dev/hugepages)"));
     }
 }

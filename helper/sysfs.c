@@ -12,6 +12,7 @@ void host_memory_clear(struct host_memory *m)
         free(m->mounts[i].path);
     }
     free(m->mounts);
+    free(m->mounts_error);
     free(m->pools);
     *m = (struct host_memory){0};
 }
@@ -94,6 +95,7 @@ static void read_mounts(struct host_memory *m, const char *proc)
     _cleanup_free_ char *path = mem_asprintf("%s/mounts", proc);
     FILE *f = fopen(path, "r");
     if (!f) {
+        m->mounts_error = mem_asprintf("cannot read %s: %s", path, strerror(errno));
         return;
     }
     m->mounts_read = true;

@@ -30,6 +30,7 @@ struct host_memory {
     struct hugetlbfs_mount *mounts;
     size_t n_mounts;
     bool mounts_read;       /* <proc>/mounts could be read */
+    char *mounts_error;     /* why not, when it could not */
 };
 
 void host_memory_clear(struct host_memory *m);
