@@ -34,7 +34,10 @@ CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -g -O2 -fstack-protector-strong -D_FORTI
 ifeq ($(SANITIZE),1)
 CFLAGS_BASE := $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS_BASE)) -O1 \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDFLAGS_BASE := -fsanitize=address,undefined
+# libvirt's RPC calls xdrmem_create() of libtirpc; ASan intercepts that name
+# and, with no such symbol in glibc 2.36, would call NULL. Loaded at start,
+# libtirpc is what ASan's interceptor finds and forwards to.
+LDFLAGS_BASE := -fsanitize=address,undefined -Wl,--no-as-needed -l:libtirpc.so.3 -Wl,--as-needed
 endif
 
 # Recursive (=) so that pkg-config runs only when a recipe needs it, after

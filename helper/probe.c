@@ -4,9 +4,12 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "helper/mem.h"
 
@@ -67,6 +70,106 @@ static long vswitchd_pid(const char *rundir, bool *alive)
     return pid;
 }
 
+/* libvirt is asked in a thread of its own, while the other sources are
+ * read, and waited for until the probe's deadline: a libvirtd that accepts
+ * the connection and never answers makes the libvirt facts null with a
+ * reason, and hides nothing else (the whole verb would otherwise end in the
+ * --timeout watchdog). A job given up on is left to its thread, which
+ * frees it if the call ever returns. */
+struct libvirt_job {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* on CLOCK_MONOTONIC */
+    bool done;
+    int refs;
+    char *uri;
+    struct libvirt *lv;
+    struct libvirt_host host;
+    struct err *err;
+};
+
+static void libvirt_job_unref(struct libvirt_job *job)
+{
+    pthread_mutex_lock(&job->lock);
+    bool last = --job->refs == 0;
+    pthread_mutex_unlock(&job->lock);
+    if (!last) {
+        return;
+    }
+    libvirt_host_clear(&job->host);
+    libvirt_close(job->lv);
+    err_free(job->err);
+    free(job->uri);
+    pthread_cond_destroy(&job->cond);
+    pthread_mutex_destroy(&job->lock);
+    free(job);
+}
+
+static void libvirt_job_work(struct libvirt_job *job)
+{
+    struct libvirt *lv = NULL;
+    struct libvirt_host host = {0};
+    struct err *e = libvirt_open(job->uri, &lv);
+    if (!e) {
+        e = libvirt_host_read(lv, &host);
+    }
+    pthread_mutex_lock(&job->lock);
+    job->lv = lv;
+    job->host = host;
+    job->err = e;
+    job->done = true;
+    pthread_cond_signal(&job->cond);
+    pthread_mutex_unlock(&job->lock);
+}
+
+static void *libvirt_job_thread(void *arg)
+{
+    libvirt_job_work(arg);
+    libvirt_job_unref(arg);
+    return NULL;
+}
+
+static struct libvirt_job *libvirt_job_start(const char *uri)
+{
+    struct libvirt_job *job = mem_new0(struct libvirt_job, 1);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&job->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&job->lock, NULL);
+    job->uri = mem_strdup(uri);
+    job->refs = 2;
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, libvirt_job_thread, job) != 0) {
+        libvirt_job_work(job); /* no thread: ask here, unbounded as before */
+        job->refs = 1;
+        return job;
+    }
+    pthread_detach(thread);
+    return job;
+}
+
+/* Moves the job's results into 'p' when it is done by 'deadline';
+ * otherwise gives it up. */
+static void libvirt_job_finish(struct libvirt_job *job, const struct timespec *deadline,
+                               double timeout, struct host_probe *p)
+{
+    pthread_mutex_lock(&job->lock);
+    while (!job->done && pthread_cond_timedwait(&job->cond, &job->lock, deadline) == 0) {
+    }
+    if (job->done) {
+        p->lv = TAKE_PTR(job->lv);
+        p->libvirt = job->host;
+        job->host = (struct libvirt_host){0};
+        p->libvirt_err = TAKE_PTR(job->err);
+    } else {
+        p->libvirt_err = err_new(ERR_TIMEOUT, NULL, "libvirt at '%s' did not answer within %g s",
+                                 job->uri, timeout);
+    }
+    pthread_mutex_unlock(&job->lock);
+    libvirt_job_unref(job);
+}
+
 void host_probe_run(const struct options *o, struct host_probe *p)
 {
     *p = (struct host_probe){0};
@@ -74,6 +177,18 @@ void host_probe_run(const struct options *o, struct host_probe *p)
     f->agent_path = o->agent_properties;
     f->ovsdb_url = o->ovsdb;
     f->libvirt_uri = o->libvirt;
+
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    double whole;
+    double part = modf(o->timeout, &whole);
+    deadline.tv_sec += (time_t) whole;
+    deadline.tv_nsec += (long) (part * 1e9);
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    struct libvirt_job *job = libvirt_job_start(o->libvirt);
 
     p->agent_err = agent_config_load(o->agent_properties, &p->agent);
     f->agent = p->agent_err ? NULL : &p->agent;
@@ -100,10 +215,7 @@ void host_probe_run(const struct options *o, struct host_probe *p)
         f->sockdir = &p->sockdir;
     }
 
-    p->libvirt_err = libvirt_open(o->libvirt, &p->lv);
-    if (!p->libvirt_err) {
-        p->libvirt_err = libvirt_host_read(p->lv, &p->libvirt);
-    }
+    libvirt_job_finish(job, &deadline, o->timeout, p);
     f->libvirt = p->libvirt_err ? NULL : &p->libvirt;
     f->libvirt_error = p->libvirt_err ? p->libvirt_err->message : NULL;
 }

@@ -81,6 +81,26 @@ check "no hugepages: no_hugepages" test "$(reasons)" = "no_hugepages"
 run "${C[@]}" --sysfs "$DATA/sysfs/two-nodes" capabilities
 check "two NUMA nodes" test "$status $(jqo .result.numa_nodes)" = "0 2"
 
+# A libvirtd that takes the connection and never answers (a stand-in that
+# only accepts: no real libvirtd can be made to hang on cue).
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+held = []
+while True:
+    held.append(s.accept())
+' "$T/mute-libvirt.sock" &
+MUTE=$!
+for _ in $(seq 50); do [[ -S $T/mute-libvirt.sock ]] && break; sleep 0.1; done
+started=$(date +%s%N)
+run "${C[@]}" --libvirt "qemu+unix:///system?socket=$T/mute-libvirt.sock" --timeout 2 capabilities
+took=$(( ($(date +%s%N) - started) / 1000000 ))
+kill "$MUTE"
+check "a libvirtd that never answers: libvirt_unavailable, the other facts still there" \
+    test "$status $(jqo '.ok') $(reasons) $(jqo '.result.libvirt') $(jqo '.result.ovs.dpdk_initialized')" \
+    = "1 true libvirt_unavailable null true"
+echo "# capabilities answered in $took ms with --timeout 2 (the watchdog would have cut it off at 3 s)"
+
 ovsdb_kill TERM
 run "${C[@]}" capabilities
 check "OVSDB gone: ovsdb_unavailable alone, its checks unknown, the other facts still there" \
