@@ -23,7 +23,7 @@ $(patsubst %.c,$(O)/%.o,$(HELPER_OVS_SRCS)): | $(OVS_STAMP)
 # API); everything of OVS inside becomes local.
 $(O)/helper/ovsdb-sealed.o: $(O)/helper/ovsdb.o $(OVS_STAMP)
 	@echo "  SEAL    $@"
-	@ld -r -o $@.tmp $(O)/helper/ovsdb.o $(OVS_SRC)/lib/.libs/libopenvswitch.a
+	@ld -r -o $@.tmp $(O)/helper/ovsdb.o $(OVS_ARCHIVE)
 	@nm --defined-only -g $(O)/helper/ovsdb.o | awk '{ print $$3 }' > $@.syms
 	@objcopy --keep-global-symbols=$@.syms $@.tmp $@
 	@rm -f $@.tmp

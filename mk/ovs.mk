@@ -12,7 +12,9 @@ OVS_LOG := $(OVS_BUILD)/build.log
 # The one place the flags are recorded. -isystem: OVS's headers are not held
 # to our warnings.
 OVS_CFLAGS := -isystem $(OVS_SRC) -isystem $(OVS_SRC)/include -isystem $(OVS_SRC)/lib
-# libopenvswitch.a itself goes into helper/ovsdb-sealed.o (helper/helper.mk).
+# OVS_ARCHIVE goes into helper/ovsdb-sealed.o (helper/helper.mk), OVS_LIBS
+# on the link line after it.
+OVS_ARCHIVE := $(OVS_SRC)/lib/.libs/libopenvswitch.a
 OVS_LIBS := -latomic -lm -lpthread
 OVS_GENERATED := include/odp-netlink.h include/odp-netlink-macros.h \
                  lib/vswitch-idl.c lib/vswitch-idl.h lib/ovsdb-server-idl.c lib/ovsdb-server-idl.h
