@@ -52,6 +52,15 @@ check "server mode: dpdkvhostuser, no vhost-server-path" \
     test "$(vsctl get Interface csdpdk-9 type) $(vsctl get Interface csdpdk-9 options)" = "dpdkvhostuser {}"
 check "no VLAN: no tag" test "$(vsctl get Port csdpdk-9 tag)" = "[]"
 check "each NIC on its bridge" test "$(ports_of br1 | tr '\n' ' ')" = "csdpdk-10 csdpdk-11 "
+# plug's XML is render's (the goldens): libvirt must take it too. Written as a
+# render golden for tests/libvirt-accept.c.
+mkdir -p "$T/accept"
+jqo '"mode: \(.result.mode)\nnuma: \(.result.numa)\nhugepages: \(.result.hugepages)\n"
+     + ([.result.interfaces[] | "interface: \(.)\n"] | join("")) + "--- exit 0"' >"$T/accept/plug-three-nics.out"
+ACCEPT=${LIBVIRT_ACCEPT:-$(dirname "$0")/../../build/tests/libvirt-accept}
+accepted() { "$ACCEPT" "$T/accept" >"$T/accept.tap" 2>&1 || { grep -A3 '^not ok' "$T/accept.tap" | sed 's/^/# /'; false; }; }
+check "libvirt (test:///default) defines plug's three interfaces, with and without its schema, unchanged" \
+    accepted
 
 # ---- nothing half-done ----
 before=$(db_size)
