@@ -6,6 +6,7 @@
 #                under ASan+UBSan and under valgrind; ends with 'N passed, N failed'
 #   make demo    the main job, narrated
 #   make bench   medians of plug and unplug against CloudStack's way
+#   make deb     Debian packages of csdpdk and of the Java bridge (build/deb/)
 #
 # Variables: O (output directory, default build), SANITIZE=1 (ASan+UBSan).
 
@@ -47,7 +48,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS_LINKED))
 CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) $(OVS_LIBS)
 
-.PHONY: all deps check demo bench clean distclean
+.PHONY: all deps check demo bench deb clean distclean
 all: $(O)/csdpdk
 
 include mk/deps.mk
@@ -56,6 +57,7 @@ include offerings/offerings.mk
 include migration/migration.mk
 include helper/helper.mk
 include tests/tests.mk
+include packaging/packaging.mk
 
 $(O)/.pkgs:
 	@mkdir -p $(@D)

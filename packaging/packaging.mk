@@ -1,0 +1,25 @@
+# Debian packages (make deb): csdpdk (the binary and its docs) and
+# csdpdk-java-bridge (the jar for the CloudStack agent), made with dpkg-deb by
+# packaging/mkdeb from what make builds. On a KVM host:
+#   apt-get install ./build/deb/csdpdk_*.deb ./build/deb/csdpdk-java-bridge_*.deb
+
+DEB_DIR := $(O)/deb
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_BINARY = $(DEB_DIR)/csdpdk_$(CSDPDK_VERSION)_$(DEB_ARCH).deb
+DEB_BRIDGE := $(DEB_DIR)/csdpdk-java-bridge_$(CSDPDK_VERSION)_all.deb
+BRIDGE_JAR := plugin-java-bridge/build/csdpdk-bridge.jar
+
+.PHONY: deb bridge-jar
+deb: $(DEB_BINARY) $(DEB_BRIDGE)
+
+$(DEB_BINARY): $(O)/csdpdk packaging/mkdeb packaging/control.csdpdk packaging/copyright \
+               README.md $(wildcard docs/*.md)
+	@packaging/mkdeb csdpdk $(CSDPDK_VERSION) $< $@
+
+# The bridge's own Makefile knows when its jar is out of date.
+bridge-jar:
+	@$(MAKE) --no-print-directory -C plugin-java-bridge >/dev/null
+
+$(DEB_BRIDGE): bridge-jar packaging/mkdeb packaging/control.csdpdk-java-bridge packaging/copyright \
+               plugin-java-bridge/README.md
+	@packaging/mkdeb csdpdk-java-bridge $(CSDPDK_VERSION) $(BRIDGE_JAR) $@

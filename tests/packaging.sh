@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The Debian packages of 'make deb' (packaging/): their fields, their files,
+# the packaged binary runs, the same inputs give the same bytes, and dpkg
+# would install them here. Nothing is installed: dpkg --dry-run.
+#
+#   DEB_DIR=build/deb CSDPDK_VERSION=0.1.0 bash tests/packaging.sh
+. "$(dirname "$0")/lib/harness.sh"
+
+: "${DEB_DIR:?}" "${CSDPDK_VERSION:?}"
+V=$CSDPDK_VERSION
+BIN=$DEB_DIR/csdpdk_${V}_$(dpkg --print-architecture).deb
+JAVA=$DEB_DIR/csdpdk-java-bridge_${V}_all.deb
+
+field() { dpkg-deb --field "$1" "$2"; }
+files() { dpkg-deb --contents "$1" | awk '{ print $6 ($7 ? " " $7 " " $8 : "") }' | sort; }
+
+check "csdpdk: name, version and architecture" \
+    test "$(field "$BIN" Package) $(field "$BIN" Version) $(field "$BIN" Architecture)" \
+    = "csdpdk $V $(dpkg --print-architecture)"
+check "csdpdk depends on the libraries it links and those it loads (libvirt0 >= 4.1, libcurl4)" \
+    bash -c '[[ $1 == *"libjansson4 ("* && $1 == *"libxml2 ("* && $1 == *"libvirt0 (>= 4.1)"* && $1 == *libcurl4* ]]' \
+    _ "$(field "$BIN" Depends)"
+check "csdpdk holds the binary, its README, docs and copyright, and nothing else" \
+    test "$(files "$BIN" | grep -v '/$' | tr '\n' ' ')" \
+    = "$(printf '%s\n' ./usr/bin/csdpdk ./usr/share/doc/csdpdk/README.md ./usr/share/doc/csdpdk/copyright \
+         $(cd docs && printf './usr/share/doc/csdpdk/docs/%s\n' *.md) | sort | tr '\n' ' ')"
+check "csdpdk-java-bridge: all architectures, needs gson and this very csdpdk" \
+    test "$(field "$JAVA" Architecture) $(field "$JAVA" Depends)" = "all libgoogle-gson-java, csdpdk (= $V)"
+check "csdpdk-java-bridge holds the versioned jar, its link and the README" \
+    test "$(files "$JAVA" | grep -v '/$' | tr '\n' ' ')" \
+    = "./usr/share/doc/csdpdk-java-bridge/README.md ./usr/share/doc/csdpdk-java-bridge/copyright ./usr/share/java/csdpdk-bridge-$V.jar ./usr/share/java/csdpdk-bridge.jar -> csdpdk-bridge-$V.jar "
+check "every file is root's" test -z "$({ dpkg-deb --contents "$BIN"; dpkg-deb --contents "$JAVA"; } | awk '$2 != "root/root"')"
+
+dpkg-deb --extract "$BIN" "$T/root"
+out=$("$T/root/usr/bin/csdpdk" version --format json 2>&1)
+check "the packaged binary runs: version says $V" test "$(jqo .result.csdpdk)" = "$V"
+check "... and its help lists the verbs" bash -c '"$1" --help | grep -q "migrate-abort"' _ "$T/root/usr/bin/csdpdk"
+check "... stripped" bash -c '! readelf --section-headers "$1" | grep -q "\.symtab"' _ "$T/root/usr/bin/csdpdk"
+dpkg-deb --extract "$JAVA" "$T/java"
+check "the jar holds DpdkHelperClient" \
+    bash -c 'python3 -m zipfile -l "$1" | grep -q "org/apache/cloudstack/hypervisor/kvm/dpdk/helper/DpdkHelperClient.class"' \
+    _ "$T/java/usr/share/java/csdpdk-bridge-$V.jar"
+
+# The same inputs, the same package: built twice, a second apart, with one
+# SOURCE_DATE_EPOCH.
+for i in 1 2; do
+    SOURCE_DATE_EPOCH=1700000000 "$(dirname "$0")/../packaging/mkdeb" csdpdk "$V" \
+        "$(dirname "$0")/../${O:-build}/csdpdk" "$T/again-$i/csdpdk.deb" >/dev/null
+    ((i == 1)) && sleep 1
+done
+check "building csdpdk twice gives the same bytes" cmp "$T/again-1/csdpdk.deb" "$T/again-2/csdpdk.deb"
+
+check "dpkg would install both here (dependencies met; --dry-run, nothing installed)" \
+    bash -c 'dpkg --dry-run --install "$@" >/dev/null' _ "$BIN" "$JAVA"
+
+done_testing
