@@ -81,6 +81,8 @@ struct libvirt_job {
     pthread_cond_t cond; /* on CLOCK_MONOTONIC */
     bool done;
     int refs;
+    pthread_t thread;
+    bool threaded;
     char *uri;
     struct libvirt *lv;
     struct libvirt_host host;
@@ -139,13 +141,12 @@ static struct libvirt_job *libvirt_job_start(const char *uri)
     pthread_mutex_init(&job->lock, NULL);
     job->uri = mem_strdup(uri);
     job->refs = 2;
-    pthread_t thread;
-    if (pthread_create(&thread, NULL, libvirt_job_thread, job) != 0) {
+    if (pthread_create(&job->thread, NULL, libvirt_job_thread, job) != 0) {
         libvirt_job_work(job); /* no thread: ask here, unbounded as before */
         job->refs = 1;
         return job;
     }
-    pthread_detach(thread);
+    job->threaded = true;
     return job;
 }
 
@@ -157,7 +158,8 @@ static void libvirt_job_finish(struct libvirt_job *job, const struct timespec *d
     pthread_mutex_lock(&job->lock);
     while (!job->done && pthread_cond_timedwait(&job->cond, &job->lock, deadline) == 0) {
     }
-    if (job->done) {
+    bool done = job->done;
+    if (done) {
         p->lv = TAKE_PTR(job->lv);
         p->libvirt = job->host;
         job->host = (struct libvirt_host){0};
@@ -167,6 +169,15 @@ static void libvirt_job_finish(struct libvirt_job *job, const struct timespec *d
                                  job->uri, timeout);
     }
     pthread_mutex_unlock(&job->lock);
+    /* A thread that is done is waited for, so that its thread-local state
+     * (libxml2's, libvirt's) is gone before the process goes on. */
+    if (job->threaded) {
+        if (done) {
+            pthread_join(job->thread, NULL);
+        } else {
+            pthread_detach(job->thread);
+        }
+    }
     libvirt_job_unref(job);
 }
 
