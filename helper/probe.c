@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <libgen.h>
-#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,6 +82,8 @@ struct libvirt_job {
     int refs;
     pthread_t thread;
     bool threaded;
+    struct timespec deadline; /* CLOCK_MONOTONIC: start + timeout */
+    double timeout;
     char *uri;
     struct libvirt *lv;
     struct libvirt_host host;
@@ -130,9 +131,14 @@ static void *libvirt_job_thread(void *arg)
     return NULL;
 }
 
-static struct libvirt_job *libvirt_job_start(const char *uri)
+static struct libvirt_job *libvirt_job_start(const char *uri, double timeout)
 {
     struct libvirt_job *job = mem_new0(struct libvirt_job, 1);
+    clock_gettime(CLOCK_MONOTONIC, &job->deadline);
+    long long ns = job->deadline.tv_nsec + (long long) (timeout * 1e9);
+    job->deadline.tv_sec += (time_t) (ns / 1000000000LL);
+    job->deadline.tv_nsec = (long) (ns % 1000000000LL);
+    job->timeout = timeout;
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -150,13 +156,12 @@ static struct libvirt_job *libvirt_job_start(const char *uri)
     return job;
 }
 
-/* Moves the job's results into 'p' when it is done by 'deadline';
+/* Moves the job's results into 'p' when it is done by its deadline;
  * otherwise gives it up. */
-static void libvirt_job_finish(struct libvirt_job *job, const struct timespec *deadline,
-                               double timeout, struct host_probe *p)
+static void libvirt_job_finish(struct libvirt_job *job, struct host_probe *p)
 {
     pthread_mutex_lock(&job->lock);
-    while (!job->done && pthread_cond_timedwait(&job->cond, &job->lock, deadline) == 0) {
+    while (!job->done && pthread_cond_timedwait(&job->cond, &job->lock, &job->deadline) == 0) {
     }
     bool done = job->done;
     if (done) {
@@ -166,7 +171,7 @@ static void libvirt_job_finish(struct libvirt_job *job, const struct timespec *d
         p->libvirt_err = TAKE_PTR(job->err);
     } else {
         p->libvirt_err = err_new(ERR_TIMEOUT, NULL, "libvirt at '%s' did not answer within %g s",
-                                 job->uri, timeout);
+                                 job->uri, job->timeout);
     }
     pthread_mutex_unlock(&job->lock);
     /* A thread that is done is waited for, so that its thread-local state
@@ -189,17 +194,8 @@ void host_probe_run(const struct options *o, struct host_probe *p)
     f->ovsdb_url = o->ovsdb;
     f->libvirt_uri = o->libvirt;
 
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    double whole;
-    double part = modf(o->timeout, &whole);
-    deadline.tv_sec += (time_t) whole;
-    deadline.tv_nsec += (long) (part * 1e9);
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    struct libvirt_job *job = libvirt_job_start(o->libvirt);
+    /* First, so that libvirt answers while the other sources are read. */
+    struct libvirt_job *job = libvirt_job_start(o->libvirt, o->timeout);
 
     p->agent_err = agent_config_load(o->agent_properties, &p->agent);
     f->agent = p->agent_err ? NULL : &p->agent;
@@ -226,7 +222,7 @@ void host_probe_run(const struct options *o, struct host_probe *p)
         f->sockdir = &p->sockdir;
     }
 
-    libvirt_job_finish(job, &deadline, o->timeout, p);
+    libvirt_job_finish(job, p);
     f->libvirt = p->libvirt_err ? NULL : &p->libvirt;
     f->libvirt_error = p->libvirt_err ? p->libvirt_err->message : NULL;
 }
