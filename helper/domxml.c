@@ -64,65 +64,71 @@ static void free_nodes(xmlNodePtr *nodes, size_t n)
     }
 }
 
+/* What an extra must not do on this NIC: set another queue count, or,
+ * since the extras go on each of the 'n_nics' NICs, set what must be unique
+ * in a domain (a boot order, a PCI address) when there are several. */
+static struct err *check_extra(const struct domxml_nic *nic, size_t n_nics, const char *key,
+                               const char *field, const xmlNode *extra)
+{
+    if (n_nics > 1 && (xml_is(extra, "boot") || xml_is(extra, "address"))) {
+        return err_new(ERR_INVALID_XML, field,
+                       "%s sets <%s>, which would go on each of the %zu DPDK NICs; libvirt "
+                       "refuses a %s used twice",
+                       key, (const char *) extra->name, n_nics,
+                       xml_is(extra, "boot") ? "boot order" : "device address");
+    }
+    _cleanup_free_ char *queues = xml_is(extra, "driver") ? xml_attr(extra, "queues") : NULL;
+    if (queues && atoi(queues) != nic->queues) {
+        return err_new(ERR_INVALID_XML, field, "%s sets <driver queues='%s'> but %s has %d queue%s",
+                       key, queues, nic->field, nic->queues, nic->queues == 1 ? "" : "s");
+    }
+    return NULL;
+}
+
 /* Copies the interface extras into 'iface' (after <driver>), and merges an
- * extra <driver> with the one csdpdk renders for multiqueue. The extras go
- * on each of the 'n_nics' NICs, so those that must be unique in a domain
- * (a boot order, a PCI address) are refused when there are several. */
+ * extra <driver> with the one csdpdk renders for multiqueue. */
 static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_nic *nic,
                               size_t n_nics, xmlNodePtr iface, xmlNodePtr *driver)
 {
     const struct dpdk_details *d = vm->details;
     xmlNodePtr others[ARRAY_SIZE(extra_order)] = {0};
+    struct err *e = NULL;
 
-    for (size_t i = 0; i < d->n_extras; i++) {
+    for (size_t i = 0; i < d->n_extras && !e; i++) {
         _cleanup_free_ char *field = detail_field(vm, d->extras[i].source, d->extras[i].key);
         _cleanup_(xmlFreeDocp) xmlDocPtr frag = NULL;
         _cleanup_(xml_free_node_listp) xmlNodePtr list = NULL;
-        struct err *e = xml_parse_fragment(d->extras[i].xml, strlen(d->extras[i].xml), field, &frag,
-                                           &list);
-        if (e) {
-            return e;
-        }
-        for (xmlNodePtr n = list; n; n = n->next) {
+        e = xml_parse_fragment(d->extras[i].xml, strlen(d->extras[i].xml), field, &frag, &list);
+        for (xmlNodePtr n = e ? NULL : list; n; n = n->next) {
             if (n->type != XML_ELEMENT_NODE) {
                 continue;
             }
-            xmlNodePtr copy = xmlDocCopyNode(n, iface->doc, 1);
-            if (n_nics > 1 && (xml_is(copy, "boot") || xml_is(copy, "address"))) {
-                const char *name = (const char *) copy->name;
-                struct err *dup = err_new(ERR_INVALID_XML, field,
-                                          "%s sets <%s>, which would go on each of the %zu DPDK "
-                                          "NICs; libvirt refuses a %s used twice",
-                                          d->extras[i].key, name, n_nics,
-                                          xml_is(copy, "boot") ? "boot order" : "device address");
-                xmlFreeNode(copy);
-                free_nodes(others, ARRAY_SIZE(others));
-                return dup;
+            if ((e = check_extra(nic, n_nics, d->extras[i].key, field, n))) {
+                break;
             }
+            xmlNodePtr copy = xmlDocCopyNode(n, iface->doc, 1);
             if (xml_is(copy, "driver")) {
-                _cleanup_free_ char *queues = xml_attr(copy, "queues");
-                if (queues && atoi(queues) != nic->queues) {
-                    xmlFreeNode(copy);
-                    free_nodes(others, ARRAY_SIZE(others));
-                    return err_new(ERR_INVALID_XML, field,
-                                   "%s sets <driver queues='%s'> but %s has %d queue%s",
-                                   d->extras[i].key, queues, nic->field, nic->queues,
-                                   nic->queues == 1 ? "" : "s");
-                }
                 if (nic->queues > 1) {
                     set_attr_int(copy, "queues", nic->queues);
                 }
+                xmlFreeNode(*driver); /* one per element: the grammar refuses a clash */
                 *driver = copy;
                 continue;
             }
             for (size_t k = 0; k < ARRAY_SIZE(extra_order); k++) {
                 if (copy && xml_is(copy, extra_order[k])) {
-                    xmlFreeNode(others[k]); /* one per element: the grammar refuses a clash */
+                    xmlFreeNode(others[k]);
                     others[k] = TAKE_PTR(copy);
                 }
             }
             xmlFreeNode(copy); /* outside the grammar: never here */
         }
+    }
+    if (e) {
+        free_nodes(others, ARRAY_SIZE(others));
+        xmlFreeNode(*driver);
+        *driver = NULL;
+        return e;
     }
     if (*driver) {
         xmlAddChild(iface, *driver);
