@@ -34,11 +34,6 @@ secs() {
     printf '%d.%02d' $((d / 1000000)) $((d % 1000000 / 10000))
 }
 
-# iface_status PORT: Interface.status's "status" key (connected/disconnected).
-iface_status() {
-    vsctl --if-exists get Interface "$1" status:status | tr -d '"'
-}
-
 # port_status PORT FILTER: jq FILTER applied to PORT's entry in 'csdpdk
 # status' (run in a subshell: $out is left alone).
 port_status() {
@@ -94,8 +89,8 @@ check "csdpdk status lists $P1 with its VM, type, mode and socket" \
 # What OVS has in the Interface row, as csdpdk status reports it.
 ovs_view() {
     local vrings numa err
-    vrings=$(vsctl --if-exists get Interface "$1" status:num_of_vrings | tr -d '"')
-    numa=$(vsctl --if-exists get Interface "$1" status:numa | tr -d '"')
+    vrings=$(iface_status "$1" num_of_vrings)
+    numa=$(iface_status "$1" numa)
     err=$(vsctl get Interface "$1" error | sed 's/^\[\]$//; s/^"//; s/"$//')
     echo "ofport=$(vsctl get Interface "$1" ofport) numa=${numa:-null}" \
         "queues=$([[ -n $vrings ]] && echo $((vrings / 2)) || echo null) error=${err:-null}" \

@@ -68,7 +68,7 @@ connected() { run "${C[@]}" status <<<"{\"vm\": {\"uuid\": \"$VM\"}}"; [[ $(jqo 
 for _ in $(seq 600); do connected && break; sleep 0.1; done
 check "OVS shows the port connected ($(lv_since "$t0") s after start)" connected
 check "... as OVSDB has it: Interface status:status=connected" \
-    test "$(vsctl get Interface "$PORT" status:status 2>&1 | tr -d '"')" = connected
+    test "$(iface_status "$PORT")" = connected
 check "... and the guest sees carrier on its NIC" guest_wait_console "$T/vm42.console" 'csdpdk-guest: eth0 carrier 1' 120
 check "a frame from the switch leaves through the port" link_up "$PORT" 30
 

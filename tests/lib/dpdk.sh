@@ -324,6 +324,12 @@ link_probe() {
     ((n1 > n0))
 }
 
+# iface_status PORT [KEY]: a key of the port's Interface.status, unquoted
+# ("status" by default: connected/disconnected); empty when absent.
+iface_status() {
+    vsctl --if-exists get Interface "$1" "status:${2:-status}" | tr -d '"'
+}
+
 # link_up PORT [TIMEOUT_S]: true once the link of PORT is confirmed up by
 # traffic (link_probe, every 0.1 s), false after TIMEOUT_S (default 10)
 # seconds. Not Interface.status: OVS 3.1 sometimes leaves it at
