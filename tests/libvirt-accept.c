@@ -258,13 +258,32 @@ static bool define_and_check(virConnectPtr conn, const char *domain, char **inte
     return ok;
 }
 
+/* The smallest domain of the test driver around the details and the
+ * interfaces (1 GiB, 16 vCPUs). */
+static char *minimal_domain(const char *numa, const char *hugepages, char **interfaces, int n)
+{
+    size_t size = 4096 + strlen(numa) + strlen(hugepages);
+    for (int i = 0; i < n; i++) {
+        size += strlen(interfaces[i]);
+    }
+    char *domain = malloc(size);
+    int len = snprintf(domain, size,
+                       "<domain type='test'><name>x</name><uuid>x</uuid><memory unit='KiB'>1048576</memory>"
+                       "<vcpu>16</vcpu><os><type>hvm</type></os>%s%s<devices>",
+                       numa, hugepages);
+    for (int i = 0; i < n; i++) {
+        len += snprintf(domain + len, size - (size_t) len, "%s", interfaces[i]);
+    }
+    snprintf(domain + len, size - (size_t) len, "</devices></domain>");
+    return domain;
+}
+
 /* Controls: XML that libvirt takes apart must fail here, both ways, or the
  * check above could not fail. */
 static void controls(virConnectPtr conn)
 {
     static const char cells[] =
-        "<cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='shared'/></numa></cpu>"
-        "<memoryBacking><hugepages/></memoryBacking>";
+        "<cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='shared'/></numa></cpu>";
     static const struct {
         const char *what, *interface, *numa;
     } bad[] = {
@@ -281,16 +300,12 @@ static void controls(virConnectPtr conn)
         {"a private NUMA cell",
          "<interface type='vhostuser'><mac address='02:00:4c:5f:00:09'/>"
          "<source type='unix' path='/run/x' mode='client'/><model type='virtio'/></interface>",
-         "<cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='private'/></numa></cpu>"
-         "<memoryBacking><hugepages/></memoryBacking>"},
+         "<cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='private'/></numa></cpu>"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-        char domain[2048];
-        snprintf(domain, sizeof domain,
-                 "<domain type='test'><name>x</name><uuid>x</uuid><memory unit='KiB'>1048576</memory>"
-                 "<vcpu>1</vcpu><os><type>hvm</type></os>%s<devices>%s</devices></domain>",
-                 bad[i].numa, bad[i].interface);
         char *interfaces[] = {(char *) bad[i].interface};
+        char *domain = minimal_domain(bad[i].numa, "<memoryBacking><hugepages/></memoryBacking>",
+                                      interfaces, 1);
         for (size_t w = 0; w < ARRAY_SIZE(ways); w++) {
             bool caught = !define_and_check(conn, domain, interfaces, 1, ways[w].flags,
                                             9000 + (int) i, w);
@@ -298,6 +313,7 @@ static void controls(virConnectPtr conn)
             report(caught, "control: %s fails through %s (%s)", bad[i].what, ways[w].what,
                    caught ? why : "not caught");
         }
+        free(domain);
     }
 }
 
@@ -337,19 +353,7 @@ static void one_case(virConnectPtr conn, const char *dir, const char *name, int 
         const char *end = strstr(d, "</domain>");
         domain = strndup(d, end ? (size_t) (end - d) + strlen("</domain>") : strlen(d));
     } else {
-        size_t size = 4096 + strlen(numa) + strlen(hugepages);
-        for (int i = 0; i < n; i++) {
-            size += strlen(interfaces[i]);
-        }
-        domain = malloc(size);
-        int len = snprintf(domain, size,
-                           "<domain type='test'><name>x</name><uuid>x</uuid><memory unit='KiB'>1048576</memory>"
-                           "<vcpu>16</vcpu><os><type>hvm</type></os>%s%s<devices>",
-                           numa, hugepages);
-        for (int i = 0; i < n; i++) {
-            len += snprintf(domain + len, size - (size_t) len, "%s", interfaces[i]);
-        }
-        snprintf(domain + len, size - (size_t) len, "</devices></domain>");
+        domain = minimal_domain(numa, hugepages, interfaces, n);
     }
 
     for (size_t w = 0; w < ARRAY_SIZE(ways); w++) {
