@@ -99,6 +99,7 @@ vswitchd_available() {
 # vswitchd_start DIR: configures DPDK in the Open_vSwitch row of $DB
 # (userspace, no hugepages: see dpdk-NOTES.md) and starts ovs-vswitchd-dpdk
 # with its pidfile, log (DIR/vswitchd.log), unixctl socket (DIR/vswitchd.ctl)
+# (VSWITCHD_TAG, if set, goes into DPDK's --file-prefix: one per switch)
 # and run directory (OVS_RUNDIR, where server-mode vhost-user sockets and
 # BRIDGE.mgmt go) in DIR. Returns once the daemon is ready (see
 # vswitchd_run). Sets VSWITCHD_DIR, VSWITCHD_PID, VSWITCHD_LOG, VSWITCHD_CTL.
@@ -114,7 +115,7 @@ vswitchd_start() {
     # ovs_version as ovs-ctl records it at start.
     vsctl set Open_vSwitch . "ovs_version=\"$("$VSWITCHD_BIN" --version | awk 'NR == 1 { print $NF }')\"" \
         other_config:dpdk-init=true \
-        "other_config:dpdk-extra=\"--no-huge --legacy-mem -m 512 --no-pci --no-telemetry --no-shconf --file-prefix=csdpdk-vs-$DPDK_ID\"" \
+        "other_config:dpdk-extra=\"--no-huge --legacy-mem -m 512 --no-pci --no-telemetry --no-shconf --file-prefix=csdpdk-vs-$DPDK_ID${VSWITCHD_TAG:+-$VSWITCHD_TAG}\"" \
         other_config:per-port-memory=true other_config:dpdk-lcore-mask=0x1 \
         other_config:pmd-cpu-mask=0x2 other_config:pmd-maxsleep=10000 || return 1
     vswitchd_run
@@ -123,7 +124,8 @@ vswitchd_start() {
 # vswitchd_run: starts ovs-vswitchd-dpdk on the configuration of
 # vswitchd_start (removing stale sockets first) and waits, at most DPDK_WAIT
 # seconds each, until (1) the detaching parent returns and the daemon lives,
-# (2) Open_vSwitch dpdk_initialized=true and (3) vswitchd_sync returns:
+# (2) Open_vSwitch dpdk_initialized=true (when other_config:dpdk-init=true)
+# and (3) vswitchd_sync returns:
 # this daemon has applied the whole database (bridges, ports). (2) alone
 # could be left over from a killed daemon; (3) proves DPDK is up too since
 # dpdk-init=true makes a failed EAL init fatal. Appends the PID to
@@ -152,9 +154,11 @@ vswitchd_run() {
         _vswitchd_failed "ovs-vswitchd did not start (exit $st)"
         return 1
     fi
-    ovs-vsctl --db="$DB" --no-wait --timeout="$DPDK_WAIT" \
-        wait-until Open_vSwitch . dpdk_initialized=true >/dev/null 2>&1 ||
-        { _vswitchd_failed "dpdk_initialized did not become true"; return 1; }
+    if [[ $(vsctl --if-exists get Open_vSwitch . other_config:dpdk-init | tr -d '"') == true ]]; then
+        ovs-vsctl --db="$DB" --no-wait --timeout="$DPDK_WAIT" \
+            wait-until Open_vSwitch . dpdk_initialized=true >/dev/null 2>&1 ||
+            { _vswitchd_failed "dpdk_initialized did not become true"; return 1; }
+    fi
     vswitchd_sync ||
         { _vswitchd_failed "ovs-vswitchd did not apply the database (vswitchd_sync)"; return 1; }
     alive "$VSWITCHD_PID" || { _vswitchd_failed "ovs-vswitchd died"; return 1; }

@@ -47,7 +47,7 @@ LIBVIRTD_CAPS_CACHE=${LIBVIRTD_CAPS_CACHE-$GUEST_CACHE/libvirt-caps}
 LIBVIRTD_LOG_LEVEL=${LIBVIRTD_LOG_LEVEL:-3}
 LIBVIRTD_LOG_FILTERS=${LIBVIRTD_LOG_FILTERS:-}
 # Bump when the initramfs recipe changes: the cache is rebuilt.
-GUEST_RECIPE=4
+GUEST_RECIPE=5
 
 declare -gA LIBVIRTD_PID=() LIBVIRTD_DIR=() LIBVIRT_URIS=()
 declare -gA TESTPMD_PID=() TESTPMD_FD=() TESTPMD_LOG=() TESTPMD_PREFIX=() TESTPMD_SOCK=() TESTPMD_MODE=()
@@ -400,9 +400,13 @@ domain_state() {
 # ---- the guest ----
 
 # The guest's /init (busybox sh). It loads the modules listed in
-# /etc/modules, brings eth0 up, and then, every second, reports carrier
-# changes on the console and sends one ICMPv6 echo to ff02::1 (link-local
-# all-nodes: it never leaves the virtual link) so that a backend sees traffic.
+# /etc/modules, brings every ethN up, and then, every second, reports eth0's
+# carrier changes on the console and sends one ICMPv6 echo to ff02::1
+# (link-local all-nodes: it never leaves the virtual link) so that a backend
+# sees traffic; every 10 s it prints eth0's counters and its uptime. With
+# csdpdk.ping=SECONDS on the kernel command line it sends instead one echo
+# every SECONDS on each ethN, each in the background so that a lost reply
+# never delays the next (the migration test clocks the outage by them).
 _guest_init_script() {
     cat <<'EOF'
 #!/bin/busybox sh
@@ -423,8 +427,18 @@ if [ ! -e /sys/class/net/eth0 ]; then
     ls /sys/class/net
 fi
 grep -E 'virtio|MSI' /proc/interrupts | sed 's/^/csdpdk-guest: irq /'
-ip link set eth0 up
-echo "csdpdk-guest: eth0 $(cat /sys/class/net/eth0/address) up at $(cut -d' ' -f1 /proc/uptime)s"
+ping=
+for a in $(cat /proc/cmdline); do
+    case $a in csdpdk.ping=*) ping=${a#csdpdk.ping=} ;; esac
+done
+for d in /sys/class/net/eth*; do
+    n=${d##*/}
+    ip link set "$n" up
+    echo "csdpdk-guest: $n $(cat "$d/address") up at $(cut -d' ' -f1 /proc/uptime)s"
+    if [ -n "$ping" ]; then
+        (while :; do ping6 -c 1 -W 1 -I "$n" ff02::1 >/dev/null 2>&1 & sleep "$ping"; done) &
+    fi
+done
 last=
 i=0
 while :; do
@@ -433,11 +447,11 @@ while :; do
         echo "csdpdk-guest: eth0 carrier ${c:-?} at $(cut -d' ' -f1 /proc/uptime)s"
         last=$c
     fi
-    [ "$c" = 1 ] && ping6 -c 1 -W 1 -I eth0 ff02::1 >/dev/null 2>&1
+    [ "$c" = 1 ] && [ -z "$ping" ] && ping6 -c 1 -W 1 -I eth0 ff02::1 >/dev/null 2>&1
     sleep 1
     i=$((i + 1))
     if [ $((i % 10)) = 0 ]; then
-        echo "csdpdk-guest: eth0 rx $(cat /sys/class/net/eth0/statistics/rx_packets) tx $(cat /sys/class/net/eth0/statistics/tx_packets)"
+        echo "csdpdk-guest: eth0 rx $(cat /sys/class/net/eth0/statistics/rx_packets) tx $(cat /sys/class/net/eth0/statistics/tx_packets) at $(cut -d' ' -f1 /proc/uptime)s"
     fi
 done
 EOF
@@ -574,13 +588,21 @@ _guest_resolve() {
 # testpmd client=1) or client (QEMU connects, reconnecting every second).
 # The guest's serial console goes to CONSOLE_LOG (default $LV_TMP/NAME.console).
 # Shared memory for vhost-user: memfd, shared, and a NUMA cell with
-# memAccess='shared' (no hugepages needed). The MSI-X crash of TCG QEMU 7.2
+# memAccess='shared' (no hugepages needed); GUEST_MEMFD=0 leaves the
+# <memoryBacking> out (for csdpdk to add CloudStack's hugepages). The MSI-X crash of TCG QEMU 7.2
 # with vhost-user is avoided by pci=nomsi in GUEST_CMDLINE; set
 # GUEST_VECTORS0=1 to use <qemu:override> vectors=0 instead (on net0,
 # libvirt's own alias for the first NIC; the domain is tainted custom-device).
 guest_domain_xml() {
     local name=$1 sock=$2 mode=$3 mac=$4 console=${5:-$LV_TMP/$1.console}
-    local kib=$((GUEST_MEMORY_MIB * 1024)) reconnect="" override=""
+    local kib=$((GUEST_MEMORY_MIB * 1024)) reconnect="" override="" backing=""
+    if [[ ${GUEST_MEMFD:-1} == 1 ]]; then
+        backing="
+  <memoryBacking>
+    <source type='memfd'/>
+    <access mode='shared'/>
+  </memoryBacking>"
+    fi
     [[ $mode == client ]] && reconnect="<reconnect enabled='yes' timeout='1'/>"
     if [[ ${GUEST_VECTORS0:-0} == 1 ]]; then
         override="
@@ -596,11 +618,7 @@ guest_domain_xml() {
 <domain type='$GUEST_DOMAIN_TYPE' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>$name</name>
   <memory unit='KiB'>$kib</memory>
-  <currentMemory unit='KiB'>$kib</currentMemory>
-  <memoryBacking>
-    <source type='memfd'/>
-    <access mode='shared'/>
-  </memoryBacking>
+  <currentMemory unit='KiB'>$kib</currentMemory>$backing
   <vcpu placement='static'>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
