@@ -30,6 +30,8 @@ static const struct {
     [ERR_INTERNAL] = {"internal", EXIT_SOFTWARE},
     [ERR_USAGE] = {"usage", EXIT_USAGE},
     [ERR_PORT_MISMATCH] = {"port_mismatch", EXIT_DATAERR},
+    [ERR_PORT_REFUSED] = {"port_refused", EXIT_UNAVAILABLE},
+    [ERR_PORT_BROKEN] = {"port_broken", EXIT_SOFTWARE},
 };
 
 struct err *err_new(enum err_code code, const char *field, const char *fmt, ...)

@@ -46,6 +46,8 @@ enum err_code {
     ERR_INTERNAL,
     ERR_USAGE,
     ERR_PORT_MISMATCH,
+    ERR_PORT_REFUSED, /* ovs-vswitchd could not make a new port (Interface.error) */
+    ERR_PORT_BROKEN,  /* after a migration, a port the VM's NIC does not work on */
     ERR_CODE_COUNT
 };
 

@@ -255,6 +255,12 @@ struct err *ovsdb_open(const char *url, double timeout, bool verbose, struct ovs
     return NULL;
 }
 
+long long ovsdb_time_left_ms(const struct ovsdb *db)
+{
+    long long left = db->deadline - time_msec();
+    return left > 0 ? left : 0;
+}
+
 void ovsdb_close(struct ovsdb *db)
 {
     if (db) {
@@ -434,6 +440,7 @@ static void port_clear(struct ovs_port *p)
     free(p->status_mode);
     free(p->status_socket);
     free(p->status_numa);
+    free(p->status_features);
     free(p->error);
     free(p->link_state);
 }
@@ -518,6 +525,7 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->status_mode = dup_or_null(map_get(status, "mode"));
     p->status_socket = dup_or_null(map_get(status, "socket"));
     p->status_numa = dup_or_null(map_get(status, "numa"));
+    p->status_features = dup_or_null(map_get(status, "features"));
     const char *vrings = map_get(status, "num_of_vrings");
     p->queues = vrings ? atoi(vrings) / 2 : -1;
     p->error = dup_or_null(datum_string(member(row, "error")));
@@ -1160,4 +1168,56 @@ struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, si
     }
     _cleanup_(json_destroyp) struct json *result = NULL;
     return transact_checked(db, ops, "clearing migration tags", &result);
+}
+
+/* ---- waiting for ovs-vswitchd ---- */
+
+struct err *ovsdb_wait_applied(struct ovsdb *db, long long wait_ms)
+{
+    /* next_cfg + 1, read back in the same transaction (what the IDL's
+     * ovsdb_idl_txn_increment() sends for ovs-vsctl). */
+    struct json *ops = jarray(2, op_mutate(DB_NAME, json_array_create_empty(),
+                                           jarray(1, jarray(3, jstring("next_cfg"), jstring("+="),
+                                                            json_integer_create(1)))),
+                              op_select(DB_NAME, json_array_create_empty(),
+                                        (const char *const[]){"next_cfg", NULL}));
+    _cleanup_(json_destroyp) struct json *bumped = NULL;
+    struct err *e = transact_checked(db, ops, "asking ovs-vswitchd to report its progress", &bumped);
+    if (e) {
+        return e;
+    }
+    const struct json *row = array_at(result_rows(bumped, 1), 0);
+    int64_t next = 0;
+    if (!row || !datum_integer(member(row, "next_cfg"), &next)) {
+        return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB at '%s' has no Open_vSwitch next_cfg", db->url);
+    }
+
+    /* OVSDB's own wait: the reply comes when some row has cur_cfg >= next
+     * (the selection is no longer empty), or when the timeout expires. */
+    struct json *wait = json_object_create();
+    json_object_put_string(wait, "op", "wait");
+    json_object_put(wait, "timeout", json_integer_create(wait_ms > 0 ? wait_ms : 0));
+    json_object_put_string(wait, "table", DB_NAME);
+    json_object_put(wait, "where",
+                    jarray(1, condition("cur_cfg", ">=", json_integer_create(next))));
+    json_object_put(wait, "columns", jarray(1, jstring("cur_cfg")));
+    json_object_put_string(wait, "until", "!=");
+    json_object_put(wait, "rows", json_array_create_empty());
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    e = transact(db, jarray(1, wait), "waiting for ovs-vswitchd", &result);
+    if (e) {
+        return e;
+    }
+    size_t index;
+    const char *error, *details;
+    if (txn_failure(result, &index, &error, &details)) {
+        if (!strcmp(error, "timed out")) {
+            return err_new(ERR_TIMEOUT, NULL,
+                           "ovs-vswitchd did not apply the change within %lld ms (Open_vSwitch cur_cfg stayed below %" PRId64 ")",
+                           wait_ms, next);
+        }
+        return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB failed while waiting for ovs-vswitchd: %s: %s",
+                       error, details);
+    }
+    return NULL;
 }

@@ -60,6 +60,7 @@ struct ovs_port {
     char *status_mode;  /* status:mode, OVS's side: "client", "server" */
     char *status_socket;
     char *status_numa;
+    char *status_features; /* status:features, the negotiated virtio features ("0x...") */
     int queues;         /* status:num_of_vrings / 2; -1 unknown */
     char *error;        /* Interface.error */
     char *link_state;   /* Interface.link_state */
@@ -166,6 +167,17 @@ struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out) _warn_un
  * VM's ordinary ports. */
 struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, size_t n,
                               const char *comment) _warn_unused_;
+
+/* Milliseconds left before the deadline given to ovsdb_open() (0 once it
+ * has passed). */
+long long ovsdb_time_left_ms(const struct ovsdb *db);
+
+/* What ovs-vsctl does after a change unless told --no-wait: asks
+ * ovs-vswitchd to report when it has applied the database as it is now
+ * (Open_vSwitch next_cfg + 1) and waits, at most 'wait_ms', until it has
+ * (cur_cfg reaches it). Only a running ovs-vswitchd connected to this
+ * database sets cur_cfg: ERR_TIMEOUT if none does in time. */
+struct err *ovsdb_wait_applied(struct ovsdb *db, long long wait_ms) _warn_unused_;
 
 /* True if 'name' is csdpdk-N (N decimal, at most 10 digits). */
 bool ovsdb_is_port_name(const char *name);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "helper/mem.h"
+#include "helper/probe.h"
 #include "helper/validate.h"
 
 void plug_clear(struct plug *p)
@@ -230,7 +231,7 @@ static json_t *ports_json(const struct plug *p)
 struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug *p)
 {
     const struct options *o = ctx->options;
-    struct err *e = vm_request_parse(ctx, with_op_id ? VM_REQUEST_OP_ID : 0, &p->req);
+    struct err *e = vm_request_parse(ctx, VM_REQUEST_WAIT | (with_op_id ? VM_REQUEST_OP_ID : 0), &p->req);
     if (!e) {
         e = agent_config_load(o->agent_properties, &p->agent);
     }
@@ -279,6 +280,66 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
     if (!e && dry_run && n_new) {
         json_array_append_new(warnings,
                               json_string("dry run: nothing was changed; new ports get the first free names from those shown"));
+    }
+    return e;
+}
+
+/* The first of the ports this run created that the switch refused: an
+ * Interface.error, or no OpenFlow port number. */
+static struct err *check_applied(struct ovsdb *db, const struct plug *p)
+{
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
+    size_t n = 0;
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        if (p->created[i]) {
+            queries[n++] = (struct ovs_select){OVS_SELECT_NAME, p->ports[i]};
+        }
+    }
+    _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
+    struct err *e = ovsdb_ports_select(db, queries, n, OVS_SELECT_WITH_STATUS, &ports);
+    for (size_t k = 0; !e && k < ports.n; k++) {
+        const struct ovs_port *port = &ports.ports[k];
+        if ((port->error && *port->error) || port->ofport < 0) {
+            e = err_new(ERR_PORT_REFUSED, NULL,
+                        "ovs-vswitchd could not make port '%s' (MAC %s): %s; the new ports were removed again (see ovs-vswitchd's log)",
+                        port->name, port->mac ? port->mac : "?",
+                        port->error && *port->error ? port->error : "it has no OpenFlow port number");
+        }
+    }
+    return e;
+}
+
+struct err *plug_apply(struct ovsdb *db, struct plug *p, const char *ovsdb_url, bool dry_run,
+                       json_t *warnings)
+{
+    bool created = false;
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        created |= p->created[i];
+    }
+    if (dry_run || !created || !p->req.wait) {
+        return NULL;
+    }
+    bool running = false;
+    long pid = host_vswitchd_pid(ovsdb_url, &running);
+    if (!running) {
+        json_array_append_new(warnings,
+                              pid ? json_sprintf("no ovs-vswitchd runs as pid %ld of its pidfile: the ports are in OVSDB, not yet in the switch",
+                                                 pid)
+                                  : json_string("no ovs-vswitchd runs beside OVSDB (no pidfile): the ports are in OVSDB, not yet in the switch"));
+        return NULL;
+    }
+    /* Leave time to remove the ports again if the switch is too slow. */
+    long long left = ovsdb_time_left_ms(db);
+    long long reserve = left / 2 < 1000 ? left / 2 : 1000;
+    struct err *e = ovsdb_wait_applied(db, left - reserve);
+    if (!e) {
+        e = check_applied(db, p);
+    } else if (e->code == ERR_TIMEOUT) {
+        e = err_prefix(e, "the new ports were removed again (is ovs-vswitchd, pid %ld, stopped or busy?)",
+                       pid);
+    }
+    if (e && e->code != ERR_OVSDB_UNAVAILABLE) {
+        roll_back(db, p);
     }
     return e;
 }

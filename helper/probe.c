@@ -156,22 +156,23 @@ static struct libvirt_job *libvirt_job_start(const char *uri, double timeout)
     return job;
 }
 
-/* Moves the job's results into 'p' when it is done by its deadline;
- * otherwise gives it up. */
-static void libvirt_job_finish(struct libvirt_job *job, struct host_probe *p)
+/* Moves the job's results out when it is done by its deadline; otherwise
+ * gives it up ('*err' is then a timeout). */
+static void libvirt_job_finish(struct libvirt_job *job, struct libvirt **lv,
+                               struct libvirt_host *host, struct err **err)
 {
     pthread_mutex_lock(&job->lock);
     while (!job->done && pthread_cond_timedwait(&job->cond, &job->lock, &job->deadline) == 0) {
     }
     bool done = job->done;
     if (done) {
-        p->lv = TAKE_PTR(job->lv);
-        p->libvirt = job->host;
+        *lv = TAKE_PTR(job->lv);
+        *host = job->host;
         job->host = (struct libvirt_host){0};
-        p->libvirt_err = TAKE_PTR(job->err);
+        *err = TAKE_PTR(job->err);
     } else {
-        p->libvirt_err = err_new(ERR_TIMEOUT, NULL, "libvirt at '%s' did not answer within %g s",
-                                 job->uri, job->timeout);
+        *err = err_new(ERR_TIMEOUT, NULL, "libvirt at '%s' did not answer within %g s", job->uri,
+                       job->timeout);
     }
     pthread_mutex_unlock(&job->lock);
     /* A thread that is done is waited for, so that its thread-local state
@@ -184,6 +185,29 @@ static void libvirt_job_finish(struct libvirt_job *job, struct host_probe *p)
         }
     }
     libvirt_job_unref(job);
+}
+
+struct err *host_libvirt_read(const char *uri, double timeout, struct libvirt **lv,
+                              struct libvirt_host *host)
+{
+    struct err *e = NULL;
+    libvirt_job_finish(libvirt_job_start(uri, timeout), lv, host, &e);
+    return e;
+}
+
+long host_vswitchd_pid(const char *ovsdb_url, bool *running)
+{
+    uid_t uid;
+    _cleanup_free_ char *rundir = ovs_rundir(ovsdb_url, &uid);
+    long pid = vswitchd_pid(rundir, running);
+    _cleanup_free_ char *path = mem_asprintf("/proc/%ld/comm", pid);
+    FILE *f = *running ? fopen(path, "r") : NULL;
+    char comm[32] = "";
+    if (f) {
+        *running = fgets(comm, sizeof comm, f) && !strncmp(comm, "ovs-vswitchd", 12);
+        fclose(f);
+    }
+    return pid;
 }
 
 void host_probe_run(const struct options *o, struct host_probe *p)
@@ -222,7 +246,7 @@ void host_probe_run(const struct options *o, struct host_probe *p)
         f->sockdir = &p->sockdir;
     }
 
-    libvirt_job_finish(job, p);
+    libvirt_job_finish(job, &p->lv, &p->libvirt, &p->libvirt_err);
     f->libvirt = p->libvirt_err ? NULL : &p->libvirt;
     f->libvirt_error = p->libvirt_err ? p->libvirt_err->message : NULL;
 }

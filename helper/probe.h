@@ -21,6 +21,19 @@ struct host_probe {
     struct err *agent_err, *ovs_err, *memory_err, *libvirt_err;
 };
 
+/* Connects to libvirt at 'uri' and reads its host facts (libvirt_open(),
+ * libvirt_host_read()) in a thread of its own, waited for at most 'timeout'
+ * seconds: a libvirtd that accepts and never answers is ERR_TIMEOUT, not a
+ * hang. On success '*lv' and '*host' are the caller's. */
+struct err *host_libvirt_read(const char *uri, double timeout, struct libvirt **lv,
+                              struct libvirt_host *host) _warn_unused_;
+
+/* The pid in the pidfile of the ovs-vswitchd that shares the run directory
+ * of the unix socket 'ovsdb_url' (0 if none can be read), and whether that
+ * process runs and is an ovs-vswitchd (its /proc/PID/comm, when readable,
+ * starts so: a pidfile left by a killed switch may name a recycled pid). */
+long host_vswitchd_pid(const char *ovsdb_url, bool *running);
+
 void host_probe_run(const struct options *options, struct host_probe *probe);
 void host_probe_clear(struct host_probe *probe);
 

@@ -16,6 +16,9 @@ struct err *verb_plug_run(struct verb_context *ctx, json_t **result)
         e = plug_execute(db, &p, o->dry_run, ctx->warnings);
     }
     if (!e) {
+        e = plug_apply(db, &p, o->ovsdb, o->dry_run, ctx->warnings);
+    }
+    if (!e) {
         e = plug_result(db, &p, o->dry_run, result);
     }
     return e;

@@ -147,21 +147,27 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
 {
     json_t *vm = NULL, *nics = NULL, *details = NULL, *domain_xml = NULL, *reconnect = NULL;
     json_t *uuid = NULL, *name = NULL, *vcpus = NULL, *memory = NULL, *op_id = NULL;
-    struct request_field fields[] = {
+    json_t *wait = NULL;
+    struct request_field fields[8] = {
         {"vm", REQ_OBJECT, true, false, &vm},
         {"nics", REQ_ARRAY, true, false, &nics},
         {"details", REQ_OBJECT, true, false, &details},
         {"domain_xml", REQ_STRING, false, false, &domain_xml},
         {"reconnect", REQ_INTEGER, false, false, &reconnect},
-        {"op_id", REQ_STRING, true, false, &op_id},
     };
+    size_t n_fields = 5;
+    if (flags & VM_REQUEST_OP_ID) {
+        fields[n_fields++] = (struct request_field){"op_id", REQ_STRING, true, false, &op_id};
+    }
+    if (flags & VM_REQUEST_WAIT) {
+        fields[n_fields++] = (struct request_field){"wait", REQ_BOOLEAN, false, false, &wait};
+    }
     struct request_field vm_fields[] = {
         {"uuid", REQ_STRING, true, false, &uuid},
         {"name", REQ_STRING, false, false, &name},
         {"vcpus", REQ_INTEGER, false, false, &vcpus},
         {"memory_kib", REQ_INTEGER, false, false, &memory},
     };
-    size_t n_fields = ARRAY_SIZE(fields) - !(flags & VM_REQUEST_OP_ID);
     struct err *e = request_fields(ctx->request, "", fields, n_fields);
     if (!e) {
         e = request_fields(vm, "vm", vm_fields, ARRAY_SIZE(vm_fields));
@@ -177,6 +183,7 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
         return e;
     }
     req->vm_name = name ? json_string_value(name) : NULL;
+    req->wait = (flags & VM_REQUEST_WAIT) && (!wait || json_is_true(wait));
     if (vcpus && (json_integer_value(vcpus) < 1 || json_integer_value(vcpus) > 4096)) {
         return err_new(ERR_INVALID_REQUEST, "vm.vcpus", "vm.vcpus must be from 1 to 4096");
     }

@@ -34,11 +34,13 @@ struct vm_request {
     size_t domain_xml_size;
     int reconnect;           /* seconds; 0: off */
     const char *op_id;       /* migrate-prepare's operation id, or NULL */
+    bool wait;               /* wait for ovs-vswitchd to apply new ports (VM_REQUEST_WAIT) */
 };
 
 enum {
     VM_REQUEST_PORTS = 1 << 0, /* each NIC names its port (render) */
     VM_REQUEST_OP_ID = 1 << 1, /* an op_id is required (migrate-prepare) */
+    VM_REQUEST_WAIT = 1 << 2,  /* "wait": BOOLEAN (default true) is taken (plug, migrate-prepare) */
 };
 
 /* Reads and checks ctx->request; every error names its field. The details

@@ -115,6 +115,9 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     if (checks.eligible) {
         e = plug_execute(probe.db, &p, o->dry_run, ctx->warnings);
         if (!e) {
+            e = plug_apply(probe.db, &p, o->ovsdb, o->dry_run, ctx->warnings);
+        }
+        if (!e) {
             e = plug_result(probe.db, &p, o->dry_run, &out);
         }
     }
