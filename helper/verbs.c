@@ -48,10 +48,15 @@ const struct verb verbs[] = {
                 "          \"nics\": [{\"mac\": MAC, \"bridge\": BRIDGE, \"vlan\": 1..4094 | null,\n"
                 "                    \"model\": \"virtio\", \"queues\": N, \"uuid\": NIC-UUID}, ...],\n"
                 "          \"details\": {as for decode},\n"
-                "          \"domain_xml\": \"<domain>...\" (optional), \"reconnect\": SECONDS (default 1)}\n"
+                "          \"domain_xml\": \"<domain>...\" (optional), \"reconnect\": SECONDS (default 1),\n"
+                "          \"wait\": true (default) | false}\n"
                 "  All new ports are created in one OVSDB transaction, named csdpdk-N; the\n"
                 "  same VM and MAC again returns its port with created: false. The socket\n"
                 "  directory is openvswitch.dpdk.ovs.path of --agent-properties.\n"
+                "  With wait, plug returns once ovs-vswitchd has made the new ports (as\n"
+                "  ovs-vsctl waits), within --timeout: a port it refused is port_refused, a\n"
+                "  switch that does not answer is timeout; either way the new ports are\n"
+                "  removed again. No ovs-vswitchd running beside OVSDB: a warning, no wait.\n"
                 "Result: ports[] (mac, port, bridge, type, socket, guest_mode, vlan, created),\n"
                 "  mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one).\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
@@ -107,7 +112,9 @@ const struct verb verbs[] = {
         .help = "Request: as for plug, with \"op_id\": ID (1 to 64 of A-Z a-z 0-9 . _ : -).\n"
                 "  Checks this host's DPDK capability, the VM's netdev bridges and free\n"
                 "  hugepages of the VM's page size; only when all hold creates (or finds) the\n"
-                "  ports, tagged with op_id. Not eligible: exit 1, nothing created.\n"
+                "  ports, tagged with op_id, and waits as plug does until the switch has them\n"
+                "  (a migration into a missing backend would hang). Not eligible: exit 1,\n"
+                "  nothing created.\n"
                 "Result: eligible, checks[] (id, side, ok, detail), mapping (MAC -> path, port,\n"
                 "  mode: CloudStack's DpdkTO), op_id, and plug's ports[], interfaces[], numa,\n"
                 "  hugepages when eligible.\n",
@@ -120,9 +127,12 @@ const struct verb verbs[] = {
         .help = "Request: {\"domain_xml\": the running domain, \"destination\": libvirt URI,\n"
                 "          \"destination_report\": the destination's migrate-prepare or\n"
                 "          capabilities result} (destination and/or destination_report).\n"
+                "  domain_xml is what libvirt gives of the running VM (VIR_DOMAIN_XML_MIGRATABLE;\n"
+                "  <target dev=''/>: each port is found by its socket's name).\n"
                 "  Source: the VM is DPDK-enabled, each vhost-user port exists and is\n"
                 "  connected. Destination: libvirt answers and has free pages of the VM's page\n"
-                "  size; the report says eligible (or dpdk) and maps every MAC.\n"
+                "  size; the report says eligible (or dpdk) and maps every MAC. A destination\n"
+                "  libvirt that cannot be reached is libvirt_unavailable (exit 69).\n"
                 "Result: eligible, checks[] (id, side, ok, detail). Exit 1 when not eligible.\n",
         .flags = VERB_REQUEST | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_migrate_check_run,
@@ -149,10 +159,16 @@ const struct verb verbs[] = {
     },
     {
         .name = "migrate-finish",
-        .summary = "destination: after a migration, make the ports of op_id ordinary ports",
-        .help = "Request: {\"op_id\": ID}. Removes the migration tags (csdpdk-op-id,\n"
+        .summary = "destination: after a migration, check the VM's NICs work, make the ports ordinary",
+        .help = "Request: {\"op_id\": ID, \"verify\": true (default) | false}.\n"
+                "  With verify, waits (within --timeout) until each port of op_id is connected\n"
+                "  with the virtio features its guest negotiated (Interface status:features).\n"
+                "  A device set up again without them (the switch restarted while the VM\n"
+                "  moved: libvirt still reports success) is port_broken (exit 70): the VM's NIC\n"
+                "  needs a restart of the VM; a port not connected in time is timeout (exit\n"
+                "  75); nothing is changed. Then removes the migration tags (csdpdk-op-id,\n"
                 "  csdpdk-op-time) so that gc and unplug treat the ports as the VM's own.\n"
-                "Result: ports[] (port names).\n",
+                "Result: ports[] (port names), verified.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
         .run = verb_migrate_finish_run,
     },

@@ -88,6 +88,12 @@ struct err *mig_domain_parse(const char *xml, size_t size, struct mig_domain *ou
             .path = source ? xml_attr(source, "path") : NULL,
             .mode = source ? xml_attr(source, "mode") : NULL,
         };
+        /* libvirt reports <target dev=''/> for a running vhost-user
+         * interface: the live and migratable XML never name the port. */
+        if (i.port && !*i.port) {
+            free(i.port);
+            i.port = NULL;
+        }
         if (!i.port && i.path) {
             const char *slash = strrchr(i.path, '/');
             i.port = mem_strdup(slash ? slash + 1 : i.path);

@@ -12,7 +12,7 @@
 
 struct mig_iface {
     char *mac;  /* lower case */
-    char *port; /* <target dev>, else the socket's file name */
+    char *port; /* <target dev> unless empty, else the socket's file name */
     char *path; /* <source path> */
     char *mode; /* <source mode> */
 };

@@ -5,10 +5,14 @@
 #include "helper/ovsdb.h"
 #include "helper/verb.h"
 
-/* Reads {"op_id": ID} from ctx->request, opens OVSDB and finds the ports
- * tagged with it. '*op_id' borrows from the request. */
-struct err *mig_op_ports(struct verb_context *ctx, const char **op_id, struct ovsdb **db,
-                         struct ovs_port_list *ports) _warn_unused_;
+#include "helper/request.h"
+
+/* Reads {"op_id": ID} and the 'n_extra' optional fields of 'extra' (at
+ * most 4) from ctx->request, opens OVSDB and finds the ports tagged with
+ * it. '*op_id' borrows from the request. */
+struct err *mig_op_ports(struct verb_context *ctx, struct request_field *extra, size_t n_extra,
+                         const char **op_id, struct ovsdb **db, struct ovs_port_list *ports)
+    _warn_unused_;
 
 /* The names of 'ports' as a JSON array. */
 json_t *mig_port_names(const struct ovs_port_list *ports);

@@ -9,7 +9,7 @@ struct err *verb_migrate_abort_run(struct verb_context *ctx, json_t **result)
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
     _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
 
-    struct err *e = mig_op_ports(ctx, &op_id, &db, &ports);
+    struct err *e = mig_op_ports(ctx, NULL, 0, &op_id, &db, &ports);
     if (!e && ports.n && !ctx->options->dry_run) {
         _cleanup_free_ char *comment = mem_asprintf("csdpdk migrate-abort %s", op_id);
         e = ovsdb_ports_delete(db, ports.ports, ports.n, comment);

@@ -8,6 +8,7 @@
 #include "helper/libvirt.h"
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
+#include "helper/probe.h"
 #include "helper/request.h"
 #include "helper/verb.h"
 #include "migration/checks.h"
@@ -55,18 +56,21 @@ static void check_ports(struct mig_checks *c, const struct options *o, const str
     }
 }
 
-static void check_destination(struct mig_checks *c, const char *uri, const struct mig_domain *d)
+/* A destination whose libvirt cannot be reached (or does not answer within
+ * --timeout) is an error, not a verdict: nothing can be said of it. */
+static struct err *check_destination(struct mig_checks *c, const struct options *o,
+                                     const char *uri, const struct mig_domain *d)
 {
     _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
     struct libvirt_host host = {0};
-    struct err *e = libvirt_open(uri, &lv);
-    if (!e) {
-        e = libvirt_host_read(lv, &host);
+    struct err *e = host_libvirt_read(uri, o->timeout, &lv, &host);
+    if (e && (e->code == ERR_LIBVIRT_UNAVAILABLE || e->code == ERR_TIMEOUT)) {
+        return err_set_field(err_prefix(e, "the destination cannot be checked"), "destination");
     }
     if (e) {
         mig_check(c, "libvirt", "destination", false, mem_strdup(e->message));
         err_free(e);
-        return;
+        return NULL;
     }
     mig_check(c, "libvirt", "destination", true,
               mem_asprintf("%s: %s, %d NUMA cell%s", uri, host.hypervisor ? host.hypervisor : "?",
@@ -75,8 +79,11 @@ static void check_destination(struct mig_checks *c, const char *uri, const struc
     uint64_t page = d->page_kib ? d->page_kib : 2048;
     uint64_t needed = d->memory_kib ? (d->memory_kib + page - 1) / page : 0;
     unsigned long long free_pages = 0;
-    e = libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &free_pages);
-    if (e) {
+    e = d->hugepages ? libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &free_pages) : NULL;
+    if (!d->hugepages) {
+        mig_check(c, "hugepages", "destination", true,
+                  mem_strdup("the VM's memory is not backed by hugepages: it needs none"));
+    } else if (e) {
         mig_check(c, "hugepages", "destination", false, mem_strdup(e->message));
         err_free(e);
     } else {
@@ -85,6 +92,25 @@ static void check_destination(struct mig_checks *c, const char *uri, const struc
                                (unsigned long long) page, free_pages));
     }
     libvirt_host_clear(&host);
+    return NULL;
+}
+
+/* "MAC has port P on the destination", and what becomes of QEMU's side of
+ * the socket. A change of mode is no change for libvirt's ABI check nor
+ * for QEMU's migration stream (the socket is not part of it), so a VM
+ * moves from server mode to the crash-safe client mode without a reboot. */
+static char *mapped_detail(const struct mig_iface *f, const json_t *to)
+{
+    const char *port = json_string_value(json_object_get(to, "port"));
+    const char *mode = json_string_value(json_object_get(to, "mode"));
+    _cleanup_free_ char *change =
+        !mode || !f->mode ? mem_strdup("")
+        : streq(mode, f->mode)
+            ? mem_asprintf("; QEMU stays the socket's %s", mode)
+            : mem_asprintf("; QEMU turns from the socket's %s into its %s (the socket is not part of the migration stream: libvirt and QEMU take the change)",
+                           f->mode, mode);
+    return mem_asprintf("%s has port %s on the destination%s", f->mac, port ? port : "(unnamed)",
+                        change);
 }
 
 static void check_report(struct mig_checks *c, const json_t *report, const struct mig_domain *d)
@@ -109,16 +135,15 @@ static void check_report(struct mig_checks *c, const json_t *report, const struc
     if (json_is_object(mapping)) {
         for (size_t i = 0; i < d->n_ifaces; i++) {
             /* MACs in any case, as libvirt and CloudStack write them. */
-            bool mapped = false;
             const char *key;
             json_t *value;
+            const json_t *to = NULL;
             json_object_foreach((json_t *) mapping, key, value) {
-                mapped |= !strcasecmp(key, d->ifaces[i].mac);
+                to = !to && !strcasecmp(key, d->ifaces[i].mac) ? value : to;
             }
-            mig_check(c, "mapping", "destination", mapped,
-                      mem_asprintf(mapped ? "%s has a port on the destination"
-                                          : "%s has no port on the destination",
-                                   d->ifaces[i].mac));
+            mig_check(c, "mapping", "destination", to != NULL,
+                      to ? mapped_detail(&d->ifaces[i], to)
+                         : mem_asprintf("%s has no port on the destination", d->ifaces[i].mac));
         }
     }
 }
@@ -150,8 +175,9 @@ struct err *verb_migrate_check_run(struct verb_context *ctx, json_t **result)
     if (d.n_ifaces) {
         check_ports(&checks, ctx->options, &d);
     }
-    if (destination) {
-        check_destination(&checks, json_string_value(destination), &d);
+    if (destination && (e = check_destination(&checks, ctx->options, json_string_value(destination), &d))) {
+        json_decref(checks.list);
+        return e;
     }
     if (report) {
         check_report(&checks, report, &d);

@@ -1,16 +1,105 @@
-/* migrate-finish: on the destination, after a successful migration, the
- * ports of op_id become the VM's ordinary ports (their migration tags are
- * removed), so that gc and unplug treat them as any other. */
+/* migrate-finish: on the destination, after a migration libvirt called a
+ * success, check that the VM's NICs really work on the ports of op_id, then
+ * make them the VM's ordinary ports (their migration tags are removed), so
+ * that gc and unplug treat them as any other.
+ *
+ * libvirt's success is no proof: when the destination's switch restarts
+ * while the VM moves, QEMU sets the vhost-user device up again on its own
+ * once the switch is back, without the guest's driver, and the NIC is
+ * broken (frames shifted by two bytes, a wedged ring, a guest panic). Such
+ * a device has lost the virtio features the guest negotiated; OVS shows
+ * them in Interface status:features. */
+#include <time.h>
+
 #include "helper/mem.h"
 #include "migration/ops.h"
+
+/* Bits a vhost-user device has without a guest's driver: the backend's
+ * VHOST_USER_F_PROTOCOL_FEATURES (30) and VHOST_F_LOG_ALL (26, dirty
+ * logging during a migration). */
+#define BACKEND_ONLY_FEATURES ((1ULL << 30) | (1ULL << 26))
+#define POLL_MS 100
+
+enum port_health {
+    PORT_WORKS,
+    PORT_PENDING, /* not (yet) connected, or no features yet */
+    PORT_BROKEN,
+};
+
+static enum port_health judge(const struct ovs_port *p)
+{
+    if (!p->status_link || !streq(p->status_link, "connected") || !p->status_features) {
+        return PORT_PENDING;
+    }
+    char *end = NULL;
+    unsigned long long features = strtoull(p->status_features, &end, 16);
+    if (end == p->status_features || *end) {
+        return PORT_PENDING;
+    }
+    return features & ~BACKEND_ONLY_FEATURES ? PORT_WORKS : PORT_BROKEN;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Waits, within the connection's deadline, until every port of 'op_id' is
+ * connected with the guest's features; a port whose device lost them is
+ * ERR_PORT_BROKEN at once, one still pending at the deadline ERR_TIMEOUT. */
+static struct err *verify(struct ovsdb *db, const char *op_id, double timeout)
+{
+    const struct ovs_select query = {OVS_SELECT_OP, op_id};
+    for (;;) {
+        _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
+        struct err *e = ovsdb_ports_select(db, &query, 1, OVS_SELECT_WITH_STATUS, &ports);
+        if (e) {
+            return e;
+        }
+        const struct ovs_port *pending = NULL;
+        for (size_t i = 0; i < ports.n; i++) {
+            const struct ovs_port *p = &ports.ports[i];
+            switch (judge(p)) {
+            case PORT_BROKEN:
+                return err_new(ERR_PORT_BROKEN, NULL,
+                               "the VM's NIC %s on port '%s' was set up again without the virtio features its guest negotiated (features %s): the switch restarted while the VM moved and QEMU reconnected without the guest's driver; the NIC does not work until the VM is restarted (stopped and started); nothing was changed",
+                               p->mac ? p->mac : "?", p->name, p->status_features);
+            case PORT_PENDING:
+                pending = pending ? pending : p;
+                break;
+            case PORT_WORKS:
+                break;
+            }
+        }
+        if (!pending) {
+            return NULL;
+        }
+        if (ovsdb_time_left_ms(db) <= POLL_MS) {
+            return err_new(ERR_TIMEOUT, NULL,
+                           "port '%s' (MAC %s) is %s%s after %g s: the VM's NIC does not use it yet (does the VM run here?); nothing was changed",
+                           pending->name, pending->mac ? pending->mac : "?",
+                           pending->status_link ? pending->status_link : "without a link status",
+                           pending->status_link && !pending->status_features ? " without negotiated features" : "",
+                           timeout);
+        }
+        sleep_ms(POLL_MS);
+    }
+}
 
 struct err *verb_migrate_finish_run(struct verb_context *ctx, json_t **result)
 {
     const char *op_id = NULL;
+    json_t *verify_flag = NULL;
+    struct request_field extra[] = {{"verify", REQ_BOOLEAN, false, false, &verify_flag}};
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
     _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
 
-    struct err *e = mig_op_ports(ctx, &op_id, &db, &ports);
+    struct err *e = mig_op_ports(ctx, extra, ARRAY_SIZE(extra), &op_id, &db, &ports);
+    bool verified = !e && ports.n && (!verify_flag || json_is_true(verify_flag));
+    if (verified) {
+        e = verify(db, op_id, ctx->options->timeout);
+    }
     if (!e && ports.n && !ctx->options->dry_run) {
         _cleanup_free_ char *comment = mem_asprintf("csdpdk migrate-finish %s", op_id);
         e = ovsdb_ports_untag(db, ports.ports, ports.n, comment);
@@ -21,6 +110,6 @@ struct err *verb_migrate_finish_run(struct verb_context *ctx, json_t **result)
     if (!ports.n) {
         json_array_append_new(ctx->warnings, json_sprintf("no port is tagged with op_id '%s'", op_id));
     }
-    *result = json_pack("{s:o}", "ports", mig_port_names(&ports));
+    *result = json_pack("{s:o, s:b}", "ports", mig_port_names(&ports), "verified", verified);
     return NULL;
 }

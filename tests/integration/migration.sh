@@ -2,8 +2,9 @@
 # A live migration's csdpdk steps between two hosts on this machine: each
 # host a private ovsdb-server, the destination's facts fabricated (sysfs
 # tree, its Open_vSwitch row as a running DPDK switch writes it), libvirt's
-# test driver standing in for the destination's libvirtd. The real thing,
-# with QEMU, is in libvirt-guest.sh.
+# test driver standing in for the destination's libvirtd: the unit-level
+# cases. The real thing, a guest moved between two real hosts, is
+# live-migration.sh.
 . "$(dirname "$0")/../lib/harness.sh"
 
 DATA=$(realpath "$(dirname "$0")/../data")
@@ -96,10 +97,15 @@ run migrate-rewrite <<<"$(rewrite_request "$(jq -c --arg m "$MAC2" 'del(.[$m])' 
 check "a MAC missing from the mapping: missing_interface, exit 65" expect_error missing_interface 65
 
 # 4a. Success: the destination's ports become ordinary; gc keeps them while the VM runs.
+# No VM runs here (live-migration.sh has the real one): verifying finds no link.
 DB=$DSTDB
-run "${DST[@]}" migrate-finish <<<'{"op_id": "op-1"}'
-check "migrate-finish clears the tags" \
-    test "$(jqo '.result.ports | length') $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = "2 0"
+run "${DST[@]}" --timeout 1 migrate-finish <<<'{"op_id": "op-1"}'
+check "migrate-finish verifies the ports first: no VM's NIC on them, timeout, exit 75" expect_error timeout 75
+check "... and changes nothing" \
+    test "$(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = 2
+run "${DST[@]}" migrate-finish <<<'{"op_id": "op-1", "verify": false}'
+check "migrate-finish with verify false clears the tags" \
+    test "$(jqo '.result.ports | length') $(jqo .result.verified) $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = "2 false 0"
 
 # 4b. Abort of another migration: exactly its ports go.
 VM=$(uuid_for 8) MAC1=$(mac_for 8 1) MAC2=$(mac_for 8 2)
