@@ -349,10 +349,25 @@ public class DpdkHelperClient {
                     MigrateAbortResult.class);
     }
 
-    /** {@code migrate-finish} on the destination, after success: the operation's ports become ordinary ports. */
+    /**
+     * {@code migrate-finish} on the destination, after libvirt reported success: csdpdk first checks, within
+     * its timeout, that each of the operation's ports is connected with the virtio features the guest
+     * negotiated, then makes them ordinary ports. A NIC whose device was set up again without them (the
+     * destination's switch restarted while the VM moved) is {@code port_broken} (exit 70): the VM needs a
+     * restart, nothing was changed. A port still not connected at the timeout is {@code timeout} (exit 75).
+     */
     public MigrateFinishResult finishMigration(String opId) throws DpdkHelperException {
-        return call(VERB_MIGRATE_FINISH, Map.of("op_id", Objects.requireNonNull(opId, "opId")),
-                    MigrateFinishResult.class);
+        return finishMigration(opId, true);
+    }
+
+    /** {@code migrate-finish}; {@code verify} false only clears the tags (csdpdk 0.1.0's behaviour). */
+    public MigrateFinishResult finishMigration(String opId, boolean verify) throws DpdkHelperException {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("op_id", Objects.requireNonNull(opId, "opId"));
+        if (!verify) {
+            request.put("verify", false);
+        }
+        return call(VERB_MIGRATE_FINISH, request, MigrateFinishResult.class);
     }
 
     /**

@@ -5,8 +5,10 @@ import java.util.List;
 
 /**
  * The request of {@code plug} and {@code render} (and, with an operation id, of {@code migrate-prepare}):
- * the VM, its DPDK NICs, its details, optionally the whole domain XML to merge the result into, and
- * {@code reconnect} (seconds; csdpdk's default 1, 0 for none).
+ * the VM, its DPDK NICs, its details, optionally the whole domain XML to merge the result into,
+ * {@code reconnect} (seconds; csdpdk's default 1, 0 for none) and, for {@code plug} and
+ * {@code migrate-prepare}, {@code wait} (csdpdk's default true: return once ovs-vswitchd has made the
+ * ports, a port it refused being {@code port_refused}; false: return at the OVSDB commit).
  */
 public class PlugRequest {
     private VmSpec vm;
@@ -14,6 +16,7 @@ public class PlugRequest {
     private DpdkDetails details;
     private String domain_xml;
     private Integer reconnect;
+    private Boolean wait;
 
     public PlugRequest() {
     }
@@ -72,6 +75,16 @@ public class PlugRequest {
 
     public PlugRequest setReconnect(Integer reconnect) {
         this.reconnect = reconnect;
+        return this;
+    }
+
+    public Boolean getWait() {
+        return wait;
+    }
+
+    /** {@code null}: csdpdk's default (wait). Not for {@code render}, which refuses it. */
+    public PlugRequest setWait(Boolean wait) {
+        this.wait = wait;
         return this;
     }
 }

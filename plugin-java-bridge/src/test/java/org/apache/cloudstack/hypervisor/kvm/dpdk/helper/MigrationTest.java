@@ -2,11 +2,19 @@ package org.apache.cloudstack.hypervisor.kvm.dpdk.helper;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,6 +27,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The migration verbs through the real csdpdk, on a fabricated DPDK-capable host (a private
  * ovsdb-server). Each test is skipped while the csdpdk under test lacks a verb it needs; VerbsTest
  * fails meanwhile, so the gap stays visible.
+ *
+ * <p>The tests tagged {@value #REAL_HOSTS} are the agent's side of a real live migration: they run only
+ * when tests/integration/live-migration.sh, which starts two hosts (libvirtd, OVSDB and a DPDK switch
+ * each) and a VM, calls them ({@code make -C plugin-java-bridge real-hosts}) with the hosts described in
+ * the file named by {@code -Dcsdpdk.realHosts}; {@code make check} leaves them out.
  */
 class MigrationTest extends TestSupport {
     private static OvsdbServer ovs;
@@ -80,11 +93,20 @@ class MigrationTest extends TestSupport {
             }
             assertTrue(ovs.ports("br0").contains(map.get(mac1).getPort()));
 
-            MigrateFinishResult finish = client.finishMigration(opId);
+            // No VM runs on this fabricated host: verifying finds no link (a retryable timeout,
+            // nothing changed); without verifying, the tags are cleared.
+            DpdkHelperClient impatient = client.withOptions(client.getOptions().toBuilder()
+                    .timeout(java.time.Duration.ofSeconds(4)).build());
+            DpdkHelperRetryableException noLink = assertThrows(DpdkHelperRetryableException.class,
+                    () -> impatient.finishMigration(opId));
+            assertEquals("timeout", noLink.getCode());
+            assertEquals(opId, client.status(uuid).findByMac(mac1).orElseThrow().getOpId(), "still tagged");
+            MigrateFinishResult finish = client.finishMigration(opId, false);
+            assertFalse(finish.isVerified());
             assertEquals(map.values().stream().map(DpdkTo::getPort).sorted().toList(),
                          finish.getPorts().stream().sorted().toList());
             assertTrue(client.status(uuid).getPorts().stream().allMatch(p -> p.getOpId() == null));
-            assertTrue(client.finishMigration(opId).getPorts().isEmpty(), "finishing twice finds nothing");
+            assertTrue(client.finishMigration(opId, false).getPorts().isEmpty(), "finishing twice finds nothing");
         } finally {
             client.unplug(uuid);
         }
@@ -215,12 +237,98 @@ class MigrationTest extends TestSupport {
             assertTrue(rewritten.contains("path=\"" + to.getSocketPath() + "\""), rewritten);
             assertTrue(rewritten.contains("<target dev=\"" + to.getPort() + "\"/>"), rewritten);
 
-            assertEquals(List.of(to.getPort()), dest.finishMigration(opId).getPorts());
+            assertEquals(List.of(to.getPort()), dest.finishMigration(opId, false).getPorts());
             assertEquals(List.of(oldPort), client.unplugPorts(List.of(oldPort)).getRemoved());
             assertNull(dest.status(uuid).findByMac(mac).orElseThrow().getOpId());
             assertTrue(destOvs.ports("br0").contains(to.getPort()));
         } finally {
             deleteTree(destDir);
         }
+    }
+
+    static final String REAL_HOSTS = "real-hosts";
+
+    /** The hosts and the VM of live-migration.sh, from the file named by -Dcsdpdk.realHosts. */
+    private static Properties realHosts() throws Exception {
+        String file = System.getProperty("csdpdk.realHosts");
+        assertTrue(file != null && !file.isEmpty(), "-Dcsdpdk.realHosts names no file: run through live-migration.sh");
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(Paths.get(file), StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return p;
+    }
+
+    private static DpdkHelperClient realHost(Properties p, String side) {
+        return new DpdkHelperClient(csdpdk(), DpdkHelperOptions.builder()
+                .ovsdb(p.getProperty(side + ".ovsdb"))
+                .agentProperties(p.getProperty(side + ".agentProperties"))
+                .libvirt(p.getProperty(side + ".libvirt"))
+                .build());
+    }
+
+    private static MigratePrepareRequest realRequest(Properties p) {
+        List<NicSpec> nics = new ArrayList<>();
+        for (int i = 0; p.getProperty("nic." + i) != null; i++) {
+            String[] f = p.getProperty("nic." + i).split(" ");
+            nics.add(new NicSpec(f[0], f[1], f.length > 2 ? Integer.valueOf(f[2]) : null));
+        }
+        Map<String, String> vm = new LinkedHashMap<>();
+        vm.put(DpdkDetails.KEY_MODE, p.getProperty("mode"));
+        vm.put(DpdkDetails.KEY_NUMA, p.getProperty("numa"));
+        vm.put(DpdkDetails.KEY_HUGEPAGES, p.getProperty("hugepages"));
+        return new MigratePrepareRequest(p.getProperty("opId"),
+                new VmSpec(p.getProperty("vm.uuid"), p.getProperty("vm.name"), null,
+                           Long.valueOf(p.getProperty("vm.memoryKib"))),
+                nics, DpdkDetails.decoded(null, vm));
+    }
+
+    /**
+     * Before the move, as the agent does it: migrate-prepare on the destination; on the source,
+     * migrate-check of the running domain's migratable XML (as libvirt gives it: {@code <target dev=''/>})
+     * against the destination's libvirtd and its report, then migrate-rewrite. Writes the destination XML
+     * to {@code destXml} for live-migration.sh to migrate with.
+     */
+    @Tag(REAL_HOSTS)
+    @Test
+    void realHostsPrepareCheckRewrite() throws Exception {
+        Properties p = realHosts();
+        DpdkHelperClient source = realHost(p, "src");
+        DpdkHelperClient destination = realHost(p, "dst");
+        String domain = Files.readString(Paths.get(p.getProperty("migratableXml")), StandardCharsets.UTF_8);
+        assertTrue(domain.contains("<target dev=''/>"), "libvirt's migratable XML names no port");
+
+        MigratePrepareResult prepared = destination.migratePrepare(realRequest(p));
+        assertTrue(prepared.isEligible(), prepared.getChecks().toString());
+        assertEquals(realRequest(p).getNics().size(), prepared.getMapping().size());
+
+        MigrateCheckResult check = source.checkMigration(domain, p.getProperty("dst.libvirt"), prepared);
+        check.getChecks().forEach(c -> System.out.println("  check: " + c));
+        assertTrue(check.isEligible(), check.getFailedChecks().toString());
+        assertTrue(check.getChecks().stream().anyMatch(c -> "hugepages".equals(c.getId())
+                && "destination".equals(c.getSide()) && c.isOk()), "the destination's libvirtd was asked");
+
+        String rewritten = source.rewriteForMigration(domain, prepared.getMapping());
+        for (DpdkTo to : prepared.getMapping().values()) {
+            assertTrue(rewritten.contains("path=\"" + to.getSocketPath() + "\""), rewritten);
+        }
+        Files.writeString(Paths.get(p.getProperty("destXml")), rewritten, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * After libvirt moved the VM: migrate-finish on the destination verifies that the VM's NICs work on
+     * the new ports, then the source's old ports go.
+     */
+    @Tag(REAL_HOSTS)
+    @Test
+    void realHostsFinishAndUnplug() throws Exception {
+        Properties p = realHosts();
+        MigrateFinishResult finish = realHost(p, "dst").finishMigration(p.getProperty("opId"));
+        assertTrue(finish.isVerified());
+        assertEquals(realRequest(p).getNics().size(), finish.getPorts().size(), finish.getPorts().toString());
+        UnplugResult unplug = realHost(p, "src").unplug(p.getProperty("vm.uuid"));
+        assertEquals(realRequest(p).getNics().size(), unplug.getRemoved().size(), unplug.getRemoved().toString());
+        Path done = Paths.get(p.getProperty("destXml") + ".finished");
+        Files.writeString(done, String.join(" ", finish.getPorts()) + "\n", StandardCharsets.UTF_8);
     }
 }
