@@ -29,6 +29,7 @@
 . "$(dirname "$0")/../lib/dpdk.sh"
 . "$(dirname "$0")/../lib/libvirtd.sh"
 . "$(dirname "$0")/../lib/hosts.sh"
+. "$(dirname "$0")/../lib/migrate.sh"
 
 reason=$(libvirtd_available) || { skip "live migration between two hosts" "$reason"; done_testing; exit; }
 vswitchd_available || { skip "live migration between two hosts" "$DPDK_UNAVAILABLE"; done_testing; exit; }
@@ -36,27 +37,22 @@ guest_prepare >/dev/null || { fail "prepare the guest (kernel and initramfs)"; d
 
 NAME=vm61
 VM=$(uuid_for 61)
-MAC1=52:54:00:61:00:01 MAC2=52:54:00:61:00:02
+MACS=(52:54:00:61:00:01 52:54:00:61:00:02) VLANS=("" 100)
+MAC1=${MACS[0]} MAC2=${MACS[1]}
 KIB=$((GUEST_MEMORY_MIB * 1024))
 PAGES=$((KIB / 2048))
 BANDWIDTH=10 # MiB/s for the migrations a fault interrupts: about 10 s instead of 2
 
 # Hugepages: the guest's memory twice (both QEMUs hold it while it moves)
 # and a margin, reserved for the test and given back whatever happens.
-POOL=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-SAVED=$(cat "$POOL" 2>/dev/null)
-restore_pages() { [[ -n $SAVED ]] && echo "$SAVED" >"$POOL" 2>/dev/null; }
-trap 'restore_pages; libvirtd_cleanup_all; cleanup' EXIT
-free_pages() { cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages; }
-total_pages() { cat "$POOL"; }
+trap 'pages_restore; libvirtd_cleanup_all; cleanup' EXIT
 want=$((2 * PAGES + 32))
-if [[ -n $SAVED ]] && echo $((SAVED + (want > $(free_pages) ? want - $(free_pages) : 0))) >"$POOL" 2>/dev/null &&
-    (($(free_pages) >= want)); then
+if pages_reserve "$want"; then
     USE_HUGEPAGES=1
-    echo "# hugepages: $(total_pages) of 2 MiB reserved ($(free_pages) free), $SAVED before the test"
+    echo "# hugepages: $(pages_free) of 2 MiB free for the test, $PAGES_SAVED reserved before it"
 else
     USE_HUGEPAGES=0
-    restore_pages
+    pages_restore
     echo "# no hugepages can be reserved here ($want needed): the guest's memory is shared memfd memory"
 fi
 
@@ -68,26 +64,8 @@ ok "two hosts, each a libvirtd, an ovsdb-server and a DPDK ovs-vswitchd of its o
 
 # ---- the VM ----
 
-GUEST_MEMFD=$((1 - USE_HUGEPAGES)) GUEST_CMDLINE="console=ttyS0 pci=nomsi panic=-1 csdpdk.ping=0.1" \
-    guest_domain_xml "$NAME" /nonexistent/placeholder.sock server "$MAC1" \
-    "/var/log/libvirt/qemu/$NAME.console" | sed "s|</name>|</name><uuid>$VM</uuid>|" >"$T/base.xml"
-CELL="<cpu><numa><cell id='0' cpus='0' memory='$KIB' unit='KiB' memAccess='shared'/></numa></cpu>"
+GUEST_MEMFD=$((1 - USE_HUGEPAGES)) mig_guest_xml csdpdk.ping=0.1 >"$T/base.xml"
 
-# vm_request MODE [OP_ID [BRIDGE]]: the VM as the agent describes it to plug
-# (with its domain) or to migrate-prepare (with OP_ID): two NICs, the second
-# on VLAN 100; CloudStack's details with DPDK-VHOSTUSER = MODE.
-vm_request() {
-    jq -n --arg vm "$VM" --arg name "$NAME" --arg m1 "$MAC1" --arg m2 "$MAC2" --arg mode "$1" \
-        --arg op "${2:-}" --arg br "${3:-$HOST_BRIDGE}" --arg cell "$CELL" --rawfile d "$T/base.xml" \
-        --argjson kib "$KIB" \
-        '{vm: {uuid: $vm, name: $name, memory_kib: $kib},
-          nics: [{mac: $m1, bridge: $br}, {mac: $m2, bridge: $br, vlan: 100}],
-          details: {encoding: "none", vm: {"DPDK-VHOSTUSER": $mode, "extraconfig-dpdk-numa": $cell,
-                    "extraconfig-dpdk-hugepages": "<memoryBacking><hugepages/></memoryBacking>"}}}
-         | if $op == "" then .domain_xml = $d else .op_id = $op end'
-}
-
-console() { echo "$T/$1/lv/log/qemu/$NAME.console"; }
 ports_on() { host_use "$1"; vsctl list-ports "$HOST_BRIDGE" 2>/dev/null | sort -V | tr '\n' ' '; }
 domains_on() { lvsh "$1" list --all --name | grep . | tr '\n' ' '; }
 # state HOST: what a migration must leave as it found: ports, domains.
@@ -107,7 +85,7 @@ check "h1: libvirt starts it" lvsh h1 start "$NAME"
 if frames_wait h1 "$MAC1" 5 "$BOOT" 180 && frames_wait h1 "$MAC2" 5 "$BOOT" 30; then
     ok "h1: the guest's frames cross h1's switch on both NICs ($(lv_since "$BOOT") s after start)"
 else
-    fail "h1: the guest's frames cross h1's switch on both NICs" "$(tail -n 5 "$(console h1)")" \
+    fail "h1: the guest's frames cross h1's switch on both NICs" "$(tail -n 5 "$(mig_console h1)")" \
         "$(tail -n 5 "$T/h1/lv/log/qemu/$NAME.log")"
     done_testing
     exit
@@ -115,45 +93,11 @@ fi
 
 # ---- the agent's flow ----
 
-declare -A FIG=()
 FIGURES=()
 
-# timed NAME COMMAND...: runs the command, keeps its wall time in FIG[NAME],
-# returns its status.
-timed() {
-    local name=$1 t rc
-    shift
-    t=$(date +%s%N)
-    "$@"
-    rc=$?
-    FIG[$name]=$(awk -v ns=$(($(date +%s%N) - t)) 'BEGIN { printf "%.3f", ns / 1e9 }')
-    return $rc
-}
-
-# prepare SRC DST MODE OP: migrate-prepare on DST; migrate-check and
-# migrate-rewrite of the running domain's migratable XML on SRC. Leaves the
-# destination XML in $T/dest.xml; false if a step failed.
+# prepare SRC DST MODE OP: mig_prepare, a failure reported.
 prepare() {
-    local src=$1 dst=$2 mode=$3 op=$4
-    timed prepare hrun "$dst" migrate-prepare <<<"$(vm_request "$mode" "$op")"
-    if [[ $status != 0 || $(jqo .result.eligible) != true ]]; then
-        fail "$dst: migrate-prepare ($mode) finds the destination eligible" "$out"
-        return 1
-    fi
-    PREPARED=$out
-    lvsh "$src" dumpxml --migratable "$NAME" >"$T/migratable.xml"
-    timed check hrun "$src" migrate-check <<<"$(jq -n --rawfile d "$T/migratable.xml" \
-        --arg u "${LIBVIRT_URIS[$dst]}" --argjson r "$PREPARED" \
-        '{domain_xml: $d, destination: $u, destination_report: $r.result}')"
-    if [[ $status != 0 ]]; then
-        fail "$src: migrate-check of the running domain against $dst's libvirtd: eligible" "$out"
-        return 1
-    fi
-    CHECKED=$out
-    timed rewrite hrun "$src" migrate-rewrite <<<"$(jq -n --rawfile d "$T/migratable.xml" \
-        --argjson r "$PREPARED" '{domain_xml: $d, mapping: $r.result.mapping}')"
-    [[ $status == 0 ]] || { fail "$src: migrate-rewrite" "$out"; return 1; }
-    jqo .result.domain_xml >"$T/dest.xml"
+    mig_prepare "$@" || { fail "$1 -> $2 ($3): migrate-prepare, migrate-check and migrate-rewrite" "$MIG_FAILED"; return 1; }
 }
 
 # The agent's side through the Java bridge (plugin-java-bridge's
@@ -201,36 +145,9 @@ java_prepare() {
     FIG[prepare]=- FIG[check]=- FIG[rewrite]=-
 }
 
-# migrate SRC DST [BANDWIDTH]: libvirt's live migration with the rewritten
-# XML as the destination's (live and persistent), the source undefined.
-# Sets MIGRATE_STATUS and MIGRATE_OUT; the time goes to FIG[migrate].
-migrate() {
-    local bw=()
-    [[ -n ${3:-} ]] && bw=(--bandwidth "$3")
-    MIGRATE_T0=$(lv_now)
-    timed migrate _migrate "$@" "${bw[@]}"
-}
-_migrate() {
-    MIGRATE_OUT=$(LVSH_TIMEOUT=180 lvsh "$1" migrate --live --persistent --undefinesource \
-        --xml "$T/dest.xml" --persistent-xml "$T/dest.xml" "$NAME" "${LIBVIRT_URIS[$2]}" \
-        --migrateuri tcp://127.0.0.1 "${@:4}" 2>&1)
-    MIGRATE_STATUS=$?
-}
-
 # frames_both HOST FROM: frames of both NICs cross HOST's switch since FROM.
 frames_both() {
     frames_wait "$1" "$MAC1" 5 "$2" 30 && frames_wait "$1" "$MAC2" 5 "$2" 30
-}
-
-# outage SRC DST MAC: seconds from the last frame of MAC through SRC's
-# switch to the first through DST's, both after MIGRATE_T0.
-outage() {
-    local first last
-    first=$(frames_times "$2" "$3" "$MIGRATE_T0" | head -n 1)
-    [[ -n $first ]] || return 1
-    last=$(frames_times "$1" "$3" "$MIGRATE_T0" "$first" | tail -n 1)
-    [[ -n $last ]] || return 1
-    awk -v a="$last" -v b="$first" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
 # status_of HOST PORT KEY: a key of the port's Interface.status on HOST.
@@ -257,8 +174,8 @@ move() {
         check "... $dst's port $p is in the switch before the migration starts (ofport $(host_use "$dst"; vsctl get Interface "$p" ofport))" \
             test "$(host_use "$dst"; vsctl get Interface "$p" ofport)" -gt 0
     done
-    rm -f "$(console "$dst")"
-    migrate "$src" "$dst"
+    rm -f "$(mig_console "$dst")"
+    mig_migrate "$src" "$dst"
     if [[ $MIGRATE_STATUS != 0 ]]; then
         fail "$src -> $dst: virsh migrate --live" "$MIGRATE_OUT" "$(tail -n 5 "$T/$dst/lv/log/qemu/$NAME.log")"
         return 1
@@ -267,8 +184,8 @@ move() {
     check "... it runs on $dst, and is gone from $src" \
         test "$(domain_state "$dst" "$NAME") / $(domains_on "$src")" = "running / "
     check "... its frames cross $dst's switch, on both NICs" frames_both "$dst" "$MIGRATE_T0"
-    check "... the guest did not boot again on $dst" test "$(grep -c 'csdpdk-guest: init' "$(console "$dst")")" = 0
-    gap=$(outage "$src" "$dst" "$MAC1")
+    check "... the guest did not boot again on $dst" test "$(grep -c 'csdpdk-guest: init' "$(mig_console "$dst")")" = 0
+    gap=$(mig_outage "$src" "$dst" "$MAC1")
     check "... the network followed it: the outage was ${gap:-?} s (last frame through $src's switch to the first through $dst's)" \
         test -n "$gap"
     for p in $new; do
@@ -293,7 +210,7 @@ move() {
     check "$src: gc finds nothing" test "$status $(jqo '.result.orphans | length')" = "0 0"
     hrun "$dst" gc
     check "$dst: gc finds nothing (the VM runs there)" test "$status $(jqo '.result.orphans | length')" = "0 0"
-    downtime=$(lvsh "$dst" domjobinfo --completed "$NAME" 2>/dev/null | awk '/^Total downtime:/ { print $3 }')
+    downtime=$(mig_downtime "$dst")
     FIGURES+=("$(printf '%-22s prepare %s  check %s  rewrite %s  migrate %s  outage %s  downtime %s ms  unplug %s  finish %s' \
         "$src->$dst $mode" "${FIG[prepare]}" "${FIG[check]}" "${FIG[rewrite]}" "${FIG[migrate]}" "$gap" \
         "${downtime:-?}" "${FIG[unplug]}" "${FIG[finish]}")")
@@ -318,13 +235,13 @@ else
     skip "the Java bridge's side of a migration" "no JDK 17 or no Gson/JUnit jars (make deps installs them)"
     move h1 h2 client op-3
 fi
-if grep -qE 'csdpdk-guest: eth0 rx .* at [0-9.]+s' "$(console h2)" ||
-    guest_wait_console "$(console h2)" 'csdpdk-guest: eth0 rx .* at [0-9.]+s' 15; then
-    up=$(grep -oE 'rx .* at [0-9.]+s' "$(console h2)" | tail -n 1 | sed 's/.* at \([0-9.]*\)s/\1/')
+if grep -qE 'csdpdk-guest: eth0 rx .* at [0-9.]+s' "$(mig_console h2)" ||
+    guest_wait_console "$(mig_console h2)" 'csdpdk-guest: eth0 rx .* at [0-9.]+s' 15; then
+    up=$(grep -oE 'rx .* at [0-9.]+s' "$(mig_console h2)" | tail -n 1 | sed 's/.* at \([0-9.]*\)s/\1/')
     check "the guest's uptime went on through three migrations (${up} s, $(lv_since "$BOOT") s since it started on h1)" \
         awk -v u="$up" -v s="$(lv_since "$BOOT")" 'BEGIN { exit !(u + 10 >= s - 15) }'
 else
-    fail "the guest reports its uptime on h2's console" "$(tail -n 5 "$(console h2)")"
+    fail "the guest reports its uptime on h2's console" "$(tail -n 5 "$(mig_console h2)")"
 fi
 
 # ---- not eligible, checked against the real destination: nothing moves ----
@@ -348,8 +265,7 @@ not_eligible() {
 }
 
 if ((USE_HUGEPAGES)); then
-    HUGE_TOTAL=$(total_pages)
-    echo $(($(total_pages) - $(free_pages) + PAGES / 2)) >"$POOL"
+    pages_set_free $((PAGES / 2))
     hrun h2 migrate-check <<<"$(jq -n --rawfile d <(lvsh h2 dumpxml --migratable "$NAME") \
         --arg u "${LIBVIRT_URIS[h1]}" '{domain_xml: $d, destination: $u}')"
     check "h2: migrate-check asks h1's libvirtd: too few free hugepages, not eligible ($(jqo '[.result.checks[] | select(.id == "hugepages") | .detail] | join("")'))" \
@@ -359,7 +275,7 @@ if ((USE_HUGEPAGES)); then
         = "the VM needs $PAGES pages of 2048 KiB; $((PAGES / 2)) free"
     hrun h1 migrate-prepare <<<"$(vm_request client op-4)"
     not_eligible "too few free hugepages" hugepages
-    echo "$HUGE_TOTAL" >"$POOL"
+    pages_reserve "$want"
 else
     skip "a destination with too few free hugepages" "no hugepages can be reserved on this machine"
 fi
@@ -417,7 +333,7 @@ interrupted() {
 # returns 3 s into it. wait_migrate: waits for it, sets MIGRATE_STATUS.
 background_migrate() {
     MIGRATE_T0=$(lv_now)
-    (migrate "$1" "$2" "$BANDWIDTH"; echo "$MIGRATE_OUT" >"$T/migrate.out"; exit "$MIGRATE_STATUS") &
+    (mig_migrate "$1" "$2" "$BANDWIDTH"; echo "$MIGRATE_OUT" >"$T/migrate.out"; exit "$MIGRATE_STATUS") &
     MIGRATE_PID=$!
     sleep 3
 }

@@ -33,7 +33,7 @@ host_use() {
 # host_args NAME: csdpdk's options for host NAME, one per line.
 host_args() {
     printf '%s\n' --ovsdb "unix:$T/$1/ovs/db.sock" --agent-properties "$T/$1/agent.properties" \
-        --libvirt "${LIBVIRT_URIS[$1]}"
+        --libvirt "${LIBVIRT_URIS[$1]}" --qemu-conf "$T/$1/lv/etc/qemu.conf"
 }
 
 # hrun NAME [CSDPDK ARGS...]: harness.sh's run, on host NAME.
@@ -130,4 +130,38 @@ frames_wait() {
         sleep 0.1
     done
     return 1
+}
+
+# ---- hugepages of 2 MiB, shared by the hosts ----
+
+HUGE_POOL=/sys/kernel/mm/hugepages/hugepages-2048kB
+PAGES_SAVED=
+
+# pages_reserve N: reserves pages (/proc/sys/vm/nr_hugepages, per size)
+# until at least N are free; the first call keeps the machine's own value
+# for pages_restore (put it in the EXIT trap). False if the machine does
+# not allow it.
+pages_reserve() {
+    local free total
+    total=$(cat "$HUGE_POOL/nr_hugepages" 2>/dev/null) || return 1
+    free=$(cat "$HUGE_POOL/free_hugepages")
+    [[ -n $PAGES_SAVED ]] || PAGES_SAVED=$total
+    ((free >= $1)) && return 0
+    echo $((total + $1 - free)) >"$HUGE_POOL/nr_hugepages" 2>/dev/null
+    (($(cat "$HUGE_POOL/free_hugepages") >= $1))
+}
+
+# pages_free: how many are free now. pages_set_free N: makes exactly N free
+# (fewer reserved), to play a host short of them.
+pages_free() {
+    cat "$HUGE_POOL/free_hugepages"
+}
+pages_set_free() {
+    echo $(($(cat "$HUGE_POOL/nr_hugepages") - $(pages_free) + $1)) >"$HUGE_POOL/nr_hugepages"
+}
+
+# pages_restore: puts the machine's own value back.
+pages_restore() {
+    [[ -n $PAGES_SAVED ]] && echo "$PAGES_SAVED" >"$HUGE_POOL/nr_hugepages" 2>/dev/null
+    return 0
 }

@@ -206,7 +206,9 @@ libvirtd_start() {
             cp "$LIBVIRTD_CAPS_CACHE"/*.xml "$dir/cache/qemu/capabilities/" 2>/dev/null
     fi
     # unshare (without --fork) execs bash, which execs libvirtd: $! is libvirtd.
-    unshare -m --propagation private -- bash "$dir/ns-start.sh" \
+    # LIBVIRTD_NETNS (a network namespace's file, e.g. /proc/PID/ns/net): the
+    # daemon, and the QEMUs and tap devices it makes, live in it.
+    ${LIBVIRTD_NETNS:+nsenter --net="$LIBVIRTD_NETNS"} unshare -m --propagation private -- bash "$dir/ns-start.sh" \
         </dev/null >>"$dir/libvirtd.stdout" 2>>"$dir/libvirtd.stderr" &
     pid=$!
     uri="qemu+unix:///system?socket=$dir/run/libvirt-sock"
