@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# make demo: csdpdk's main job on this machine, narrated. A private Open
-# vSwitch with DPDK (ovsdb-server and the DPDK build of ovs-vswitchd in
-# userspace), a stand-in VM (dpdk-testpmd), then: capability, deploy, the
-# VM's link, an OVS crash and restart, the migration checks, cleanup.
-# Nothing touches the host's own Open vSwitch, libvirt or hugepages.
+# make demo on a machine where no guest can boot (tests/demo.sh says why):
+# csdpdk's main job, narrated, with a stand-in VM. A private Open vSwitch
+# with DPDK (ovsdb-server and the DPDK build of ovs-vswitchd in userspace),
+# a stand-in VM (dpdk-testpmd), then: capability, deploy, the VM's link, an
+# OVS crash and restart, the migration checks (not the migration: a
+# stand-in cannot move), cleanup. Nothing touches the host's own Open
+# vSwitch, libvirt or hugepages.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/harness.sh
