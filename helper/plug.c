@@ -188,9 +188,10 @@ static struct err *render_provisionally(struct plug *p, json_t *warnings)
     return e;
 }
 
-/* Removes the ports this run created: what a failure after creating them
- * leaves behind must be nothing. */
-static void roll_back(struct ovsdb *db, const struct plug *p)
+/* The ports this run created, as OVSDB has them now ('flags' as for
+ * ovsdb_ports_select()). */
+static struct err *select_created(struct ovsdb *db, const struct plug *p, unsigned flags,
+                                  struct ovs_port_list *out)
 {
     _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
     size_t n = 0;
@@ -199,8 +200,15 @@ static void roll_back(struct ovsdb *db, const struct plug *p)
             queries[n++] = (struct ovs_select){OVS_SELECT_NAME, p->ports[i]};
         }
     }
+    return ovsdb_ports_select(db, queries, n, flags, out);
+}
+
+/* Removes the ports this run created: what a failure after creating them
+ * leaves behind must be nothing. */
+static void roll_back(struct ovsdb *db, const struct plug *p)
+{
     _cleanup_(ovs_port_list_clear) struct ovs_port_list created = {0};
-    struct err *e = ovsdb_ports_select(db, queries, n, 0, &created);
+    struct err *e = select_created(db, p, 0, &created);
     if (!e) {
         e = ovsdb_ports_delete(db, created.ports, created.n, "csdpdk plug: roll back");
     }
@@ -288,15 +296,8 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
  * Interface.error, or no OpenFlow port number. */
 static struct err *check_applied(struct ovsdb *db, const struct plug *p)
 {
-    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
-    size_t n = 0;
-    for (size_t i = 0; i < p->req.n_nics; i++) {
-        if (p->created[i]) {
-            queries[n++] = (struct ovs_select){OVS_SELECT_NAME, p->ports[i]};
-        }
-    }
     _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
-    struct err *e = ovsdb_ports_select(db, queries, n, OVS_SELECT_WITH_STATUS, &ports);
+    struct err *e = select_created(db, p, OVS_SELECT_WITH_STATUS, &ports);
     for (size_t k = 0; !e && k < ports.n; k++) {
         const struct ovs_port *port = &ports.ports[k];
         if ((port->error && *port->error) || port->ofport < 0) {
