@@ -398,18 +398,27 @@ check "h1's switch killed 3 s into the migration: libvirt still reports success,
 host_restart_switch h1 TERM
 RESTARTED=$(lv_now)
 sleep 3
-timed finish hrun h1 migrate-finish <<<'{"op_id": "op-9"}'
-check "h1: migrate-finish finds the NIC broken: port_broken, exit 70 (${FIG[finish]} s)" \
-    test "$status $(jqo .error.code)" = "70 port_broken"
-echo "# $(jqo .error.message)"
-check "... the signal: OVS's negotiated features lost the guest's ($(status_of h1 "${PORTS9%% *}" features), before: the guest's own)" \
-    test "$(status_of h1 "${PORTS9%% *}" features)" = 0x0000000040000000
-check "... and it is right: no frame of the guest arrives whole at h1's switch, $(frames_count h1 00:01:52:54:00:61 "$RESTARTED") arrive shifted by two bytes" \
-    test "$(frames_count h1 "$MAC1" "$RESTARTED") $(($(frames_count h1 00:01:52:54:00:61 "$RESTARTED") > 0))" = "0 1"
+timed finish hrun h1 --timeout 10 migrate-finish <<<'{"op_id": "op-9"}'
+FINISHED=$out
+check "h1: migrate-finish does not call it a success ($(jqo .error.code), exit $status, ${FIG[finish]} s)" \
+    test "$status" != 0
+if [[ $(domain_state h1 "$NAME") == running ]]; then
+    out=$FINISHED
+    check "... the guest runs with its NIC broken: port_broken, exit 70" test "$status $(jqo .error.code)" = "70 port_broken"
+    echo "# $(jqo .error.message)"
+    check "... the signal: OVS's negotiated features lost the guest's ($(status_of h1 "${PORTS9%% *}" features), before: the guest's own)" \
+        test "$(status_of h1 "${PORTS9%% *}" features)" = 0x0000000040000000
+    check "... and it is right: no frame of the guest arrives whole at h1's switch ($(frames_count h1 00:01:52:54:00:61 "$RESTARTED") arrive shifted by two bytes)" \
+        test "$(frames_count h1 "$MAC1" "$RESTARTED")" = 0
+else
+    # The lab saw the guest's kernel panic this way too (2 runs in 5 in server mode).
+    check "... the guest died on h1 (as the lab saw it, a kernel panic), and the port never worked: timeout" \
+        test "$status $(jqo .error.code)" = "75 timeout"
+fi
 check "... nothing was changed: the ports keep their migration tags" \
     test "$(host_use h1; vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-9 | grep -c csdpdk)" = 2
 # What the message tells the operator to do: a restart of the VM.
-lvsh h1 destroy "$NAME" >/dev/null
+lvsh h1 destroy "$NAME" >/dev/null 2>&1
 BOOT=$(lv_now)
 lvsh h1 start "$NAME" >/dev/null
 frames_wait h1 "$MAC1" 5 "$BOOT" 180
