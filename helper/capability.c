@@ -213,20 +213,21 @@ static void judge_hugepages(struct judge *j, const struct capability_facts *f)
     }
 }
 
-/* OVS puts server-mode sockets in its run directory plus vhost-sock-dir. */
-static char *ovs_socket_dir(const struct capability_facts *f)
+char *capability_ovs_socket_dir(const char *rundir, const char *vhost_sock_dir)
 {
-    if (!f->ovs || !f->ovs_rundir) {
-        return NULL;
-    }
-    const char *sub = f->ovs->vhost_sock_dir ? f->ovs->vhost_sock_dir : "";
-    _cleanup_free_ char *joined = mem_asprintf("%s/%s", f->ovs_rundir, sub);
+    _cleanup_free_ char *joined = mem_asprintf("%s/%s", rundir, vhost_sock_dir ? vhost_sock_dir : "");
     /* "." and trailing slashes say nothing. */
     size_t len = strlen(joined);
     while (len > 2 && joined[len - 1] == '.' && joined[len - 2] == '/') {
         joined[len -= 2] = '\0';
     }
     return agent_normalise_dir(joined);
+}
+
+static char *ovs_socket_dir(const struct capability_facts *f)
+{
+    return f->ovs && f->ovs_rundir ? capability_ovs_socket_dir(f->ovs_rundir, f->ovs->vhost_sock_dir)
+                                   : NULL;
 }
 
 static void judge_socket_dir(struct judge *j, const struct capability_facts *f)

@@ -58,6 +58,10 @@ struct capability {
 };
 
 void capability_judge(const struct capability_facts *facts, struct capability *out);
+
+/* Where OVS puts the sockets of server-mode (dpdkvhostuser) ports: its run
+ * directory plus other_config:vhost-sock-dir (NULL: none), normalised. */
+char *capability_ovs_socket_dir(const char *rundir, const char *vhost_sock_dir);
 void capability_clear(struct capability *c);
 
 #endif

@@ -195,10 +195,15 @@ struct err *host_libvirt_read(const char *uri, double timeout, struct libvirt **
     return e;
 }
 
-long host_vswitchd_pid(const char *ovsdb_url, bool *running)
+char *host_ovs_rundir(const char *ovsdb_url)
 {
     uid_t uid;
-    _cleanup_free_ char *rundir = ovs_rundir(ovsdb_url, &uid);
+    return ovs_rundir(ovsdb_url, &uid);
+}
+
+long host_vswitchd_pid(const char *ovsdb_url, bool *running)
+{
+    _cleanup_free_ char *rundir = host_ovs_rundir(ovsdb_url);
     long pid = vswitchd_pid(rundir, running);
     _cleanup_free_ char *path = mem_asprintf("/proc/%ld/comm", pid);
     FILE *f = *running ? fopen(path, "r") : NULL;

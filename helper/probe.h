@@ -28,6 +28,10 @@ struct host_probe {
 struct err *host_libvirt_read(const char *uri, double timeout, struct libvirt **lv,
                               struct libvirt_host *host) _warn_unused_;
 
+/* OVS's run directory: that of the unix socket 'ovsdb_url' (ovsdb-server
+ * and ovs-vswitchd share it), or NULL for another kind of URL. */
+char *host_ovs_rundir(const char *ovsdb_url);
+
 /* The pid in the pidfile of the ovs-vswitchd that shares the run directory
  * of the unix socket 'ovsdb_url' (0 if none can be read), and whether that
  * process runs and is an ovs-vswitchd (its /proc/PID/comm, when readable,

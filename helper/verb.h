@@ -84,5 +84,6 @@ verb_run_fn verb_migrate_check_run;
 verb_run_fn verb_migrate_rewrite_run;
 verb_run_fn verb_migrate_abort_run;
 verb_run_fn verb_migrate_finish_run;
+verb_run_fn verb_sockets_clean_run;
 
 #endif

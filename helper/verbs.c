@@ -172,6 +172,21 @@ const struct verb verbs[] = {
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
         .run = verb_migrate_finish_run,
     },
+    {
+        .name = "sockets-clean",
+        .summary = "remove the stale sockets of server-mode ports, before ovs-vswitchd starts",
+        .help = "Reads no request. In OVS's socket directory (the run directory of --ovsdb's\n"
+                "  socket plus other_config:vhost-sock-dir), removes each file that is a socket\n"
+                "  (lstat: a symbolic link is never followed), is named after an Interface of\n"
+                "  type dpdkvhostuser, and on which nobody listens (connect() is refused): what\n"
+                "  a switch killed with -9 leaves, and the next one cannot bind. Keeps all\n"
+                "  else. Safe at any time; run by the ovs-vswitchd.service drop-in before every\n"
+                "  start of the switch.\n"
+                "Result: socket_dir, removed[] (names), kept[] (name, reason) for every socket\n"
+                "  and every port's file kept.\n",
+        .flags = VERB_MUTATES | VERB_OVSDB,
+        .run = verb_sockets_clean_run,
+    },
 };
 
 const size_t n_verbs = ARRAY_SIZE(verbs);

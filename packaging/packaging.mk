@@ -1,4 +1,5 @@
-# Debian packages (make deb): csdpdk (the binary and its docs) and
+# Debian packages (make deb): csdpdk (the binary, its docs and a drop-in for
+# ovs-vswitchd.service that runs 'csdpdk sockets-clean' before the switch) and
 # csdpdk-java-bridge (the jar for the CloudStack agent), made with dpkg-deb by
 # packaging/mkdeb from what make builds. On a KVM host:
 #   apt-get install ./build/deb/csdpdk_*.deb ./build/deb/csdpdk-java-bridge_*.deb
@@ -13,7 +14,7 @@ BRIDGE_JAR := plugin-java-bridge/build/csdpdk-bridge.jar
 deb: $(DEB_BINARY) $(DEB_BRIDGE)
 
 $(DEB_BINARY): $(O)/csdpdk packaging/mkdeb packaging/control.csdpdk packaging/copyright \
-               README.md $(wildcard docs/*.md)
+               packaging/systemd/ovs-vswitchd-csdpdk.conf README.md $(wildcard docs/*.md)
 	@packaging/mkdeb csdpdk $(CSDPDK_VERSION) $< $@
 
 # The bridge's own Makefile knows when its jar is out of date.

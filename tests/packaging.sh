@@ -20,9 +20,10 @@ check "csdpdk: name, version and architecture" \
 check "csdpdk depends on the libraries it links and those it loads (libvirt0 >= 4.1, libcurl4)" \
     bash -c '[[ $1 == *"libjansson4 ("* && $1 == *"libxml2 ("* && $1 == *"libvirt0 (>= 4.1)"* && $1 == *libcurl4* ]]' \
     _ "$(field "$BIN" Depends)"
-check "csdpdk holds the binary, its README, docs and copyright, and nothing else" \
+check "csdpdk holds the binary, its README, docs and copyright, the drop-in for ovs-vswitchd.service, and nothing else" \
     test "$(files "$BIN" | grep -v '/$' | tr '\n' ' ')" \
     = "$(printf '%s\n' ./usr/bin/csdpdk ./usr/share/doc/csdpdk/README.md ./usr/share/doc/csdpdk/copyright \
+         ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf \
          $(cd docs && printf './usr/share/doc/csdpdk/docs/%s\n' *.md) | sort | tr '\n' ' ')"
 check "csdpdk-java-bridge: all architectures, needs gson and this very csdpdk" \
     test "$(field "$JAVA" Architecture) $(field "$JAVA" Depends)" = "all libgoogle-gson-java, csdpdk (= $V)"
@@ -35,6 +36,9 @@ dpkg-deb --extract "$BIN" "$T/root"
 out=$("$T/root/usr/bin/csdpdk" version --format json 2>&1)
 check "the packaged binary runs: version says $V" test "$(jqo .result.csdpdk)" = "$V"
 check "... and its help lists the verbs" bash -c '"$1" --help | grep -q "migrate-abort"' _ "$T/root/usr/bin/csdpdk"
+check "the drop-in runs the packaged csdpdk's sockets-clean before every start of ovs-vswitchd, a failure ignored ('-')" \
+    bash -c 'grep -qx "ExecStartPre=-/usr/bin/csdpdk --timeout 5 --format json sockets-clean" "$1" && "$2" sockets-clean --help >/dev/null' \
+    _ "$T/root/lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf" "$T/root/usr/bin/csdpdk"
 check "... stripped" bash -c '! readelf --section-headers "$1" | grep -q "\.symtab"' _ "$T/root/usr/bin/csdpdk"
 dpkg-deb --extract "$JAVA" "$T/java"
 check "the jar holds DpdkHelperClient" \

@@ -122,7 +122,9 @@ vswitchd_start() {
 }
 
 # vswitchd_run: starts ovs-vswitchd-dpdk on the configuration of
-# vswitchd_start (removing stale sockets first) and waits, at most DPDK_WAIT
+# vswitchd_start (removing stale sockets first, unless VSWITCHD_CLEAN_SOCKETS=0:
+# then, as on a host without csdpdk's drop-in, a socket left by a switch
+# killed with -9 makes its port fail) and waits, at most DPDK_WAIT
 # seconds each, until (1) the detaching parent returns and the daemon lives,
 # (2) Open_vSwitch dpdk_initialized=true (when other_config:dpdk-init=true)
 # and (3) vswitchd_sync returns:
@@ -133,7 +135,7 @@ vswitchd_start() {
 vswitchd_run() {
     local ns=() st
     VSWITCHD_PID=
-    vswitchd_clean_sockets
+    ((${VSWITCHD_CLEAN_SOCKETS:-1})) && vswitchd_clean_sockets
     ((VSWITCHD_NETNS)) && ns=(unshare -n)
     VSWITCHD_LOG_START=$(stat -c %s "$VSWITCHD_LOG" 2>/dev/null || echo 0)
     VSWITCHD_T0=$(now_us)
