@@ -21,7 +21,6 @@
 
 #define DB_NAME "Open_vSwitch"
 #define MAX_ATTEMPTS 1000 /* writes retried after a lost race; the deadline comes first */
-#define PROBE_WINDOW 16   /* names checked at once after a name clash */
 
 const char *ovsdb_library_version(void)
 {
@@ -800,37 +799,6 @@ static struct err *read_name_state(struct ovsdb *db, struct name_state *s)
     return scan_next_number(db, &s->next);
 }
 
-/* After a name clash (a port that the hint did not know of, made by
- * CloudStack itself or by hand): the first 'n' free numbers from s->next,
- * looking at PROBE_WINDOW names a transaction. */
-static struct err *probe_free_numbers(struct ovsdb *db, const struct name_state *s, size_t n,
-                                      uint64_t *numbers)
-{
-    size_t found = 0;
-    for (uint64_t base = s->next; found < n; base += PROBE_WINDOW) {
-        struct json *ops = json_array_create_empty();
-        for (uint64_t k = 0; k < PROBE_WINDOW; k++) {
-            _cleanup_free_ char *name = port_name(base + k);
-            json_array_add(ops, op_select("Interface", jarray(1, condition("name", "==", jstring(name))),
-                                          (const char *const[]){"name", NULL}));
-            json_array_add(ops, op_select("Port", jarray(1, condition("name", "==", jstring(name))),
-                                          (const char *const[]){"name", NULL}));
-        }
-        _cleanup_(json_destroyp) struct json *result = NULL;
-        struct err *e = transact_checked(db, ops, "probing port names", &result);
-        if (e) {
-            return e;
-        }
-        for (uint64_t k = 0; k < PROBE_WINDOW && found < n; k++) {
-            if (!array_size(result_rows(result, 2 * k)) &&
-                !array_size(result_rows(result, 2 * k + 1))) {
-                numbers[found++] = base + k;
-            }
-        }
-    }
-    return NULL;
-}
-
 static struct json *insert_ops(const struct ovs_port_spec *spec, const char *name, size_t i)
 {
     char iface_ref[32], port_ref[32];
@@ -890,9 +858,31 @@ enum attempt_outcome {
     ATTEMPT_CLASH, /* a name is taken by a port the hint did not know of */
 };
 
+/* The number of the csdpdk-N a failed insert clashed with, from OVSDB's
+ * details ("... identical values (\"csdpdk-7\") for index on column
+ * \"name\" ..."), or 0 if they do not say. */
+static uint64_t clashing_number(const char *details)
+{
+    const char *p = strstr(details, "(\"" OVSDB_PORT_PREFIX);
+    uint64_t n = 0;
+    if (p) {
+        char name[OVSDB_PORT_NAME_MAX + 1];
+        size_t len = strcspn(p + 2, "\"");
+        if (len < sizeof name) {
+            memcpy(name, p + 2, len);
+            name[len] = '\0';
+            if (!port_number(name, &n)) {
+                n = 0;
+            }
+        }
+    }
+    return n;
+}
+
 static struct err *try_create(struct ovsdb *db, const struct ovs_port_spec *specs, size_t n,
                               const char *comment, const struct name_state *s,
-                              const uint64_t *numbers, enum attempt_outcome *outcome)
+                              const uint64_t *numbers, enum attempt_outcome *outcome,
+                              uint64_t *clash)
 {
     struct json *ops = json_array_create_empty();
     json_array_add(ops, op_comment(comment));
@@ -966,6 +956,7 @@ static struct err *try_create(struct ovsdb *db, const struct ovs_port_spec *spec
     }
     if (!strcmp(error, "constraint violation") && strstr(details, "index on column \"name\"")) {
         *outcome = ATTEMPT_CLASH;
+        *clash = clashing_number(details);
         return NULL;
     }
     if (!strcmp(error, "duplicate uuid")) {
@@ -981,21 +972,18 @@ struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *spe
 {
     _cleanup_free_ uint64_t *numbers = mem_new0(uint64_t, n + 1);
     _cleanup_(name_state_clear) struct name_state s = {0};
-    bool clashed = false;
+    uint64_t base = 0; /* the first number to try */
+    uint64_t step = 1; /* how far past a clash the next try starts */
 
     struct err *e = read_name_state(db, &s);
+    base = s.next;
     for (int attempt = 0; !e && attempt < MAX_ATTEMPTS; attempt++) {
-        if (clashed) {
-            e = probe_free_numbers(db, &s, n, numbers);
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                numbers[i] = s.next + i;
-            }
+        for (size_t i = 0; i < n; i++) {
+            numbers[i] = base + i;
         }
         enum attempt_outcome outcome = ATTEMPT_RACE;
-        if (!e) {
-            e = try_create(db, specs, n, comment, &s, numbers, &outcome);
-        }
+        uint64_t clash = 0;
+        e = try_create(db, specs, n, comment, &s, numbers, &outcome, &clash);
         if (e) {
             break;
         }
@@ -1009,13 +997,19 @@ struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *spe
             return NULL;
         }
         case ATTEMPT_RACE:
-            clashed = false;
             e = read_name_state(db, &s);
+            base = s.next;
+            step = 1;
             break;
         case ATTEMPT_CLASH:
-            /* The hint stays as read, so the compare-and-swap still holds;
-             * the probe looks past the clash. */
-            clashed = true;
+            /* Someone else (CloudStack's own code, an operator) took a name
+             * the hint did not know of. No scan for free names (OVSDB
+             * indexes _uuid only): try past the clash, twice as far each
+             * time, so that a run of k foreign names costs about log2(k)
+             * attempts. The hint stays as read, so the compare-and-swap
+             * still holds; the commit moves it past the new names. */
+            base = (clash >= base ? clash : base + n - 1) + step;
+            step = step < (1u << 20) ? step * 2 : step;
             break;
         }
     }

@@ -160,4 +160,19 @@ run "${C[@]}" plug <<<"$(plug_request "$VM3" client "$(nic "$(mac_for 3 7)" br0)
 check "... and once more changes nothing" test "$(jqo '.result.ports[0].created')" = false
 check "each port once" test "$(vsctl --columns=name find Interface external_ids:attached-mac="\"$(mac_for 3 7)\"" | grep -c name)" = 1
 
+# ---- a run of names taken behind the hint's back ----
+hint=$(vsctl get Open_vSwitch . external_ids:csdpdk-next-port | tr -d '"')
+args=()
+for ((i = hint; i < hint + 40; i++)); do
+    args+=(-- add-port br0 "csdpdk-$i" -- set Interface "csdpdk-$i" type=dpdkvhostuser)
+done
+vsctl "${args[@]:1}"
+run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 4)" client "$(nic "$(mac_for 4 1)" br0)" "$(nic "$(mac_for 4 2)" br0)")"
+got=$(jqo '[.result.ports[].port | ltrimstr("csdpdk-") | tonumber] | "\(.[0]) \(.[1])"')
+check "40 foreign names from the hint on (csdpdk-$hint..csdpdk-$((hint + 39))): plug gets two free ones past them ($got)" \
+    bash -c '(($1 >= $3 + 40 && $2 == $1 + 1 && $1 < $3 + 40 + 64))' _ $got "$hint"
+run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 5)" client "$(nic "$(mac_for 5 1)" br0)")"
+check "... and the next plug goes on from there, without a clash" \
+    test "$(jqo '.result.ports[0].port')" = "csdpdk-$((${got#* } + 1))"
+
 done_testing
