@@ -78,3 +78,11 @@ char *mem_asprintf(const char *fmt, ...)
     va_end(args);
     return s;
 }
+
+void mem_strv_free(char **v)
+{
+    for (char **p = v; p && *p; p++) {
+        free(*p);
+    }
+    free(v);
+}

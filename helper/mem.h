@@ -22,6 +22,10 @@ char *mem_strndup(const char *s, size_t len);
 char *mem_asprintf(const char *fmt, ...) _printf_(1, 2);
 char *mem_vasprintf(const char *fmt, va_list args) _printf_(1, 0);
 
+/* Frees a NULL-terminated array of strings and the strings; NULL is a no-op. */
+void mem_strv_free(char **v);
+DEFINE_CLEANUP_FUNC(char *, mem_strv_free)
+
 #define mem_new0(type, n) ((type *) mem_alloc0(sizeof(type) * (n)))
 
 #endif

@@ -1,10 +1,14 @@
 /* unplug: remove a VM's ports, or named csdpdk-N ports (DESIGN.md section 4).
  * Only ports owned by the VM, or named, are touched; an absent port is a
- * warning, so that unplugging twice succeeds. */
+ * warning, so that unplugging twice succeeds. With the VM's MACs, its ports
+ * are found by their MAC-derived row UUIDs (indexed lookups) instead of a
+ * scan of the Interface table for its vm-id. */
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/request.h"
+#include "helper/validate.h"
 #include "helper/verb.h"
+#include "helper/vm_request.h"
 #include "offerings/text.h"
 
 #define NAMES_MAX 256
@@ -12,10 +16,11 @@
 struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
 {
     const struct options *o = ctx->options;
-    json_t *vm = NULL, *ports = NULL;
+    json_t *vm = NULL, *ports = NULL, *macs = NULL;
     struct request_field fields[] = {
         {"vm", REQ_OBJECT, false, false, &vm},
         {"ports", REQ_ARRAY, false, false, &ports},
+        {"macs", REQ_ARRAY, false, false, &macs},
     };
     _cleanup_free_ char *vm_uuid = NULL;
 
@@ -29,14 +34,35 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
     if (!vm && !ports) {
         return err_new(ERR_INVALID_REQUEST, NULL, "give vm.uuid, ports, or both");
     }
+    if (macs && (!vm || ports)) {
+        return err_new(ERR_INVALID_REQUEST, "macs", "macs go with vm.uuid, and not with ports");
+    }
+    size_t n_macs = json_array_size(macs);
+    if (n_macs > VM_NICS_MAX) {
+        return err_new(ERR_INVALID_REQUEST, "macs", "at most %d MACs at a time", VM_NICS_MAX);
+    }
+    _cleanup_(mem_strv_freep) char **mac_list = mem_new0(char *, n_macs + 1);
+    for (size_t i = 0; i < n_macs; i++) {
+        _cleanup_free_ char *field = mem_asprintf("macs[%zu]", i);
+        const json_t *mac = json_array_get(macs, i);
+        if (!json_is_string(mac)) {
+            return err_new(ERR_INVALID_MAC, field, "%s must be a MAC string", field);
+        }
+        if ((e = validate_mac(json_string_value(mac), field, &mac_list[i]))) {
+            return e;
+        }
+    }
 
     /* Every name is checked before anything runs. */
     size_t n_names = json_array_size(ports);
     if (n_names > NAMES_MAX) {
         return err_new(ERR_INVALID_REQUEST, "ports", "at most %d ports at a time", NAMES_MAX);
     }
-    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, n_names + 1);
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, n_names + n_macs + 1);
     size_t n_queries = 0;
+    for (size_t i = 0; i < n_macs; i++) {
+        queries[n_queries++] = (struct ovs_select){OVS_SELECT_MAC, mac_list[i]};
+    }
     for (size_t i = 0; i < n_names; i++) {
         const json_t *name = json_array_get(ports, i);
         _cleanup_free_ char *field = mem_asprintf("ports[%zu]", i);
@@ -49,7 +75,7 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
         }
         queries[n_queries++] = (struct ovs_select){OVS_SELECT_NAME, json_string_value(name)};
     }
-    if (vm_uuid && !ports) {
+    if (vm_uuid && !ports && !macs) {
         queries[n_queries++] = (struct ovs_select){OVS_SELECT_VM, vm_uuid};
     }
 
@@ -64,7 +90,7 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
     for (size_t i = 0; vm_uuid && i < found.n; i++) {
         const struct ovs_port *p = &found.ports[i];
         if (p->vm_id && !streq(p->vm_id, vm_uuid)) {
-            return err_new(ERR_PORT_CONFLICT, "ports",
+            return err_new(ERR_PORT_CONFLICT, macs ? "macs" : "ports",
                            "port '%s' belongs to VM %s, not %s; nothing was removed", p->name,
                            p->vm_id, vm_uuid);
         }
@@ -89,7 +115,17 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
             json_array_append_new(ctx->warnings, json_sprintf("port '%s' does not exist", name));
         }
     }
-    if (!ports && found.n == 0) {
+    for (size_t i = 0; i < n_macs; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < found.n && !seen; k++) {
+            seen = found.ports[k].mac && streq(found.ports[k].mac, mac_list[i]);
+        }
+        if (!seen) {
+            json_array_append_new(ctx->warnings,
+                                  json_sprintf("VM %s has no port for MAC %s", vm_uuid, mac_list[i]));
+        }
+    }
+    if (!ports && !macs && found.n == 0) {
         json_array_append_new(ctx->warnings, json_sprintf("VM %s has no ports", vm_uuid));
     }
 

@@ -82,7 +82,9 @@ const struct verb verbs[] = {
         .summary = "remove a VM's ports, or named csdpdk-N ports",
         .help = "Request: {\"vm\": {\"uuid\": UUID}} and/or {\"ports\": [\"csdpdk-N\", ...]}\n"
                 "  With both, a named port of another VM is a port_conflict. An absent port\n"
-                "  is a warning, not an error.\n"
+                "  is a warning, not an error. {\"vm\": ..., \"macs\": [MAC, ...]}: the VM's ports\n"
+                "  for these MACs, found by MAC whatever the number of ports (a MAC on another\n"
+                "  VM's port is a port_conflict; a MAC without a port, a warning).\n"
                 "Result: removed[], absent[] (port names).\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
         .run = verb_unplug_run,

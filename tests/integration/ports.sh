@@ -175,4 +175,14 @@ run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 5)" client "$(nic "$(mac_for 5
 check "... and the next plug goes on from there, without a clash" \
     test "$(jqo '.result.ports[0].port')" = "csdpdk-$((${got#* } + 1))"
 
+# ---- unplug by the VM's MACs: lookups by row UUID, no scan ----
+run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$(uuid_for 4)\"}, \"macs\": [\"$(mac_for 5 1)\"]}"
+check "unplug with a MAC of another VM: port_conflict, nothing removed" \
+    test "$status $(jqo .error.code) $(jqo .error.field) $(vsctl list-ports br0 | grep -c "csdpdk-$((${got#* } + 1))")" = "75 port_conflict macs 1"
+run "${C[@]}" unplug <<<"{\"macs\": [\"$(mac_for 4 1)\"]}"
+check "macs without vm.uuid: invalid_request" expect_error invalid_request 65
+run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$(uuid_for 4)\"}, \"macs\": [\"$(mac_for 4 1)\", \"$(mac_for 4 2)\", \"$(mac_for 4 3)\"]}"
+check "unplug by the VM and its MACs removes its two ports; a MAC without a port is a warning" \
+    test "$status $(jqo '.result.removed | join(" ")') $(jqo '.warnings | length')" = "0 csdpdk-${got% *} csdpdk-${got#* } 1"
+
 done_testing

@@ -5,11 +5,14 @@ import java.util.List;
 
 /**
  * {@code unplug}: a VM's ports (by its UUID), and/or named {@code csdpdk-N} ports. With both, a named
- * port of another VM is {@code port_conflict} and nothing is removed.
+ * port of another VM is {@code port_conflict} and nothing is removed. With the VM's UUID and its
+ * NICs' MACs ({@link #forVm(String, List)}), csdpdk finds the ports by MAC, whatever the number of
+ * ports on the host, instead of looking at every port for the VM's.
  */
 public class UnplugRequest {
     private VmSpec vm;
     private List<String> ports;
+    private List<String> macs;
 
     public UnplugRequest() {
     }
@@ -17,6 +20,11 @@ public class UnplugRequest {
     /** All ports of the VM with this UUID. */
     public static UnplugRequest forVm(String vmUuid) {
         return new UnplugRequest().setVmUuid(vmUuid);
+    }
+
+    /** The ports of the VM with this UUID for these MACs (a MAC of another VM's port: port_conflict). */
+    public static UnplugRequest forVm(String vmUuid, List<String> macs) {
+        return new UnplugRequest().setVmUuid(vmUuid).setMacs(macs);
     }
 
     /** These {@code csdpdk-N} ports, whoever owns them (CloudStack's own included). */
@@ -39,6 +47,15 @@ public class UnplugRequest {
 
     public UnplugRequest setPorts(List<String> ports) {
         this.ports = ports == null ? null : new ArrayList<>(ports);
+        return this;
+    }
+
+    public List<String> getMacs() {
+        return macs;
+    }
+
+    public UnplugRequest setMacs(List<String> macs) {
+        this.macs = macs == null ? null : new ArrayList<>(macs);
         return this;
     }
 }
