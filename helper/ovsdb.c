@@ -566,27 +566,63 @@ static bool uuid_set_has(const struct json *d, const char *uuid)
 
 static const char *const port_columns[] = {"_uuid", "tag", "vlan_mode", "interfaces", NULL};
 
+/* The Port holding the Interface of 'p': for a port csdpdk made, the row
+ * whose UUID its MAC gives (an indexed lookup); otherwise the one whose
+ * interfaces include it (a scan of the Port table). */
+static struct json *port_query(const struct ovs_port *p, bool by_mac)
+{
+    if (by_mac) {
+        char uuid[37];
+        mac_uuid("Port", p->mac, uuid);
+        return op_select("Port", jarray(1, condition("_uuid", "==", jarray(2, jstring("uuid"), jstring(uuid)))),
+                         port_columns);
+    }
+    return op_select("Port", jarray(1, condition("interfaces", "includes", uuid_set("uuid", p->iface_uuid))),
+                     port_columns);
+}
+
 static struct err *complete_few(struct ovsdb *db, struct ovs_port_list *list)
 {
     struct json *ops = json_array_create_empty();
     for (size_t i = 0; i < list->n; i++) {
-        json_array_add(ops, op_select("Port",
-                                      jarray(1, condition("interfaces", "includes",
-                                                          uuid_set("uuid", list->ports[i].iface_uuid))),
-                                      port_columns));
+        json_array_add(ops, port_query(&list->ports[i], list->ports[i].mac != NULL));
     }
     _cleanup_(json_destroyp) struct json *ports = NULL;
     struct err *e = transact_checked(db, ops, "reading ports", &ports);
     if (e) {
         return e;
     }
+    /* A MAC's row that is not this Interface's Port (a port made by hand
+     * with csdpdk's tags): look again the slow way. */
+    _cleanup_free_ size_t *again = mem_new0(size_t, list->n + 1);
+    size_t n_again = 0;
     ops = json_array_create_empty();
     for (size_t i = 0; i < list->n; i++) {
         struct ovs_port *p = &list->ports[i];
         const struct json *row = array_at(result_rows(ports, i), 0);
-        if (row) {
+        if (row && uuid_set_has(member(row, "interfaces"), p->iface_uuid)) {
             read_port_row(p, row);
+        } else if (p->mac) {
+            again[n_again++] = i;
+            json_array_add(ops, port_query(p, false));
         }
+    }
+    _cleanup_(json_destroyp) struct json *slow = NULL;
+    if (n_again && (e = transact_checked(db, ops, "reading ports", &slow))) {
+        return e;
+    }
+    if (!n_again) {
+        json_destroy(ops);
+    }
+    for (size_t k = 0; k < n_again; k++) {
+        const struct json *row = array_at(result_rows(slow, k), 0);
+        if (row) {
+            read_port_row(&list->ports[again[k]], row);
+        }
+    }
+    ops = json_array_create_empty();
+    for (size_t i = 0; i < list->n; i++) {
+        struct ovs_port *p = &list->ports[i];
         const char *uuid = p->port_uuid ? p->port_uuid : "00000000-0000-0000-0000-000000000000";
         json_array_add(ops, op_select("Bridge",
                                       jarray(1, condition("ports", "includes", uuid_set("uuid", uuid))),

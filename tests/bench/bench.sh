@@ -8,10 +8,13 @@
 # differences measured here. So every database stays up for the whole run
 # and the sizes are measured in interleaved rounds (0, 1000, 4000, 0, ...);
 # a median is over every sample of every round. hyperfine times each run
-# (after warm-up); peak RSS comes from wait4().
+# (after warm-up); peak RSS comes from wait4(). Then, on a real DPDK
+# ovs-vswitchd: plug with and without its wait for the switch, next to
+# ovs-vsctl add-port (which waits too unless told --no-wait).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib/harness.sh
+. tests/lib/dpdk.sh
 B=$(realpath tests/bench)
 SIZES=${SIZES:-0 1000 4000}
 ROUNDS=${ROUNDS:-5}
@@ -23,6 +26,7 @@ MAC=02:00:aa:bb:cc:01
 printf 'openvswitch.dpdk.ovs.path=%s\n' "$T/sock" >"$T/agent.properties"
 plug_request "$VM" client "$(nic $MAC br0 100)" >"$T/plug.json"
 echo "{\"vm\": {\"uuid\": \"$VM\"}}" >"$T/unplug.json"
+echo "{\"vm\": {\"uuid\": \"$VM\"}, \"macs\": [\"$MAC\"]}" >"$T/unplug-macs.json"
 
 # existing N: N ports of other VMs, csdpdk-1 .. csdpdk-N, as CloudStack makes them.
 existing() {
@@ -73,7 +77,21 @@ for round in $(seq "$ROUNDS"); do
         DB=${DBS[$n]} C=${CMD[$n]} next=${NEXT[$n]}
         measure "plug$n" "$RUNS" --prepare "$C unplug --request $T/unplug.json" "$C plug --request $T/plug.json"
         measure "unplug$n" "$RUNS" --prepare "$C plug --request $T/plug.json" "$C unplug --request $T/unplug.json"
+        measure "unplugmac$n" "$RUNS" --prepare "$C plug --request $T/plug.json" "$C unplug --request $T/unplug-macs.json"
         $C unplug --request "$T/unplug.json" >/dev/null
+        # Another writer has taken the next name: one clash, one more
+        # commit. The baseline: the same write by ovs-vsctl just before,
+        # under another name (ovsdb-server is busy after it either way).
+        measure "foreign$n" "$((RUNS / 2))" \
+            --prepare "bash -c '$C unplug --request $T/unplug.json >/dev/null; bash $B/foreign-port.sh $DB br0 $T/sock'" \
+            "$C plug --request $T/plug.json"
+        measure "foreignbase$n" "$((RUNS / 2))" \
+            --prepare "bash -c '$C unplug --request $T/unplug.json >/dev/null; bash $B/foreign-port.sh $DB br0 $T/sock other'" \
+            "$C plug --request $T/plug.json"
+        $C unplug --request "$T/unplug.json" >/dev/null
+        for p in $(vsctl --bare --columns=name find Interface external_ids:bench-foreign=1); do
+            vsctl del-port br0 "$p"
+        done
         measure "csplug$n" "$CS_RUNS" --prepare "ovs-vsctl --db=$DB --no-wait --if-exists del-port br0 csdpdk-$next" \
             "bash $B/cloudstack-plug.sh $DB br0 $T/sock"
         vsctl --if-exists del-port br0 "csdpdk-$next"
@@ -88,12 +106,31 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
+# ---- on a real switch ----
 declare -A result
+if vswitchd_available; then
+    echo "== a real ovs-vswitchd" >&2
+    ovsdb_start "$T/real" >/dev/null
+    add_bridge br0
+    vswitchd_start "$T/real" >&2
+    R="$CSDPDK --ovsdb $DB --agent-properties $T/agent.properties"
+    jq '.wait = false' "$T/plug.json" >"$T/plug-nowait.json"
+    measure wait "$RUNS" --prepare "$R unplug --request $T/unplug.json" "$R plug --request $T/plug.json"
+    measure nowait "$RUNS" --prepare "$R unplug --request $T/unplug.json" "$R plug --request $T/plug-nowait.json"
+    $R unplug --request "$T/unplug.json" >/dev/null
+    measure vsctlwait "$RUNS" --prepare "ovs-vsctl --db=$DB --no-wait --if-exists del-port br0 vsctl-1" \
+        "ovs-vsctl --db=$DB add-port br0 vsctl-1 vlan_mode=access tag=100 -- set Interface vsctl-1 type=dpdkvhostuserclient options:vhost-server-path=$T/sock/vsctl-1"
+    for op in wait nowait vsctlwait; do result[$op]=$(median "$op"); done
+    vswitchd_stop
+else
+    echo "== no real ovs-vswitchd: $DPDK_UNAVAILABLE" >&2
+fi
+
 for n in $SIZES; do
     DB=${DBS[$n]}
     result[rss$n]=$(python3 "$B/peak-rss.py" 20 "$T/plug.json" ${CMD[$n]} plug)
     ${CMD[$n]} unplug --request "$T/unplug.json" >/dev/null
-    for op in plug unplug csplug csunplug capabilities migrate-check; do
+    for op in plug unplug unplugmac csplug csunplug foreign foreignbase capabilities migrate-check; do
         result[$op$n]=$(median "$op$n")
     done
 done
@@ -106,6 +143,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f×", a / b }'; }
         for n in $SIZES; do
             echo "| $op, 1 client-mode NIC | $n | ${result[$op$n]} ms | ${result[cs$op$n]} ms | $(ratio "${result[cs$op$n]}" "${result[$op$n]}") |"
         done
+    done
+    for n in $SIZES; do
+        echo "| unplug by the VM and its MAC | $n | ${result[unplugmac$n]} ms | ${result[csunplug$n]} ms | $(ratio "${result[csunplug$n]}" "${result[unplugmac$n]}") |"
+    done
+    for n in $SIZES; do
+        echo "| plug after another writer took the next name | $n | ${result[foreign$n]} ms | — | — |"
+        echo "| plug after another writer added a port of another name (the baseline) | $n | ${result[foreignbase$n]} ms | — | — |"
     done
     for op in capabilities migrate-check; do
         for n in $SIZES; do
@@ -120,6 +164,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f×", a / b }'; }
     echo "| plug at $last ports vs CloudStack's way | $(ratio "${result[csplug$last]}" "${result[plug$last]}") faster | ≥ 50× |"
     echo "| plug at $last ports / plug at $first ports | $(awk -v a="${result[plug$last]}" -v b="${result[plug$first]}" 'BEGIN { printf "%.2f", a / b }') | ≤ 1.3 |"
     echo "| peak RSS of plug at $last ports | $((result[rss$last] / 1024)).$((result[rss$last] % 1024 * 10 / 1024)) MiB | ≤ 16 MiB |"
+    echo "| unplug by VM and MAC at $last ports / at $first ports | $(awk -v a="${result[unplugmac$last]}" -v b="${result[unplugmac$first]}" 'BEGIN { printf "%.2f", a / b }') | ≤ 1.3 |"
+    echo "| plug at $last ports, next name taken / its baseline | $(awk -v a="${result[foreign$last]}" -v b="${result[foreignbase$last]}" 'BEGIN { printf "%.2f", a / b }') | ≈ 1: a few commits, no scan |"
+    if [[ -n ${result[wait]:-} ]]; then
+        echo
+        echo "On a real ovs-vswitchd (DPDK, userspace), 1 client-mode NIC, $RUNS runs each:"
+        echo
+        echo "| operation | median |"
+        echo "|---|---:|"
+        echo "| csdpdk plug, waiting until the switch has the port (the default) | ${result[wait]} ms |"
+        echo "| csdpdk plug, \"wait\": false (returns at the OVSDB commit) | ${result[nowait]} ms |"
+        echo "| ovs-vsctl add-port (waits for the switch too) | ${result[vsctlwait]} ms |"
+    fi
     echo
     echo "Medians over $ROUNDS interleaved rounds of $RUNS runs (CloudStack's way: $CS_RUNS) per size."
 } | tee "${BENCH_OUT:-/dev/null}"
