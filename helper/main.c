@@ -84,8 +84,9 @@ static const char usage_text[] =
     "  --version                same as the verb 'version'\n"
     "\n"
     "Exit status: 0 success; 1 success with a negative verdict; 64 usage error;\n"
-    "65 invalid request (nothing changed); 69 OVSDB or libvirt unavailable;\n"
-    "70 internal error; 75 temporary failure, safe to retry.\n";
+    "65 invalid request (nothing changed); 69 OVSDB or libvirt unavailable, or a\n"
+    "port the switch refused; 70 internal error, or a port broken by a switch\n"
+    "restart during a migration; 75 temporary failure, safe to retry.\n";
 
 struct invocation {
     struct options options;

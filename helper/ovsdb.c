@@ -21,6 +21,7 @@
 
 #define DB_NAME "Open_vSwitch"
 #define MAX_ATTEMPTS 1000 /* writes retried after a lost race; the deadline comes first */
+#define PORT_NUMBER_MAX 9999999999ULL /* csdpdk-N: at most 10 digits */
 
 const char *ovsdb_library_version(void)
 {
@@ -411,7 +412,7 @@ static void mac_uuid(const char *table, const char *mac, char out[37])
     uint8_t digest[SHA1_DIGEST_SIZE];
     char name[64];
     int len = snprintf(name, sizeof name, "csdpdk:%s:%s", table, mac);
-    sha1_bytes(name, (size_t) len, digest);
+    sha1_bytes(name, len < (int) sizeof name ? (size_t) len : sizeof name - 1, digest);
     digest[6] = (uint8_t) ((digest[6] & 0x0f) | 0x50);
     digest[8] = (uint8_t) ((digest[8] & 0x3f) | 0x80);
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
@@ -585,7 +586,9 @@ static struct err *complete_few(struct ovsdb *db, struct ovs_port_list *list)
 {
     struct json *ops = json_array_create_empty();
     for (size_t i = 0; i < list->n; i++) {
-        json_array_add(ops, port_query(&list->ports[i], list->ports[i].mac != NULL));
+        /* attached-mac as csdpdk writes it: 17 characters. */
+        const char *mac = list->ports[i].mac;
+        json_array_add(ops, port_query(&list->ports[i], mac && strlen(mac) == 17));
     }
     _cleanup_(json_destroyp) struct json *ports = NULL;
     struct err *e = transact_checked(db, ops, "reading ports", &ports);
@@ -602,7 +605,7 @@ static struct err *complete_few(struct ovsdb *db, struct ovs_port_list *list)
         const struct json *row = array_at(result_rows(ports, i), 0);
         if (row && uuid_set_has(member(row, "interfaces"), p->iface_uuid)) {
             read_port_row(p, row);
-        } else if (p->mac) {
+        } else if (p->mac && strlen(p->mac) == 17) {
             again[n_again++] = i;
             json_array_add(ops, port_query(p, false));
         }
@@ -1046,6 +1049,10 @@ struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *spe
              * still holds; the commit moves it past the new names. */
             base = (clash >= base ? clash : base + n - 1) + step;
             step = step < (1u << 20) ? step * 2 : step;
+            if (base + n > PORT_NUMBER_MAX) {
+                return err_new(ERR_OVSDB_ERROR, NULL,
+                               "no free csdpdk-N name below csdpdk-%llu", (unsigned long long) PORT_NUMBER_MAX);
+            }
             break;
         }
     }
@@ -1202,7 +1209,7 @@ struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, si
 
 /* ---- waiting for ovs-vswitchd ---- */
 
-struct err *ovsdb_wait_applied(struct ovsdb *db, long long wait_ms)
+struct err *ovsdb_wait_applied(struct ovsdb *db, long long reserve_ms)
 {
     /* next_cfg + 1, read back in the same transaction (what the IDL's
      * ovsdb_idl_txn_increment() sends for ovs-vsctl). */
@@ -1223,7 +1230,10 @@ struct err *ovsdb_wait_applied(struct ovsdb *db, long long wait_ms)
     }
 
     /* OVSDB's own wait: the reply comes when some row has cur_cfg >= next
-     * (the selection is no longer empty), or when the timeout expires. */
+     * (the selection is no longer empty), or when the timeout expires. At
+     * most half the time left is kept back. */
+    long long left = ovsdb_time_left_ms(db);
+    long long wait_ms = left - (reserve_ms < left / 2 ? reserve_ms : left / 2);
     struct json *wait = json_object_create();
     json_object_put_string(wait, "op", "wait");
     json_object_put(wait, "timeout", json_integer_create(wait_ms > 0 ? wait_ms : 0));

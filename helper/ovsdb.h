@@ -174,10 +174,11 @@ long long ovsdb_time_left_ms(const struct ovsdb *db);
 
 /* What ovs-vsctl does after a change unless told --no-wait: asks
  * ovs-vswitchd to report when it has applied the database as it is now
- * (Open_vSwitch next_cfg + 1) and waits, at most 'wait_ms', until it has
- * (cur_cfg reaches it). Only a running ovs-vswitchd connected to this
- * database sets cur_cfg: ERR_TIMEOUT if none does in time. */
-struct err *ovsdb_wait_applied(struct ovsdb *db, long long wait_ms) _warn_unused_;
+ * (Open_vSwitch next_cfg + 1) and waits until it has (cur_cfg reaches it),
+ * keeping 'reserve_ms' (at most half) of the connection's time for what
+ * follows. Only a running ovs-vswitchd connected to this database sets
+ * cur_cfg: ERR_TIMEOUT if none does in time. */
+struct err *ovsdb_wait_applied(struct ovsdb *db, long long reserve_ms) _warn_unused_;
 
 /* True if 'name' is csdpdk-N (N decimal, at most 10 digits). */
 bool ovsdb_is_port_name(const char *name);

@@ -12,6 +12,9 @@
 #include "helper/probe.h"
 #include "helper/validate.h"
 
+/* What the wait for the switch leaves of --timeout, to undo the plug. */
+#define PLUG_UNDO_RESERVE_MS 1000
+
 void plug_clear(struct plug *p)
 {
     for (size_t i = 0; i < p->req.n_nics; i++) {
@@ -205,14 +208,31 @@ static struct err *select_created(struct ovsdb *db, const struct plug *p, unsign
 
 /* Removes the ports this run created: what a failure after creating them
  * leaves behind must be nothing. */
-static void roll_back(struct ovsdb *db, const struct plug *p)
+static struct err *roll_back(struct ovsdb *db, const struct plug *p)
 {
     _cleanup_(ovs_port_list_clear) struct ovs_port_list created = {0};
     struct err *e = select_created(db, p, 0, &created);
     if (!e) {
         e = ovsdb_ports_delete(db, created.ports, created.n, "csdpdk plug: roll back");
     }
-    err_free(e);
+    return e;
+}
+
+/* Undoes what this run created after 'e', and says so in its message (or
+ * that it could not: then the caller unplugs). */
+static struct err *undo(struct ovsdb *db, const struct plug *p, struct err *e)
+{
+    bool created = false;
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        created |= p->created[i];
+    }
+    if (!created) {
+        return e;
+    }
+    _cleanup_(err_freep) struct err *failed = roll_back(db, p);
+    return failed ? err_prefix(e, "the new ports could not be removed again (%s; unplug them)",
+                               failed->message)
+                  : err_prefix(e, "the new ports were removed again");
 }
 
 static json_t *ports_json(const struct plug *p)
@@ -292,19 +312,28 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
     return e;
 }
 
-/* The first of the ports this run created that the switch refused: an
- * Interface.error, or no OpenFlow port number. */
+/* The first of the request's ports (made now or before) that the switch
+ * refused: an Interface.error, or no OpenFlow port number. */
 static struct err *check_applied(struct ovsdb *db, const struct plug *p)
 {
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
+    for (size_t i = 0; i < p->req.n_nics; i++) {
+        queries[i] = (struct ovs_select){OVS_SELECT_NAME, p->ports[i]};
+    }
     _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
-    struct err *e = select_created(db, p, OVS_SELECT_WITH_STATUS, &ports);
+    struct err *e = ovsdb_ports_select(db, queries, p->req.n_nics, OVS_SELECT_WITH_STATUS, &ports);
     for (size_t k = 0; !e && k < ports.n; k++) {
         const struct ovs_port *port = &ports.ports[k];
+        bool made_now = false;
+        for (size_t i = 0; i < p->req.n_nics; i++) {
+            made_now |= p->created[i] && streq(p->ports[i], port->name);
+        }
         if ((port->error && *port->error) || port->ofport < 0) {
             e = err_new(ERR_PORT_REFUSED, NULL,
-                        "ovs-vswitchd could not make port '%s' (MAC %s): %s; the new ports were removed again (see ovs-vswitchd's log)",
+                        "ovs-vswitchd could not make port '%s' (MAC %s): %s (see ovs-vswitchd's log)%s",
                         port->name, port->mac ? port->mac : "?",
-                        port->error && *port->error ? port->error : "it has no OpenFlow port number");
+                        port->error && *port->error ? port->error : "it has no OpenFlow port number",
+                        made_now ? "" : "; this VM had the port before: unplug it and plug again");
         }
     }
     return e;
@@ -313,11 +342,7 @@ static struct err *check_applied(struct ovsdb *db, const struct plug *p)
 struct err *plug_apply(struct ovsdb *db, struct plug *p, const char *ovsdb_url, bool dry_run,
                        json_t *warnings)
 {
-    bool created = false;
-    for (size_t i = 0; i < p->req.n_nics; i++) {
-        created |= p->created[i];
-    }
-    if (dry_run || !created || !p->req.wait) {
+    if (dry_run || !p->req.wait) {
         return NULL;
     }
     bool running = false;
@@ -329,20 +354,16 @@ struct err *plug_apply(struct ovsdb *db, struct plug *p, const char *ovsdb_url, 
                                   : json_string("no ovs-vswitchd runs beside OVSDB (no pidfile): the ports are in OVSDB, not yet in the switch"));
         return NULL;
     }
-    /* Leave time to remove the ports again if the switch is too slow. */
-    long long left = ovsdb_time_left_ms(db);
-    long long reserve = left / 2 < 1000 ? left / 2 : 1000;
-    struct err *e = ovsdb_wait_applied(db, left - reserve);
+    /* Ports found, not made now, are waited for too: a plug that timed out
+     * before may have left them unapplied. Time is kept to remove the new
+     * ports again if the switch is too slow. */
+    struct err *e = ovsdb_wait_applied(db, PLUG_UNDO_RESERVE_MS);
     if (!e) {
         e = check_applied(db, p);
     } else if (e->code == ERR_TIMEOUT) {
-        e = err_prefix(e, "the new ports were removed again (is ovs-vswitchd, pid %ld, stopped or busy?)",
-                       pid);
+        e = err_prefix(e, "is ovs-vswitchd (pid %ld) stopped or busy?", pid);
     }
-    if (e && e->code != ERR_OVSDB_UNAVAILABLE) {
-        roll_back(db, p);
-    }
-    return e;
+    return e && e->code != ERR_OVSDB_UNAVAILABLE ? undo(db, p, e) : e;
 }
 
 struct err *plug_result(struct ovsdb *db, struct plug *p, bool dry_run, json_t **result)
@@ -353,10 +374,7 @@ struct err *plug_result(struct ovsdb *db, struct plug *p, bool dry_run, json_t *
     struct err *e = vm_render(&p->req, p->agent.socket_dir, out, ignored);
     if (e) {
         json_decref(out);
-        if (!dry_run) {
-            roll_back(db, p);
-        }
-        return err_prefix(e, "the new ports were removed again");
+        return dry_run ? e : undo(db, p, e);
     }
     *result = out;
     return NULL;

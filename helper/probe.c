@@ -205,11 +205,16 @@ long host_vswitchd_pid(const char *ovsdb_url, bool *running)
 {
     _cleanup_free_ char *rundir = host_ovs_rundir(ovsdb_url);
     long pid = vswitchd_pid(rundir, running);
-    _cleanup_free_ char *path = mem_asprintf("/proc/%ld/comm", pid);
+    /* "PID (COMM) STATE ...": an ovs-vswitchd, and not a zombie that a
+     * kill -9 left for its parent to reap. */
+    _cleanup_free_ char *path = mem_asprintf("/proc/%ld/stat", pid);
     FILE *f = *running ? fopen(path, "r") : NULL;
-    char comm[32] = "";
+    char stat[512] = "";
     if (f) {
-        *running = fgets(comm, sizeof comm, f) && !strncmp(comm, "ovs-vswitchd", 12);
+        const char *comm = fgets(stat, sizeof stat, f) ? strchr(stat, '(') : NULL;
+        const char *end = comm ? strrchr(comm, ')') : NULL;
+        *running = end && !strncmp(comm + 1, "ovs-vswitchd", 12) && end[1] == ' ' &&
+                   end[2] != 'Z' && end[2] != 'X';
         fclose(f);
     }
     return pid;

@@ -34,8 +34,9 @@ char *host_ovs_rundir(const char *ovsdb_url);
 
 /* The pid in the pidfile of the ovs-vswitchd that shares the run directory
  * of the unix socket 'ovsdb_url' (0 if none can be read), and whether that
- * process runs and is an ovs-vswitchd (its /proc/PID/comm, when readable,
- * starts so: a pidfile left by a killed switch may name a recycled pid). */
+ * process runs and is an ovs-vswitchd (by /proc/PID/stat, when readable:
+ * its name, and not a zombie; a pidfile left by a killed switch may name a
+ * recycled pid, or one not reaped yet). */
 long host_vswitchd_pid(const char *ovsdb_url, bool *running);
 
 void host_probe_run(const struct options *options, struct host_probe *probe);

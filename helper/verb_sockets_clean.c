@@ -9,11 +9,17 @@
  * and safe at any time: a file of OVS's socket directory (its run
  * directory plus other_config:vhost-sock-dir) is removed only if it is a
  * socket (lstat: a symbolic link is never followed), its name is an
- * Interface of type dpdkvhostuser in OVSDB, and nobody listens on it
- * (connect() is refused). Everything else is kept, with the reason. */
+ * Interface of type dpdkvhostuser in OVSDB, and nobody holds it. While an
+ * ovs-vswitchd runs, "nobody" is read from its own network namespace's
+ * /proc/PID/net/unix, never by connecting: a connection that closes makes
+ * OVS tear the port's vhost device down (netdev-dpdk's destroy_connection
+ * resets its queues). Without a switch, connect() must be refused and no
+ * socket of this network namespace may be bound to the path. Everything
+ * else is kept, with the reason. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +31,38 @@
 #include "helper/ovsdb.h"
 #include "helper/probe.h"
 #include "helper/verb.h"
+#include "offerings/text.h"
+
+/* Whether a socket of the network namespace whose /proc/.../net/unix is
+ * 'table' is bound to 'path' and not connected: listening, or about to.
+ * (A connection accepted on a listener carries its path too, in the
+ * connecting side's namespace: that is no holder.) */
+static bool bound_in(const char *table, const char *path)
+{
+    FILE *f = fopen(table, "r");
+    char line[4096];
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f)) {
+        /* Num RefCount Protocol Flags Type St Inode Path */
+        unsigned st = 0;
+        char *p = line;
+        for (int field = 0; field < 7 && p; field++) {
+            if (field == 5) {
+                st = (unsigned) strtoul(p + strspn(p, " "), NULL, 16);
+            }
+            p = strchr(p + strspn(p, " "), ' ');
+        }
+        if (p && st == 1) { /* SS_UNCONNECTED */
+            p += strspn(p, " ");
+            p[strcspn(p, "\n")] = '\0';
+            found = streq(p, path);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return found;
+}
 
 /* Whether a process listens on the unix socket 'path': NULL if not (the
  * connection is refused), else why the socket must be kept. */
@@ -48,6 +86,23 @@ static char *listener(const char *path)
     return error == ECONNREFUSED ? NULL : mem_asprintf("connect(): %s", strerror(error));
 }
 
+/* Why the socket at 'path' must be kept, or NULL when nobody holds it.
+ * 'switch_pid' is a running ovs-vswitchd's, or 0. */
+static char *holder(const char *path, long switch_pid)
+{
+    if (switch_pid > 0) {
+        _cleanup_free_ char *table = mem_asprintf("/proc/%ld/net/unix", switch_pid);
+        if (access(table, R_OK) != 0) {
+            return mem_asprintf("ovs-vswitchd (pid %ld) runs and its sockets cannot be read", switch_pid);
+        }
+        return bound_in(table, path) ? mem_asprintf("ovs-vswitchd (pid %ld) holds it", switch_pid) : NULL;
+    }
+    if (bound_in("/proc/net/unix", path)) {
+        return mem_strdup("a process holds it");
+    }
+    return listener(path);
+}
+
 static const char *file_kind(mode_t mode)
 {
     return S_ISREG(mode) ? "a regular file" : S_ISLNK(mode) ? "a symbolic link"
@@ -68,8 +123,8 @@ static const char *port_type(const struct ovs_port_list *ports, const char *name
 /* Judges one entry of the directory; removes it when stale (and not
  * 'dry_run'). Appends its name to 'removed' or {name, reason} to 'kept';
  * entries that are neither sockets nor ports are not listed. */
-static void clean_one(int dir_fd, const char *dir, const char *name,
-                      const struct ovs_port_list *ports, bool dry_run, json_t *removed, json_t *kept)
+static void clean_one(int dir_fd, const char *dir, const char *name, const struct ovs_port_list *ports,
+                      long switch_pid, bool dry_run, json_t *removed, json_t *kept)
 {
     struct stat st;
     const char *type = port_type(ports, name);
@@ -87,7 +142,7 @@ static void clean_one(int dir_fd, const char *dir, const char *name,
                    : mem_strdup("no port of that name in OVSDB");
     } else {
         _cleanup_free_ char *path = mem_asprintf("%s/%s", dir, name);
-        why = listener(path);
+        why = holder(path, switch_pid);
     }
     if (!why && !dry_run) {
         /* Still the file judged, then gone: a switch that bound a new
@@ -100,10 +155,16 @@ static void clean_one(int dir_fd, const char *dir, const char *name,
             why = mem_asprintf("unlink(): %s", strerror(errno));
         }
     }
+    /* A name that is not UTF-8 (no port's) is shown escaped. */
+    json_t *shown = json_string(name);
+    if (!shown) {
+        _cleanup_free_ char *escaped = text_quote_for_message(name, 256);
+        shown = json_string(escaped);
+    }
     if (why) {
-        json_array_append_new(kept, json_pack("{s:s, s:s}", "name", name, "reason", why));
+        json_array_append_new(kept, json_pack("{s:o, s:s}", "name", shown, "reason", why));
     } else {
-        json_array_append_new(removed, json_string(name));
+        json_array_append_new(removed, shown);
     }
 }
 
@@ -132,6 +193,8 @@ struct err *verb_sockets_clean_run(struct verb_context *ctx, json_t **result)
         return e;
     }
     _cleanup_free_ char *dir = capability_ovs_socket_dir(rundir, sw.vhost_sock_dir);
+    bool running = false;
+    long pid = host_vswitchd_pid(o->ovsdb, &running);
     json_t *removed = json_array();
     json_t *kept = json_array();
     struct dirent **entries = NULL;
@@ -144,7 +207,7 @@ struct err *verb_sockets_clean_run(struct verb_context *ctx, json_t **result)
     for (int i = 0; i < n; i++) {
         const char *name = entries[i]->d_name;
         if (dir_fd >= 0 && strcmp(name, ".") && strcmp(name, "..")) {
-            clean_one(dir_fd, dir, name, &ports, o->dry_run, removed, kept);
+            clean_one(dir_fd, dir, name, &ports, running ? pid : 0, o->dry_run, removed, kept);
         }
         free(entries[i]);
     }

@@ -38,8 +38,8 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
         return err_new(ERR_INVALID_REQUEST, "macs", "macs go with vm.uuid, and not with ports");
     }
     size_t n_macs = json_array_size(macs);
-    if (n_macs > VM_NICS_MAX) {
-        return err_new(ERR_INVALID_REQUEST, "macs", "at most %d MACs at a time", VM_NICS_MAX);
+    if (macs && (n_macs == 0 || n_macs > VM_NICS_MAX)) {
+        return err_new(ERR_INVALID_REQUEST, "macs", "macs lists 1 to %d MACs", VM_NICS_MAX);
     }
     _cleanup_(mem_strv_freep) char **mac_list = mem_new0(char *, n_macs + 1);
     for (size_t i = 0; i < n_macs; i++) {
@@ -85,10 +85,31 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
         (e = ovsdb_ports_select(db, queries, n_queries, 0, &found))) {
         return e;
     }
+    /* A MAC whose port csdpdk did not make (its row UUID is not the MAC's):
+     * look at the VM's ports after all. */
+    if (macs && found.n < n_macs) {
+        queries[n_queries++] = (struct ovs_select){OVS_SELECT_VM, vm_uuid};
+        ovs_port_list_clear(&found);
+        if ((e = ovsdb_ports_select(db, queries, n_queries, 0, &found))) {
+            return e;
+        }
+    }
+    /* What goes (borrowed from 'found'): with macs, only their ports. */
+    _cleanup_free_ struct ovs_port *doomed = mem_new0(struct ovs_port, found.n + 1);
+    size_t n_doomed = 0;
+    for (size_t i = 0; i < found.n; i++) {
+        bool listed = !macs;
+        for (size_t k = 0; k < n_macs && !listed; k++) {
+            listed = found.ports[i].mac && streq(found.ports[i].mac, mac_list[k]);
+        }
+        if (listed) {
+            doomed[n_doomed++] = found.ports[i];
+        }
+    }
 
     /* Named ports of another VM stay: the caller named the wrong ones. */
-    for (size_t i = 0; vm_uuid && i < found.n; i++) {
-        const struct ovs_port *p = &found.ports[i];
+    for (size_t i = 0; vm_uuid && i < n_doomed; i++) {
+        const struct ovs_port *p = &doomed[i];
         if (p->vm_id && !streq(p->vm_id, vm_uuid)) {
             return err_new(ERR_PORT_CONFLICT, macs ? "macs" : "ports",
                            "port '%s' belongs to VM %s, not %s; nothing was removed", p->name,
@@ -98,8 +119,8 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
 
     json_t *removed = json_array();
     json_t *absent = json_array();
-    for (size_t i = 0; i < found.n; i++) {
-        json_array_append_new(removed, json_string(found.ports[i].name));
+    for (size_t i = 0; i < n_doomed; i++) {
+        json_array_append_new(removed, json_string(doomed[i].name));
     }
     for (size_t i = 0; i < n_names; i++) {
         const char *name = json_string_value(json_array_get(ports, i));
@@ -117,8 +138,8 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
     }
     for (size_t i = 0; i < n_macs; i++) {
         bool seen = false;
-        for (size_t k = 0; k < found.n && !seen; k++) {
-            seen = found.ports[k].mac && streq(found.ports[k].mac, mac_list[i]);
+        for (size_t k = 0; k < n_doomed && !seen; k++) {
+            seen = doomed[k].mac && streq(doomed[k].mac, mac_list[i]);
         }
         if (!seen) {
             json_array_append_new(ctx->warnings,
@@ -129,16 +150,16 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
         json_array_append_new(ctx->warnings, json_sprintf("VM %s has no ports", vm_uuid));
     }
 
-    if (found.n && !o->dry_run) {
+    if (n_doomed && !o->dry_run) {
         _cleanup_free_ char *comment = mem_asprintf("csdpdk unplug: %s", vm_uuid ? vm_uuid : "by name");
-        e = ovsdb_ports_delete(db, found.ports, found.n, comment);
+        e = ovsdb_ports_delete(db, doomed, n_doomed, comment);
     }
     if (e) {
         json_decref(removed);
         json_decref(absent);
         return e;
     }
-    if (o->dry_run && found.n) {
+    if (o->dry_run && n_doomed) {
         json_array_append_new(ctx->warnings, json_string("dry run: nothing was removed"));
     }
     *result = json_pack("{s:o, s:o}", "removed", removed, "absent", absent);

@@ -134,7 +134,8 @@ const struct verb verbs[] = {
                 "  Source: the VM is DPDK-enabled, each vhost-user port exists and is\n"
                 "  connected. Destination: libvirt answers and has free pages of the VM's page\n"
                 "  size; the report says eligible (or dpdk) and maps every MAC. A destination\n"
-                "  libvirt that cannot be reached is libvirt_unavailable (exit 69).\n"
+                "  libvirt that cannot be reached is libvirt_unavailable (exit 69), one that\n"
+                "  does not answer within --timeout is timeout (exit 75).\n"
                 "Result: eligible, checks[] (id, side, ok, detail). Exit 1 when not eligible.\n",
         .flags = VERB_REQUEST | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_migrate_check_run,
@@ -168,7 +169,8 @@ const struct verb verbs[] = {
                 "  A device set up again without them (the switch restarted while the VM\n"
                 "  moved: libvirt still reports success) is port_broken (exit 70): the VM's NIC\n"
                 "  needs a restart of the VM; a port not connected in time is timeout (exit\n"
-                "  75); nothing is changed. Then removes the migration tags (csdpdk-op-id,\n"
+                "  75); nothing is changed (do not migrate-abort a VM that runs here). Then\n"
+                "  removes the migration tags (csdpdk-op-id,\n"
                 "  csdpdk-op-time) so that gc and unplug treat the ports as the VM's own.\n"
                 "Result: ports[] (port names), verified.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
@@ -180,12 +182,14 @@ const struct verb verbs[] = {
         .help = "Reads no request. In OVS's socket directory (the run directory of --ovsdb's\n"
                 "  socket plus other_config:vhost-sock-dir), removes each file that is a socket\n"
                 "  (lstat: a symbolic link is never followed), is named after an Interface of\n"
-                "  type dpdkvhostuser, and on which nobody listens (connect() is refused): what\n"
-                "  a switch killed with -9 leaves, and the next one cannot bind. Keeps all\n"
-                "  else. Safe at any time; run by the ovs-vswitchd.service drop-in before every\n"
-                "  start of the switch.\n"
+                "  type dpdkvhostuser, and that nobody holds: what a switch killed with -9\n"
+                "  leaves, and the next one cannot bind. A running ovs-vswitchd's sockets are\n"
+                "  judged from its /proc/PID/net/unix, never by connecting (OVS would tear the\n"
+                "  port's device down); without a switch, connect() must be refused. Keeps\n"
+                "  all else. Safe at any time; run by the ovs-vswitchd.service drop-in before\n"
+                "  every start of the switch.\n"
                 "Result: socket_dir, removed[] (names), kept[] (name, reason) for every socket\n"
-                "  and every port's file kept.\n",
+                "  and every dpdkvhostuser port's file kept.\n",
         .flags = VERB_MUTATES | VERB_OVSDB,
         .run = verb_sockets_clean_run,
     },

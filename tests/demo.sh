@@ -26,7 +26,7 @@ ms_since() { echo $((($(now_us) - $1) / 1000)); }
 checks() { jq -r '.result | "eligible: \(.eligible)", (.checks[] | "\(if .ok then "✓" else "✗" end) \(.side) \(.id): \(.detail)")'; }
 
 standin() {
-    printf 'No guest can boot here (%s): the demo runs with a stand-in VM.\n' "$1"
+    printf 'The real VM cannot run here (%s): the demo runs with a stand-in VM.\n' "$1"
     trap - EXIT
     cleanup
     exec bash tests/demo-standin.sh
@@ -37,13 +37,9 @@ guest_prepare >/dev/null 2>&1 || standin "the guest's kernel could not be downlo
 
 NAME=i-2-10-VM VM=6695eb01-f6a4-8304-79aa-97f2502e193f MACS=(02:00:4c:5f:00:01) VLANS=(100)
 MAC=${MACS[0]} KIB=$((GUEST_MEMORY_MIB * 1024)) PAGES=$((GUEST_MEMORY_MIB / 2))
-trap 'pages_restore; libvirtd_cleanup_all; cleanup' EXIT
-if ! pages_reserve $((2 * PAGES + 32)); then
-    MIG_HUGEPAGES="<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
-    HUGE_NOTE="no hugepages can be reserved here: its memory is shared memfd memory"
-else
-    HUGE_NOTE="$((2 * PAGES + 32)) hugepages of 2 MiB reserved for it (given back at the end)"
-fi
+trap 'libvirtd_cleanup_all; pages_restore; cleanup' EXIT
+pages_reserve $((2 * PAGES + 32)) || { pages_restore; standin "$((2 * PAGES + 32)) hugepages of 2 MiB cannot be reserved"; }
+HUGE_NOTE="$((2 * PAGES + 32)) hugepages of 2 MiB reserved for it (given back at the end)"
 
 say "1. Two hosts on this machine"
 for h in h1 h2; do host_up "$h" || die "host $h did not start"; done
@@ -62,14 +58,24 @@ show "decode < offering.json"
 "$CSDPDK" decode --format json --request tests/golden/decode/cloudstack-docs.in |
     jq -r '.result | "mode \(.mode) (port \(.port_type)), numa \(.numa)"' | indent
 note "This guest has 256 MiB under TCG, which refuses host-passthrough: the VM's own details override" \
-     "the NUMA cell (the VM's value wins) and ask DPDK-VHOSTUSER=client (QEMU owns the socket)."
+     "the NUMA cell (the VM's value wins) and ask DPDK-VHOSTUSER=client (QEMU owns the socket); the" \
+     "hugepages come from the offering."
 mig_guest_xml csdpdk.ping=0.1 >"$T/base.xml"
+# The agent's request: the offering's details as the API has them, the VM's
+# URL-encoded the same way.
+deploy_request() {
+    vm_request client | jq --slurpfile o tests/golden/decode/cloudstack-docs.in '
+        .details = {encoding: "url", offering: $o[0].offering,
+                    vm: {"DPDK-VHOSTUSER": "client",
+                         "extraconfig-dpdk-numa": (.details.vm["extraconfig-dpdk-numa"] | @uri)}}'
+}
 show "plug --format text < plug.json   (with the agent's domain XML)"
-hrun h1 --format text plug <<<"$(vm_request client)"
+hrun h1 --format text plug <<<"$(deploy_request)"
 sed -n '/^mode /,$p' <<<"$out" | indent
 note "(and domain_xml: the agent's domain with the vhost-user interface, the NUMA cell and the" \
      " hugepages merged in)"
-hrun h1 plug <<<"$(vm_request client)"
+hrun h1 plug <<<"$(deploy_request)"
+[[ $status == 0 ]] || die "plug: $out"
 jqo .result.domain_xml >"$T/domain.xml"
 PORT=$(jqo '.result.ports[0].port')
 lvsh h1 define --validate "$T/domain.xml" >/dev/null || die "libvirt did not define the domain"
@@ -106,9 +112,11 @@ note "libvirt moved the running VM in ${FIG[migrate]} s (paused for $(mig_downti
      "h2's switch: the network was out for $(mig_outage h1 h2 "$MAC") s, from its last frame through h1's switch."
 show "unplug   (on h1: the old port)"
 hrun h1 --format text unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
+[[ $status == 0 ]] || die "unplug: $out"
 indent <<<"$out"
 show "migrate-finish   (on h2: checks the NIC works on the new port, then clears the tags)"
 hrun h2 --format text migrate-finish <<<'{"op_id": "migration-42"}'
+[[ $status == 0 ]] || die "migrate-finish: $out"
 indent <<<"$out"
 
 say "5. A migration that fails is rolled back"
@@ -125,6 +133,7 @@ frames_wait h2 "$MAC" 5 "$t0" 10 || die "the VM lost its network on h2"
 note "The migration failed; the VM runs on at h2 ($(domain_state h2 "$NAME")), its frames never stopped."
 show "migrate-abort   (on h1)"
 hrun h1 --format text migrate-abort <<<'{"op_id": "migration-43"}'
+[[ $status == 0 ]] || die "migrate-abort: $out"
 indent <<<"$out"
 
 say "6. The VM stops: its port goes, and nothing is left behind"
@@ -138,9 +147,9 @@ for h in h1 h2; do
     note "$h: $(host_use "$h"; vsctl list-ports cloudbr0 | wc -l) ports on cloudbr0, $(jqo '.result.orphans | length') orphans (gc), $(lvsh "$h" list --all --name | grep -c .) domains."
 done
 libvirtd_cleanup_all
+pages_restore
 cleanup
 trap - EXIT
-pages_restore
-left=$(pgrep -f -- "$T/" | wc -l)
+left=$({ pgrep -f -- "$T/"; pgrep -f frames.py; } | wc -l)
 note "Every daemon stopped and waited for; processes of the demo left: $left; hugepages back to $PAGES_SAVED."
 echo

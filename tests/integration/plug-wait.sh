@@ -65,7 +65,7 @@ run "${C[@]}" --timeout 2 plug <<<"$REQ"
 took=$((($(now_us) - t) / 1000))
 kill -CONT "$VSWITCHD_PID"
 check "a stopped switch: timeout, exit 75, within --timeout + 1 s (${took} ms)" \
-    bash -c "[[ '$status $(jqo .error.code)' == '75 timeout' ]] && ((took < 3000))"
+    bash -c '[[ $1 == "75 timeout" ]] && (($2 < 3000))' _ "$status $(jqo .error.code)" "$took"
 check "... the plug is undone" nothing_left
 run "${C[@]}" plug <<<"$REQ"
 check "... the switch goes on: the same request again succeeds" test "$status $(jqo '.result.ports[0].created')" = "0 true"

@@ -172,7 +172,7 @@ got=$(jqo '[.result.ports[].port | ltrimstr("csdpdk-") | tonumber] | "\(.[0]) \(
 check "40 foreign names from the hint on (csdpdk-$hint..csdpdk-$((hint + 39))): plug gets two free ones past them ($got)" \
     bash -c '(($1 >= $3 + 40 && $2 == $1 + 1 && $1 < $3 + 40 + 64))' _ $got "$hint"
 run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 5)" client "$(nic "$(mac_for 5 1)" br0)")"
-check "... and the next plug goes on from there, without a clash" \
+check "... and the next plug goes on from there: the hint moved past them" \
     test "$(jqo '.result.ports[0].port')" = "csdpdk-$((${got#* } + 1))"
 
 # ---- unplug by the VM's MACs: lookups by row UUID, no scan ----

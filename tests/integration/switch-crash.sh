@@ -21,8 +21,12 @@ vswitchd_available || { skip "guests through a switch crash" "$DPDK_UNAVAILABLE"
 guest_prepare >/dev/null || { fail "prepare the guest (kernel and initramfs)"; done_testing; exit; }
 ROUNDS=${CRASH_ROUNDS:-10}
 KIB=$((GUEST_MEMORY_MIB * 1024)) VLANS=("")
-trap 'pages_restore; libvirtd_cleanup_all; cleanup' EXIT
-pages_reserve $((2 * KIB / 2048 + 32)) || MIG_HUGEPAGES="<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+trap 'libvirtd_cleanup_all; pages_restore; cleanup' EXIT
+if ! pages_reserve $((2 * KIB / 2048 + 32)); then
+    skip "guests through a switch crash" "$((2 * KIB / 2048 + 32)) hugepages of 2 MiB cannot be reserved here (CloudStack's DPDK VMs need them)"
+    done_testing
+    exit
+fi
 host_up h1 2>"$T/h1.err" || { fail "start the host" "$(cat "$T/h1.err")"; done_testing; exit; }
 DIR=$(host_sockdir h1)
 
@@ -52,9 +56,9 @@ SERVER_SOCKET=$DIR/${GUEST_PORT[vm-server]}
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$DIR/stray.sock"
 echo "notes" >"$DIR/notes"
 hrun h1 sockets-clean
-check "with the switch running, sockets-clean removes nothing: the server-mode socket is kept, a process listens on it" \
+check "with the switch running, sockets-clean removes nothing: the server-mode socket is kept, the switch holds it" \
     test "$status $(jqo '.result.removed | length') $(jq -r --arg p "${GUEST_PORT[vm-server]}" '.result.kept[] | select(.name == $p) | .reason' <<<"$out")" \
-    = "0 0 a process listens on it"
+    = "0 0 ovs-vswitchd (pid $(host_use h1; echo "$VSWITCHD_PID")) holds it"
 check "... so are the client-mode port's socket (QEMU's) and a socket of no port; other files are not its business" \
     test "$(jqo '[.result.kept[] | .name] | join(" ")')" = "${GUEST_PORT[vm-server]} ${GUEST_PORT[vm-client]} stray.sock"
 
@@ -79,7 +83,8 @@ crash() {
         CLEANED=$out
     fi
     STARTED=$(lv_now)
-    VSWITCHD_CLEAN_SOCKETS=0 vswitchd_run 2>/dev/null && frames_start h1
+    VSWITCHD_CLEAN_SOCKETS=0 vswitchd_run 2>"$T/restart.err" && frames_start h1 2>>"$T/restart.err" ||
+        fail "ovs-vswitchd and the frame clock start again" "$(tail -n 8 "$T/restart.err")"
 }
 
 # ---- the control: no sockets-clean ----
@@ -88,13 +93,15 @@ crash
 check "control, without sockets-clean: the dead switch's socket is still there" test -S "$SERVER_SOCKET"
 if frames_back vm-server "$STARTED" 10; then
     fail "control: the server-mode guest stays cut off" "its frames came back after ${RECOVERY} s"
+elif frames_alive h1; then
+    ok "control: the server-mode guest stays cut off (no frame in 10 s, the frame clock running): $(host_use h1; vsctl get Interface "${GUEST_PORT[vm-server]}" error)"
 else
-    ok "control: the server-mode guest stays cut off (no frame in 10 s): $(host_use h1; vsctl get Interface "${GUEST_PORT[vm-server]}" error)"
+    fail "control: the frame clock runs" "$(tail -n 3 "$T/h1/frames.err")"
 fi
 check "control: the client-mode guest comes back all the same (OVS reconnects to QEMU's socket)" \
     frames_back vm-client "$STARTED" 10
 hrun h1 --dry-run sockets-clean
-check "sockets-clean --dry-run with the switch down: it would remove the server-mode socket, and removes nothing" \
+check "sockets-clean --dry-run with that switch running: the stale socket is not in its /proc/PID/net/unix, it would go; nothing is removed" \
     test "$(jqo '.result.removed | join(" ")') $(test -S "$SERVER_SOCKET" && echo kept)" = "${GUEST_PORT[vm-server]} kept"
 
 # ---- the series, as the drop-in starts the switch ----

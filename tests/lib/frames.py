@@ -3,7 +3,8 @@
 
     frames.py IFACE
 
-Each line is "SECONDS SOURCE-MAC ETHERTYPE", SECONDS since the epoch with
+Once bound it says "frames.py: ready" on stderr. Each line on stdout is
+"SECONDS SOURCE-MAC ETHERTYPE", SECONDS since the epoch with
 microseconds (the kernel's receive time stamp, SO_TIMESTAMPNS), flushed at
 once. Frames the host itself sends out of IFACE are left out. The tests run
 it on the internal port of an Open vSwitch bridge, inside ovs-vswitchd's
@@ -25,6 +26,8 @@ def main():
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     s.bind((sys.argv[1], 0))
+    sys.stderr.write("frames.py: ready on %s\n" % sys.argv[1])
+    sys.stderr.flush()
     out = sys.stdout
     while True:
         data, ancillary, _, addr = s.recvmsg(2048, socket.CMSG_SPACE(16))

@@ -82,7 +82,7 @@ host_restart_switch() {
 # brought up there, so that the switch's floods reach it and the kernel
 # answers the guests' echoes to ff02::1). Lines go to $T/NAME/frames.log.
 frames_start() {
-    local name=$1 pid ns i
+    local name=$1 pid ns i ready
     frames_stop "$name"
     pid=${HOST_VARS[$name:VSWITCHD_PID]:-}
     [[ $HOST_CURRENT == "$name" ]] && pid=$VSWITCHD_PID
@@ -92,11 +92,23 @@ frames_start() {
         nsenter --net="$ns" ip link set "$HOST_BRIDGE" up 2>/dev/null && break
         sleep 0.1
     done
+    ((i < 50)) || { echo "frames_start: $HOST_BRIDGE of $name does not come up" >&2; return 1; }
+    ready=$(grep -c 'frames.py: ready' "$T/$name/frames.err" 2>/dev/null)
     nsenter --net="$ns" python3 -u "$FRAMES_PY" "$HOST_BRIDGE" >>"$T/$name/frames.log" 2>>"$T/$name/frames.err" &
     FRAMES_PID[$name]=$!
     daemon_pids+=("$!")
-    sleep 0.2
-    alive "${FRAMES_PID[$name]}" || { echo "frames_start: frames.py died: $(cat "$T/$name/frames.err")" >&2; return 1; }
+    for ((i = 0; i < 100; i++)); do
+        (($(grep -c 'frames.py: ready' "$T/$name/frames.err" 2>/dev/null) > ${ready:-0})) && return 0
+        alive "${FRAMES_PID[$name]}" || break
+        sleep 0.05
+    done
+    echo "frames_start: frames.py is not ready: $(tail -n 3 "$T/$name/frames.err")" >&2
+    return 1
+}
+
+# frames_alive NAME: host NAME's frame clock still runs.
+frames_alive() {
+    [[ -n ${FRAMES_PID[$1]:-} ]] && alive "${FRAMES_PID[$1]}"
 }
 
 frames_stop() {
@@ -137,7 +149,8 @@ frames_wait() {
 HUGE_POOL=/sys/kernel/mm/hugepages/hugepages-2048kB
 PAGES_SAVED=
 
-# pages_reserve N: reserves pages (/proc/sys/vm/nr_hugepages, per size)
+# pages_reserve N: reserves pages (HUGE_POOL/nr_hugepages: the per-size form
+# of /proc/sys/vm/nr_hugepages)
 # until at least N are free; the first call keeps the machine's own value
 # for pages_restore (put it in the EXIT trap). False if the machine does
 # not allow it.
