@@ -46,6 +46,9 @@ _forget_pid() {
 
 # _stop_pid PID SIGNAL: sends SIGNAL (after CONT), waits up to DPDK_WAIT s
 # for the process to be gone, then KILLs it. Reaps it if it is our child.
+# Gone means all its threads: a killed multi-threaded daemon is a zombie
+# as soon as its first thread exits, while the others still hold its
+# sockets (systemd, too, waits for them before it starts the next one).
 _stop_pid() {
     local pid=$1 sig=${2:-TERM} i
     kill -CONT "$pid" 2>/dev/null
@@ -58,6 +61,10 @@ _stop_pid() {
         kill -KILL "$pid" 2>/dev/null
         for ((i = 0; i < 100; i++)); do alive "$pid" || break; sleep 0.05; done
     fi
+    for ((i = 0; i < 100; i++)); do
+        (($(ls "/proc/$pid/task" 2>/dev/null | wc -l) <= 1)) && break
+        sleep 0.02
+    done
     wait "$pid" 2>/dev/null
     _forget_pid "$pid"
     ! alive "$pid"
