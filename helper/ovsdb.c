@@ -1212,7 +1212,7 @@ struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, si
 struct err *ovsdb_wait_applied(struct ovsdb *db, long long reserve_ms)
 {
     /* next_cfg + 1, read back in the same transaction (what the IDL's
-     * ovsdb_idl_txn_increment() sends for ovs-vsctl). */
+     * ovsdb_idl_txn_increment() sends). */
     struct json *ops = jarray(2, op_mutate(DB_NAME, json_array_create_empty(),
                                            jarray(1, jarray(3, jstring("next_cfg"), jstring("+="),
                                                             json_integer_create(1)))),

@@ -172,7 +172,7 @@ struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, si
  * has passed). */
 long long ovsdb_time_left_ms(const struct ovsdb *db);
 
-/* What ovs-vsctl does after a change unless told --no-wait: asks
+/* OVS's own protocol for a client that waits for its change: asks
  * ovs-vswitchd to report when it has applied the database as it is now
  * (Open_vSwitch next_cfg + 1) and waits until it has (cur_cfg reaches it),
  * keeping 'reserve_ms' (at most half) of the connection's time for what

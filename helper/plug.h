@@ -33,12 +33,13 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
     _warn_unused_;
 
 /* Unless the request says "wait": false: waits, within the connection's
- * deadline, until ovs-vswitchd has applied the ports this run created (as
- * ovs-vsctl does), then checks each (Interface error, ofport). A port the
- * switch refused is ERR_PORT_REFUSED, a switch that does not apply them in
- * time ERR_TIMEOUT; either way the created ports are removed again. When
- * no ovs-vswitchd runs beside OVSDB ('ovsdb_url''s pidfile), a warning
- * says so and nothing is waited for. */
+ * deadline, until ovs-vswitchd has applied the database (next_cfg and
+ * cur_cfg of the Open_vSwitch row), then checks each of the request's ports
+ * (Interface error, ofport). A port the switch refused is ERR_PORT_REFUSED,
+ * a switch that does not apply them in time ERR_TIMEOUT; either way the
+ * ports this run created are removed again, and the message says whether
+ * that worked. When no ovs-vswitchd runs beside OVSDB ('ovsdb_url''s
+ * pidfile), a warning says so and nothing is waited for. */
 struct err *plug_apply(struct ovsdb *db, struct plug *p, const char *ovsdb_url, bool dry_run,
                        json_t *warnings) _warn_unused_;
 

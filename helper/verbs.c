@@ -53,10 +53,11 @@ const struct verb verbs[] = {
                 "  All new ports are created in one OVSDB transaction, named csdpdk-N; the\n"
                 "  same VM and MAC again returns its port with created: false. The socket\n"
                 "  directory is openvswitch.dpdk.ovs.path of --agent-properties.\n"
-                "  With wait, plug returns once ovs-vswitchd has made the new ports (as\n"
-                "  ovs-vsctl waits), within --timeout: a port it refused is port_refused, a\n"
-                "  switch that does not answer is timeout; either way the new ports are\n"
-                "  removed again. No ovs-vswitchd running beside OVSDB: a warning, no wait.\n"
+                "  With wait, plug returns once ovs-vswitchd has made the new ports (it says\n"
+                "  so through Open_vSwitch cur_cfg), within --timeout: a port it refused is\n"
+                "  port_refused, a switch that does not answer is timeout; either way the new\n"
+                "  ports are removed again. No ovs-vswitchd running beside OVSDB: a warning,\n"
+                "  no wait.\n"
                 "Result: ports[] (mac, port, bridge, type, socket, guest_mode, vlan, created),\n"
                 "  mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one).\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
@@ -170,8 +171,8 @@ const struct verb verbs[] = {
                 "  moved: libvirt still reports success) is port_broken (exit 70): the VM's NIC\n"
                 "  needs a restart of the VM; a port not connected in time is timeout (exit\n"
                 "  75); nothing is changed (do not migrate-abort a VM that runs here). Then\n"
-                "  removes the migration tags (csdpdk-op-id,\n"
-                "  csdpdk-op-time) so that gc and unplug treat the ports as the VM's own.\n"
+                "  removes the migration tags (csdpdk-op-id, csdpdk-op-time) so that gc and\n"
+                "  unplug treat the ports as the VM's own.\n"
                 "Result: ports[] (port names), verified.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
         .run = verb_migrate_finish_run,
