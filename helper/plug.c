@@ -191,15 +191,15 @@ static struct err *render_provisionally(struct plug *p, json_t *warnings)
     return e;
 }
 
-/* The ports this run created, as OVSDB has them now ('flags' as for
- * ovsdb_ports_select()). */
-static struct err *select_created(struct ovsdb *db, const struct plug *p, unsigned flags,
-                                  struct ovs_port_list *out)
+/* The request's ports, or only those this run created, as OVSDB has them
+ * now ('flags' as for ovsdb_ports_select()). */
+static struct err *select_ports(struct ovsdb *db, const struct plug *p, bool created_only,
+                                unsigned flags, struct ovs_port_list *out)
 {
     _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
     size_t n = 0;
     for (size_t i = 0; i < p->req.n_nics; i++) {
-        if (p->created[i]) {
+        if (p->created[i] || !created_only) {
             queries[n++] = (struct ovs_select){OVS_SELECT_NAME, p->ports[i]};
         }
     }
@@ -211,7 +211,7 @@ static struct err *select_created(struct ovsdb *db, const struct plug *p, unsign
 static struct err *roll_back(struct ovsdb *db, const struct plug *p)
 {
     _cleanup_(ovs_port_list_clear) struct ovs_port_list created = {0};
-    struct err *e = select_created(db, p, 0, &created);
+    struct err *e = select_ports(db, p, true, 0, &created);
     if (!e) {
         e = ovsdb_ports_delete(db, created.ports, created.n, "csdpdk plug: roll back");
     }
@@ -316,12 +316,8 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
  * refused: an Interface.error, or no OpenFlow port number. */
 static struct err *check_applied(struct ovsdb *db, const struct plug *p)
 {
-    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
-    for (size_t i = 0; i < p->req.n_nics; i++) {
-        queries[i] = (struct ovs_select){OVS_SELECT_NAME, p->ports[i]};
-    }
     _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
-    struct err *e = ovsdb_ports_select(db, queries, p->req.n_nics, OVS_SELECT_WITH_STATUS, &ports);
+    struct err *e = select_ports(db, p, false, OVS_SELECT_WITH_STATUS, &ports);
     for (size_t k = 0; !e && k < ports.n; k++) {
         const struct ovs_port *port = &ports.ports[k];
         bool made_now = false;

@@ -2,6 +2,7 @@
  * source read once, its failure kept as text beside null facts. */
 #include "helper/probe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -201,23 +202,63 @@ char *host_ovs_rundir(const char *ovsdb_url)
     return ovs_rundir(ovsdb_url, &uid);
 }
 
+/* From /proc/PID/stat, "PID (COMM) STATE ...": the state letter ('R',
+ * 'S', 'Z' ...), with COMM in 'comm' when asked; 0 if it cannot be read. */
+static char process_state(long pid, char *comm, size_t size)
+{
+    _cleanup_free_ char *path = mem_asprintf("/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    char stat[512] = "";
+    const char *open = f && fgets(stat, sizeof stat, f) ? strchr(stat, '(') : NULL;
+    const char *close = open ? strrchr(open, ')') : NULL;
+    if (f) {
+        fclose(f);
+    }
+    if (!close || close[1] != ' ') {
+        return 0;
+    }
+    if (comm) {
+        snprintf(comm, size, "%.*s", (int) (close - open - 1), open + 1);
+    }
+    return close[2];
+}
+
 long host_vswitchd_pid(const char *ovsdb_url, bool *running)
 {
     _cleanup_free_ char *rundir = host_ovs_rundir(ovsdb_url);
     long pid = vswitchd_pid(rundir, running);
-    /* "PID (COMM) STATE ...": an ovs-vswitchd, and not a zombie that a
-     * kill -9 left for its parent to reap. */
-    _cleanup_free_ char *path = mem_asprintf("/proc/%ld/stat", pid);
-    FILE *f = *running ? fopen(path, "r") : NULL;
-    char stat[512] = "";
-    if (f) {
-        const char *comm = fgets(stat, sizeof stat, f) ? strchr(stat, '(') : NULL;
-        const char *end = comm ? strrchr(comm, ')') : NULL;
-        *running = end && !strncmp(comm + 1, "ovs-vswitchd", 12) && end[1] == ' ' &&
-                   end[2] != 'Z' && end[2] != 'X';
-        fclose(f);
+    /* An ovs-vswitchd, and not a zombie that a kill -9 left for its parent
+     * to reap. */
+    char comm[32] = "";
+    char state = *running ? process_state(pid, comm, sizeof comm) : 0;
+    if (state) {
+        *running = !strncmp(comm, "ovs-vswitchd", 12) && state != 'Z' && state != 'X';
     }
     return pid;
+}
+
+/* The threads of 'pid' still there: 0 once it is gone. */
+static int threads_left(long pid)
+{
+    _cleanup_free_ char *path = mem_asprintf("/proc/%ld/task", pid);
+    DIR *d = opendir(path);
+    int n = 0;
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        n += e->d_name[0] != '.';
+    }
+    if (d) {
+        closedir(d);
+    }
+    return n;
+}
+
+void host_vswitchd_wait_dead(long pid, long ms)
+{
+    for (long waited = 0; pid > 0 && waited < ms && process_state(pid, NULL, 0) == 'Z' &&
+                          threads_left(pid) > 1;
+         waited += 20) {
+        sleep_ms(20);
+    }
 }
 
 void host_probe_run(const struct options *o, struct host_probe *p)

@@ -39,6 +39,12 @@ char *host_ovs_rundir(const char *ovsdb_url);
  * recycled pid, or one not reaped yet). */
 long host_vswitchd_pid(const char *ovsdb_url, bool *running);
 
+/* Waits, at most 'ms', until a switch killed with -9 ('pid', a zombie)
+ * holds nothing: its first thread becomes a zombie at once, while its
+ * other threads still hold its sockets. No wait for a process that is no
+ * zombie, or gone. */
+void host_vswitchd_wait_dead(long pid, long ms);
+
 void host_probe_run(const struct options *options, struct host_probe *probe);
 void host_probe_clear(struct host_probe *probe);
 

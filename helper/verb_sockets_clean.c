@@ -24,7 +24,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "helper/capability.h"
@@ -102,46 +101,6 @@ static char *holder(const char *path, long switch_pid)
         return mem_strdup("a process holds it");
     }
     return listener(path);
-}
-
-/* The threads of 'pid' still there: 0 once it is gone. A switch killed
- * with -9 becomes a zombie as soon as its first thread has exited, while
- * its other threads still hold its sockets. */
-static int threads_left(long pid)
-{
-    _cleanup_free_ char *path = mem_asprintf("/proc/%ld/task", pid);
-    DIR *d = opendir(path);
-    int n = 0;
-    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
-        n += e->d_name[0] != '.';
-    }
-    if (d) {
-        closedir(d);
-    }
-    return n;
-}
-
-static bool is_zombie(long pid)
-{
-    _cleanup_free_ char *path = mem_asprintf("/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    char stat[512] = "";
-    const char *end = f && fgets(stat, sizeof stat, f) ? strrchr(stat, ')') : NULL;
-    if (f) {
-        fclose(f);
-    }
-    return end && end[1] == ' ' && end[2] == 'Z';
-}
-
-/* Waits, at most 'ms', until the dead switch 'pid', a zombie, holds
- * nothing: only its first thread left, to be reaped. */
-static void wait_dead(long pid, long ms)
-{
-    for (long waited = 0; pid > 0 && waited < ms && is_zombie(pid) && threads_left(pid) > 1;
-         waited += 20) {
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
 }
 
 static const char *file_kind(mode_t mode)
@@ -237,7 +196,7 @@ struct err *verb_sockets_clean_run(struct verb_context *ctx, json_t **result)
     bool running = false;
     long pid = host_vswitchd_pid(o->ovsdb, &running);
     if (!running) {
-        wait_dead(pid, (long) (o->timeout * 1000 / 2));
+        host_vswitchd_wait_dead(pid, (long) (o->timeout * 1000 / 2));
     }
     json_t *removed = json_array();
     json_t *kept = json_array();

@@ -9,8 +9,6 @@
  * broken (frames shifted by two bytes, a wedged ring, a guest panic). Such
  * a device has lost the virtio features the guest negotiated; OVS shows
  * them in Interface status:features. */
-#include <time.h>
-
 #include "helper/mem.h"
 #include "migration/ops.h"
 
@@ -37,12 +35,6 @@ static enum port_health judge(const struct ovs_port *p)
         return PORT_PENDING;
     }
     return features & ~BACKEND_ONLY_FEATURES ? PORT_WORKS : PORT_BROKEN;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* Waits, within the connection's deadline, until every port of 'op_id' is

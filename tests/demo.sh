@@ -31,14 +31,11 @@ standin() {
     cleanup
     exec bash tests/demo-standin.sh
 }
-reason=$(libvirtd_available) || standin "$reason"
-vswitchd_available || die "$DPDK_UNAVAILABLE"
-guest_prepare >/dev/null 2>&1 || standin "the guest's kernel could not be downloaded"
-
 NAME=i-2-10-VM VM=6695eb01-f6a4-8304-79aa-97f2502e193f MACS=(02:00:4c:5f:00:01) VLANS=(100)
 MAC=${MACS[0]} KIB=$((GUEST_MEMORY_MIB * 1024)) PAGES=$((GUEST_MEMORY_MIB / 2))
 trap 'libvirtd_cleanup_all; pages_restore; cleanup' EXIT
-pages_reserve $((2 * PAGES + 32)) || { pages_restore; standin "$((2 * PAGES + 32)) hugepages of 2 MiB cannot be reserved"; }
+# The stand-in needs the DPDK switch too.
+hosts_ready $((2 * PAGES + 32)) || { vswitchd_available || die "$DPDK_UNAVAILABLE"; standin "$HOSTS_UNAVAILABLE"; }
 HUGE_NOTE="$((2 * PAGES + 32)) hugepages of 2 MiB reserved for it (given back at the end)"
 
 say "1. Two hosts on this machine"

@@ -25,15 +25,11 @@ ROUNDS=${ROUNDS:-3}
 PING=${PING:-0.05}
 die() { echo "bench-migration: $*" >&2; exit 1; }
 
-reason=$(libvirtd_available) || die "$reason"
-vswitchd_available || die "$DPDK_UNAVAILABLE"
-guest_prepare >/dev/null || die "the guest could not be built"
-
 NAME=vm71 VM=$(uuid_for 71) MACS=(52:54:00:71:00:01) VLANS=("") KIB=$((GUEST_MEMORY_MIB * 1024))
 MAC=${MACS[0]}
 NETNS_PID=
 trap 'libvirtd_cleanup_all; pages_restore; [[ -n $NETNS_PID ]] && kill "$NETNS_PID"; cleanup' EXIT
-pages_reserve $((2 * KIB / 2048 + 32)) || die "cannot reserve $((2 * KIB / 2048 + 32)) hugepages of 2 MiB"
+hosts_ready $((2 * KIB / 2048 + 32)) || die "$HOSTS_UNAVAILABLE"
 
 # The network namespace of the libvirtds: loopback for the migration
 # streams, one Linux bridge per host for the plain NIC.

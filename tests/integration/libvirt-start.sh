@@ -17,14 +17,9 @@ MAC=52:54:00:42:00:01
 KIB=$((GUEST_MEMORY_MIB * 1024))
 
 # The guest's memory in hugepages, reserved for the test and given back.
-POOL=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-SAVED=$(cat "$POOL" 2>/dev/null)
-restore_pages() { [[ -n $SAVED ]] && echo "$SAVED" >"$POOL" 2>/dev/null; }
-trap 'restore_pages; libvirtd_cleanup_all; cleanup' EXIT
-PAGES=$((KIB / 2048 + 32))
+trap 'libvirtd_cleanup_all; pages_restore; cleanup' EXIT
 HUGE="<memoryBacking><hugepages/><source type='memfd'/><access mode='shared'/></memoryBacking>"
-if [[ -n $SAVED ]] && { ((SAVED >= PAGES)) || echo $((SAVED + PAGES)) >"$POOL" 2>/dev/null; } &&
-   (($(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo) >= KIB / 2048)); then
+if pages_reserve $((KIB / 2048 + 32)); then
     USE_HUGEPAGES=1
     echo "# the guest's memory: $((KIB / 2048)) hugepages of 2 MiB (memfd), reserved for the test"
 else

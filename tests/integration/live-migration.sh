@@ -31,10 +31,6 @@
 . "$(dirname "$0")/../lib/hosts.sh"
 . "$(dirname "$0")/../lib/migrate.sh"
 
-reason=$(libvirtd_available) || { skip "live migration between two hosts" "$reason"; done_testing; exit; }
-vswitchd_available || { skip "live migration between two hosts" "$DPDK_UNAVAILABLE"; done_testing; exit; }
-guest_prepare >/dev/null || { fail "prepare the guest (kernel and initramfs)"; done_testing; exit; }
-
 NAME=vm61
 VM=$(uuid_for 61)
 MACS=(52:54:00:61:00:01 52:54:00:61:00:02) VLANS=("" 100)
@@ -47,11 +43,7 @@ BANDWIDTH=10 # MiB/s for the migrations a fault interrupts: about 10 s instead o
 # and a margin, reserved for the test and given back whatever happens.
 trap 'libvirtd_cleanup_all; pages_restore; cleanup' EXIT
 want=$((2 * PAGES + 32))
-if ! pages_reserve "$want"; then
-    skip "live migration between two hosts" "$want hugepages of 2 MiB cannot be reserved here (a DPDK VM's memory is hugepages, on both hosts while it moves)"
-    done_testing
-    exit
-fi
+hosts_ready_or_skip "live migration between two hosts" "$want"
 echo "# hugepages: $(pages_free) of 2 MiB free for the test, $PAGES_SAVED reserved before it"
 
 t0=$(lv_now)

@@ -16,17 +16,10 @@
 . "$(dirname "$0")/../lib/hosts.sh"
 . "$(dirname "$0")/../lib/migrate.sh"
 
-reason=$(libvirtd_available) || { skip "guests through a switch crash" "$reason"; done_testing; exit; }
-vswitchd_available || { skip "guests through a switch crash" "$DPDK_UNAVAILABLE"; done_testing; exit; }
-guest_prepare >/dev/null || { fail "prepare the guest (kernel and initramfs)"; done_testing; exit; }
 ROUNDS=${CRASH_ROUNDS:-10}
 KIB=$((GUEST_MEMORY_MIB * 1024)) VLANS=("")
 trap 'libvirtd_cleanup_all; pages_restore; cleanup' EXIT
-if ! pages_reserve $((2 * KIB / 2048 + 32)); then
-    skip "guests through a switch crash" "$((2 * KIB / 2048 + 32)) hugepages of 2 MiB cannot be reserved here (CloudStack's DPDK VMs need them)"
-    done_testing
-    exit
-fi
+hosts_ready_or_skip "guests through a switch crash" $((2 * KIB / 2048 + 32))
 host_up h1 2>"$T/h1.err" || { fail "start the host" "$(cat "$T/h1.err")"; done_testing; exit; }
 DIR=$(host_sockdir h1)
 

@@ -149,6 +149,41 @@ ports_of() {
     vsctl list-ports "$1" | sort -V
 }
 
+# ---- hugepages of 2 MiB, reserved for a test and given back ----
+
+HUGE_POOL=/sys/kernel/mm/hugepages/hugepages-2048kB
+PAGES_SAVED=
+
+# pages_reserve N: reserves pages (HUGE_POOL/nr_hugepages: the per-size form
+# of /proc/sys/vm/nr_hugepages)
+# until at least N are free; the first call keeps the machine's own value
+# for pages_restore (put it in the EXIT trap). False if the machine does
+# not allow it.
+pages_reserve() {
+    local free total
+    total=$(cat "$HUGE_POOL/nr_hugepages" 2>/dev/null) || return 1
+    free=$(cat "$HUGE_POOL/free_hugepages")
+    [[ -n $PAGES_SAVED ]] || PAGES_SAVED=$total
+    ((free >= $1)) && return 0
+    echo $((total + $1 - free)) >"$HUGE_POOL/nr_hugepages" 2>/dev/null
+    (($(cat "$HUGE_POOL/free_hugepages") >= $1))
+}
+
+# pages_free: how many are free now. pages_set_free N: makes exactly N free
+# (fewer reserved), to play a host short of them.
+pages_free() {
+    cat "$HUGE_POOL/free_hugepages"
+}
+pages_set_free() {
+    echo $(($(cat "$HUGE_POOL/nr_hugepages") - $(pages_free) + $1)) >"$HUGE_POOL/nr_hugepages"
+}
+
+# pages_restore: puts the machine's own value back.
+pages_restore() {
+    [[ -n $PAGES_SAVED ]] && echo "$PAGES_SAVED" >"$HUGE_POOL/nr_hugepages" 2>/dev/null
+    return 0
+}
+
 # ---- requests ----
 
 NUMA="<cpu mode='host-passthrough'><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='shared'/></numa></cpu>"

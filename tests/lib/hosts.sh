@@ -144,37 +144,31 @@ frames_wait() {
     return 1
 }
 
-# ---- hugepages of 2 MiB, shared by the hosts ----
+# ---- can hosts run here ----
 
-HUGE_POOL=/sys/kernel/mm/hugepages/hugepages-2048kB
-PAGES_SAVED=
-
-# pages_reserve N: reserves pages (HUGE_POOL/nr_hugepages: the per-size form
-# of /proc/sys/vm/nr_hugepages)
-# until at least N are free; the first call keeps the machine's own value
-# for pages_restore (put it in the EXIT trap). False if the machine does
-# not allow it.
-pages_reserve() {
-    local free total
-    total=$(cat "$HUGE_POOL/nr_hugepages" 2>/dev/null) || return 1
-    free=$(cat "$HUGE_POOL/free_hugepages")
-    [[ -n $PAGES_SAVED ]] || PAGES_SAVED=$total
-    ((free >= $1)) && return 0
-    echo $((total + $1 - free)) >"$HUGE_POOL/nr_hugepages" 2>/dev/null
-    (($(cat "$HUGE_POOL/free_hugepages") >= $1))
+# hosts_ready PAGES: true when hosts of this library, with the test guest,
+# can run here and PAGES free hugepages of 2 MiB are reserved (put
+# pages_restore in the EXIT trap first). Otherwise false, HOSTS_UNAVAILABLE
+# saying why, and HOSTS_BROKEN=1 when that is a fault (the guest could not
+# be built) rather than a limit of the machine.
+hosts_ready() {
+    HOSTS_BROKEN=0
+    HOSTS_UNAVAILABLE=$(libvirtd_available) || return 1
+    vswitchd_available || { HOSTS_UNAVAILABLE=$DPDK_UNAVAILABLE; return 1; }
+    guest_prepare >/dev/null 2>&1 ||
+        { HOSTS_UNAVAILABLE="the guest (kernel and initramfs) could not be built"; HOSTS_BROKEN=1; return 1; }
+    pages_reserve "$1" || {
+        pages_restore
+        HOSTS_UNAVAILABLE="$1 hugepages of 2 MiB cannot be reserved here (a DPDK VM's memory is hugepages)"
+        return 1
+    }
 }
 
-# pages_free: how many are free now. pages_set_free N: makes exactly N free
-# (fewer reserved), to play a host short of them.
-pages_free() {
-    cat "$HUGE_POOL/free_hugepages"
-}
-pages_set_free() {
-    echo $(($(cat "$HUGE_POOL/nr_hugepages") - $(pages_free) + $1)) >"$HUGE_POOL/nr_hugepages"
-}
-
-# pages_restore: puts the machine's own value back.
-pages_restore() {
-    [[ -n $PAGES_SAVED ]] && echo "$PAGES_SAVED" >"$HUGE_POOL/nr_hugepages" 2>/dev/null
-    return 0
+# hosts_ready_or_skip DESCRIPTION PAGES: hosts_ready, or a TAP test ends
+# here: a skip with the reason (a failure when it is a fault).
+hosts_ready_or_skip() {
+    hosts_ready "$2" && return 0
+    if ((HOSTS_BROKEN)); then fail "$1" "$HOSTS_UNAVAILABLE"; else skip "$1" "$HOSTS_UNAVAILABLE"; fi
+    done_testing
+    exit
 }
