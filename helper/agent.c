@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "helper/mem.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 #define PROPERTIES_MAX_SIZE (1024 * 1024)
 

@@ -6,7 +6,7 @@
 #include "helper/mem.h"
 #include "helper/xml.h"
 #include "offerings/mode.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 #define CPU_IDS 4096 /* the grammar bounds cpuset ids to 4095 */
 

@@ -17,7 +17,7 @@
 #include "helper/output.h"
 #include "helper/request.h"
 #include "helper/verb.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 #define TIMEOUT_MAX 3600.0
 

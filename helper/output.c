@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "helper/mem.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 json_t *output_json_string(const char *s)
 {

@@ -6,7 +6,7 @@
 
 #include "helper/mem.h"
 #include "helper/validate.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 static void fclosep(FILE **f)
 {

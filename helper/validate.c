@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "helper/mem.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 static bool is_hex_digit(char c)
 {

@@ -31,7 +31,7 @@
 #include "helper/ovsdb.h"
 #include "helper/probe.h"
 #include "helper/verb.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 /* Whether a socket of the network namespace whose /proc/.../net/unix is
  * 'table' is bound to 'path' and not connected: listening, or about to.

@@ -9,7 +9,7 @@
 #include "helper/validate.h"
 #include "helper/verb.h"
 #include "helper/vm_request.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 #define NAMES_MAX 256
 

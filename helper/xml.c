@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "helper/mem.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 DEFINE_CLEANUP_FUNC(xmlBuffer, xmlBufferFree)
 

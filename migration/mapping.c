@@ -4,7 +4,7 @@
 #include "helper/ovsdb.h"
 #include "helper/request.h"
 #include "helper/validate.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 #define MAPPING_MAX 64
 

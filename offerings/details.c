@@ -4,7 +4,7 @@
 
 #include "helper/mem.h"
 #include "offerings/snippet.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 #define DPDK_KEY_FAMILY "extraconfig-dpdk-"
 #define INTERFACE_SUFFIX_MAX_LEN 64

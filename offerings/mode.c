@@ -2,7 +2,7 @@
 
 #include <strings.h>
 
-#include "offerings/text.h"
+#include "helper/text.h"
 
 static const struct vhost_mode_info modes[] = {
     [VHOST_MODE_SERVER] = {"server", "dpdkvhostuser", "client", true},

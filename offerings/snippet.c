@@ -8,7 +8,7 @@
 
 #include "helper/mem.h"
 #include "helper/xml.h"
-#include "offerings/text.h"
+#include "helper/text.h"
 
 DEFINE_CLEANUP_FUNC(xmlBuffer, xmlBufferFree)
 

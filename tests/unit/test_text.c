@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "offerings/text.h"
+#include "helper/text.h"
 
 static void decodes_like_java_urldecoder(void **state)
 {

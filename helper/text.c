@@ -1,4 +1,4 @@
-#include "offerings/text.h"
+#include "helper/text.h"
 
 #include <stdio.h>
 

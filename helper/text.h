@@ -1,6 +1,6 @@
 /* Text at the edge: URL decoding, strict UTF-8, and quoting for messages. */
-#ifndef CSDPDK_OFFERINGS_TEXT_H
-#define CSDPDK_OFFERINGS_TEXT_H
+#ifndef CSDPDK_TEXT_H
+#define CSDPDK_TEXT_H
 
 #include <stddef.h>
 
