@@ -1,7 +1,9 @@
 #include "helper/agent.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "helper/mem.h"
 #include "helper/text.h"
@@ -16,115 +18,213 @@ void agent_config_clear(struct agent_config *cfg)
     *cfg = (struct agent_config){0};
 }
 
-static bool is_blank(char c)
+/* java.util.Properties.load(InputStream), which is how the agent reads
+ * agent.properties (PropertiesUtil.loadFromFile), ported step by step so that
+ * both read the same values from the same bytes: every byte is one ISO-8859-1
+ * character; natural lines end at LF, CR or CRLF; a logical line continues
+ * while a natural line ends in an odd number of '\'; comments ('#', '!') and
+ * blank lines are skipped; then the key is split from the value, and both
+ * are unescaped into UTF-16 (as Java's String), given back here as UTF-8.
+ * tests/integration/properties-oracle.sh compares it with Java itself. */
+
+static bool is_blank(unsigned c)
 {
     return c == ' ' || c == '\t' || c == '\f';
 }
 
-/* Appends the UTF-8 form of code point 'cp' at 'p'; returns the new end. */
-static char *put_utf8(char *p, unsigned cp)
+/* LineReader.readLine(): the next logical line into 'line' (as raw bytes,
+ * escapes kept, continuations joined); returns its length, or -1 at the end.
+ * 'line' must hold the rest of the input. */
+static ssize_t read_line(const unsigned char **pp, const unsigned char *end, unsigned char *line)
 {
-    if (cp < 0x80) {
-        *p++ = (char) cp;
-    } else if (cp < 0x800) {
-        *p++ = (char) (0xc0 | cp >> 6);
-        *p++ = (char) (0x80 | (cp & 0x3f));
-    } else {
-        *p++ = (char) (0xe0 | cp >> 12);
-        *p++ = (char) (0x80 | (cp >> 6 & 0x3f));
-        *p++ = (char) (0x80 | (cp & 0x3f));
-    }
-    return p;
-}
+    const unsigned char *p = *pp;
+    size_t len = 0;
+    bool skip_blank = true, continued = false, backslash = false, skip_lf = false;
 
-/* One logical line (continuations joined) into 'out', unescaped, split at
- * the separator; returns the position after the line. */
-static const char *read_logical_line(const char *p, char *key, char *value)
-{
-    char *out = key;
-    bool in_key = true;
-
-    while (is_blank(*p)) {
-        p++;
-    }
     for (;;) {
-        char c = *p;
-        if (c == '\0' || c == '\n' || c == '\r') {
-            p += c == '\r' && p[1] == '\n' ? 2 : c ? 1 : 0;
-            break;
+        if (p == end) {
+            *pp = p;
+            return len == 0 ? -1 : (ssize_t) (backslash ? len - 1 : len);
         }
-        p++;
-        if (c == '\\') {
-            char e = *p;
-            if (e == '\n' || e == '\r' || e == '\0') {
-                /* Continuation: skip the break and the next line's blanks. */
-                p += e == '\r' && p[1] == '\n' ? 2 : e ? 1 : 0;
-                while (is_blank(*p)) {
-                    p++;
-                }
+        unsigned char c = *p++;
+        if (skip_lf) {
+            skip_lf = false;
+            if (c == '\n') {
                 continue;
             }
-            p++;
-            if (e == 'u' && strspn(p, "0123456789abcdefABCDEF") >= 4) {
-                char hex[5] = {p[0], p[1], p[2], p[3], 0};
-                out = put_utf8(out, (unsigned) strtoul(hex, NULL, 16));
-                p += 4;
+        }
+        if (skip_blank) {
+            if (is_blank(c) || (!continued && (c == '\r' || c == '\n'))) {
                 continue;
             }
-            *out++ = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e == 'f' ? '\f' : e;
-            continue;
+            skip_blank = false;
+            continued = false;
         }
-        if (in_key && (c == '=' || c == ':' || is_blank(c))) {
-            /* Java: the key ends at '=', ':' or a blank; blanks, at most
-             * one '=' or ':' after a blank, and blanks again, separate it
-             * from the value. */
-            *out = '\0';
-            in_key = false;
-            out = value;
-            if (is_blank(c)) {
-                while (is_blank(*p)) {
-                    p++;
-                }
-                p += *p == '=' || *p == ':';
-            }
-            while (is_blank(*p)) {
+        if (len == 0 && (c == '#' || c == '!')) {
+            while (p < end && *p != '\r' && *p != '\n') {
                 p++;
             }
+            if (p == end) {
+                *pp = p;
+                return -1;
+            }
+            p++;
+            skip_blank = true;
             continue;
         }
-        *out++ = c;
+        if (c != '\n' && c != '\r') {
+            line[len++] = c;
+            backslash = c == '\\' ? !backslash : false;
+            continue;
+        }
+        if (len == 0) {
+            skip_blank = true;
+            continue;
+        }
+        if (p == end || !backslash) {
+            *pp = p;
+            return (ssize_t) (backslash ? len - 1 : len);
+        }
+        /* A continuation: the '\' goes, and the next line's blanks. */
+        len--;
+        skip_blank = true;
+        continued = true;
+        backslash = false;
+        skip_lf = c == '\r';
     }
-    *out = '\0';
-    if (in_key) {
-        *value = '\0';
-    }
-    return p;
 }
 
-char *agent_properties_get(const char *text, const char *key)
+static int hex_digit(unsigned c)
 {
-    size_t size = strlen(text);
-    _cleanup_free_ char *k = mem_alloc0(size + 1);
-    _cleanup_free_ char *v = mem_alloc0(size + 1);
-    char *found = NULL;
+    return c >= '0' && c <= '9' ? (int) c - '0'
+         : c >= 'a' && c <= 'f' ? (int) c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? (int) c - 'A' + 10 : -1;
+}
 
-    for (const char *p = text; *p;) {
-        const char *line = p;
-        while (is_blank(*line)) {
-            line++;
-        }
-        if (*line == '#' || *line == '!' || *line == '\n' || *line == '\r') {
-            p = line + strcspn(line, "\n");
-            p += *p == '\n';
+/* Properties.loadConvert(): unescapes in[0..n) into UTF-16 units; returns
+ * their number, or -1 for a malformed \uXXXX (Java throws, and the whole
+ * load fails). */
+static ssize_t unescape(const unsigned char *in, size_t n, uint16_t *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned c = in[i++];
+        if (c != '\\') {
+            out[o++] = (uint16_t) c;
             continue;
         }
-        p = read_logical_line(p, k, v);
-        if (*k && streq(k, key)) {
-            free(found); /* the last one wins, as in Java */
-            found = mem_strdup(v);
+        if (i == n) {
+            break; /* cannot happen: read_line drops a lone final '\' */
+        }
+        c = in[i++];
+        if (c == 'u') {
+            if (i + 4 > n) {
+                return -1;
+            }
+            unsigned value = 0;
+            for (int k = 0; k < 4; k++) {
+                int d = hex_digit(in[i++]);
+                if (d < 0) {
+                    return -1;
+                }
+                value = value << 4 | (unsigned) d;
+            }
+            out[o++] = (uint16_t) value;
+            continue;
+        }
+        out[o++] = c == 't' ? '\t' : c == 'r' ? '\r' : c == 'n' ? '\n' : c == 'f' ? '\f' : (uint16_t) c;
+    }
+    return (ssize_t) o;
+}
+
+/* UTF-16 to UTF-8 as Java's String.getBytes(UTF_8): a surrogate pair is one
+ * code point, a lone surrogate becomes '?'. 'out' holds 3 bytes a unit;
+ * returns the length written (before the added NUL). */
+static size_t utf16_to_utf8(const uint16_t *in, size_t n, char *out)
+{
+    unsigned char *p = (unsigned char *) out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned cp = in[i];
+        if (cp >= 0xd800 && cp <= 0xdfff) {
+            if (cp <= 0xdbff && i + 1 < n && in[i + 1] >= 0xdc00 && in[i + 1] <= 0xdfff) {
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (in[++i] - 0xdc00u);
+            } else {
+                cp = '?';
+            }
+        }
+        if (cp < 0x80) {
+            *p++ = (unsigned char) cp;
+        } else if (cp < 0x800) {
+            *p++ = (unsigned char) (0xc0 | cp >> 6);
+            *p++ = (unsigned char) (0x80 | (cp & 0x3f));
+        } else if (cp < 0x10000) {
+            *p++ = (unsigned char) (0xe0 | cp >> 12);
+            *p++ = (unsigned char) (0x80 | (cp >> 6 & 0x3f));
+            *p++ = (unsigned char) (0x80 | (cp & 0x3f));
+        } else {
+            *p++ = (unsigned char) (0xf0 | cp >> 18);
+            *p++ = (unsigned char) (0x80 | (cp >> 12 & 0x3f));
+            *p++ = (unsigned char) (0x80 | (cp >> 6 & 0x3f));
+            *p++ = (unsigned char) (0x80 | (cp & 0x3f));
         }
     }
-    return found;
+    *p = '\0';
+    return (size_t) (p - (unsigned char *) out);
+}
+
+struct err *agent_properties_get(const char *text, size_t size, const char *key, char **value,
+                                 size_t *value_len)
+{
+    _cleanup_free_ unsigned char *line = mem_alloc0(size + 1);
+    _cleanup_free_ uint16_t *units = mem_alloc0((size + 1) * sizeof *units);
+    _cleanup_free_ char *k = mem_alloc0(3 * size + 1);
+    const unsigned char *p = (const unsigned char *) text, *end = p + size;
+    ssize_t len;
+
+    *value = NULL;
+    while ((len = read_line(&p, end, line)) >= 0) {
+        /* Properties.load0(): the key ends at the first unescaped '=', ':'
+         * or blank; blanks and at most one '=' or ':' separate the value. */
+        size_t n = (size_t) len, key_len = 0, start = n;
+        bool backslash = false, separator = false;
+        for (; key_len < n; key_len++) {
+            unsigned c = line[key_len];
+            if (!backslash && (c == '=' || c == ':' || is_blank(c))) {
+                separator = c == '=' || c == ':';
+                start = key_len + 1;
+                break;
+            }
+            backslash = c == '\\' ? !backslash : false;
+        }
+        for (; start < n; start++) {
+            unsigned c = line[start];
+            if (!is_blank(c)) {
+                if (separator || (c != '=' && c != ':')) {
+                    break;
+                }
+                separator = true;
+            }
+        }
+        ssize_t nk = unescape(line, key_len, units);
+        ssize_t nv = nk < 0 ? -1 : unescape(line + start, n - start, units + nk);
+        if (nv < 0) {
+            free(*value);
+            *value = NULL;
+            return err_new(ERR_INVALID_REQUEST, "agent.properties",
+                           "malformed \\uXXXX escape: Java's Properties.load refuses the whole "
+                           "file, and so would the agent");
+        }
+        size_t klen = utf16_to_utf8(units, (size_t) nk, k);
+        if (klen == strlen(key) && memcmp(k, key, klen) == 0) {
+            free(*value); /* the last one wins, as in Java */
+            *value = mem_alloc0(3 * (size_t) nv + 1);
+            size_t vlen = utf16_to_utf8(units + nk, (size_t) nv, *value);
+            if (value_len) {
+                *value_len = vlen;
+            }
+        }
+    }
+    return NULL;
 }
 
 char *agent_normalise_dir(const char *dir)
@@ -170,10 +270,23 @@ struct err *agent_config_load(const char *path, struct agent_config *cfg)
     }
     text[size] = '\0';
 
+    static const char *const keys[] = {"network.bridge.type", "openvswitch.dpdk.enabled",
+                                       "openvswitch.dpdk.ovs.path"};
+    _cleanup_free_ char *dir = NULL;
+    char **values[] = {&cfg->bridge_type, &cfg->dpdk_enabled, &dir};
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        size_t len = 0;
+        struct err *e = agent_properties_get(text, size, keys[i], values[i], &len);
+        if (!e && *values[i] && strlen(*values[i]) != len) {
+            _cleanup_free_ char *field = mem_asprintf("agent.properties:%s", keys[i]);
+            e = err_new(ERR_INVALID_REQUEST, field, "the value holds a NUL character (U+0000)");
+        }
+        if (e) {
+            agent_config_clear(cfg);
+            return e;
+        }
+    }
     cfg->found = true;
-    cfg->bridge_type = agent_properties_get(text, "network.bridge.type");
-    cfg->dpdk_enabled = agent_properties_get(text, "openvswitch.dpdk.enabled");
-    _cleanup_free_ char *dir = agent_properties_get(text, "openvswitch.dpdk.ovs.path");
     cfg->socket_dir_set = dir && *dir;
     cfg->socket_dir = agent_normalise_dir(cfg->socket_dir_set ? dir : AGENT_DEFAULT_SOCKET_DIR);
     struct err *bad_text = text_check(cfg->socket_dir, strlen(cfg->socket_dir), NULL);

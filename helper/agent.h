@@ -3,6 +3,7 @@
 #define CSDPDK_AGENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "helper/error.h"
 
@@ -24,10 +25,16 @@ void agent_config_clear(struct agent_config *cfg);
  * be absolute: ERR_INVALID_REQUEST naming the key otherwise. */
 struct err *agent_config_load(const char *path, struct agent_config *cfg) _warn_unused_;
 
-/* The value of 'key' in the properties text 'text' (Java syntax: '#' and
- * '!' comments, '=' ':' or blanks between key and value, '\' line
- * continuations and escapes), or NULL. Exposed for the unit tests. */
-char *agent_properties_get(const char *text, const char *key);
+/* Sets '*value' (and '*value_len', unless NULL: U+0000 is a NUL byte in
+ * it) to the value of 'key' in the properties file content
+ * text[0..size), read exactly as java.util.Properties.load(InputStream)
+ * reads it (ISO-8859-1 bytes; LF, CR or CRLF line ends; '#' and '!'
+ * comments; '=', ':' or blanks between key and value; '\' continuations and
+ * escapes, \uXXXX included), as UTF-8, or to NULL when the key is absent.
+ * A malformed \uXXXX anywhere is ERR_INVALID_REQUEST, as Java refuses the
+ * whole file. Exposed for the tests. */
+struct err *agent_properties_get(const char *text, size_t size, const char *key, char **value,
+                                 size_t *value_len) _warn_unused_;
 
 /* 'dir' with doubled and trailing '/' removed ("/" stays "/"). */
 char *agent_normalise_dir(const char *dir);

@@ -8,6 +8,9 @@ CLI_RUNNER := $(O)/tests/cli-runner
 # libvirt's acceptance of the rendered XML links libvirt itself (the test
 # driver runs in the process).
 LIBVIRT_ACCEPT := $(O)/tests/libvirt-accept
+# csdpdk's agent.properties reader on its own, for the Java oracle
+# (tests/integration/properties-oracle.sh).
+PROPERTIES_DUMP := $(O)/tests/properties-dump
 CORPUS_GEN := $(O)/tests/corpus-gen
 GOLDEN_DIRS := $(sort $(wildcard tests/golden/*))
 CORPUS_DIR := tests/corpus/decode
@@ -16,7 +19,8 @@ INTEGRATION := $(sort $(wildcard tests/integration/*.sh))
 # Those that run csdpdk many times also run on the ASan+UBSan build; the
 # ones that mostly wait for QEMU or the DPDK switch would only take twice as
 # long.
-INTEGRATION_ASAN := $(addprefix tests/integration/,ports.sh concurrency.sh fault.sh capabilities.sh migration.sh)
+INTEGRATION_ASAN := $(addprefix tests/integration/,ports.sh concurrency.sh fault.sh capabilities.sh migration.sh \
+                                                 properties-oracle.sh)
 # Bad requests must fail before any connection: point --ovsdb at nothing.
 NOWHERE := --ovsdb unix:/nonexistent/db.sock
 ASAN := $(O)/asan
@@ -37,12 +41,16 @@ $(CLI_RUNNER) $(CORPUS_GEN): $(O)/tests/%: $(O)/tests/%.o
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_BASE) -o $@ $< $$(pkg-config --libs jansson)
 
+$(PROPERTIES_DUMP): $(O)/tests/properties-dump.o $(O)/libcsdpdk.a $(OVS_STAMP)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_BASE) -o $@ $< $(O)/libcsdpdk.a $(LDLIBS_ALL)
+
 $(LIBVIRT_ACCEPT): $(O)/tests/libvirt-accept.o
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_BASE) -o $@ $< $$(pkg-config --libs libvirt libxml-2.0)
 
 .PHONY: test-programs
-test-programs: $(O)/csdpdk $(UNIT_TESTS)
+test-programs: $(O)/csdpdk $(UNIT_TESTS) $(PROPERTIES_DUMP)
 
 unit_suite = for t in $(2); do CMOCKA_MESSAGE_OUTPUT=TAP $(1) $$t || exit 1; done
 

@@ -2,13 +2,15 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "helper/agent.h"
 
-static void get(const char *text, const char *key, const char *want)
+static void get_n(const char *text, size_t size, const char *key, const char *want)
 {
-    char *got = agent_properties_get(text, key);
+    char *got = NULL;
+    assert_ok(agent_properties_get(text, size, key, &got, NULL));
     if (want) {
         assert_non_null(got);
         assert_string_equal(got, want);
@@ -16,6 +18,11 @@ static void get(const char *text, const char *key, const char *want)
         assert_null(got);
     }
     free(got);
+}
+
+static void get(const char *text, const char *key, const char *want)
+{
+    get_n(text, strlen(text), key, want);
 }
 
 static void java_properties_syntax(void **state)
@@ -38,6 +45,31 @@ static void java_properties_syntax(void **state)
     get("a=1\r\nb=2\r\n", "b", "2");
     get("openvswitch.dpdk.ovs.path=/var/run/openvswitch/\n", "openvswitch.dpdk.ovs.path",
         "/var/run/openvswitch/");
+    /* CR-only line ends: a comment or a blank line ends at the CR too. */
+    get("# comment\ra=1\r", "a", "1");
+    get("a=1\r\rb=2\r", "b", "2");
+    get("a=x\\\r  y\rb=2", "a", "xy");
+    get("a=x\\\r\n  y\r\nb=2", "a", "xy");
+    get("a=\\\\\n", "a", "\\");     /* an escaped '\' does not continue */
+    get("a=x\\", "a", "x");          /* a final lone '\' goes */
+    get("a = = 1\n", "a", "= 1");     /* one separator only */
+    get("a=\xe9\n", "a", "\xc3\xa9"); /* ISO-8859-1 bytes */
+    get("a=\\ud83d\\ude00\n", "a", "\xf0\x9f\x98\x80");
+    get("a=\\ud83d\n", "a", "?");  /* a lone surrogate, as String.getBytes */
+    get("a=x\\\n# not a comment\n", "a", "x# not a comment");
+    get_n("a=1\0x\nb=2\n", 10, "b", "2"); /* a NUL byte does not end the text */
+}
+
+static void malformed_unicode_escape(void **state)
+{
+    (void) state;
+    static const char *const texts[] = {"a=1\nb=\\u12G4\n", "a=\\u12", "\\u00=1\na=2"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *got = NULL;
+        assert_err(agent_properties_get(texts[i], strlen(texts[i]), "a", &got, NULL), ERR_INVALID_REQUEST,
+                   "agent.properties", "malformed \\uXXXX");
+        assert_null(got);
+    }
 }
 
 static void normalises_directories(void **state)
@@ -92,6 +124,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(java_properties_syntax),
+        cmocka_unit_test(malformed_unicode_escape),
         cmocka_unit_test(normalises_directories),
         cmocka_unit_test(loads_a_file),
     };
