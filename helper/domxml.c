@@ -457,6 +457,13 @@ struct warnings {
     size_t n, n_alloc;
 };
 
+/* Frees what 'w' still owns: every error path of domxml_merge(). */
+static void warnings_clear(struct warnings *w)
+{
+    domxml_strings_free(w->v, w->n);
+    *w = (struct warnings){0};
+}
+
 static void warn(struct warnings *w, char *message)
 {
     mem_grow((void **) &w->v, &w->n_alloc, w->n + 1, sizeof *w->v);
@@ -571,7 +578,7 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
                          const char *text, size_t size, char **out, char ***warnings_out,
                          size_t *n_warnings)
 {
-    struct warnings w = {0};
+    _cleanup_(warnings_clear) struct warnings w = {0};
     _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
     _cleanup_(xmlFreeDocp) xmlDocPtr numa = NULL;
     _cleanup_(xmlFreeDocp) xmlDocPtr huge = NULL;
@@ -626,13 +633,13 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
     e = check_tree(vm, xml_child(domain, "cpu"), xml_child(domain, "memoryBacking"), vcpus,
                    memory_kib, "domain_xml");
     if (e) {
-        domxml_strings_free(w.v, w.n);
         return e;
     }
     const char *start = text + strspn(text, " \t\r\n");
     *out = xml_doc_string(doc, !strncmp(start, "<?xml", 5));
-    *warnings_out = w.v;
     *n_warnings = w.n;
+    *warnings_out = TAKE_PTR(w.v);
+    w.n = 0;
     return NULL;
 }
 
