@@ -85,5 +85,13 @@ verb_run_fn verb_migrate_rewrite_run;
 verb_run_fn verb_migrate_abort_run;
 verb_run_fn verb_migrate_finish_run;
 verb_run_fn verb_sockets_clean_run;
+verb_run_fn verb_offering_build_run;
+verb_text_fn verb_offering_build_text;
+verb_run_fn verb_offering_check_run;
+verb_text_fn verb_offering_check_text;
+
+/* decode's result for 'd'; offering check gives the same. */
+struct dpdk_details;
+json_t *verb_decode_result(const struct dpdk_details *d);
 
 #endif

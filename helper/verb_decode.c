@@ -9,7 +9,7 @@ static json_t *string_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *decode_result(const struct dpdk_details *d)
+json_t *verb_decode_result(const struct dpdk_details *d)
 {
     const struct vhost_mode_info *mode = vhost_mode_info(d->mode);
     json_t *extras = json_object();
@@ -61,6 +61,6 @@ struct err *verb_decode_run(struct verb_context *ctx, json_t **result)
     for (size_t i = 0; i < details->n_warnings; i++) {
         json_array_append_new(ctx->warnings, json_string(details->warnings[i]));
     }
-    *result = decode_result(details);
+    *result = verb_decode_result(details);
     return NULL;
 }

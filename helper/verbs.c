@@ -194,6 +194,44 @@ const struct verb verbs[] = {
         .flags = VERB_MUTATES | VERB_OVSDB,
         .run = verb_sockets_clean_run,
     },
+    {
+        .name = "offering build",
+        .summary = "the details of a DPDK service offering, encoded, with a ready CloudMonkey command",
+        .help = "Request: {\"vcpus\": N, \"memory_mib\": N, \"page_size_kib\": 2048 (default) | 1048576,\n"
+                "          \"mode\": \"server\" (default) | \"client\",\n"
+                "          \"cells\": [{\"cpus\": \"0-1\", \"memory_mib\": N}, ...] (default: one cell\n"
+                "          with every vCPU and all memory), \"queues\": N (<driver queues> on\n"
+                "          every vhost-user NIC), \"name\": TEXT, \"cpu_speed_mhz\": N (default 1000)}\n"
+                "  Memory must be a whole number of pages, in each cell too; the cells must\n"
+                "  add up to memory_mib and hold only CPUs below vcpus. The details then go\n"
+                "  through decode and render's checks, so plug accepts what is printed.\n"
+                "Result: details (key -> value as CloudStack's API takes it: snippets\n"
+                "  URL-encoded as Java's URLEncoder writes them, the mode as is), decoded\n"
+                "  (key -> value as the agent receives it), cloudmonkey (a 'create\n"
+                "  serviceoffering' command line), api_query (as sent, before signing),\n"
+                "  name. --format text prints them for a person to paste.\n",
+        .flags = VERB_REQUEST,
+        .run = verb_offering_build_run,
+        .text = verb_offering_build_text,
+    },
+    {
+        .name = "offering check",
+        .summary = "check a service offering's DPDK details, naming every problem",
+        .help = "Request: {\"details\": {KEY: VALUE, ...}} (URL-encoded or not, as given to the\n"
+                "          API) or {\"cloudmonkey\": \"create serviceoffering ...\"} (its\n"
+                "          serviceofferingdetails[N].key/value, cpunumber and memory), and\n"
+                "          optionally \"vcpus\", \"memory_mib\" to check the cells against.\n"
+                "  Each detail is checked on its own, so every bad one is named: its\n"
+                "  encoding (a snippet not URL-encoded is a warning, an error when decoding\n"
+                "  would change it), then decode of it. Then both snippets must be there\n"
+                "  (not_dpdk otherwise) and, with vcpus or memory, the cells must fit.\n"
+                "Result: usable, problems[] (severity, field, code, message), decode (decode's\n"
+                "  result for the details without a problem, or null), details (key ->\n"
+                "  decoded value). Exit 1 when not usable. --format text: one line each.\n",
+        .flags = VERB_REQUEST,
+        .run = verb_offering_check_run,
+        .text = verb_offering_check_text,
+    },
 };
 
 const size_t n_verbs = ARRAY_SIZE(verbs);
