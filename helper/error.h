@@ -74,6 +74,17 @@ DEFINE_CLEANUP_FUNC(struct err, err_free)
 /* The stable snake_case name of 'code' ("invalid_mode"). */
 const char *err_code_name(enum err_code code);
 
+/* One line on when 'code' is given, for the manual page. */
+const char *err_code_summary(enum err_code code);
+
+/* The exit statuses and what each means, in order. */
+struct exit_status {
+    int status;
+    const char *meaning;
+};
+extern const struct exit_status *const exit_statuses;
+extern const size_t n_exit_statuses;
+
 /* The exit status for an error with 'code'. */
 int err_code_exit_status(enum err_code code);
 

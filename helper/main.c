@@ -56,37 +56,39 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char usage_text[] =
-    "Usage: csdpdk [OPTIONS] VERB [OPTIONS]\n"
-    "Plug CloudStack VMs into Open vSwitch with DPDK through vhost-user ports.\n"
-    "A verb reads its JSON request on stdin (or --request FILE) and writes one\n"
-    "JSON document on stdout.\n"
-    "\n"
-    "Verbs:\n"
-    "%s"
-    "\n"
-    "Options:\n"
-    "  --ovsdb URL              OVSDB server (default unix:/var/run/openvswitch/db.sock)\n"
-    "  --libvirt URI            libvirt connection (default qemu:///system)\n"
-    "  --agent-properties FILE  CloudStack agent settings\n"
-    "                           (default /etc/cloudstack/agent/agent.properties)\n"
-    "  --sysfs DIR              sysfs root (default /sys)\n"
-    "  --proc DIR               procfs root, for mounts (default /proc)\n"
-    "  --qemu-conf FILE         libvirt's qemu.conf, for QEMU's user\n"
-    "                           (default /etc/libvirt/qemu.conf)\n"
-    "  --request FILE           read the request from FILE instead of stdin\n"
-    "  --format json|text       json (default when stdout is not a terminal) or text\n"
-    "  --timeout SECONDS        bound on every wait for OVSDB or libvirt (default 30)\n"
-    "  --dry-run                (verbs that change the host) report, change nothing\n"
-    "  --apply                  (gc) remove what is found\n"
-    "  --verbose                log to stderr\n"
-    "  --help                   this help; 'csdpdk VERB --help' for one verb\n"
-    "  --version                same as the verb 'version'\n"
-    "\n"
-    "Exit status: 0 success; 1 success with a negative verdict; 64 usage error;\n"
-    "65 invalid request (nothing changed); 69 OVSDB or libvirt unavailable, or a\n"
-    "port the switch refused; 70 internal error, or a port broken by a switch\n"
-    "restart during a migration; 75 temporary failure, safe to retry.\n";
+/* --help: the verb table, the options and the exit statuses, each from
+ * its table (so does the manual page, packaging/mkdoc.c). */
+static void print_usage(void)
+{
+    size_t width = 0;
+    for (size_t i = 0; i < n_verbs; i++) {
+        size_t len = strlen(verbs[i].name);
+        width = len > width ? len : width;
+    }
+    printf("Usage: csdpdk [OPTIONS] VERB [OPTIONS]\n"
+           "Plug CloudStack VMs into Open vSwitch with DPDK through vhost-user ports.\n"
+           "A verb reads its JSON request on stdin (or --request FILE) and writes one\n"
+           "JSON document on stdout.\n\nVerbs:\n");
+    for (size_t i = 0; i < n_verbs; i++) {
+        printf("  %-*s  %s\n", (int) width, verbs[i].name, verbs[i].summary);
+    }
+    printf("\nOptions:\n");
+    for (size_t i = 0; i < n_global_options; i++) {
+        const struct global_option *o = &global_options[i];
+        _cleanup_free_ char *left = mem_asprintf("--%s%s%s", o->name, o->arg ? " " : "",
+                                                 o->arg ? o->arg : "");
+        const char *help = o->help;
+        printf("  %-23s  %.*s\n", left, (int) strcspn(help, "\n"), help);
+        for (help += strcspn(help, "\n"); *help; help += strcspn(help, "\n")) {
+            help++;
+            printf("  %-23s  %.*s\n", "", (int) strcspn(help, "\n"), help);
+        }
+    }
+    printf("\nExit status: 0 success; 1 success with a negative verdict; 64 usage error;\n"
+           "65 invalid request (nothing changed); 69 OVSDB or libvirt unavailable, or a\n"
+           "port the switch refused; 70 internal error, or a port broken by a switch\n"
+           "restart during a migration; 75 temporary failure, safe to retry.\n");
+}
 
 struct invocation {
     struct options options;
@@ -311,19 +313,7 @@ static void print_help(const struct invocation *inv)
         return;
     }
 
-    size_t width = 0;
-    for (size_t i = 0; i < n_verbs; i++) {
-        size_t len = strlen(verbs[i].name);
-        width = len > width ? len : width;
-    }
-    _cleanup_free_ char *list = mem_strdup("");
-    for (size_t i = 0; i < n_verbs; i++) {
-        char *more = mem_asprintf("%s  %-*s  %s\n", list, (int) width, verbs[i].name,
-                                  verbs[i].summary);
-        free(list);
-        list = more;
-    }
-    printf(usage_text, list);
+    print_usage();
 }
 
 /* The watchdog: every wait on OVSDB ends at the deadline by itself, but a

@@ -68,6 +68,17 @@ struct verb {
 extern const struct verb verbs[];
 extern const size_t n_verbs;
 
+/* The global options, as --help, the manual page and the completion show
+ * them (main.c parses them). */
+struct global_option {
+    const char *name; /* "ovsdb" for --ovsdb */
+    const char *arg;  /* "URL", or NULL for a flag */
+    const char *help; /* one or more lines */
+};
+
+extern const struct global_option global_options[];
+extern const size_t n_global_options;
+
 /* The handlers, one file each (verb_<name>.c). */
 verb_run_fn verb_version_run;
 verb_run_fn verb_decode_run;

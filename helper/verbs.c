@@ -235,3 +235,23 @@ const struct verb verbs[] = {
 };
 
 const size_t n_verbs = ARRAY_SIZE(verbs);
+
+const struct global_option global_options[] = {
+    {"ovsdb", "URL", "OVSDB server (default unix:/var/run/openvswitch/db.sock)"},
+    {"libvirt", "URI", "libvirt connection (default qemu:///system)"},
+    {"agent-properties", "FILE",
+     "CloudStack agent settings\n(default /etc/cloudstack/agent/agent.properties)"},
+    {"sysfs", "DIR", "sysfs root (default /sys)"},
+    {"proc", "DIR", "procfs root, for mounts (default /proc)"},
+    {"qemu-conf", "FILE", "libvirt's qemu.conf, for QEMU's user\n(default /etc/libvirt/qemu.conf)"},
+    {"request", "FILE", "read the request from FILE instead of stdin"},
+    {"format", "json|text", "json (default when stdout is not a terminal) or text"},
+    {"timeout", "SECONDS", "bound on every wait for OVSDB or libvirt (default 30)"},
+    {"dry-run", NULL, "(verbs that change the host) report, change nothing"},
+    {"apply", NULL, "(gc) remove what is found"},
+    {"verbose", NULL, "log to stderr"},
+    {"help", NULL, "this help; 'csdpdk VERB --help' for one verb"},
+    {"version", NULL, "same as the verb 'version'"},
+};
+
+const size_t n_global_options = ARRAY_SIZE(global_options);

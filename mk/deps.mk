@@ -5,7 +5,7 @@ DEB_PACKAGES := \
 	build-essential pkg-config python3 \
 	openvswitch-source \
 	libjansson-dev libxml2-dev libcurl4-openssl-dev libvirt-dev \
-	libcmocka-dev valgrind \
+	libcmocka-dev valgrind man-db groff-base \
 	openvswitch-common openvswitch-switch jq hyperfine \
 	openvswitch-switch-dpdk dpdk-dev \
 	openjdk-17-jdk-headless libgoogle-gson-java junit5 \

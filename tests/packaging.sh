@@ -20,10 +20,11 @@ check "csdpdk: name, version and architecture" \
 check "csdpdk depends on the libraries it links and those it loads (libvirt0 >= 4.1, libcurl4)" \
     bash -c '[[ $1 == *"libjansson4 ("* && $1 == *"libxml2 ("* && $1 == *"libvirt0 (>= 4.1)"* && $1 == *libcurl4* ]]' \
     _ "$(field "$BIN" Depends)"
-check "csdpdk holds the binary, its README, docs and copyright, the drop-in for ovs-vswitchd.service, and nothing else" \
+check "csdpdk holds the binary, its manual page and completion, README, docs and copyright, the drop-in for ovs-vswitchd.service, and nothing else" \
     test "$(files "$BIN" | grep -v '/$' | tr '\n' ' ')" \
     = "$(printf '%s\n' ./usr/bin/csdpdk ./usr/share/doc/csdpdk/README.md ./usr/share/doc/csdpdk/copyright \
-         ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf \
+         ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf ./usr/share/man/man8/csdpdk.8.gz \
+         ./usr/share/bash-completion/completions/csdpdk \
          $(cd docs && printf './usr/share/doc/csdpdk/docs/%s\n' *.md) | sort | tr '\n' ' ')"
 check "csdpdk-java-bridge: all architectures, needs gson and this very csdpdk" \
     test "$(field "$JAVA" Architecture) $(field "$JAVA" Depends)" = "all libgoogle-gson-java, csdpdk (= $V)"
@@ -44,6 +45,26 @@ dpkg-deb --extract "$JAVA" "$T/java"
 check "the jar holds DpdkHelperClient" \
     bash -c 'python3 -m zipfile -l "$1" | grep -q "org/apache/cloudstack/hypervisor/kvm/dpdk/helper/DpdkHelperClient.class"' \
     _ "$T/java/usr/share/java/csdpdk-bridge-$V.jar"
+
+# Installed by dpkg into a scratch root (its own database; nothing of this
+# host's changes), then run from there as an operator would.
+sys=$T/sysroot
+mkdir -p "$sys/var/lib/dpkg/info" "$sys/var/lib/dpkg/updates" && : >"$sys/var/lib/dpkg/status"
+check "dpkg installs csdpdk into a scratch root" \
+    bash -c 'dpkg --root="$1" --force-depends --force-script-chrootless --no-triggers -i "$2" >/dev/null 2>&1 &&
+             dpkg --root="$1" -s csdpdk | grep -qx "Status: install ok installed"' _ "$sys" "$BIN"
+out=$("$sys/usr/bin/csdpdk" version --format json 2>&1)
+check "... the installed csdpdk version says $V" test "$(jqo .result.csdpdk)" = "$V"
+out=$("$sys/usr/bin/csdpdk" decode --format json <<<'{"offering": {"extraconfig-dpdk-hugepages": "%3CmemoryBacking%3E%3Chugepages%2F%3E%3C%2FmemoryBacking%3E", "extraconfig-dpdk-numa": "%3Ccpu%3E%3Cnuma%3E%3Ccell+id%3D%220%22+cpus%3D%220%22+memory%3D%221048576%22+unit%3D%22KiB%22+memAccess%3D%22shared%22%2F%3E%3C%2Fnuma%3E%3C%2Fcpu%3E"}}' 2>&1)
+check "... the installed csdpdk decodes an offering (dpdk: true)" test "$(jqo .result.dpdk)" = "true"
+check "... man -l shows its installed manual page, csdpdk(8), with every verb" \
+    bash -c 'page=$(MANWIDTH=200 man -l "$1" 2>&1) && [[ $page == CSDPDK\(8\)* ]] &&
+             while read -r v; do grep -qE "^ {7}$v( |\$)" <<<"$page" || exit 1
+             done < <("$2" --help --format json | jq -r ".result.verbs[].name")' \
+    _ "$sys/usr/share/man/man8/csdpdk.8.gz" "$sys/usr/bin/csdpdk"
+check "... and its completion completes 'csdpdk offering ' to build and check" \
+    bash -c 'source "$1"; COMP_WORDS=(csdpdk offering ""); COMP_CWORD=2; _csdpdk; [[ "${COMPREPLY[*]}" == "build check" ]]' \
+    _ "$sys/usr/share/bash-completion/completions/csdpdk"
 
 # The same inputs, the same package: built twice, a second apart, with one
 # SOURCE_DATE_EPOCH.
