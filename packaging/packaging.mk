@@ -18,7 +18,7 @@ MANPAGE := $(O)/csdpdk.8
 COMPLETION := $(O)/csdpdk.bash-completion
 CSDPDK_DATE := $(shell git log -1 --format=%cs 2>/dev/null || echo unknown)
 
-all: $(MANPAGE) $(COMPLETION)
+all check-run: $(MANPAGE) $(COMPLETION)
 
 $(MKDOC): $(O)/packaging/mkdoc.o $(O)/libcsdpdk.a $(OVS_STAMP)
 	@mkdir -p $(@D)
