@@ -1,4 +1,4 @@
-/* The verdict on a host's DPDK capability (DESIGN.md section 6), from facts
+/* The verdict on a host's DPDK capability (docs/design.md section 6), from facts
  * gathered elsewhere: a pure function. Every check that fails is a reason
  * with a stable code and what to do about it; a check whose source could
  * not be read is 'unknown' (its source's own check carries the reason). */

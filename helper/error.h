@@ -5,7 +5,7 @@
  * main.c, the only place that renders errors. Library code never prints.
  *
  * The codes and their exit statuses are the contract with the CloudStack
- * agent (DESIGN.md section 3, docs/errors.md): append only, never renumber or
+ * agent (docs/design.md section 3, docs/errors.md): append only, never renumber or
  * rename. */
 #ifndef CSDPDK_ERROR_H
 #define CSDPDK_ERROR_H

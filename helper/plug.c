@@ -1,5 +1,5 @@
 /* Plugging a VM's DPDK NICs: what plug does and migrate-prepare does on
- * the destination (DESIGN.md sections 4, 5 and 7). All new ports of a
+ * the destination (docs/design.md sections 4, 5 and 7). All new ports of a
  * request are created in one OVSDB transaction; plugging the same (VM, MAC)
  * again writes nothing. Everything that can be checked is checked before
  * OVSDB is touched. */

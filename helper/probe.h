@@ -1,4 +1,4 @@
-/* The host's facts for capabilities and migrate-prepare (DESIGN.md
+/* The host's facts for capabilities and migrate-prepare (docs/design.md
  * section 6): agent.properties, OVSDB, sysfs and /proc, the socket
  * directory, libvirt. A source that cannot be read leaves its facts NULL
  * in 'facts' and its error beside them. */

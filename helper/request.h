@@ -46,7 +46,7 @@ char *request_path(const char *path, const char *name);
 /* Reads {"uuid": UUID} (the object at "vm") into '*uuid', in lower case. */
 struct err *request_vm_uuid(const json_t *vm, char **uuid) _warn_unused_;
 
-/* The details of a VM as a request gives them (DESIGN.md section 4):
+/* The details of a VM as a request gives them (docs/design.md section 4):
  * {"offering": {key: value}, "vm": {key: value}, "encoding": "url" | "none"}. */
 struct request_details {
     struct details_request view; /* points into 'storage' and the JSON */

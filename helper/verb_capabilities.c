@@ -1,5 +1,5 @@
 /* capabilities: can this host run DPDK VMs? Facts from each source, then
- * the verdict of capability.c (DESIGN.md section 6). A source that cannot
+ * the verdict of capability.c (docs/design.md section 6). A source that cannot
  * be read makes its facts null and adds a reason; it never hides the
  * others. Exit 0 when capable, 1 when not ('ok' stays true). */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* decode: merge, decode and validate a VM's DPDK details (DESIGN.md section 4). */
+/* decode: merge, decode and validate a VM's DPDK details (docs/design.md section 4). */
 #include "helper/mem.h"
 #include "helper/request.h"
 #include "helper/verb.h"

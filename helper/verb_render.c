@@ -1,5 +1,5 @@
 /* render: the XML of a VM whose ports are known, without touching OVSDB
- * (DESIGN.md section 4): the vhost-user interfaces, the checked details,
+ * (docs/design.md section 4): the vhost-user interfaces, the checked details,
  * and the merged domain when given one. plug returns the same. */
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-/* unplug: remove a VM's ports, or named csdpdk-N ports (DESIGN.md section 4).
+/* unplug: remove a VM's ports, or named csdpdk-N ports (docs/design.md section 4).
  * Only ports owned by the VM, or named, are touched; an absent port is a
  * warning, so that unplugging twice succeeds. With the VM's MACs, its ports
  * are found by their MAC-derived row UUIDs (indexed lookups) instead of a

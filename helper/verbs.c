@@ -1,4 +1,4 @@
-/* The verb table: csdpdk's API, one row per verb (DESIGN.md section 5). */
+/* The verb table: csdpdk's API, one row per verb (docs/design.md section 5). */
 #include "helper/verb.h"
 
 #include "helper/macros.h"

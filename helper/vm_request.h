@@ -1,5 +1,5 @@
 /* The request of plug and render: a VM, its DPDK NICs, its details, and
- * optionally its domain XML (DESIGN.md section 5). */
+ * optionally its domain XML (docs/design.md section 5). */
 #ifndef CSDPDK_VM_REQUEST_H
 #define CSDPDK_VM_REQUEST_H
 

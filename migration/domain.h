@@ -1,6 +1,6 @@
 /* What live migration needs to know of a running DPDK VM, read from its
  * domain XML: its vhost-user interfaces and whether its memory is set up
- * for vhost-user (DESIGN.md section 7). */
+ * for vhost-user (docs/design.md section 7). */
 #ifndef CSDPDK_MIGRATION_DOMAIN_H
 #define CSDPDK_MIGRATION_DOMAIN_H
 

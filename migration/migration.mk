@@ -1,4 +1,4 @@
-# migration/: live migration of DPDK VMs (DESIGN.md section 7).
+# migration/: live migration of DPDK VMs (docs/design.md section 7).
 MIGRATION_SRCS := migration/domain.c migration/mapping.c migration/rewrite.c migration/checks.c \
                   migration/ops.c migration/verb_migrate_prepare.c migration/verb_migrate_check.c \
                   migration/verb_migrate_rewrite.c migration/verb_migrate_abort.c \

@@ -1,5 +1,5 @@
 /* Pointing a domain's vhost-user interfaces at the destination's ports
- * (DESIGN.md section 7, step 3): what CloudStack's MigrateCommand does,
+ * (docs/design.md section 7, step 3): what CloudStack's MigrateCommand does,
  * without its null-pointer crash on a MAC missing from the mapping. */
 #ifndef CSDPDK_MIGRATION_REWRITE_H
 #define CSDPDK_MIGRATION_REWRITE_H

@@ -1,5 +1,5 @@
 /* migrate-check: on the source, check both ends before migrating a DPDK VM
- * (DESIGN.md section 7, step 2): the VM is DPDK-enabled and its ports are
+ * (docs/design.md section 7, step 2): the VM is DPDK-enabled and its ports are
  * there and connected; the destination, through libvirt (NUMA, free pages
  * of the VM's page size) and through its own report (migrate-prepare's
  * eligibility and mapping, or capabilities' verdict). */

@@ -1,7 +1,7 @@
 /* migrate-prepare: on the destination, check that this host can take the
  * VM (its DPDK capability, the VM's bridges, free hugepages of the VM's
  * page size) and only then create its ports, tagged with the operation id
- * (DESIGN.md section 7, step 1). Not eligible: exit 1, nothing created. */
+ * (docs/design.md section 7, step 1). Not eligible: exit 1, nothing created. */
 #include "helper/domxml.h"
 #include "helper/mem.h"
 #include "helper/plug.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# plug, unplug, status and gc against a private ovsdb-server (DESIGN.md
+# plug, unplug, status and gc against a private ovsdb-server (docs/design.md
 # section 8); results read back with ovs-vsctl.
 . "$(dirname "$0")/../lib/harness.sh"
 
