@@ -447,6 +447,7 @@ int main(int argc, char **argv)
         .result = result,
         .error = error,
         .warnings = warnings,
+        .verbose = inv.options.verbose,
     };
     int status = error ? err_code_exit_status(error->code) : negative ? EXIT_NEGATIVE : EXIT_OK;
     if (error) {

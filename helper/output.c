@@ -258,7 +258,7 @@ static void output_text(FILE *out, const struct envelope *env, verb_text_fn *tex
             fprintf(out, "field: %s\n", env->error->field);
         }
     } else if (text) {
-        text(out, env->result);
+        text(out, env->result, env->verbose);
     } else {
         output_text_generic(out, env->result);
     }

@@ -19,6 +19,7 @@ struct envelope {
     const json_t *result;    /* on success */
     const struct err *error; /* on failure */
     const json_t *warnings;  /* array of strings, or NULL */
+    bool verbose;            /* text: the details that do not fit at a glance too */
 };
 
 /* Writes 'env' to 'out' in 'format'; 'text' renders a result for a person

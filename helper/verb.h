@@ -53,8 +53,9 @@ struct verb_context {
 /* On success returns NULL and sets '*result' to a new JSON object. */
 typedef struct err *verb_run_fn(struct verb_context *ctx, json_t **result);
 
-/* Writes a result for a person; NULL means the generic key: value form. */
-typedef void verb_text_fn(FILE *out, const json_t *result);
+/* Writes a result for a person; NULL means the generic key: value form.
+ * 'verbose' (--verbose) asks for what does not fit at a glance. */
+typedef void verb_text_fn(FILE *out, const json_t *result, bool verbose);
 
 struct verb {
     const char *name; /* one or two words: "decode", "offering build" */
@@ -85,13 +86,16 @@ verb_run_fn verb_decode_run;
 verb_run_fn verb_plug_run;
 verb_run_fn verb_unplug_run;
 verb_run_fn verb_status_run;
+verb_text_fn verb_status_text;
 verb_run_fn verb_gc_run;
 verb_run_fn verb_render_run;
 verb_text_fn verb_render_text;
 verb_run_fn verb_capabilities_run;
 verb_text_fn verb_capabilities_text;
 verb_run_fn verb_migrate_prepare_run;
+verb_text_fn verb_migrate_prepare_text;
 verb_run_fn verb_migrate_check_run;
+verb_text_fn verb_migrate_check_text;
 verb_run_fn verb_migrate_rewrite_run;
 verb_run_fn verb_migrate_abort_run;
 verb_run_fn verb_migrate_finish_run;

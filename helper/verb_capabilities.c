@@ -165,8 +165,9 @@ struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
 
 /* The doctor's report: one line per check, the fact, and for each failure
  * what to do. */
-void verb_capabilities_text(FILE *out, const json_t *result)
+void verb_capabilities_text(FILE *out, const json_t *result, bool verbose)
 {
+    (void) verbose;
     size_t i, width = 0;
     json_t *k;
     const json_t *checks = json_object_get(result, "checks");

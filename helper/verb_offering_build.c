@@ -223,8 +223,9 @@ struct err *verb_offering_build_run(struct verb_context *ctx, json_t **result)
 }
 
 /* For a person: each detail with its encoded value, then the command. */
-void verb_offering_build_text(FILE *out, const json_t *result)
+void verb_offering_build_text(FILE *out, const json_t *result, bool verbose)
 {
+    (void) verbose;
     const char *key;
     json_t *value;
     fprintf(out, "Service offering details (URL-encoded, as CloudStack's API takes them):\n");

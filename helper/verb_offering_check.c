@@ -321,8 +321,9 @@ struct err *verb_offering_check_run(struct verb_context *ctx, json_t **result)
 }
 
 /* For a person: the verdict, then one aligned line per problem. */
-void verb_offering_check_text(FILE *out, const json_t *result)
+void verb_offering_check_text(FILE *out, const json_t *result, bool verbose)
 {
+    (void) verbose;
     bool usable = json_is_true(json_object_get(result, "usable"));
     const json_t *decode = json_object_get(result, "decode");
     size_t i, width = 0;

@@ -29,8 +29,9 @@ struct err *verb_render_run(struct verb_context *ctx, json_t **result)
 }
 
 /* For a person, and for golden files: the XML itself, not JSON strings. */
-void verb_render_text(FILE *out, const json_t *result)
+void verb_render_text(FILE *out, const json_t *result, bool verbose)
 {
+    (void) verbose;
     size_t i;
     json_t *iface;
     fprintf(out, "mode: %s\n", json_string_value(json_object_get(result, "mode")));

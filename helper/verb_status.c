@@ -1,4 +1,6 @@
 /* status: VM -> MAC -> port -> socket -> OVS link state, from OVSDB. */
+#include <string.h>
+
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/request.h"
@@ -66,4 +68,68 @@ struct err *verb_status_run(struct verb_context *ctx, json_t **result)
     }
     *result = json_pack("{s:o}", "ports", ports);
     return NULL;
+}
+
+static const char *text_of(const json_t *v)
+{
+    return json_is_string(v) ? json_string_value(v) : "-";
+}
+
+/* For a person: one line per port, in at most 100 columns (a full VM UUID
+ * included); bridge, socket, NUMA node, ofport, error and migration with
+ * --verbose, under each line. */
+void verb_status_text(FILE *out, const json_t *result, bool verbose)
+{
+    static const char *const head[] = {"PORT", "VM", "MAC", "MODE", "CONN", "LINK", "QUEUES"};
+    const json_t *ports = json_object_get(result, "ports");
+    size_t n = json_array_size(ports), i;
+    int width[7];
+    json_t *p;
+
+    for (size_t c = 0; c < 7; c++) {
+        width[c] = (int) strlen(head[c]);
+    }
+    json_array_foreach(ports, i, p) {
+        const char *cells[] = {text_of(json_object_get(p, "port")), text_of(json_object_get(p, "owner")),
+                               text_of(json_object_get(p, "mac")), text_of(json_object_get(p, "mode"))};
+        for (size_t c = 0; c < 4; c++) {
+            width[c] = (int) strlen(cells[c]) > width[c] ? (int) strlen(cells[c]) : width[c];
+        }
+    }
+    if (n == 0) {
+        fprintf(out, "no vhost-user port\n");
+        return;
+    }
+    fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", width[0], head[0], width[1], head[1],
+            width[2], head[2], width[3], head[3], width[4], head[4], width[5], head[5], head[6]);
+    json_array_foreach(ports, i, p) {
+        const json_t *connected = json_object_get(p, "connected");
+        const json_t *queues = json_object_get(p, "queues");
+        char q[24] = "-";
+        if (json_is_integer(queues)) {
+            snprintf(q, sizeof q, "%lld", (long long) json_integer_value(queues));
+        }
+        fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", width[0],
+                text_of(json_object_get(p, "port")), width[1], text_of(json_object_get(p, "owner")),
+                width[2], text_of(json_object_get(p, "mac")), width[3],
+                text_of(json_object_get(p, "mode")), width[4],
+                json_is_true(connected) ? "yes" : json_is_false(connected) ? "no" : "-", width[5],
+                text_of(json_object_get(p, "link_state")), q);
+        if (verbose) {
+            const json_t *ofport = json_object_get(p, "ofport");
+            char of[24] = "-";
+            if (json_is_integer(ofport)) {
+                snprintf(of, sizeof of, "%lld", (long long) json_integer_value(ofport));
+            }
+            fprintf(out, "    bridge %s, ofport %s, numa %s, socket %s\n",
+                    text_of(json_object_get(p, "bridge")), of, text_of(json_object_get(p, "numa")),
+                    text_of(json_object_get(p, "socket")));
+            if (json_is_string(json_object_get(p, "error"))) {
+                fprintf(out, "    error: %s\n", text_of(json_object_get(p, "error")));
+            }
+            if (json_is_string(json_object_get(p, "op_id"))) {
+                fprintf(out, "    migration %s in flight\n", text_of(json_object_get(p, "op_id")));
+            }
+        }
+    }
 }

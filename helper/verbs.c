@@ -95,9 +95,12 @@ const struct verb verbs[] = {
         .summary = "VM -> MAC -> port -> socket -> OVS link state",
         .help = "Request (optional): {\"vm\": {\"uuid\": UUID}}; without it, every vhost-user port.\n"
                 "Result: ports[] (port, bridge, type, mode, owner, mac, socket, connected,\n"
-                "  numa, queues, error, link_state, ofport, op_id).\n",
+                "  numa, queues, error, link_state, ofport, op_id). --format text: a table in\n"
+                "  100 columns (port, VM, MAC, mode, connected, link, queues); with --verbose\n"
+                "  the bridge, ofport, NUMA node, socket, error and migration under each port.\n",
         .flags = VERB_REQUEST | VERB_REQUEST_OPTIONAL | VERB_OVSDB,
         .run = verb_status_run,
+        .text = verb_status_text,
     },
     {
         .name = "gc",
@@ -120,9 +123,11 @@ const struct verb verbs[] = {
                 "  nothing created.\n"
                 "Result: eligible, checks[] (id, side, ok, detail), mapping (MAC -> path, port,\n"
                 "  mode: CloudStack's DpdkTO), op_id, and plug's ports[], interfaces[], numa,\n"
-                "  hugepages when eligible.\n",
+                "  hugepages when eligible. --format text: the verdict, the checks and the\n"
+                "  mapping, one aligned line each.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_migrate_prepare_run,
+        .text = verb_migrate_prepare_text,
     },
     {
         .name = "migrate-check",
@@ -137,9 +142,11 @@ const struct verb verbs[] = {
                 "  size; the report says eligible (or dpdk) and maps every MAC. A destination\n"
                 "  libvirt that cannot be reached is libvirt_unavailable (exit 69), one that\n"
                 "  does not answer within --timeout is timeout (exit 75).\n"
-                "Result: eligible, checks[] (id, side, ok, detail). Exit 1 when not eligible.\n",
+                "Result: eligible, checks[] (id, side, ok, detail). Exit 1 when not eligible.\n"
+                "  --format text: the verdict, then one aligned line per check.\n",
         .flags = VERB_REQUEST | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_migrate_check_run,
+        .text = verb_migrate_check_text,
     },
     {
         .name = "migrate-rewrite",

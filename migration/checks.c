@@ -1,6 +1,8 @@
 #include "migration/checks.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void mig_checks_init(struct mig_checks *c)
 {
@@ -28,4 +30,25 @@ uint64_t mig_default_page_kib(const struct host_memory *m)
         }
     }
     return smallest ? smallest : 2048;
+}
+
+void mig_checks_text(FILE *out, const json_t *result)
+{
+    const json_t *checks = json_object_get(result, "checks");
+    int side_width = 0, id_width = 0;
+    size_t i;
+    json_t *c;
+    fprintf(out, "eligible: %s\n", json_is_true(json_object_get(result, "eligible")) ? "yes" : "NO");
+    json_array_foreach(checks, i, c) {
+        int side = (int) strlen(json_string_value(json_object_get(c, "side")));
+        int id = (int) strlen(json_string_value(json_object_get(c, "id")));
+        side_width = side > side_width ? side : side_width;
+        id_width = id > id_width ? id : id_width;
+    }
+    json_array_foreach(checks, i, c) {
+        fprintf(out, "  %-4s  %-*s  %-*s  %s\n", json_is_true(json_object_get(c, "ok")) ? "ok" : "FAIL",
+                side_width, json_string_value(json_object_get(c, "side")), id_width,
+                json_string_value(json_object_get(c, "id")),
+                json_string_value(json_object_get(c, "detail")));
+    }
 }

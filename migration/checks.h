@@ -4,6 +4,7 @@
 #define CSDPDK_MIGRATION_CHECKS_H
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,5 +24,9 @@ void mig_check(struct mig_checks *c, const char *id, const char *side, bool ok, 
 /* The page size a VM gets when it names none: 2 MiB if the host has such
  * pages, else its smallest reserved size, else 2 MiB. */
 uint64_t mig_default_page_kib(const struct host_memory *m);
+
+/* For a person: "eligible: yes" or "eligible: NO", then one aligned line
+ * per check of 'result' (ok or FAIL, side, id, detail). */
+void mig_checks_text(FILE *out, const json_t *result);
 
 #endif

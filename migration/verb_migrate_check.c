@@ -186,3 +186,9 @@ struct err *verb_migrate_check_run(struct verb_context *ctx, json_t **result)
     *result = json_pack("{s:b, s:o}", "eligible", checks.eligible, "checks", checks.list);
     return NULL;
 }
+
+void verb_migrate_check_text(FILE *out, const json_t *result, bool verbose)
+{
+    (void) verbose;
+    mig_checks_text(out, result);
+}

@@ -2,6 +2,9 @@
  * VM (its DPDK capability, the VM's bridges, free hugepages of the VM's
  * page size) and only then create its ports, tagged with the operation id
  * (docs/design.md section 7, step 1). Not eligible: exit 1, nothing created. */
+#include <stdio.h>
+#include <string.h>
+
 #include "helper/domxml.h"
 #include "helper/mem.h"
 #include "helper/plug.h"
@@ -144,4 +147,29 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     ctx->negative = !checks.eligible;
     *result = out;
     return NULL;
+}
+
+/* For a person: the checks, then the mapping the source's migrate-rewrite
+ * takes, one aligned line per MAC. */
+void verb_migrate_prepare_text(FILE *out, const json_t *result, bool verbose)
+{
+    (void) verbose;
+    const char *mac;
+    json_t *m;
+    int port_width = 0;
+    mig_checks_text(out, result);
+    fprintf(out, "op_id: %s\n", json_string_value(json_object_get(result, "op_id")));
+    json_object_foreach((json_t *) json_object_get(result, "mapping"), mac, m) {
+        int w = (int) strlen(json_string_value(json_object_get(m, "port")));
+        port_width = w > port_width ? w : port_width;
+    }
+    if (port_width) {
+        fprintf(out, "mapping (MAC, port, QEMU's socket mode, directory):\n");
+    }
+    json_object_foreach((json_t *) json_object_get(result, "mapping"), mac, m) {
+        fprintf(out, "  %s  %-*s  %-6s  %s\n", mac, port_width,
+                json_string_value(json_object_get(m, "port")),
+                json_string_value(json_object_get(m, "mode")),
+                json_string_value(json_object_get(m, "path")));
+    }
 }

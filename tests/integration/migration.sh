@@ -61,6 +61,10 @@ check "... the mapping is CloudStack's DpdkTO, by MAC" \
 PREPARED=$out
 run "${DST[@]}" migrate-prepare <<<"$(request op-1)"
 check "preparing again finds the same ports" test "$(jqo '[.result.ports[].created] | any')" = false
+run "${DST[@]}" migrate-prepare --format text <<<"$(request op-1)"
+check "migrate-prepare --format text: the verdict, aligned checks, the mapping line by line" \
+    bash -c '[[ $(head -1 <<<"$1") == "eligible: yes" ]] && grep -qE "^  ok +destination +hugepages +" <<<"$1" &&
+             grep -qE "^  $2  csdpdk-[0-9]+ +server  $3$" <<<"$1"' _ "$out" "$MAC1" "$T/dst/vhost"
 
 # 2. The source checks both ends.
 check_request() { jq -n --rawfile d "$T/source.xml" --argjson r "$1" '{domain_xml: $d, destination_report: $r.result}'; }
@@ -83,6 +87,10 @@ DB=$SRCDB vsctl set Interface "${SRCPORTS%% *}" status:status=connected
 NOT=$(jq -c '.result.eligible = false' <<<"$PREPARED")
 DB=$SRCDB run "${SRC[@]}" migrate-check <<<"$(check_request "$NOT")"
 check "a destination report that is not eligible: not eligible" test "$(jqo .result.eligible)" = false
+DB=$SRCDB run "${SRC[@]}" migrate-check --format text <<<"$(check_request "$NOT")"
+check "migrate-check --format text: eligible: NO, and the failing check on its own line" \
+    bash -c '[[ $(head -1 <<<"$1") == "eligible: NO" ]] && grep -qE "^  FAIL  destination  report +" <<<"$1" &&
+             grep -qE "^  ok    source       port +" <<<"$1"' _ "$out"
 
 # 3. The source rewrites the domain for the destination.
 rewrite_request() { jq -n --rawfile d "$T/source.xml" --argjson m "$1" '{domain_xml: $d, mapping: $m}'; }
