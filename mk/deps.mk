@@ -9,7 +9,8 @@ DEB_PACKAGES := \
 	openvswitch-common openvswitch-switch jq hyperfine \
 	openvswitch-switch-dpdk dpdk-dev \
 	openjdk-17-jdk-headless libgoogle-gson-java junit5 \
-	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
+	debhelper lintian rpm rpmlint
 
 deps:
 	@missing=""; \

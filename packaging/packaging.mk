@@ -1,7 +1,10 @@
-# Debian packages (make deb): csdpdk (the binary, its docs and a drop-in for
-# ovs-vswitchd.service that runs 'csdpdk sockets-clean' before the switch) and
-# csdpdk-java-bridge (the jar for the CloudStack agent), made with dpkg-deb by
-# packaging/mkdeb from what make builds. On a KVM host:
+# Debian packages (make deb): csdpdk (the binary, its manual page, completion
+# and docs, and a drop-in for ovs-vswitchd.service that runs 'csdpdk
+# sockets-clean' before the switch) and csdpdk-java-bridge (the jar for the
+# CloudStack agent), made with dpkg-deb by packaging/mkdeb from what make
+# install puts in $(O)/stage: fast, for a developer's tree. The Debian source
+# package (packaging/debian, dpkg-buildpackage) and the RPM spec
+# (packaging/rpm) build the same from source. On a KVM host:
 #   apt-get install ./build/deb/csdpdk_*.deb ./build/deb/csdpdk-java-bridge_*.deb
 
 DEB_DIR := $(O)/deb
@@ -33,17 +36,39 @@ $(COMPLETION): $(MKDOC)
 	@echo "  GEN     $@"
 	@$(MKDOC) completion > $@.tmp && mv $@.tmp $@
 
-.PHONY: deb bridge-jar
-deb: $(DEB_BINARY) $(DEB_BRIDGE)
+# make install: the one place that says where each file goes on a host
+# (DESTDIR, PREFIX, UNITDIR as usual). make deb, the Debian source package
+# (packaging/debian: dh_auto_install) and the RPM spec (%make_install) all
+# install through it. Binaries are not stripped here: each packager does.
+PREFIX ?= /usr
+UNITDIR ?= /lib/systemd/system
+STAGE := $(O)/stage
 
-$(DEB_BINARY): $(O)/csdpdk $(MANPAGE) $(COMPLETION) packaging/mkdeb packaging/control.csdpdk packaging/copyright \
-               packaging/systemd/ovs-vswitchd-csdpdk.conf README.md $(wildcard docs/*.md)
-	@packaging/mkdeb csdpdk $(CSDPDK_VERSION) $< $@
+.PHONY: deb bridge-jar install
+install: $(O)/csdpdk $(MANPAGE) $(COMPLETION) bridge-jar
+	install -D -m 0755 $(O)/csdpdk $(DESTDIR)$(PREFIX)/bin/csdpdk
+	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man8/csdpdk.8
+	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/csdpdk
+	install -D -m 0644 packaging/systemd/ovs-vswitchd-csdpdk.conf \
+	  $(DESTDIR)$(UNITDIR)/ovs-vswitchd.service.d/csdpdk.conf
+	install -D -m 0644 $(BRIDGE_JAR) $(DESTDIR)$(PREFIX)/share/java/csdpdk-bridge-$(CSDPDK_VERSION).jar
+	ln -sf csdpdk-bridge-$(CSDPDK_VERSION).jar $(DESTDIR)$(PREFIX)/share/java/csdpdk-bridge.jar
+
+deb: $(DEB_BINARY) $(DEB_BRIDGE)
 
 # The bridge's own Makefile knows when its jar is out of date.
 bridge-jar:
 	@$(MAKE) --no-print-directory -C plugin-java-bridge >/dev/null
 
-$(DEB_BRIDGE): bridge-jar packaging/mkdeb packaging/control.csdpdk-java-bridge packaging/copyright \
+$(STAGE)/.staged: $(O)/csdpdk $(MANPAGE) $(COMPLETION) bridge-jar packaging/systemd/ovs-vswitchd-csdpdk.conf
+	@rm -rf $(STAGE)
+	@$(MAKE) --no-print-directory install DESTDIR=$(abspath $(STAGE)) >/dev/null
+	@touch $@
+
+$(DEB_BINARY): $(STAGE)/.staged packaging/mkdeb packaging/control.csdpdk packaging/copyright \
+               README.md $(wildcard docs/*.md)
+	@packaging/mkdeb csdpdk $(CSDPDK_VERSION) $(STAGE) $@
+
+$(DEB_BRIDGE): $(STAGE)/.staged packaging/mkdeb packaging/control.csdpdk-java-bridge packaging/copyright \
                plugin-java-bridge/README.md
-	@packaging/mkdeb csdpdk-java-bridge $(CSDPDK_VERSION) $(BRIDGE_JAR) $@
+	@packaging/mkdeb csdpdk-java-bridge $(CSDPDK_VERSION) $(STAGE) $@

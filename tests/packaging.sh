@@ -70,7 +70,7 @@ check "... and its completion completes 'csdpdk offering ' to build and check" \
 # SOURCE_DATE_EPOCH.
 for i in 1 2; do
     SOURCE_DATE_EPOCH=1700000000 "$(dirname "$0")/../packaging/mkdeb" csdpdk "$V" \
-        "$(dirname "$0")/../${O:-build}/csdpdk" "$T/again-$i/csdpdk.deb" >/dev/null
+        "$(dirname "$0")/../${O:-build}/stage" "$T/again-$i/csdpdk.deb" >/dev/null
     ((i == 1)) && sleep 1
 done
 check "building csdpdk twice gives the same bytes" cmp "$T/again-1/csdpdk.deb" "$T/again-2/csdpdk.deb"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The Debian source package (packaging/debian/): dpkg-buildpackage -us -uc -b
+# builds csdpdk and csdpdk-java-bridge with debhelper from a copy of this
+# tree, their Depends computed (${shlibs:Depends}) and the statically
+# linked openvswitch named in Built-Using; lintian finds no error (its
+# warnings are printed). To save a minute, the copy reuses this build's
+# libopenvswitch (build/ovs); a real package build makes its own.
+. "$(dirname "$0")/lib/harness.sh"
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+V=${CSDPDK_VERSION:?}
+src=$T/src/csdpdk-$V
+mkdir -p "$src"
+(cd "$top" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$src")
+cp -r "$top/packaging/debian" "$src/debian"
+mkdir -p "$src/build" && ln -s "$top/build/ovs" "$src/build/ovs"
+
+if (cd "$src" && dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1; then
+    ok "dpkg-buildpackage -us -uc -b builds the source package"
+else
+    fail "dpkg-buildpackage -us -uc -b builds the source package" "$(tail -25 "$T/build.log")"
+    done_testing; exit
+fi
+arch=$(dpkg --print-architecture)
+BIN=$T/src/csdpdk_${V}_$arch.deb JAVA=$T/src/csdpdk-java-bridge_${V}_all.deb
+check "it makes csdpdk and csdpdk-java-bridge" test -s "$BIN" -a -s "$JAVA"
+depends=$(dpkg-deb --field "$BIN" Depends)
+check "csdpdk's Depends are computed from what it links (libc6, libjansson4, libxml2) plus what it loads: $depends" \
+    bash -c '[[ $1 == *"libc6 ("* && $1 == *"libjansson4 ("* && $1 == *"libxml2 ("* && $1 == *"libvirt0 (>= 4.1)"* && $1 == *libcurl4* ]]' _ "$depends"
+check "Built-Using names the openvswitch it links: $(dpkg-deb --field "$BIN" Built-Using)" \
+    test "$(dpkg-deb --field "$BIN" Built-Using)" = "$(dpkg-query -W -f '${source:Package} (= ${source:Version})' openvswitch-source)"
+files=$(dpkg-deb --contents "$BIN" | awk '{ print $6 }')
+check "csdpdk holds the binary, the manual page, the completion, the drop-in and the docs" \
+    bash -c 'for f in ./usr/bin/csdpdk ./usr/share/man/man8/csdpdk.8.gz ./usr/share/bash-completion/completions/csdpdk \
+                     ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf ./usr/share/doc/csdpdk/docs/api.md.gz \
+                     ./usr/share/doc/csdpdk/copyright; do grep -qx "$f" <<<"$1" || { echo "missing $f"; exit 1; }; done' _ "$files"
+check "csdpdk-java-bridge holds the jar and needs this very csdpdk" \
+    bash -c '[[ $(dpkg-deb --contents "$1") == *"usr/share/java/csdpdk-bridge-$2.jar"* && $(dpkg-deb --field "$1" Depends) == *"csdpdk (>= $2)"* ]]' _ "$JAVA" "$V"
+dpkg-deb --extract "$BIN" "$T/root"
+out=$("$T/root/usr/bin/csdpdk" version --format json 2>&1)
+check "the package's csdpdk runs: version $V" test "$(jqo .result.csdpdk)" = "$V"
+
+lintian --no-tag-display-limit --display-info "$T"/src/*.changes >"$T/lintian" 2>&1
+errors=$(grep -c '^E: ' "$T/lintian")
+warnings=$(grep -c '^W: ' "$T/lintian")
+infos=$(grep -c '^I: ' "$T/lintian")
+if ((errors == 0)); then
+    ok "lintian: no error ($warnings warnings, $infos informational tags, each below)"
+else
+    fail "lintian: no error" "$(grep '^E: ' "$T/lintian")"
+fi
+grep '^[WI]: ' "$T/lintian" | sed 's/^/# /'
+done_testing
