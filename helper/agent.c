@@ -210,9 +210,16 @@ struct err *agent_properties_get(const char *text, size_t size, const char *key,
         if (nv < 0) {
             free(*value);
             *value = NULL;
+            _cleanup_free_ char *where = NULL;
+            if (nk >= 0) {
+                utf16_to_utf8(units, (size_t) nk, k);
+                _cleanup_free_ char *shown = text_quote_for_message(k, 64);
+                where = mem_asprintf("in the value of %s", shown);
+            }
             return err_new(ERR_INVALID_REQUEST, "agent.properties",
-                           "malformed \\uXXXX escape: Java's Properties.load refuses the whole "
-                           "file, and so would the agent");
+                           "malformed \\uXXXX escape %s: Java's Properties.load refuses the whole "
+                           "file, and so would the agent",
+                           where ? where : "in a key");
         }
         size_t klen = utf16_to_utf8(units, (size_t) nk, k);
         if (klen == strlen(key) && memcmp(k, key, klen) == 0) {

@@ -2,6 +2,7 @@
  * every problem named at once, including those CloudStack accepts at
  * offering creation and that fail only when a VM starts, on some host. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -94,17 +95,24 @@ static struct err *read_command(struct check *c, const char *line)
     size_t top = 0;
     for (size_t i = 0; i < cmd.n_args; i++) {
         const char *k = cmd.args[i].key, *v = cmd.args[i].value;
-        unsigned n;
-        int used = 0;
-        char which[6] = "";
+        const char *prefix = "serviceofferingdetails[";
         uint64_t number;
-        if (sscanf(k, "serviceofferingdetails[%u].%5[a-z]%n", &n, which, &used) == 2 &&
-            k[used] == '\0' && (streq(which, "key") || streq(which, "value"))) {
-            if (n >= CHECK_MAX_DETAILS) {
-                return err_new(ERR_INVALID_REQUEST, "cloudmonkey", "at most %d details",
-                               CHECK_MAX_DETAILS);
+        if (!strncmp(k, prefix, strlen(prefix))) {
+            /* serviceofferingdetails[N].key / .value, N in digits only */
+            const char *digits = k + strlen(prefix);
+            size_t n_digits = strspn(digits, "0123456789");
+            const char *rest = digits + n_digits;
+            unsigned long n = n_digits && n_digits <= 3 ? strtoul(digits, NULL, 10) : ULONG_MAX;
+            bool is_key = streq(rest, "].key"), is_value = streq(rest, "].value");
+            if (n >= CHECK_MAX_DETAILS || !(is_key || is_value)) {
+                _cleanup_free_ char *shown = text_quote_for_message(k, 64);
+                _cleanup_free_ char *message = mem_asprintf(
+                    "%s is not serviceofferingdetails[N].key or .value with N below %d: not checked",
+                    shown, CHECK_MAX_DETAILS);
+                problem(c, true, "invalid_request", "cloudmonkey", message);
+                continue;
             }
-            *(streq(which, "key") ? &keys[n] : &values[n]) = v;
+            *(is_key ? &keys[n] : &values[n]) = v;
             top = n + 1 > top ? n + 1 : top;
         } else if (streq(k, "cpunumber") && read_number(v, &number) && number <= 4096) {
             c->vcpus = (unsigned) number;
@@ -139,7 +147,7 @@ static struct err *read_request(struct check *c, const json_t *request)
         return e;
     }
     if (!details == !cloudmonkey) {
-        return err_new(ERR_INVALID_REQUEST, NULL, "give either details or cloudmonkey");
+        return err_new(ERR_INVALID_REQUEST, "details", "give either details or cloudmonkey");
     }
     if (cloudmonkey && (e = read_command(c, json_string_value(cloudmonkey)))) {
         return e;
@@ -257,17 +265,25 @@ struct err *verb_offering_check_run(struct verb_context *ctx, json_t **result)
     size_t n_good = 0;
     bool numa = false, hugepages = false;
     json_t *decoded = json_object();
-    for (size_t i = 0; i < c.n; i++) {
-        if (i > 0 && streq(c.pairs[i].key, c.pairs[i - 1].key)) {
-            _cleanup_free_ char *field = mem_asprintf("details.%s", c.pairs[i].key);
-            problem(&c, true, "duplicate_key", field,
-                    "given more than once: CloudStack keeps only one of the values");
+    /* A key given twice (the command line allows it): CloudStack keeps one
+     * of the values, so neither goes into the decode. */
+    for (size_t i = 1; i < c.n; i++) {
+        if (streq(c.pairs[i].key, c.pairs[i - 1].key)) {
+            if (!c.pairs[i - 1].bad) {
+                _cleanup_free_ char *field = mem_asprintf("details.%s", c.pairs[i].key);
+                problem(&c, true, "duplicate_key", field,
+                        "given more than once: CloudStack keeps only one of the values");
+            }
             c.pairs[i].bad = c.pairs[i - 1].bad = true;
+        }
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        numa |= streq(c.pairs[i].key, DETAIL_NUMA);
+        hugepages |= streq(c.pairs[i].key, DETAIL_HUGEPAGES);
+        if (c.pairs[i].bad) {
             continue;
         }
         check_pair(&c, &c.pairs[i]);
-        numa |= streq(c.pairs[i].key, DETAIL_NUMA);
-        hugepages |= streq(c.pairs[i].key, DETAIL_HUGEPAGES);
         if (c.pairs[i].decoded) {
             json_object_set_new(decoded, c.pairs[i].key, json_string(c.pairs[i].decoded));
         }
@@ -305,10 +321,16 @@ struct err *verb_offering_check_run(struct verb_context *ctx, json_t **result)
         decode = verb_decode_result(details);
     }
     if (e) {
-        /* decode names the offering's side; here there is only one. */
+        /* decode names the offering's side (here there is only one), the
+         * render checks the VM's numbers: name this request's fields. */
         const char *side = "details.offering.";
+        char *field = NULL;
         if (e->field && !strncmp(e->field, side, strlen(side))) {
-            char *field = mem_asprintf("details.%s", e->field + strlen(side));
+            field = mem_asprintf("details.%s", e->field + strlen(side));
+        } else if (e->field && (streq(e->field, "vm.memory_kib") || streq(e->field, "vm.vcpus"))) {
+            field = mem_strdup(streq(e->field, "vm.vcpus") ? "vcpus" : "memory_mib");
+        }
+        if (field) {
             free(e->field);
             e->field = field;
         }

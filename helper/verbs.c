@@ -256,7 +256,7 @@ const struct global_option global_options[] = {
     {"timeout", "SECONDS", "bound on every wait for OVSDB or libvirt (default 30)"},
     {"dry-run", NULL, "(verbs that change the host) report, change nothing"},
     {"apply", NULL, "(gc) remove what is found"},
-    {"verbose", NULL, "log to stderr"},
+    {"verbose", NULL, "log to stderr; with --format text, the details too"},
     {"help", NULL, "this help; 'csdpdk VERB --help' for one verb"},
     {"version", NULL, "same as the verb 'version'"},
 };

@@ -34,6 +34,14 @@ static char *element_string(xmlNodePtr root)
 
 struct err *offering_snippets(const struct offering_params *p, char **numa, char **hugepages)
 {
+    if (p->page_size_kib != 2048 && p->page_size_kib != 1048576) {
+        return err_new(ERR_INVALID_REQUEST, "page_size_kib",
+                       "page_size_kib must be 2048 (2 MiB) or 1048576 (1 GiB), not %" PRIu64,
+                       p->page_size_kib);
+    }
+    if (p->vcpus == 0) {
+        return err_new(ERR_INVALID_REQUEST, "vcpus", "vcpus must be at least 1");
+    }
     uint64_t page_mib = p->page_size_kib / 1024;
     if (p->memory_mib % page_mib) {
         return err_new(ERR_INVALID_REQUEST, "memory_mib",
@@ -136,6 +144,10 @@ void offering_command_clear(struct offering_command *c)
 static char *next_word(const char **pp, bool *open)
 {
     const char *p = *pp + strspn(*pp, " \t\r\n");
+    while (p[0] == '\\' && p[1] == '\n') { /* a continued line between words */
+        p += 2;
+        p += strspn(p, " \t\r\n");
+    }
     if (!*p) {
         *pp = p;
         return NULL;
@@ -153,7 +165,11 @@ static char *next_word(const char **pp, bool *open)
             p = end + 1;
         } else if (*p == '"') {
             for (p++; *p && *p != '"'; p++) {
-                if (*p == '\\' && p[1] && strchr("\"\\$`\n", p[1])) {
+                if (*p == '\\' && p[1] == '\n') {
+                    p++; /* a line continued: nothing */
+                    continue;
+                }
+                if (*p == '\\' && p[1] && strchr("\"\\$`", p[1])) {
                     p++;
                 }
                 *w++ = *p;
@@ -163,6 +179,8 @@ static char *next_word(const char **pp, bool *open)
                 break;
             }
             p++;
+        } else if (*p == '\\' && p[1] == '\n') {
+            p += 2; /* a line continued: nothing */
         } else if (*p == '\\' && p[1]) {
             *w++ = p[1];
             p += 2;

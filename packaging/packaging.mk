@@ -28,7 +28,7 @@ $(MKDOC): $(O)/packaging/mkdoc.o $(O)/libcsdpdk.a $(OVS_STAMP)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_BASE) -o $@ $< $(O)/libcsdpdk.a $(LDLIBS_ALL)
 
-$(MANPAGE): $(MKDOC)
+$(MANPAGE): $(MKDOC) Makefile
 	@echo "  GEN     $@"
 	@$(MKDOC) man $(CSDPDK_VERSION) $(CSDPDK_DATE) > $@.tmp && mv $@.tmp $@
 

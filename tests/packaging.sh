@@ -59,8 +59,8 @@ out=$("$sys/usr/bin/csdpdk" decode --format json <<<'{"offering": {"extraconfig-
 check "... the installed csdpdk decodes an offering (dpdk: true)" test "$(jqo .result.dpdk)" = "true"
 check "... man -l shows its installed manual page, csdpdk(8), with every verb" \
     bash -c 'page=$(MANWIDTH=200 man -l "$1" 2>&1) && [[ $page == CSDPDK\(8\)* ]] &&
-             while read -r v; do grep -qE "^ {7}$v( |\$)" <<<"$page" || exit 1
-             done < <("$2" --help --format json | jq -r ".result.verbs[].name")' \
+             verbs=$("$2" --help --format json | jq -r ".result.verbs[].name") && (($(wc -l <<<"$verbs") >= 16)) &&
+             while read -r v; do grep -qE "^ {7}$v( |\$)" <<<"$page" || exit 1; done <<<"$verbs"' \
     _ "$sys/usr/share/man/man8/csdpdk.8.gz" "$sys/usr/bin/csdpdk"
 check "... and its completion completes 'csdpdk offering ' to build and check" \
     bash -c 'source "$1"; COMP_WORDS=(csdpdk offering ""); COMP_CWORD=2; _csdpdk; [[ "${COMPREPLY[*]}" == "build check" ]]' \

@@ -17,14 +17,17 @@ check "man -l renders the page, and groff finds nothing to warn about" \
     bash -c '[[ -n $1 && ! -s $2 ]] && groff -man -ww -z "$3" 2>&1 | { ! grep .; }' _ "$page" "$T/man-err" "$MAN"
 
 verbs=$("$CSDPDK" --help --format json | jq -r '.result.verbs[].name')
+(($(grep -c . <<<"$verbs") >= 16)) || fail "csdpdk --help --format json lists the verbs" "$verbs"
 missing=$(while read -r v; do grep -qE "^ {7}$v( |$)" <<<"$page" || echo "$v"; done <<<"$verbs")
 check "every verb of the table has its entry ($(wc -l <<<"$verbs") verbs)" test -z "$missing"
 
 options=$("$CSDPDK" --help | sed -n 's/^  \(--[a-z-]*\).*/\1/p')
+(($(grep -c . <<<"$options") >= 14)) || fail "csdpdk --help lists the options" "$options"
 missing=$(while read -r o; do grep -qE "^ {7}$o( |$)" <<<"$page" || echo "$o"; done <<<"$options")
 check "every option of --help has its entry ($(wc -l <<<"$options") options)" test -z "$missing"
 
 codes=$(sed -n 's/^| `\([a-z_]*\)` | \([0-9]*\) |.*/\1 \2/p' "$ERRORS_MD" | sort)
+(($(grep -c . <<<"$codes") >= 24)) || fail "docs/errors.md lists the codes" "$codes"
 man_codes=$(sed -n 's/^ \{7\}\([a-z_]*\) (exit \([0-9]*\))$/\1 \2/p' <<<"$page" | sort)
 check "the page's error codes and exit statuses are docs/errors.md's ($(wc -l <<<"$codes") codes)" \
     test "$codes" = "$man_codes"

@@ -45,8 +45,8 @@ else
 fi
 # The generated set must exercise what it claims to: refusals, CR-only ends
 # and continuations.
-cr_only=$(grep -lP '\r(?!\n)' gen-* | wc -l)
-continued=$(grep -lP '\\\r' gen-* | wc -l)
+cr_only=$(grep -lzP '\r(?!\n)' gen-* | wc -l)
+continued=$(grep -lzP '\\\r' gen-* | wc -l)
 if ((errors > 0 && cr_only > 0 && continued > 0)); then
     ok "the generated set has $errors files Java refuses, $cr_only with CR-only ends, $continued with CR continuations"
 else

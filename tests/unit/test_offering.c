@@ -64,6 +64,14 @@ static void command_lines(void **state)
     assert_string_equal(c.args[5].value, "");
     offering_command_clear(&c);
 
+    /* Pasted over several lines, as a shell reads it. */
+    assert_ok(offering_command_parse("create serviceoffering \\\n  name=a\\\nb \\\n \"x=1\\\n2\"",
+                                     "cloudmonkey", &c));
+    assert_int_equal(c.n_args, 2);
+    assert_string_equal(c.args[0].value, "ab");
+    assert_string_equal(c.args[1].value, "12");
+    offering_command_clear(&c);
+
     static const char *const bad[][2] = {
         {"", "not a 'create serviceoffering' command"},
         {"create", "not a 'create serviceoffering' command"},
@@ -105,6 +113,11 @@ static void snippets(void **state)
     p.memory_mib = 1537;
     assert_err(offering_snippets(&p, &numa, &huge), ERR_INVALID_REQUEST, "memory_mib",
                "not a whole number of 2048 KiB pages");
+    p.page_size_kib = 4;
+    assert_err(offering_snippets(&p, &numa, &huge), ERR_INVALID_REQUEST, "page_size_kib", "not 4");
+    p.page_size_kib = 2048;
+    p.vcpus = 0;
+    assert_err(offering_snippets(&p, &numa, &huge), ERR_INVALID_REQUEST, "vcpus", "at least 1");
 }
 
 int main(void)
