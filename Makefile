@@ -8,6 +8,8 @@
 #   make bench   medians of plug and unplug against CloudStack's way
 #   make bench-migration  live migrations between two hosts: each step, outage
 #   make deb     Debian packages of csdpdk and of the Java bridge (build/deb/)
+#   make install DESTDIR= PREFIX=/usr UNITDIR=/lib/systemd/system
+#   make fuzz FUZZ_SECONDS=N  each libFuzzer target N seconds (clang-14)
 #
 # Variables: O (output directory, default build), SANITIZE=1 (ASan+UBSan).
 
@@ -42,6 +44,14 @@ CFLAGS_BASE := $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS_BASE)) -O1 \
 LDFLAGS_BASE := -fsanitize=address,undefined -Wl,--no-as-needed -l:libtirpc.so.3 -Wl,--as-needed
 endif
 
+# SANITIZE=fuzz (make fuzz, with CC=clang-14): libFuzzer's coverage
+# instrumentation as well; the fuzz targets link -fsanitize=fuzzer.
+ifeq ($(SANITIZE),fuzz)
+CFLAGS_BASE := $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS_BASE)) -O1 \
+               -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS_BASE := -fsanitize=address,undefined -Wl,--no-as-needed -l:libtirpc.so.3 -Wl,--as-needed
+endif
+
 # Recursive (=) so that pkg-config runs only when a recipe needs it, after
 # $(O)/.pkgs has checked that everything is there.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -49,7 +59,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS_LINKED))
 CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) $(OVS_LIBS)
 
-.PHONY: all deps check demo bench bench-migration deb clean distclean
+.PHONY: all deps check demo bench bench-migration deb clean distclean fuzz
 all: $(O)/csdpdk
 
 include mk/deps.mk
@@ -58,6 +68,7 @@ include offerings/offerings.mk
 include migration/migration.mk
 include helper/helper.mk
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 include packaging/packaging.mk
 
 $(O)/.pkgs:

@@ -635,8 +635,7 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
     if (e) {
         return e;
     }
-    const char *start = text + strspn(text, " \t\r\n");
-    *out = xml_doc_string(doc, !strncmp(start, "<?xml", 5));
+    *out = xml_doc_string(doc, xml_has_declaration(text, size));
     *n_warnings = w.n;
     *warnings_out = TAKE_PTR(w.v);
     w.n = 0;

@@ -36,6 +36,11 @@ struct err *request_read(const char *path, bool allow_empty, json_t **out)
     if (ferror(in)) {
         return err_new(ERR_USAGE, NULL, "cannot read the request: %s", strerror(errno));
     }
+    return request_parse(buf, size, allow_empty, out);
+}
+
+struct err *request_parse(const char *buf, size_t size, bool allow_empty, json_t **out)
+{
     if (size > REQUEST_MAX_SIZE) {
         return err_new(ERR_INVALID_REQUEST, NULL, "the request is larger than %d bytes",
                        REQUEST_MAX_SIZE);

@@ -18,6 +18,11 @@
  * an error unless 'allow_empty', when it reads as {}. */
 struct err *request_read(const char *path, bool allow_empty, json_t **out) _warn_unused_;
 
+/* request_read()'s checks on a request already in memory ('size' bytes of
+ * 'buf'): at most REQUEST_MAX_SIZE, one JSON object, no duplicate keys. */
+struct err *request_parse(const char *buf, size_t size, bool allow_empty, json_t **out)
+    _warn_unused_;
+
 enum request_type {
     REQ_STRING,
     REQ_OBJECT,

@@ -249,3 +249,12 @@ void xml_remove_element(xmlNodePtr node)
         xmlFreeNode(c);
     }
 }
+
+bool xml_has_declaration(const char *text, size_t size)
+{
+    size_t i = 0;
+    while (i < size && strchr(" \t\r\n", text[i]) && text[i]) {
+        i++;
+    }
+    return size - i >= 5 && !memcmp(text + i, "<?xml", 5);
+}

@@ -33,6 +33,11 @@ struct err *xml_parse_domain(const char *text, size_t size, const char *field, x
 /* 'node' serialised as is (no added indentation). */
 char *xml_node_string(xmlDocPtr doc, xmlNodePtr node);
 
+/* Does 'text' ('size' bytes, not necessarily NUL-terminated) start, after
+ * blanks, with an XML declaration? A document written back keeps one only
+ * if it had one. */
+bool xml_has_declaration(const char *text, size_t size);
+
 /* The whole document, with an XML declaration only if 'declaration'. */
 char *xml_doc_string(xmlDocPtr doc, bool declaration);
 

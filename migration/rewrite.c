@@ -72,7 +72,6 @@ struct err *mig_rewrite(const char *xml, size_t size, const struct mig_mapping *
     for (size_t i = 0; i < map->n; i++) {
         *unused += !used[i];
     }
-    const char *start = xml + strspn(xml, " \t\r\n");
-    *out = xml_doc_string(doc, !strncmp(start, "<?xml", 5));
+    *out = xml_doc_string(doc, xml_has_declaration(xml, size));
     return NULL;
 }

@@ -27,7 +27,8 @@ struct snippet {
 void snippet_free(struct snippet *s);
 DEFINE_CLEANUP_FUNC(struct snippet, snippet_free)
 
-/* Parses 'xml' ('size' bytes, valid UTF-8) and checks it against 'grammar'.
+/* Parses 'xml' ('size' bytes of valid UTF-8, NUL-terminated) and checks it
+ * against 'grammar'.
  * Errors name 'field' and, in the message, the path of the offending element:
  * ERR_INVALID_XML for what is not well-formed, too large, too deep, or breaks
  * a rule on a value or a count; ERR_FORBIDDEN_XML for an element, attribute,

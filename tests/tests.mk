@@ -71,6 +71,7 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	  "corpus plug" '$(CLI_RUNNER) $(O)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
 	  "corpus unplug" '$(CLI_RUNNER) $(O)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
 	  "golden, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk golden $(GOLDEN_DIRS)' \
+	  "fuzz corpora replayed, ASan+UBSan" 'for t in $(FUZZ_TARGETS); do $(SANITIZER_ENV) $(ASAN)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done' \
 	  "corpus decode, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
 	  "corpus plug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
 	  "corpus unplug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
