@@ -5,10 +5,13 @@
  * OVSDB is touched. */
 #include "helper/plug.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <time.h>
 
 #include "helper/mem.h"
+#include "helper/text.h"
 #include "helper/probe.h"
 #include "helper/validate.h"
 
@@ -279,6 +282,18 @@ struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug 
     if ((e = validate_socket_path(longest, "agent.properties:openvswitch.dpdk.ovs.path"))) {
         return err_prefix(e, "socket directory '%s' is too long for port names of up to %d bytes",
                           p->agent.socket_dir, OVSDB_PORT_NAME_MAX);
+    }
+    /* A socket directory that is a symbolic link (or not a directory) would
+     * put QEMU's or OVS's sockets somewhere else: refused before OVSDB is
+     * touched, as capabilities refuses it (a missing one is capabilities'
+     * to report; OVS makes server-mode sockets in its own directory). */
+    struct stat st;
+    if (lstat(p->agent.socket_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        _cleanup_free_ char *shown = text_quote_for_message(p->agent.socket_dir, 128);
+        return err_new(ERR_INVALID_REQUEST, "agent.properties:openvswitch.dpdk.ovs.path",
+                       "the socket directory %s is %s, not a directory: csdpdk never points OVS "
+                       "or QEMU at a socket outside it",
+                       shown, S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
     }
     return render_provisionally(p, ctx->warnings);
 }
