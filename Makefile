@@ -10,6 +10,7 @@
 #   make deb     Debian packages of csdpdk and of the Java bridge (build/deb/)
 #   make install DESTDIR= PREFIX=/usr UNITDIR=/lib/systemd/system
 #   make fuzz FUZZ_SECONDS=N  each libFuzzer target N seconds (clang-14)
+#   make reliability  the long reliability suites and their table
 #
 # Variables: O (output directory, default build), SANITIZE=1 (ASan+UBSan).
 
@@ -37,7 +38,8 @@ CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -g -O2 -fstack-protector-strong -D_FORTI
                -I. $(WARNINGS) -DCSDPDK_VERSION='"$(CSDPDK_VERSION)"'
 ifeq ($(SANITIZE),1)
 CFLAGS_BASE := $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS_BASE)) -O1 \
-               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+               -DCSDPDK_FAILPOINTS
 # libvirt's RPC calls xdrmem_create() of libtirpc; ASan intercepts that name
 # and, with no such symbol in glibc 2.36, would call NULL. Loaded at start,
 # libtirpc is what ASan's interceptor finds and forwards to.

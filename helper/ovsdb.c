@@ -17,6 +17,7 @@
 #include "stream.h"
 #include "timeval.h"
 
+#include "helper/failpoint.h"
 #include "helper/mem.h"
 
 #define DB_NAME "Open_vSwitch"
@@ -275,9 +276,28 @@ void ovsdb_close(struct ovsdb *db)
 /* Sends one 'transact' with 'ops' (an array; taken) and waits, until the
  * deadline, for its reply. '*result' is the reply's array of results. A
  * failed operation is not an error here: see txn_failure(). */
+/* Does 'ops' change the database (anything but select, wait, comment,
+ * assert)? For the failpoints around each commit. */
+static bool changes_db(const struct json *ops)
+{
+    for (size_t i = 0; i < array_size(ops); i++) {
+        const struct json *op = member(array_at(ops, i), "op");
+        const char *name = op && op->type == JSON_STRING ? json_string(op) : "";
+        if (strcmp(name, "select") && strcmp(name, "wait") && strcmp(name, "comment") &&
+            strcmp(name, "assert")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct err *transact(struct ovsdb *db, struct json *ops, const char *what,
                             struct json **result)
 {
+    bool commit = changes_db(ops);
+    if (commit) {
+        FAILPOINT("ovsdb.before-commit");
+    }
     struct json *params = json_array_create_empty();
     json_array_add(params, jstring(DB_NAME));
     for (size_t i = 0; i < array_size(ops); i++) {
@@ -318,6 +338,9 @@ static struct err *transact(struct ovsdb *db, struct json *ops, const char *what
             }
             *result = json_clone(msg->result);
             jsonrpc_msg_destroy(msg);
+            if (commit) {
+                FAILPOINT("ovsdb.after-commit");
+            }
             return NULL;
         }
         jsonrpc_msg_destroy(msg);

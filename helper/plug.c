@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "helper/failpoint.h"
 #include "helper/mem.h"
 #include "helper/text.h"
 #include "helper/probe.h"
@@ -295,6 +296,7 @@ struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug 
                        "or QEMU at a socket outside it",
                        shown, S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
     }
+    FAILPOINT("plug.after-validation");
     return render_provisionally(p, ctx->warnings);
 }
 

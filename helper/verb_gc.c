@@ -34,9 +34,6 @@ struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
     if (!e) {
         e = ovsdb_ports_select(db, &query, 1, 0, &found);
     }
-    if (!e) {
-        e = libvirt_open(o->libvirt, &lv);
-    }
     if (e) {
         return e;
     }
@@ -56,8 +53,10 @@ struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
                                                   p->vm_id, "reason", "migration in flight"));
             continue;
         }
+        /* libvirt is asked only when there is a port to judge. */
         enum libvirt_domain_state state;
-        if ((e = libvirt_domain_state(lv, p->vm_id, &state))) {
+        if ((!lv && (e = libvirt_open(o->libvirt, &lv))) ||
+            (e = libvirt_domain_state(lv, p->vm_id, &state))) {
             json_decref(orphans);
             json_decref(kept);
             return e;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "helper/capability.h"
+#include "helper/failpoint.h"
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/probe.h"
@@ -151,7 +152,7 @@ static void clean_one(int dir_fd, const char *dir, const char *name, const struc
         if (fstatat(dir_fd, name, &again, AT_SYMLINK_NOFOLLOW) != 0 || again.st_ino != st.st_ino ||
             again.st_dev != st.st_dev) {
             why = mem_strdup("replaced while it was checked");
-        } else if (unlinkat(dir_fd, name, 0) != 0) {
+        } else if (FAILPOINT("sockets-clean.before-unlink"), unlinkat(dir_fd, name, 0) != 0) {
             why = mem_asprintf("unlink(): %s", strerror(errno));
         }
     }

@@ -106,8 +106,8 @@ const struct verb verbs[] = {
         .name = "gc",
         .summary = "find (and with --apply remove) csdpdk's ports whose VM no longer runs",
         .help = "Reads no request. Only ports named csdpdk-N that carry csdpdk's external_ids\n"
-                "count; libvirt (--libvirt) tells which VMs run; ports of an in-flight\n"
-                "migration are kept.\n"
+                "count; libvirt (--libvirt) tells which VMs run (asked only when there is\n"
+                "such a port); ports of an in-flight migration are kept.\n"
                 "Result: orphans[] (port, vm, bridge, domain), removed[], kept[].\n",
         .flags = VERB_MUTATES | VERB_APPLY | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_gc_run,

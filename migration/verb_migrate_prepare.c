@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "helper/domxml.h"
+#include "helper/failpoint.h"
 #include "helper/mem.h"
 #include "helper/plug.h"
 #include "helper/probe.h"
@@ -114,6 +115,7 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     check_bridges(&checks, &probe, &p);
     check_hugepages(&checks, &probe, &p);
 
+    FAILPOINT("migrate-prepare.after-checks");
     json_t *out = NULL;
     if (checks.eligible) {
         e = plug_execute(probe.db, &p, o->dry_run, ctx->warnings);

@@ -42,6 +42,7 @@ check "csdpdk-java-bridge holds the jar and needs this very csdpdk" \
 dpkg-deb --extract "$BIN" "$T/root"
 out=$("$T/root/usr/bin/csdpdk" version --format json 2>&1)
 check "the package's csdpdk runs: version $V" test "$(jqo .result.csdpdk)" = "$V"
+check "... and has no failpoints" bash -c '! grep -q "ovsdb.before-commit" "$1"' _ "$T/root/usr/bin/csdpdk"
 
 lintian --fail-on error,warning --no-tag-display-limit --display-info "$T"/src/*.changes >"$T/lintian" 2>&1
 lintian_status=$?

@@ -41,6 +41,8 @@ check "the drop-in runs the packaged csdpdk's sockets-clean before every start o
     bash -c 'grep -qx "ExecStartPre=-/usr/bin/csdpdk --timeout 5 --format json sockets-clean" "$1" && "$2" sockets-clean --help >/dev/null' \
     _ "$T/root/lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf" "$T/root/usr/bin/csdpdk"
 check "... stripped" bash -c '! readelf --section-headers "$1" | grep -q "\.symtab"' _ "$T/root/usr/bin/csdpdk"
+check "... and without failpoints (only the test build has them)" \
+    bash -c '! grep -q "ovsdb.before-commit" "$1"' _ "$T/root/usr/bin/csdpdk"
 dpkg-deb --extract "$JAVA" "$T/java"
 check "the jar holds DpdkHelperClient" \
     bash -c 'python3 -m zipfile -l "$1" | grep -q "org/apache/cloudstack/hypervisor/kvm/dpdk/helper/DpdkHelperClient.class"' \

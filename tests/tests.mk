@@ -54,6 +54,15 @@ test-programs: $(O)/csdpdk $(UNIT_TESTS) $(PROPERTIES_DUMP)
 
 unit_suite = for t in $(2); do CMOCKA_MESSAGE_OUTPUT=TAP $(1) $$t || exit 1; done
 
+# The long versions of the reliability suites, and their table
+# (docs/reliability.md): fuzz corpora, failpoints, faults, concurrency,
+# security. About ten minutes.
+.PHONY: reliability
+reliability: deps
+	@$(MAKE) --no-print-directory test-programs
+	@$(MAKE) --no-print-directory O=$(ASAN) SANITIZE=1 test-programs
+	@CSDPDK=$(O)/csdpdk ASAN_CSDPDK=$(ASAN)/csdpdk bash tests/reliability.sh
+
 # 'check' installs what is missing first (make deps), then builds and runs.
 check: deps
 	@$(MAKE) --no-print-directory check-run
@@ -71,6 +80,7 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	  "corpus plug" '$(CLI_RUNNER) $(O)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
 	  "corpus unplug" '$(CLI_RUNNER) $(O)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
 	  "golden, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk golden $(GOLDEN_DIRS)' \
+	  "a crash at every step (failpoints), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash tests/failpoints.sh' \
 	  "fuzz corpora replayed, ASan+UBSan" 'for t in $(FUZZ_TARGETS); do $(SANITIZER_ENV) $(ASAN)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done' \
 	  "corpus decode, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
 	  "corpus plug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
