@@ -37,9 +37,9 @@ for t in $FUZZ_TARGETS; do
 done
 suite "fuzz corpora (and make fuzz's work corpora), ASan" "$replay"
 suite "a crash at every step, 10 rounds, ASan" "$SAN FAILPOINT_ROUNDS=10 CSDPDK=$ASAN_CSDPDK bash tests/failpoints.sh"
-suite "ovsdb-server killed and its reply lost" "CSDPDK=$CSDPDK bash tests/integration/fault.sh"
+suite "ovsdb-server killed (50 plugs, 50 unplugs), stopped, disk full" "FAULT_RUNS=50 CSDPDK=$CSDPDK bash tests/integration/fault.sh"
 for procs in 2 8 32 64; do
-    suite "$procs parallel plugs, 20 rounds" "PROCS=$procs ROUNDS=20 CSDPDK=$CSDPDK bash tests/integration/concurrency.sh"
+    suite "$procs parallel plugs × 20 rounds, twice-at-once, gc storm" "PROCS=$procs ROUNDS=20 CSDPDK=$CSDPDK bash tests/integration/concurrency.sh"
 done
 suite "security regressions" "CSDPDK=$CSDPDK bash tests/integration/security.sh"
 

@@ -61,4 +61,57 @@ check "no Interface name appears twice" test "$dups" = 0
 owned=$(vsctl --bare --columns=external_ids list Interface | grep -c 'vm-id=')
 check "every port carries its owner ($owned)" test "$owned" = "$expected"
 
+# The same request twice at once: one set of ports, both answers the same.
+for k in $(seq "${TWICE:-10}"); do
+    vm=$((900000 + k))
+    plug_request "$(uuid_for $vm)" client "$(nic "$(mac_for $vm 1)" br0)" "$(nic "$(mac_for $vm 2)" br0)" >"$T/twice$k.json"
+    "$CSDPDK" "${C[@]}" plug --request "$T/twice$k.json" >"$T/twice$k.a" 2>&1 &
+    "$CSDPDK" "${C[@]}" plug --request "$T/twice$k.json" >"$T/twice$k.b" 2>&1 &
+    wait
+done
+same=0
+for k in $(seq "${TWICE:-10}"); do
+    a=$(jq -c '[.result.ports[] | .port]' "$T/twice$k.a") b=$(jq -c '[.result.ports[] | .port]' "$T/twice$k.b")
+    n=$(vsctl --bare --columns=name find Interface external_ids:vm-id="\"$(uuid_for $((900000 + k)))\"" | grep -c .)
+    [[ -n $a && $a == "$b" && $n == 2 ]] && same=$((same + 1))
+done
+check "the same plug twice at once, ${TWICE:-10} times: each time both succeed with the same two ports, and only those" \
+    test "$same" = "${TWICE:-10}"
+
+# gc --apply every second during a plug/unplug storm: the VMs of the storm
+# run (a libvirt test driver whose node runs them), orphans of VMs that do
+# not are planted; gc removes orphans only, never a running VM's port.
+LIVE_VMS=8
+{ echo "<node>"
+  for v in $(seq "$LIVE_VMS"); do
+      printf "<domain type='test'><name>live%d</name><uuid>%s</uuid><memory>1048576</memory><os><type>hvm</type></os></domain>\n" "$v" "$(uuid_for $((800000 + v)))"
+  done
+  echo "</node>"; } >"$T/node.xml"
+G=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt "test://$T/node.xml")
+storm() {
+    local v=$1 end=$2
+    plug_request "$(uuid_for $((800000 + v)))" client "$(nic "$(mac_for $((800000 + v)) 1)" br0)" >"$T/storm$v.json"
+    while (($(date +%s) < end)); do
+        "$CSDPDK" "${C[@]}" plug --request "$T/storm$v.json" >/dev/null 2>&1
+        echo "{\"vm\": {\"uuid\": \"$(uuid_for $((800000 + v)))\"}}" | "$CSDPDK" "${C[@]}" unplug >/dev/null 2>&1
+    done
+}
+end=$(($(date +%s) + ${STORM_SECONDS:-8}))
+for v in $(seq "$LIVE_VMS"); do storm "$v" "$end" & done
+gc_runs=0 wrong=0 orphans_removed=0
+while (($(date +%s) < end)); do
+    o=$((700000 + gc_runs))
+    plug_request "$(uuid_for $o)" client "$(nic "$(mac_for $o 1)" br0)" | "$CSDPDK" "${C[@]}" plug >/dev/null 2>&1
+    "$CSDPDK" "${G[@]}" gc --apply >"$T/gc$gc_runs.json" 2>&1
+    gc_runs=$((gc_runs + 1))
+    sleep 1
+done
+wait
+for f in "$T"/gc*.json; do
+    wrong=$((wrong + $(jq -r '[.result.orphans[]? | select(.vm | startswith("00000000-0000-4000-8000-0000008"))] | length' "$f")))
+    orphans_removed=$((orphans_removed + $(jq -r '[.result.orphans[]? | select(.vm | startswith("00000000-0000-4000-8000-0000007"))] | length' "$f")))
+done
+check "gc --apply $gc_runs times during a plug/unplug storm of $LIVE_VMS running VMs: it removed $orphans_removed planted orphans and no running VM's port" \
+    bash -c '(($1 == 0 && $2 >= $3 - 1 && $3 >= 2))' _ "$wrong" "$orphans_removed" "$gc_runs"
+echo "# reliability: faults=$gc_runs violations=$wrong"
 done_testing
