@@ -41,6 +41,7 @@ suite "ovsdb-server killed (50 plugs, 50 unplugs), stopped, disk full" "FAULT_RU
 for procs in 2 8 32 64; do
     suite "$procs parallel plugs × 20 rounds, twice-at-once, gc storm" "PROCS=$procs ROUNDS=20 CSDPDK=$CSDPDK bash tests/integration/concurrency.sh"
 done
+suite "10,000 operations: processes, threads, fds" "LEAK_OPS=10000 CSDPDK=$CSDPDK bash tests/integration/leaks.sh"
 suite "libvirtd stopped and killed" "CSDPDK=$CSDPDK bash tests/integration/libvirt-faults.sh"
 suite "security regressions" "CSDPDK=$CSDPDK bash tests/integration/security.sh"
 
