@@ -56,7 +56,7 @@ unit_suite = for t in $(2); do CMOCKA_MESSAGE_OUTPUT=TAP $(1) $$t || exit 1; don
 
 # The long versions of the reliability suites, and their table
 # (docs/reliability.md): fuzz corpora, failpoints, faults, concurrency,
-# security. About ten minutes.
+# security. About ten minutes on two cores.
 .PHONY: reliability
 reliability: deps
 	@$(MAKE) --no-print-directory test-programs
