@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -129,6 +130,22 @@ abstract class TestSupport {
     }
 
     /** PIDs of running processes whose argv contains this exact argument. */
+    /**
+     * Whether every process with {@code argument} is gone within a second: a process sent SIGKILL
+     * is gone only once the kernel has torn it down, which a loaded machine may take a moment to
+     * do (an assertion right after the kill failed once in CI for that reason).
+     */
+    static boolean goneSoon(String argument) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!processesWithArgument(argument).isEmpty()) {
+            if (System.nanoTime() > until) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     static List<Long> processesWithArgument(String argument) {
         List<Long> pids = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Paths.get("/proc"))) {
