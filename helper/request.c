@@ -1,5 +1,7 @@
 #include "helper/request.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -64,6 +66,18 @@ struct err *request_parse(const char *buf, size_t size, bool allow_empty, json_t
         return err_new(ERR_INVALID_REQUEST, NULL, "the request must be a JSON object");
     }
     *out = request;
+    return NULL;
+}
+
+struct err *request_uint(const json_t *value, const char *field, uint64_t lo, uint64_t hi,
+                         uint64_t *out)
+{
+    json_int_t v = json_integer_value(value);
+    if (v < 0 || (uint64_t) v < lo || (uint64_t) v > hi) {
+        return err_new(ERR_INVALID_REQUEST, field, "%s must be from %" PRIu64 " to %" PRIu64 ", not %lld",
+                       field, lo, hi, (long long) v);
+    }
+    *out = (uint64_t) v;
     return NULL;
 }
 

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "helper/error.h"
 #include "offerings/details.h"
@@ -44,6 +45,11 @@ struct request_field {
  * only the keys of 'fields', each of its type, and every required one. */
 struct err *request_fields(const json_t *object, const char *path, struct request_field *fields,
                            size_t n_fields) _warn_unused_;
+
+/* The integer 'value' (a REQ_INTEGER field) into '*out' when it is from
+ * 'lo' to 'hi'; ERR_INVALID_REQUEST naming 'field' and the value otherwise. */
+struct err *request_uint(const json_t *value, const char *field, uint64_t lo, uint64_t hi,
+                         uint64_t *out) _warn_unused_;
 
 /* "a.b" from 'path' "a" and 'name' "b"; just 'name' when 'path' is "". */
 char *request_path(const char *path, const char *name);

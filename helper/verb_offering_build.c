@@ -14,18 +14,6 @@
 
 #define QUEUES_KEY DETAIL_INTERFACE_PREFIX "queues"
 
-static struct err *read_uint(const json_t *value, const char *field, uint64_t lo, uint64_t hi,
-                             uint64_t *out)
-{
-    json_int_t v = json_integer_value(value);
-    if (v < 0 || (uint64_t) v < lo || (uint64_t) v > hi) {
-        return err_new(ERR_INVALID_REQUEST, field, "%s must be from %" PRIu64 " to %" PRIu64 ", not %lld",
-                       field, lo, hi, (long long) v);
-    }
-    *out = (uint64_t) v;
-    return NULL;
-}
-
 struct build {
     struct offering_params params;
     struct offering_cell cells[OFFERING_MAX_CELLS];
@@ -51,11 +39,11 @@ static struct err *read_request(const json_t *request, struct build *b)
     uint64_t v = 0;
     struct err *e = request_fields(request, "", fields, ARRAY_SIZE(fields));
     if (!e) {
-        e = read_uint(vcpus, "vcpus", 1, 4096, &v);
+        e = request_uint(vcpus, "vcpus", 1, 4096, &v);
         b->params.vcpus = (unsigned) v;
     }
     if (!e) {
-        e = read_uint(memory, "memory_mib", 1, UINT64_C(1) << 32, &b->params.memory_mib);
+        e = request_uint(memory, "memory_mib", 1, UINT64_C(1) << 32, &b->params.memory_mib);
     }
     b->params.page_size_kib = page ? (uint64_t) json_integer_value(page) : 2048;
     if (!e && b->params.page_size_kib != 2048 && b->params.page_size_kib != 1048576) {
@@ -68,10 +56,10 @@ static struct err *read_request(const json_t *request, struct build *b)
         e = vhost_mode_parse(json_string_value(mode), "mode", &b->mode);
     }
     if (!e && queues) {
-        e = read_uint(queues, "queues", 1, 256, &b->queues);
+        e = request_uint(queues, "queues", 1, 256, &b->queues);
     }
     if (!e && speed) {
-        e = read_uint(speed, "cpu_speed_mhz", 1, 1000000, &b->cpu_speed);
+        e = request_uint(speed, "cpu_speed_mhz", 1, 1000000, &b->cpu_speed);
     }
     if (!e && json_array_size(cells) > OFFERING_MAX_CELLS) {
         e = err_new(ERR_INVALID_REQUEST, "cells", "at most %d cells", OFFERING_MAX_CELLS);
@@ -91,7 +79,7 @@ static struct err *read_request(const json_t *request, struct build *b)
             break;
         }
         if (!(e = request_fields(cell, path, cell_fields, ARRAY_SIZE(cell_fields)))) {
-            e = read_uint(cell_memory, memory_field, 1, UINT64_C(1) << 32, &b->cells[i].memory_mib);
+            e = request_uint(cell_memory, memory_field, 1, UINT64_C(1) << 32, &b->cells[i].memory_mib);
         }
         b->cells[i].cpus = json_string_value(cpus);
     }

@@ -163,19 +163,19 @@ static struct err *read_request(struct check *c, const json_t *request)
             return e;
         }
     }
+    /* Given, they stand for the command line's cpunumber and memory. */
+    uint64_t v;
     if (vcpus) {
-        json_int_t v = json_integer_value(vcpus);
-        if (v < 1 || v > 4096) {
-            return err_new(ERR_INVALID_REQUEST, "vcpus", "vcpus must be from 1 to 4096");
+        if ((e = request_uint(vcpus, "vcpus", 1, 4096, &v))) {
+            return e;
         }
         c->vcpus = (unsigned) v;
     }
     if (memory) {
-        json_int_t v = json_integer_value(memory);
-        if (v < 1 || v > (json_int_t) 1 << 32) {
-            return err_new(ERR_INVALID_REQUEST, "memory_mib", "memory_mib must be from 1 to 2^32");
+        if ((e = request_uint(memory, "memory_mib", 1, UINT64_C(1) << 32, &v))) {
+            return e;
         }
-        c->memory_kib = (uint64_t) v * 1024;
+        c->memory_kib = v * 1024;
     }
     return NULL;
 }

@@ -32,12 +32,29 @@ exactly_four() {
 
 # retry VM: the plug again, directly, until it succeeds (at most 5 times).
 retry() {
+    retry_verb plug "$T/req$1.json"
+}
+
+# retry_verb VERB REQUEST-FILE: VERB again until it succeeds (at most 5 times).
+retry_verb() {
     for _ in 1 2 3 4 5; do
-        run --ovsdb "$DB" "${C[@]}" plug --request "$T/req$1.json"
+        run --ovsdb "$DB" "${C[@]}" "$1" --request "$2"
         [[ $status == 0 ]] && return 0
         sleep 0.2
     done
     return 1
+}
+
+# kill_during VERB REQUEST-FILE: runs VERB and kills ovsdb-server a random
+# few milliseconds in, then starts it again; $first is VERB's exit status.
+kill_during() {
+    "$CSDPDK" --ovsdb "$DB" "${C[@]}" "$1" --request "$2" >/dev/null 2>&1 &
+    local pid=$!
+    sleep "0.00$((RANDOM % 10))"
+    ovsdb_kill KILL
+    wait $pid
+    first=$?
+    ovsdb_run
 }
 
 # 1. The server dies before it reads the request.
@@ -75,13 +92,7 @@ check "... still exactly 4 ports, each once" exactly_four 2
 for i in $(seq 3 $((RUNS + 2))); do
     request $i
     faults=$((faults + 1))
-    "$CSDPDK" --ovsdb "$DB" "${C[@]}" plug --request "$T/req$i.json" >"$T/out$i" 2>&1 &
-    plug=$!
-    sleep "0.00$((RANDOM % 10))"
-    ovsdb_kill KILL
-    wait $plug
-    first=$?
-    ovsdb_run
+    kill_during plug "$T/req$i.json"
     if retry $i && exactly_four $i; then
         ok "killed at a random moment (first attempt exit $first): after the retry exactly 4 ports"
     else
@@ -100,18 +111,8 @@ check "the invariants hold ($violations violations)" test "$violations" = 0
 for i in $(seq 3 $((RUNS + 2))); do
     faults=$((faults + 1))
     echo "{\"vm\": {\"uuid\": \"$(uuid_for $i)\"}}" >"$T/unplug$i.json"
-    "$CSDPDK" --ovsdb "$DB" "${C[@]}" unplug --request "$T/unplug$i.json" >"$T/uout$i" 2>&1 &
-    unplug=$!
-    sleep "0.00$((RANDOM % 10))"
-    ovsdb_kill KILL
-    wait $unplug
-    first=$?
-    ovsdb_run
-    for _ in 1 2 3 4 5; do
-        run --ovsdb "$DB" "${C[@]}" unplug --request "$T/unplug$i.json"
-        [[ $status == 0 ]] && break
-        sleep 0.2
-    done
+    kill_during unplug "$T/unplug$i.json"
+    retry_verb unplug "$T/unplug$i.json"
     live=${live/$(uuid_for $i) /}
     v=$(invariants_check "$live" ""); n=$?
     violations=$((violations + n))
