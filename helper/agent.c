@@ -172,8 +172,10 @@ static size_t utf16_to_utf8(const uint16_t *in, size_t n, char *out)
     return (size_t) (p - (unsigned char *) out);
 }
 
-struct err *agent_properties_get(const char *text, size_t size, const char *key, char **value,
-                                 size_t *value_len)
+/* One pass over the properties for 'n' keys: values[i] (and lens[i]) get
+ * the value of keys[i], or NULL. */
+static struct err *properties_lookup(const char *text, size_t size, const char *const *keys,
+                                     size_t n_keys, char **values, size_t *lens)
 {
     _cleanup_free_ unsigned char *line = mem_alloc0(size + 1);
     _cleanup_free_ uint16_t *units = mem_alloc0((size + 1) * sizeof *units);
@@ -181,7 +183,10 @@ struct err *agent_properties_get(const char *text, size_t size, const char *key,
     const unsigned char *p = (const unsigned char *) text, *end = p + size;
     ssize_t len;
 
-    *value = NULL;
+    for (size_t i = 0; i < n_keys; i++) {
+        values[i] = NULL;
+        lens[i] = 0;
+    }
     while ((len = read_line(&p, end, line)) >= 0) {
         /* Properties.load0(): the key ends at the first unescaped '=', ':'
          * or blank; blanks and at most one '=' or ':' separate the value. */
@@ -208,8 +213,10 @@ struct err *agent_properties_get(const char *text, size_t size, const char *key,
         ssize_t nk = unescape(line, key_len, units);
         ssize_t nv = nk < 0 ? -1 : unescape(line + start, n - start, units + nk);
         if (nv < 0) {
-            free(*value);
-            *value = NULL;
+            for (size_t i = 0; i < n_keys; i++) {
+                free(values[i]);
+                values[i] = NULL;
+            }
             _cleanup_free_ char *where = NULL;
             if (nk >= 0) {
                 utf16_to_utf8(units, (size_t) nk, k);
@@ -222,16 +229,26 @@ struct err *agent_properties_get(const char *text, size_t size, const char *key,
                            where ? where : "in a key");
         }
         size_t klen = utf16_to_utf8(units, (size_t) nk, k);
-        if (klen == strlen(key) && memcmp(k, key, klen) == 0) {
-            free(*value); /* the last one wins, as in Java */
-            *value = mem_alloc0(3 * (size_t) nv + 1);
-            size_t vlen = utf16_to_utf8(units + nk, (size_t) nv, *value);
-            if (value_len) {
-                *value_len = vlen;
+        for (size_t i = 0; i < n_keys; i++) {
+            if (klen == strlen(keys[i]) && memcmp(k, keys[i], klen) == 0) {
+                free(values[i]); /* the last one wins, as in Java */
+                values[i] = mem_alloc0(3 * (size_t) nv + 1);
+                lens[i] = utf16_to_utf8(units + nk, (size_t) nv, values[i]);
             }
         }
     }
     return NULL;
+}
+
+struct err *agent_properties_get(const char *text, size_t size, const char *key, char **value,
+                                 size_t *value_len)
+{
+    size_t len = 0;
+    struct err *e = properties_lookup(text, size, &key, 1, value, &len);
+    if (value_len) {
+        *value_len = len;
+    }
+    return e;
 }
 
 char *agent_normalise_dir(const char *dir)
@@ -279,18 +296,20 @@ struct err *agent_config_load(const char *path, struct agent_config *cfg)
 
     static const char *const keys[] = {"network.bridge.type", "openvswitch.dpdk.enabled",
                                        "openvswitch.dpdk.ovs.path"};
-    _cleanup_free_ char *dir = NULL;
-    char **values[] = {&cfg->bridge_type, &cfg->dpdk_enabled, &dir};
+    char *values[ARRAY_SIZE(keys)];
+    size_t lens[ARRAY_SIZE(keys)];
+    struct err *e = properties_lookup(text, size, keys, ARRAY_SIZE(keys), values, lens);
+    if (e) {
+        return e;
+    }
+    cfg->bridge_type = values[0];
+    cfg->dpdk_enabled = values[1];
+    _cleanup_free_ char *dir = values[2];
     for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-        size_t len = 0;
-        struct err *e = agent_properties_get(text, size, keys[i], values[i], &len);
-        if (!e && *values[i] && strlen(*values[i]) != len) {
+        if (values[i] && strlen(values[i]) != lens[i]) {
             _cleanup_free_ char *field = mem_asprintf("agent.properties:%s", keys[i]);
-            e = err_new(ERR_INVALID_REQUEST, field, "the value holds a NUL character (U+0000)");
-        }
-        if (e) {
             agent_config_clear(cfg);
-            return e;
+            return err_new(ERR_INVALID_REQUEST, field, "the value holds a NUL character (U+0000)");
         }
     }
     cfg->found = true;
