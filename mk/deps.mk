@@ -10,19 +10,25 @@ DEB_PACKAGES := \
 	openvswitch-switch-dpdk dpdk-dev \
 	openjdk-17-jdk-headless libgoogle-gson-java junit5 \
 	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
-	debhelper lintian rpm rpmlint
+	debhelper lintian rpm rpmlint strace
 
-deps:
+# make fuzz also needs clang's libFuzzer and sanitizer runtimes.
+FUZZ_PACKAGES := clang-14 libfuzzer-14-dev libclang-rt-14-dev
+
+deps: PACKAGES = $(DEB_PACKAGES)
+deps-fuzz: PACKAGES = $(FUZZ_PACKAGES)
+.PHONY: deps-fuzz
+deps deps-fuzz:
 	@missing=""; \
-	for p in $(DEB_PACKAGES); do \
+	for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -qx 'install ok installed' \
 	    || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then \
-	  echo "deps: the $(words $(DEB_PACKAGES)) packages are installed"; \
+	  echo "$@: the $(words $(PACKAGES)) packages are installed"; \
 	else \
-	  echo "deps: installing$$missing"; \
-	  if [ "$$(id -u)" != 0 ]; then echo "deps: apt-get needs root; run 'sudo make deps'" >&2; exit 1; fi; \
+	  echo "$@: installing$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "$@: apt-get needs root; run 'sudo make $@'" >&2; exit 1; fi; \
 	  apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi

@@ -11,6 +11,7 @@ FUZZ_REPLAYS := $(addprefix $(O)/tests/fuzz/replay-,$(FUZZ_TARGETS))
 FUZZ_O := build/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-14
+FUZZ_JOBS ?= 1
 
 .SECONDARY: $(patsubst %,$(O)/tests/fuzz/fuzz_%.o,$(FUZZ_TARGETS))
 
@@ -27,6 +28,6 @@ $(O)/tests/fuzz/fuzz-%: $(O)/tests/fuzz/fuzz_%.o $(O)/libcsdpdk.a $(OVS_STAMP)
 .PHONY: fuzz-targets
 fuzz-targets: $(addprefix $(O)/tests/fuzz/fuzz-,$(FUZZ_TARGETS))
 
-fuzz: deps
+fuzz: deps deps-fuzz
 	@$(MAKE) --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) SANITIZE=fuzz fuzz-targets
-	@bash tests/fuzz/run.sh $(FUZZ_O) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@bash tests/fuzz/run.sh $(FUZZ_O) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
