@@ -849,7 +849,12 @@ static struct err *read_name_state(struct ovsdb *db, struct name_state *s)
     if ((e = switch_row(db, result, &row))) {
         return e;
     }
-    s->external_ids = json_clone(member(row, "external_ids"));
+    const struct json *external_ids = member(row, "external_ids");
+    if (!external_ids) { /* the compare-and-swap needs it; only a broken server omits it */
+        return err_new(ERR_OVSDB_ERROR, NULL,
+                       "OVSDB at '%s' sent an Open_vSwitch row without its external_ids", db->url);
+    }
+    s->external_ids = json_clone(external_ids);
 
     const char *hint = map_get(s->external_ids, OVSDB_NEXT_PORT_KEY);
     char *end = NULL;

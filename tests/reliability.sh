@@ -8,7 +8,7 @@ set -u
 CSDPDK=${CSDPDK:-build/csdpdk}
 ASAN_CSDPDK=${ASAN_CSDPDK:-build/asan/csdpdk}
 SAN="ASAN_OPTIONS=exitcode=86:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
-FUZZ_TARGETS=${FUZZ_TARGETS:-request url snippet domxml rewrite properties sysfs}
+FUZZ_TARGETS=${FUZZ_TARGETS:-request url snippet domxml rewrite properties sysfs ovsdb}
 rows=() total_failed=0 total_passed=0 log=$(mktemp -d)
 
 # suite NAME FAULTS-LABEL 'COMMAND': runs it, counts its TAP lines and reads

@@ -61,7 +61,7 @@ unit_suite = for t in $(2); do CMOCKA_MESSAGE_OUTPUT=TAP $(1) $$t || exit 1; don
 reliability: deps
 	@$(MAKE) --no-print-directory test-programs
 	@$(MAKE) --no-print-directory O=$(ASAN) SANITIZE=1 test-programs
-	@CSDPDK=$(O)/csdpdk ASAN_CSDPDK=$(ASAN)/csdpdk bash tests/reliability.sh
+	@FUZZ_TARGETS="$(FUZZ_TARGETS)" CSDPDK=$(O)/csdpdk ASAN_CSDPDK=$(ASAN)/csdpdk bash tests/reliability.sh
 
 # 'check' installs what is missing first (make deps), then builds and runs.
 check: deps

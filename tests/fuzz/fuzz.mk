@@ -2,11 +2,11 @@
 #   - by 'make check', built with gcc and replay.c's main() under ASan+UBSan,
 #     over its corpus tests/fuzz/corpus/TARGET (seeds from the golden cases
 #     and corpora, and every finding): replayed, not fuzzed;
-#   - by 'make fuzz FUZZ_SECONDS=N', built with clang-14's libFuzzer
-#     (O=build/fuzz), N seconds each, from that corpus; the table it prints
+#   - by 'make fuzz FUZZ_SECONDS=N [FUZZ_JOBS=J]', built with clang-14's libFuzzer
+#     (O=build/fuzz), N seconds each, J at a time, from that corpus; the table it prints
 #     is the one in docs/reliability.md.
 
-FUZZ_TARGETS := request url snippet domxml rewrite properties sysfs
+FUZZ_TARGETS := request url snippet domxml rewrite properties sysfs ovsdb
 FUZZ_REPLAYS := $(addprefix $(O)/tests/fuzz/replay-,$(FUZZ_TARGETS))
 FUZZ_O := build/fuzz
 FUZZ_SECONDS ?= 60
