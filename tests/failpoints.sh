@@ -2,11 +2,12 @@
 # A crash at every step: each mutating verb is made to die (_exit or
 # SIGKILL) at each of its failpoints (helper/failpoint.h: after validation,
 # before and after each OVSDB commit, in the middle of migrate-prepare,
-# between migrate-abort's and gc --apply's reads and writes), on a private
-# OVSDB whose host looks like a DPDK host (as in integration/migration.sh).
-# After each crash: the invariants hold (tests/lib/invariants.sh), a crash
-# before the commit left OVSDB exactly as it was, the retried request
-# succeeds, and retrying it once more writes nothing.
+# between migrate-abort's and gc --apply's reads and writes, before each of
+# sockets-clean's unlinks), on a private OVSDB whose host looks like a DPDK
+# host (as in integration/migration.sh). After each crash: the invariants
+# hold (tests/lib/invariants.sh), a crash before the commit left OVSDB and
+# the socket directory exactly as they were, the retried request succeeds,
+# and retrying it once more writes nothing.
 #
 #   CSDPDK=build/asan/csdpdk bash tests/failpoints.sh   (a build with -DCSDPDK_FAILPOINTS)
 #   FAILPOINT_ROUNDS=N: every case N times (make reliability); default 1
@@ -23,6 +24,7 @@ ovsdb_start "$T/ovs" || { fail "start ovsdb-server"; done_testing; exit; }
 add_bridge cloudbr0
 mkdir -p "$T/ovs/vhost" && chmod 0777 "$T/ovs/vhost"
 agent_properties "$T/agent.properties" "$T/ovs/vhost"
+INVARIANTS_SOCKET_DIR=$T/ovs/vhost # a crash before a change leaves it as it was too
 vsctl set Open_vSwitch . dpdk_initialized=true 'iface_types=[dpdkvhostuser,dpdkvhostuserclient]' \
     other_config:vhost-sock-dir=vhost
 echo $$ >"$T/ovs/ovs-vswitchd.pid" # a switch "runs": this shell (as in integration/migration.sh)
@@ -30,8 +32,8 @@ C=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt test:///defa
    --sysfs "$DATA/sysfs/one-node" --proc "$DATA/proc/hugetlbfs" --qemu-conf "$DATA/qemu.conf/daemon.conf")
 
 DOMAIN="<domain type='kvm'><name>v</name><memory unit='KiB'>1048576</memory><vcpu>2</vcpu><devices/></domain>"
-request() { # request VM-NUMBER [OP_ID]: a two-NIC client-mode VM
-    plug_request "$(uuid_for "$1")" client "$(nic "$(mac_for "$1" 1)" cloudbr0 100)" "$(nic "$(mac_for "$1" 2)" cloudbr0)" |
+request() { # request VM-NUMBER [OP_ID [MODE]]: a two-NIC VM, client mode unless MODE
+    plug_request "$(uuid_for "$1")" "${3:-client}" "$(nic "$(mac_for "$1" 1)" cloudbr0 100)" "$(nic "$(mac_for "$1" 2)" cloudbr0)" |
         jq -c --arg d "$DOMAIN" --arg op "${2:-}" \
             '.domain_xml = $d | .vm.memory_kib = 1048576 | .vm.vcpus = 2
              | .details.vm["extraconfig-dpdk-numa"] = "<cpu><numa><cell id=\u00270\u0027 cpus=\u00270-1\u0027 memory=\u00271048576\u0027 memAccess=\u0027shared\u0027/></numa></cpu>"
@@ -115,6 +117,19 @@ for action in exit :kill; do
     run "${C[@]}" plug <<<"$(request 4)"
     LIVE=""
     crash "gc --apply" ovsdb.after-commit "$action" any gc --apply
+    # sockets-clean: the stale sockets of a server-mode VM's ports (bound
+    # by a switch that is gone: here, by a process that exited)
+    run "${C[@]}" plug <<<"$(request 5 "" server)"
+    mapfile -t stale < <(jqo '.result.ports[].port')
+    for name in "${stale[@]}"; do
+        python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/ovs/vhost/$name"
+    done
+    LIVE="$(uuid_for 5)" REQ=""
+    crash "sockets-clean (before an unlink)" sockets-clean.before-unlink "$action" same sockets-clean
+    check "... the crash left the ${#stale[@]} stale sockets in place, and the retry removed them" \
+        test "${#stale[@]} $(ls -A "$T/ovs/vhost" | wc -l)" = "2 0"
+    run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$(uuid_for 5)\"}}"
+    LIVE=""
 done
 done
 v=$(invariants_check "" ""); nv=$?

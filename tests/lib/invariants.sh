@@ -50,10 +50,12 @@ invariants_check() {
 }
 
 # invariants_snapshot: csdpdk's view of OVSDB (ports, interfaces, their
-# ids and options, the naming hint) in a stable order, to compare a state
-# before and after a failed operation.
+# ids and options, the naming hint) and, when INVARIANTS_SOCKET_DIR is set,
+# the entries of that socket directory (name, type, inode), in a stable
+# order, to compare a state before and after a failed operation.
 invariants_snapshot() {
-    { vsctl --format=csv --data=bare --no-headings --columns=name,type,external_ids,options list Interface
+    { [[ -n ${INVARIANTS_SOCKET_DIR:-} ]] && find "$INVARIANTS_SOCKET_DIR" -mindepth 1 -printf 'socket dir: %P %y %i\n'
+      vsctl --format=csv --data=bare --no-headings --columns=name,type,external_ids,options list Interface
       vsctl --format=csv --data=bare --no-headings --columns=name,tag,external_ids list Port
       vsctl --format=csv --data=bare --no-headings --columns=name,ports list Bridge | sed 's/,.*//'
       vsctl --bare get Open_vSwitch . external_ids:csdpdk-next-port 2>/dev/null; } | sort
