@@ -75,7 +75,8 @@ static struct err *check_existing(const struct plug *p, size_t i, const struct o
 }
 
 /* Matches every NIC with what OVSDB has: its own port (kept), another VM's
- * port with its MAC (a conflict), or nothing (to create). One lookup by
+ * port with its MAC or its own made for another migration (a conflict), or
+ * nothing (to create). One lookup by
  * MAC per NIC answers all three; it is the only scan of a plug that
  * creates ports (OVSDB indexes nothing else), so keep it that way. */
 static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
@@ -103,6 +104,14 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
                 return err_new(ERR_PORT_CONFLICT, field,
                                "MAC %s is on port '%s' of VM %s; csdpdk leaves that port alone",
                                nic->mac, port->name, port->vm_id ? port->vm_id : "(unknown)");
+            }
+            if (port->op_id && !(p->op_id && streq(port->op_id, p->op_id))) {
+                /* Its migration's abort would remove it from under us. */
+                _cleanup_free_ char *field = mem_asprintf("nics[%zu].mac", i);
+                return err_new(ERR_PORT_CONFLICT, field,
+                               "MAC %s is on port '%s', made for the incoming migration %s of this VM; "
+                               "migrate-finish or migrate-abort that operation first",
+                               nic->mac, port->name, port->op_id);
             }
             if ((e = check_existing(p, i, port))) {
                 return e;

@@ -6,6 +6,7 @@
 # cases. The real thing, a guest moved between two real hosts, is
 # live-migration.sh.
 . "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/invariants.sh"
 
 DATA=$(realpath "$(dirname "$0")/../data")
 VM=$(uuid_for 7)
@@ -118,6 +119,14 @@ check "migrate-finish with verify false clears the tags" \
 # 4b. Abort of another migration: exactly its ports go.
 VM=$(uuid_for 8) MAC1=$(mac_for 8 1) MAC2=$(mac_for 8 2)
 run "${DST[@]}" migrate-prepare <<<"$(request op-2)"
+before=$(invariants_snapshot)
+run "${DST[@]}" plug <<<"$(request)"
+check "a plug of the VM while its ports wait for migration op-2: port_conflict, exit 75, naming op-2 (its abort would remove them)" \
+    test "$(expect_error port_conflict 75 && echo yes) $(jqo .error.field) $(jqo .error.message | grep -o 'migration op-2')" = "yes nics[0].mac migration op-2"
+run "${DST[@]}" migrate-prepare <<<"$(request op-2b)"
+check "... so is a prepare of another migration of the VM, and neither changed OVSDB" \
+    test "$(expect_error port_conflict 75 && echo yes) $(jqo .error.message | grep -o 'migration op-2')" = "yes migration op-2" -a \
+    "$before" = "$(invariants_snapshot)"
 run "${DST[@]}" migrate-abort <<<'{"op_id": "op-2"}'
 check "migrate-abort removes exactly the ports of op-2" \
     test "$(jqo '.result.removed | length') $(vsctl list-ports cloudbr0 | wc -l)" = "2 2"
