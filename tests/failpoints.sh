@@ -15,29 +15,15 @@
 . "$(dirname "$0")/lib/invariants.sh"
 
 ROUNDS=${FAILPOINT_ROUNDS:-1}
-DATA=$(realpath "$(dirname "$0")/data")
 if ! strings "$CSDPDK" | grep -q 'ovsdb.before-commit'; then
     fail "$CSDPDK has failpoints (build it with -DCSDPDK_FAILPOINTS: the ASan+UBSan build does)"
     done_testing; exit
 fi
-ovsdb_start "$T/ovs" || { fail "start ovsdb-server"; done_testing; exit; }
-add_bridge cloudbr0
-mkdir -p "$T/ovs/vhost" && chmod 0777 "$T/ovs/vhost"
-agent_properties "$T/agent.properties" "$T/ovs/vhost"
+dpdk_host "$T/ovs" || { fail "start ovsdb-server"; done_testing; exit; }
 INVARIANTS_SOCKET_DIR=$T/ovs/vhost # a crash before a change leaves it as it was too
-vsctl set Open_vSwitch . dpdk_initialized=true 'iface_types=[dpdkvhostuser,dpdkvhostuserclient]' \
-    other_config:vhost-sock-dir=vhost
-echo $$ >"$T/ovs/ovs-vswitchd.pid" # a switch "runs": this shell (as in integration/migration.sh)
-C=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt test:///default
-   --sysfs "$DATA/sysfs/one-node" --proc "$DATA/proc/hugetlbfs" --qemu-conf "$DATA/qemu.conf/daemon.conf")
-
-DOMAIN="<domain type='kvm'><name>v</name><memory unit='KiB'>1048576</memory><vcpu>2</vcpu><devices/></domain>"
+C=("${HOST_ARGS[@]}")
 request() { # request VM-NUMBER [OP_ID [MODE]]: a two-NIC VM, client mode unless MODE
-    plug_request "$(uuid_for "$1")" "${3:-client}" "$(nic "$(mac_for "$1" 1)" cloudbr0 100)" "$(nic "$(mac_for "$1" 2)" cloudbr0)" |
-        jq -c --arg d "$DOMAIN" --arg op "${2:-}" \
-            '.domain_xml = $d | .vm.memory_kib = 1048576 | .vm.vcpus = 2
-             | .details.vm["extraconfig-dpdk-numa"] = "<cpu><numa><cell id=\u00270\u0027 cpus=\u00270-1\u0027 memory=\u00271048576\u0027 memAccess=\u0027shared\u0027/></numa></cpu>"
-             | if $op != "" then .op_id = $op else . end'
+    dpdk_request "$(uuid_for "$1")" "${3:-client}" "${2:-}" "$(nic "$(mac_for "$1" 1)" cloudbr0 100)" "$(nic "$(mac_for "$1" 2)" cloudbr0)"
 }
 LIVE="" OPS="" cases=0 crashes=0 violations=0
 

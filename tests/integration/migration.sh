@@ -12,30 +12,15 @@ DATA=$(realpath "$(dirname "$0")/../data")
 VM=$(uuid_for 7)
 MAC1=$(mac_for 7 1) MAC2=$(mac_for 7 2)
 
-host() { # host NAME: a private ovsdb-server with a netdev bridge, an agent.properties
-    ovsdb_start "$T/$1" || return 1
-    add_bridge cloudbr0
-    mkdir -p "$T/$1/vhost" && chmod 0777 "$T/$1/vhost"
-    agent_properties "$T/$1/agent.properties" "$T/$1/vhost"
-    vsctl set Open_vSwitch . dpdk_initialized=true 'iface_types=[dpdkvhostuser,dpdkvhostuserclient]' \
-        other_config:vhost-sock-dir=vhost
-    echo $$ >"$T/$1/ovs-vswitchd.pid"
-}
-host src || { fail "start the source's ovsdb-server"; done_testing; exit; }
+dpdk_host "$T/src" || { fail "start the source's ovsdb-server"; done_testing; exit; }
 SRC=(--ovsdb "$DB" --agent-properties "$T/src/agent.properties")
 SRCDB=$DB
-host dst || { fail "start the destination's ovsdb-server"; done_testing; exit; }
-DST=(--ovsdb "$DB" --agent-properties "$T/dst/agent.properties" --libvirt test:///default
-     --sysfs "$DATA/sysfs/one-node" --proc "$DATA/proc/hugetlbfs" --qemu-conf "$DATA/qemu.conf/daemon.conf")
+dpdk_host "$T/dst" || { fail "start the destination's ovsdb-server"; done_testing; exit; }
+DST=("${HOST_ARGS[@]}")
 DSTDB=$DB
 
-DOMAIN="<domain type='kvm'><name>i-2-7-VM</name><uuid>$VM</uuid><memory unit='KiB'>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os><devices/></domain>"
 request() { # request OP_ID: the VM's plug request, with op_id when given
-    plug_request "$VM" client "$(nic "$MAC1" cloudbr0 100)" "$(nic "$MAC2" cloudbr0)" |
-        jq -c --arg d "$DOMAIN" --arg op "${1:-}" \
-            '.domain_xml = $d | .vm.memory_kib = 1048576 | .vm.vcpus = 2
-             | .details.vm["extraconfig-dpdk-numa"] = "<cpu><numa><cell id=\u00270\u0027 cpus=\u00270-1\u0027 memory=\u00271048576\u0027 memAccess=\u0027shared\u0027/></numa></cpu>"
-             | if $op != "" then .op_id = $op else . end'
+    dpdk_request "$VM" client "${1:-}" "$(nic "$MAC1" cloudbr0 100)" "$(nic "$MAC2" cloudbr0)"
 }
 
 # The VM runs on the source.

@@ -209,6 +209,41 @@ nic() {
     fi
 }
 
+# dpdk_host DIR: a private ovsdb-server in DIR (ovsdb_start) that looks like
+# a DPDK host's: DPDK initialised, a netdev bridge cloudbr0, the socket
+# directory DIR/vhost named in DIR/agent.properties, and a "running" switch
+# (this shell's PID). Sets HOST_ARGS: the options that point csdpdk at it,
+# with libvirt's test:///default and tests/data's one-node sysfs,
+# hugetlbfs and qemu.conf.
+dpdk_host() {
+    local data
+    data=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../data")
+    ovsdb_start "$1" || return 1
+    add_bridge cloudbr0
+    mkdir -p "$1/vhost" && chmod 0777 "$1/vhost"
+    agent_properties "$1/agent.properties" "$1/vhost"
+    vsctl set Open_vSwitch . dpdk_initialized=true 'iface_types=[dpdkvhostuser,dpdkvhostuserclient]' \
+        other_config:vhost-sock-dir=vhost
+    echo $$ >"$1/ovs-vswitchd.pid"
+    HOST_ARGS=(--ovsdb "$DB" --agent-properties "$1/agent.properties" --libvirt test:///default
+               --sysfs "$data/sysfs/one-node" --proc "$data/proc/hugetlbfs"
+               --qemu-conf "$data/qemu.conf/daemon.conf")
+}
+
+# dpdk_request VM-UUID MODE OP-ID NIC...: the plug request (with an OP-ID,
+# the migrate-prepare request) of a 1 GiB, 2-vCPU VM whose NUMA cell 0 is
+# shared, with its domain XML.
+dpdk_request() {
+    local vm=$1 mode=$2 op=$3
+    shift 3
+    plug_request "$vm" "$mode" "$@" |
+        jq -c --arg op "$op" \
+            --arg d "<domain type='kvm'><name>i-2-7-VM</name><memory unit='KiB'>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os><devices/></domain>" \
+            '.domain_xml = $d | .vm.memory_kib = 1048576 | .vm.vcpus = 2
+             | .details.vm["extraconfig-dpdk-numa"] = "<cpu><numa><cell id=\u00270\u0027 cpus=\u00270-1\u0027 memory=\u00271048576\u0027 memAccess=\u0027shared\u0027/></numa></cpu>"
+             | if $op != "" then .op_id = $op else . end'
+}
+
 # agent_properties FILE DIR: writes FILE, the agent.properties of a
 # DPDK-enabled host whose vhost-user socket directory is DIR.
 agent_properties() {
