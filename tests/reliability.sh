@@ -39,7 +39,7 @@ suite "fuzz corpora (and make fuzz's work corpora), ASan" "$replay"
 suite "a crash at every step, 10 rounds, ASan" "$SAN FAILPOINT_ROUNDS=10 CSDPDK=$ASAN_CSDPDK bash tests/failpoints.sh"
 suite "ovsdb-server killed (50 plugs, 50 unplugs), stopped, disk full" "FAULT_RUNS=50 CSDPDK=$CSDPDK bash tests/integration/fault.sh"
 for procs in 2 8 32 64; do
-    suite "$procs parallel plugs × 20 rounds, twice-at-once, gc storm" "PROCS=$procs ROUNDS=20 CSDPDK=$CSDPDK bash tests/integration/concurrency.sh"
+    suite "$procs parallel plugs × 20 rounds, twice-at-once, gc storm, plug+prepare" "PROCS=$procs ROUNDS=20 AT_ONCE=25 CSDPDK=$CSDPDK bash tests/integration/concurrency.sh"
 done
 suite "10,000 operations: processes, threads, fds" "LEAK_OPS=10000 CSDPDK=$CSDPDK bash tests/integration/leaks.sh"
 suite "libvirtd stopped and killed" "CSDPDK=$CSDPDK bash tests/integration/libvirt-faults.sh"

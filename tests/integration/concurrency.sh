@@ -2,6 +2,9 @@
 # 32 processes plugging 32 different VMs at once on one bridge, 20 rounds:
 # no name is ever given twice, every plug succeeds, ports = NICs. Each round
 # also unplugs half of the VMs at once, so ports accumulate (up to 640).
+# Then the same request twice at once, gc --apply during a plug/unplug
+# storm, and plug and migrate-prepare of the same MACs at once (AT_ONCE
+# times, default 10).
 . "$(dirname "$0")/../lib/harness.sh"
 
 PROCS=${PROCS:-32}
@@ -113,5 +116,69 @@ for f in "$T"/gc*.json; do
 done
 check "gc --apply $gc_runs times during a plug/unplug storm of $LIVE_VMS running VMs: it removed $orphans_removed planted orphans and no running VM's port" \
     bash -c '(($1 == 0 && $2 >= $3 - 1 && $3 >= 2))' _ "$wrong" "$orphans_removed" "$gc_runs"
-echo "# reliability: faults=$gc_runs violations=$wrong"
+gc_wrong=$wrong
+
+# migrate-prepare and plug of the same MACs at once, on a host that looks
+# like a DPDK host (for migrate-prepare's checks). The same VM: both may
+# succeed with one set of untagged ports (plug first; prepare finds them)
+# or plug is port_conflict and the ports are the migration's (prepare
+# first: its abort would remove them). Two VMs: one wins, the other is
+# port_conflict. Each time the invariants hold and cleaning up leaves
+# nothing.
+. "$(dirname "$0")/../lib/invariants.sh"
+dpdk_host "$T/mig" || { fail "start a second ovsdb-server"; done_testing; exit; }
+M=("${HOST_ARGS[@]}" --timeout 60)
+both_at_once() { # VM-PLUG VM-PREPARE MAC-VM OP: the plug's and the prepare's answers in $T/at.*
+    local n1 n2
+    n1=$(nic "$(mac_for "$3" 1)" cloudbr0) n2=$(nic "$(mac_for "$3" 2)" cloudbr0)
+    dpdk_request "$(uuid_for "$1")" client "" "$n1" "$n2" >"$T/at.plug.json"
+    dpdk_request "$(uuid_for "$2")" client "$4" "$n1" "$n2" >"$T/at.prep.json"
+    # plug takes about a third of migrate-prepare's time (its checks): a
+    # random head start for the prepare lets either create the ports first.
+    (sleep "$(printf '0.%03d' $((RANDOM % 40)))"; exec "$CSDPDK" "${M[@]}" plug --request "$T/at.plug.json") >"$T/at.plug" 2>&1 &
+    "$CSDPDK" "${M[@]}" migrate-prepare --request "$T/at.prep.json" >"$T/at.prep" 2>&1 &
+    wait
+}
+outcome() { # the answers as "plug-code prepare-code", ok for success
+    echo "$(jq -r 'if .ok then "ok" else .error.code end' "$T/at.plug") $(jq -r 'if .ok then "ok" else .error.code end' "$T/at.prep")"
+}
+owners() { # MAC-VM: the owner and operation of each of its ports
+    vsctl --format=csv --data=bare --no-headings --columns=external_ids find Interface \
+        "external_ids:attached-mac=\"$(mac_for "$1" 1)\"" "external_ids:attached-mac!=\"\"" | grep -o 'vm-id=[^ ,"]*\|csdpdk-op-id=[^ ,"]*' | sort | tr '\n' ' '
+    vsctl --bare --columns=name find Interface "external_ids:attached-mac=\"$(mac_for "$1" 2)\"" | grep -c .
+}
+declare -A seen=()
+bad=0
+for k in $(seq "${AT_ONCE:-10}"); do
+    v=$((600000 + k)) op=at-$k
+    both_at_once "$v" "$v" "$v" "$op"
+    o=$(outcome) own=$(owners "$v")
+    case $o in
+    "ok ok") [[ $own == "vm-id=$(uuid_for $v) 1" && $(jq -r '[.result.ports[].created] | any' "$T/at.prep") == false ]] ;;
+    "port_conflict ok") [[ $own == "csdpdk-op-id=$op vm-id=$(uuid_for $v) 1" ]] ;;
+    *) false ;;
+    esac || { bad=$((bad + 1)); echo "# same VM, round $k: $o; owners $own" >&2; }
+    seen["same VM: $o"]=$((${seen["same VM: $o"]:-0} + 1))
+    invariants_check "$(uuid_for $v)" "$op" >&2 || bad=$((bad + 1))
+    "$CSDPDK" "${M[@]}" migrate-abort <<<"{\"op_id\": \"$op\"}" >/dev/null
+    "$CSDPDK" "${M[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$(uuid_for $v)\"}}" >/dev/null
+    a=$((610000 + k)) b=$((620000 + k))
+    both_at_once "$a" "$b" "$a" "$op"
+    o=$(outcome) own=$(owners "$a")
+    case $o in
+    "ok port_conflict") [[ $own == "vm-id=$(uuid_for $a) 1" ]] ;;
+    "port_conflict ok") [[ $own == "csdpdk-op-id=$op vm-id=$(uuid_for $b) 1" ]] ;;
+    *) false ;;
+    esac || { bad=$((bad + 1)); echo "# two VMs, round $k: $o; owners $own" >&2; }
+    seen["two VMs: $o"]=$((${seen["two VMs: $o"]:-0} + 1))
+    invariants_check "$(uuid_for $a) $(uuid_for $b)" "$op" >&2 || bad=$((bad + 1))
+    "$CSDPDK" "${M[@]}" migrate-abort <<<"{\"op_id\": \"$op\"}" >/dev/null
+    "$CSDPDK" "${M[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$(uuid_for $a)\"}}" >/dev/null
+done
+tally=$(for key in "${!seen[@]}"; do echo "$key x${seen[$key]}"; done | sort | paste -sd ';' | sed 's/;/; /g')
+check "plug and migrate-prepare of the same MACs at once, ${AT_ONCE:-10} times for one VM and for two: one port per MAC, owned as the answers say, the invariants hold ($tally)" \
+    test "$bad" = 0
+check "... and after migrate-abort and unplug nothing is left" \
+    test "$(vsctl --bare --columns=name list Interface | grep -c csdpdk)" = 0
+echo "# reliability: faults=$((gc_runs + 2 * ${AT_ONCE:-10})) violations=$((gc_wrong + bad))"
 done_testing
