@@ -40,7 +40,7 @@ static const struct {
     [ERR_OVSDB_ERROR] = {"ovsdb_error", EXIT_SOFTWARE,
         "OVSDB refused a request csdpdk thought valid"},
     [ERR_LIBVIRT_UNAVAILABLE] = {"libvirt_unavailable", EXIT_UNAVAILABLE,
-        "libvirt cannot be loaded or reached"},
+        "libvirt cannot be loaded or reached, or the connection was lost"},
     [ERR_LIBVIRT_ERROR] = {"libvirt_error", EXIT_SOFTWARE,
         "libvirt failed a call"},
     [ERR_MISSING_INTERFACE] = {"missing_interface", EXIT_DATAERR,

@@ -13,6 +13,7 @@ DL_SYMBOL_DECLARE(virGetLastError);
 DL_SYMBOL_DECLARE(virResetLastError);
 DL_SYMBOL_DECLARE(virConnectOpen);
 DL_SYMBOL_DECLARE(virConnectClose);
+DL_SYMBOL_DECLARE(virConnectIsAlive);
 DL_SYMBOL_DECLARE(virDomainLookupByUUIDString);
 DL_SYMBOL_DECLARE(virDomainIsActive);
 DL_SYMBOL_DECLARE(virDomainFree);
@@ -44,6 +45,7 @@ static struct err *libvirt_load(void)
         DL_SYMBOL(virResetLastError),
         DL_SYMBOL(virConnectOpen),
         DL_SYMBOL(virConnectClose),
+        DL_SYMBOL(virConnectIsAlive),
         DL_SYMBOL(virDomainLookupByUUIDString),
         DL_SYMBOL(virDomainIsActive),
         DL_SYMBOL(virDomainFree),
@@ -66,6 +68,20 @@ static const char *last_error(void)
 {
     virErrorPtr e = sym_virGetLastError();
     return e && e->message ? e->message : "unknown libvirt error";
+}
+
+/* The error of a failed call on 'lv': 'what', then libvirt's message, read
+ * before any other call resets it. A connection that died meanwhile (the
+ * daemon killed, its socket closed) is libvirt_unavailable, as one that
+ * could not be made: trying again later may succeed. */
+static struct err *call_error(struct libvirt *lv, const char *what)
+{
+    _cleanup_free_ char *message = mem_strdup(last_error());
+    if (sym_virConnectIsAlive(lv->conn) != 1) {
+        return err_new(ERR_LIBVIRT_UNAVAILABLE, NULL, "lost the connection to libvirt: %s: %s", what,
+                       message);
+    }
+    return err_new(ERR_LIBVIRT_ERROR, NULL, "%s: %s", what, message);
 }
 
 struct err *libvirt_library_version(char **out)
@@ -131,14 +147,18 @@ struct err *libvirt_domain_state(struct libvirt *lv, const char *uuid,
             *state = LIBVIRT_DOMAIN_MISSING;
             return NULL;
         }
-        return err_new(ERR_LIBVIRT_ERROR, NULL, "cannot look domain '%s' up: %s", uuid,
-                       last_error());
+        _cleanup_free_ char *what = mem_asprintf("cannot look domain '%s' up", uuid);
+        return call_error(lv, what);
     }
     int active = sym_virDomainIsActive(dom);
+    struct err *e = NULL;
+    if (active < 0) { /* before virDomainFree(), which resets the error */
+        _cleanup_free_ char *what = mem_asprintf("cannot tell whether domain '%s' runs", uuid);
+        e = call_error(lv, what);
+    }
     sym_virDomainFree(dom);
-    if (active < 0) {
-        return err_new(ERR_LIBVIRT_ERROR, NULL, "cannot tell whether domain '%s' runs: %s", uuid,
-                       last_error());
+    if (e) {
+        return e;
     }
     *state = active ? LIBVIRT_DOMAIN_ACTIVE : LIBVIRT_DOMAIN_INACTIVE;
     return NULL;
@@ -178,7 +198,7 @@ struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out)
 
     char *caps = sym_virConnectGetCapabilities(lv->conn);
     if (!caps) {
-        e = err_new(ERR_LIBVIRT_ERROR, NULL, "virConnectGetCapabilities failed: %s", last_error());
+        e = call_error(lv, "virConnectGetCapabilities failed");
         libvirt_host_clear(&h);
         return e;
     }
@@ -215,8 +235,8 @@ struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
     _cleanup_free_ unsigned long long *counts = mem_new0(unsigned long long, (size_t) n);
     unsigned int pages[] = {size_kib};
     if (sym_virNodeGetFreePages(lv->conn, 1, pages, 0, (unsigned) n, counts, 0) < 0) {
-        return err_new(ERR_LIBVIRT_ERROR, NULL, "virNodeGetFreePages(%u KiB) failed: %s", size_kib,
-                       last_error());
+        _cleanup_free_ char *what = mem_asprintf("virNodeGetFreePages(%u KiB) failed", size_kib);
+        return call_error(lv, what);
     }
     *free_pages = 0;
     for (int i = 0; i < n; i++) {
