@@ -42,7 +42,7 @@ for procs in 2 8 32 64; do
     suite "$procs parallel plugs × 20 rounds, twice-at-once, gc storm, plug+prepare" "PROCS=$procs ROUNDS=20 AT_ONCE=25 CSDPDK=$CSDPDK bash tests/integration/concurrency.sh"
 done
 suite "10,000 operations: processes, threads, fds" "LEAK_OPS=10000 CSDPDK=$CSDPDK bash tests/integration/leaks.sh"
-suite "libvirtd stopped and killed" "CSDPDK=$CSDPDK bash tests/integration/libvirt-faults.sh"
+suite "libvirtd stopped and killed, 50 times mid-call" "MID_RUNS=50 CSDPDK=$CSDPDK bash tests/integration/libvirt-faults.sh"
 suite "security regressions" "CSDPDK=$CSDPDK bash tests/integration/security.sh"
 
 echo

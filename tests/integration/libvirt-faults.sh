@@ -19,6 +19,7 @@ agent_properties "$T/agent.properties" "$T/sock"
 C=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt "$LIBVIRT_URI"
    --sysfs "$DATA/sysfs/one-node" --proc "$DATA/proc/hugetlbfs" --timeout 2)
 LVPID=$(cat "$T/h1/run/libvirtd.pid")
+disown "$LVPID" 2>/dev/null # bash would report its kill on stderr
 
 # A planted orphan: a port of a VM that libvirtd does not run.
 VM=$(uuid_for 5)
@@ -62,5 +63,88 @@ check "libvirtd killed: gc --apply is libvirt_unavailable (exit 69), and removes
 run "${C[@]}" migrate-check <<<"$(check_request)"
 check "libvirtd killed: migrate-check against it is libvirt_unavailable (exit 69)" \
     test "$status $(jqo .error.code) $(jqo .error.field)" = "69 libvirt_unavailable destination"
-echo "# reliability: faults=6 violations=0"
+
+# ---- libvirtd killed in the middle of a call ----
+# MID_VMS VMs defined in libvirtd (not running: each port an orphan whose
+# domain is "inactive"), a port each, so that gc --apply asks libvirt about
+# each. libvirtd is SIGKILLed while gc is in its calls, MID_RUNS times at a
+# random moment of gc's run (and once while its first call waits on a
+# stopped libvirtd). Each time gc either had every answer before (every
+# orphan "inactive": a lost answer is never read as a missing domain; all
+# removed) or fails with libvirt_unavailable (a lost connection, as one
+# that could not be made) and libvirt's own message, removes nothing, and
+# never waits for its --timeout.
+MID_VMS=${MID_VMS:-100} MID_RUNS=${MID_RUNS:-10}
+restart() { # (disowned: bash would report each kill of it on stderr)
+    for _ in $(seq 50); do alive "$LVPID" || break; sleep 0.1; done
+    libvirtd_start h1 "$T/h1" >/dev/null || return 1
+    LVPID=$(cat "$T/h1/run/libvirtd.pid")
+    disown "$LVPID" 2>/dev/null
+}
+restart || { fail "start libvirtd again"; done_testing; exit; }
+run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
+mid_vms=()
+for k in $(seq "$MID_VMS"); do
+    v=$(uuid_for $((300 + k)))
+    mid_vms+=("$v")
+    printf "<domain type='qemu'><name>mid-%d</name><uuid>%s</uuid><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os></domain>" "$k" "$v" >"$T/mid.xml"
+    lvsh h1 define "$T/mid.xml" >/dev/null || { fail "define domain mid-$k" "$(lvsh h1 define "$T/mid.xml" 2>&1)"; done_testing; exit; }
+done
+plant() { # a port for each defined VM that has none
+    local k
+    for k in $(seq "$MID_VMS"); do
+        plug_request "${mid_vms[k - 1]}" client "$(nic "$(mac_for $((300 + k)) 1)" cloudbr0)" | "$CSDPDK" "${C[@]}" plug >/dev/null
+    done
+}
+plant
+elapsed_run "${C[@]}" gc
+gc_ms=$took
+check "gc judges the $MID_VMS ports through libvirtd in $gc_ms ms: every one an orphan, its domain inactive" \
+    test "$(jqo '[.result.orphans[] | .domain] | unique | join(" ")') $(jqo '.result.orphans | length')" = "inactive $MID_VMS"
+
+declare -A tally=()
+mid_bad=0
+# judge OUT-FILE BEFORE: one gc --apply's answer, after libvirtd died during it
+judge() {
+    local code removed
+    code=$(jq -r 'if .ok then "ok" else .error.code end' "$1")
+    removed=$(jq -r '.result.removed // [] | length' "$1")
+    case $code in
+    ok) [[ $(jq -r '[.result.orphans[] | .domain] | unique | join(" ")' "$1") == inactive && $removed == "$MID_VMS" ]] ;;
+    libvirt_unavailable) [[ $(invariants_snapshot) == "$2" && $(jq -r .error.message "$1") != *"unknown libvirt error"* ]] ;;
+    *) false ;;
+    esac || { mid_bad=$((mid_bad + 1)); echo "# mid-call kill: $code, removed $removed: $(head -c 400 "$1")" >&2; }
+    tally[$code]=$((${tally[$code]:-0} + 1))
+}
+# Deterministic: libvirtd stopped, gc's first call waits on it, then the kill.
+before=$(invariants_snapshot)
+kill -STOP "$LVPID"
+s=$(date +%s%N)
+"$CSDPDK" "${C[@]}" --timeout 30 gc --apply >"$T/mid.out" 2>&1 &
+gc_pid=$!
+sleep 0.5
+kill -KILL "$LVPID"
+wait "$gc_pid"
+took=$((($(date +%s%N) - s) / 1000000))
+check "libvirtd killed while gc's call waits on it: $(jq -r '.error.code // "ok"' "$T/mid.out") after $took ms (--timeout 30), nothing removed" \
+    bash -c '[[ $1 == libvirt_unavailable && $2 == "$3" ]] && (($4 < 10000))' _ "$(jq -r '.error.code // "ok"' "$T/mid.out")" "$(invariants_snapshot)" "$before" "$took"
+restart || { fail "start libvirtd again"; done_testing; exit; }
+# At random moments of gc's run.
+for run_no in $(seq "$MID_RUNS"); do
+    before=$(invariants_snapshot)
+    r=$((RANDOM % gc_ms))
+    delay=$(printf '%d.%03d' $((r / 1000)) $((r % 1000)))
+    "$CSDPDK" "${C[@]}" --timeout 30 gc --apply >"$T/mid.out" 2>&1 &
+    gc_pid=$!
+    sleep "$delay"
+    kill -KILL "$LVPID"
+    wait "$gc_pid"
+    judge "$T/mid.out" "$before"
+    restart || { fail "start libvirtd again"; done_testing; exit; }
+    plant
+done
+summary=$(for c in "${!tally[@]}"; do echo "$c x${tally[$c]}"; done | sort | paste -sd, | sed 's/,/, /g')
+check "libvirtd killed at a random moment of gc --apply, $MID_RUNS times ($summary): all judged and removed, or libvirt_unavailable with libvirt's message and nothing removed" \
+    test "$mid_bad" = 0
+echo "# reliability: faults=$((7 + MID_RUNS)) violations=$mid_bad"
 done_testing
