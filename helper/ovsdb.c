@@ -392,6 +392,15 @@ static const struct json *result_rows(const struct json *result, size_t i)
 
 /* ---- names ---- */
 
+bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now)
+{
+    if (!p->op_id) {
+        return false;
+    }
+    long long made = p->op_time ? strtoll(p->op_time, NULL, 10) : 0;
+    return made <= 0 || now - made < OVS_MIGRATION_GRACE;
+}
+
 bool ovsdb_is_port_name(const char *name)
 {
     size_t prefix = strlen(OVSDB_PORT_PREFIX);

@@ -180,6 +180,17 @@ long long ovsdb_time_left_ms(const struct ovsdb *db);
  * cur_cfg: ERR_TIMEOUT if none does in time. */
 struct err *ovsdb_wait_applied(struct ovsdb *db, long long reserve_ms) _warn_unused_;
 
+/* A migration's tags (csdpdk-op-id) protect its ports for this long after
+ * their csdpdk-op-time: the destination's VM is not defined until the
+ * migration starts. An older tag is a migration whose finish or abort never
+ * came: gc judges its ports like any other, plug and migrate-prepare take
+ * them back for their VM. */
+#define OVS_MIGRATION_GRACE 3600 /* seconds */
+
+/* True if 'p' carries a migration's tag made less than OVS_MIGRATION_GRACE
+ * before 'now' (unix seconds), or at a time it does not say. */
+bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now);
+
 /* True if 'name' is csdpdk-N (N decimal, at most 10 digits). */
 bool ovsdb_is_port_name(const char *name);
 

@@ -75,11 +75,14 @@ static struct err *check_existing(const struct plug *p, size_t i, const struct o
 }
 
 /* Matches every NIC with what OVSDB has: its own port (kept), another VM's
- * port with its MAC or its own made for another migration (a conflict), or
- * nothing (to create). One lookup by
- * MAC per NIC answers all three; it is the only scan of a plug that
- * creates ports (OVSDB indexes nothing else), so keep it that way. */
-static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
+ * port with its MAC or its own tagged for another migration in flight (a
+ * conflict), or nothing (to create). Its own port tagged for a migration
+ * abandoned long ago (ovs_port_migration_in_flight()) is taken back: the tag
+ * is cleared (unless 'dry_run'), so that the old operation's abort cannot
+ * remove it. One lookup by MAC per NIC answers all of it; it is the only
+ * scan of a plug that creates ports (OVSDB indexes nothing else), so keep
+ * it that way. */
+static struct err *survey(struct ovsdb *db, struct plug *p, bool dry_run, size_t *n_new)
 {
     _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
     for (size_t i = 0; i < p->req.n_nics; i++) {
@@ -91,6 +94,9 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
         return e;
     }
 
+    _cleanup_free_ struct ovs_port *abandoned = mem_new0(struct ovs_port, p->req.n_nics); /* borrowed */
+    size_t n_abandoned = 0;
+    long long now = (long long) time(NULL);
     *n_new = 0;
     for (size_t i = 0; i < p->req.n_nics; i++) {
         const struct vm_nic *nic = &p->req.nics[i];
@@ -105,20 +111,31 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
                                "MAC %s is on port '%s' of VM %s; csdpdk leaves that port alone",
                                nic->mac, port->name, port->vm_id ? port->vm_id : "(unknown)");
             }
-            if (port->op_id && !(p->op_id && streq(port->op_id, p->op_id))) {
-                /* Its migration's abort would remove it from under us. */
+            bool other_op = port->op_id && !(p->op_id && streq(port->op_id, p->op_id));
+            if (other_op && ovs_port_migration_in_flight(port, now)) {
+                /* That migration's abort would remove it from under us. */
                 _cleanup_free_ char *field = mem_asprintf("nics[%zu].mac", i);
                 return err_new(ERR_PORT_CONFLICT, field,
-                               "MAC %s is on port '%s', made for the incoming migration %s of this VM; "
-                               "migrate-finish or migrate-abort that operation first",
-                               nic->mac, port->name, port->op_id);
+                               "MAC %s is on port '%s', made for the incoming migration %s of this VM "
+                               "less than %d minutes ago: if that migration brought the VM here, "
+                               "migrate-finish it (with verify false if need be); if it failed, "
+                               "migrate-abort it",
+                               nic->mac, port->name, port->op_id, OVS_MIGRATION_GRACE / 60);
             }
             if ((e = check_existing(p, i, port))) {
                 return e;
             }
+            if (other_op) {
+                abandoned[n_abandoned++] = *port;
+            }
             set_port(p, i, mem_strdup(port->name), false);
         }
         *n_new += !p->ports[i];
+    }
+    if (n_abandoned && !dry_run) {
+        _cleanup_free_ char *comment = mem_asprintf("csdpdk %s: VM %s takes back its ports from an abandoned migration",
+                                                    p->op_id ? "migrate-prepare" : "plug", p->req.vm_uuid);
+        return ovsdb_ports_untag(db, abandoned, n_abandoned, comment);
     }
     return NULL;
 }
@@ -312,7 +329,7 @@ struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug 
 struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t *warnings)
 {
     size_t n_new = 0;
-    struct err *e = survey(db, p, &n_new);
+    struct err *e = survey(db, p, dry_run, &n_new);
     if (!e && n_new) {
         e = check_bridges(db, p);
     }
@@ -325,7 +342,7 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
             for (size_t i = 0; i < p->req.n_nics; i++) {
                 set_port(p, i, NULL, false);
             }
-            e = survey(db, p, &n_new);
+            e = survey(db, p, dry_run, &n_new);
             if (!e && n_new) {
                 e = create_ports(db, p, n_new, dry_run);
             }

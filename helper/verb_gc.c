@@ -1,7 +1,7 @@
 /* gc: find csdpdk's ports whose VM no longer runs, and with --apply remove
  * them. A port counts only if it is named csdpdk-N and carries csdpdk's
  * external_ids. A port of a migration in flight (csdpdk-op-id, made less
- * than GC_MIGRATION_GRACE ago) is kept: its VM is not defined on this host
+ * than OVS_MIGRATION_GRACE ago) is kept: its VM is not defined on this host
  * until the migration starts. An older tag is a migration whose abort never
  * came, and no longer protects the port. */
 #include <time.h>
@@ -10,17 +10,6 @@
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/verb.h"
-
-#define GC_MIGRATION_GRACE 3600 /* seconds */
-
-static bool migration_in_flight(const struct ovs_port *p)
-{
-    if (!p->op_id) {
-        return false;
-    }
-    long long made = p->op_time ? strtoll(p->op_time, NULL, 10) : 0;
-    return !made || (long long) time(NULL) - made < GC_MIGRATION_GRACE;
-}
 
 struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
 {
@@ -43,12 +32,13 @@ struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
     _cleanup_free_ struct ovs_port *doomed = mem_new0(struct ovs_port, found.n + 1);
     size_t n_doomed = 0;
 
+    long long now = (long long) time(NULL);
     for (size_t i = 0; i < found.n; i++) {
         const struct ovs_port *p = &found.ports[i];
         if (!ovsdb_is_port_name(p->name) || !p->vm_id) {
             continue; /* not csdpdk's: never touched */
         }
-        if (migration_in_flight(p)) {
+        if (ovs_port_migration_in_flight(p, now)) {
             json_array_append_new(kept, json_pack("{s:s, s:s, s:s}", "port", p->name, "vm",
                                                   p->vm_id, "reason", "migration in flight"));
             continue;

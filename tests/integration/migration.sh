@@ -106,18 +106,34 @@ VM=$(uuid_for 8) MAC1=$(mac_for 8 1) MAC2=$(mac_for 8 2)
 run "${DST[@]}" migrate-prepare <<<"$(request op-2)"
 before=$(invariants_snapshot)
 run "${DST[@]}" plug <<<"$(request)"
+conflict=$(expect_error port_conflict 75 && echo "$(jqo .error.field) $(jqo .error.message | grep -ow 'migration op-2 of')")
 check "a plug of the VM while its ports wait for migration op-2: port_conflict, exit 75, naming op-2 (its abort would remove them)" \
-    test "$(expect_error port_conflict 75 && echo yes) $(jqo .error.field) $(jqo .error.message | grep -o 'migration op-2')" = "yes nics[0].mac migration op-2"
+    test "$conflict" = "nics[0].mac migration op-2 of"
 run "${DST[@]}" migrate-prepare <<<"$(request op-2b)"
-check "... so is a prepare of another migration of the VM, and neither changed OVSDB" \
-    test "$(expect_error port_conflict 75 && echo yes) $(jqo .error.message | grep -o 'migration op-2')" = "yes migration op-2" -a \
-    "$before" = "$(invariants_snapshot)"
+conflict=$(expect_error port_conflict 75 && echo "$(jqo .error.message | grep -ow 'migration op-2 of')")
+check "... so is a prepare of another migration of the VM" test "$conflict" = "migration op-2 of"
+check "... and neither changed OVSDB" test "$before" = "$(invariants_snapshot)"
 run "${DST[@]}" migrate-abort <<<'{"op_id": "op-2"}'
 check "migrate-abort removes exactly the ports of op-2" \
     test "$(jqo '.result.removed | length') $(vsctl list-ports cloudbr0 | wc -l)" = "2 2"
 run "${DST[@]}" migrate-abort <<<'{"op_id": "op-2"}'
 check "... and again: nothing left, a warning, success" \
     test "$status $(jqo '.result.removed | length') $(jqo '.warnings | length')" = "0 0 1"
+
+# 4c. A migration abandoned long ago (its tags over an hour old, as gc
+# judges them): plug takes its ports back for the VM, and its abort
+# can no longer remove them.
+run "${DST[@]}" migrate-prepare <<<"$(request op-4)"
+for p in $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-4); do
+    vsctl set Interface "$p" external_ids:csdpdk-op-time=$(($(date +%s) - 3700))
+done
+run "${DST[@]}" plug <<<"$(request)"
+check "a plug of the VM whose ports wait for a migration abandoned over an hour ago: its ports (created false), the tags cleared" \
+    test "$status $(jqo '[.result.ports[].created] | any') $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-4 | grep -c .)" = "0 false 0"
+run "${DST[@]}" migrate-abort <<<'{"op_id": "op-4"}'
+check "... and that migration's abort removes nothing" \
+    test "$status $(jqo '.result.removed | length') $(vsctl --bare --columns=name find Interface "external_ids:vm-id=\"$VM\"" | grep -c .)" = "0 0 2"
+run "${DST[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
 
 # gc: a fresh migration's ports stay, an old one's go.
 VM=$(uuid_for 9) MAC1=$(mac_for 9 1) MAC2=$(mac_for 9 2)
