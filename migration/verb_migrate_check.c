@@ -56,15 +56,21 @@ static void check_ports(struct mig_checks *c, const struct options *o, const str
     }
 }
 
-/* A destination whose libvirt cannot be reached (or does not answer within
- * --timeout) is an error, not a verdict: nothing can be said of it. */
+/* A destination whose libvirt cannot be reached, or is lost on the way (or
+ * does not answer within --timeout), is an error, not a verdict: nothing
+ * can be said of it. */
+static bool unreachable(const struct err *e)
+{
+    return e && (e->code == ERR_LIBVIRT_UNAVAILABLE || e->code == ERR_TIMEOUT);
+}
+
 static struct err *check_destination(struct mig_checks *c, const struct options *o,
                                      const char *uri, const struct mig_domain *d)
 {
     _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
-    struct libvirt_host host = {0};
+    _cleanup_(libvirt_host_clear) struct libvirt_host host = {0};
     struct err *e = host_libvirt_read(uri, o->timeout, &lv, &host);
-    if (e && (e->code == ERR_LIBVIRT_UNAVAILABLE || e->code == ERR_TIMEOUT)) {
+    if (unreachable(e)) {
         return err_set_field(err_prefix(e, "the destination cannot be checked"), "destination");
     }
     if (e) {
@@ -80,6 +86,9 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
     uint64_t needed = d->memory_kib ? (d->memory_kib + page - 1) / page : 0;
     unsigned long long free_pages = 0;
     e = d->hugepages ? libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &free_pages) : NULL;
+    if (unreachable(e)) {
+        return err_set_field(err_prefix(e, "the destination cannot be checked"), "destination");
+    }
     if (!d->hugepages) {
         mig_check(c, "hugepages", "destination", true,
                   mem_strdup("the VM's memory is not backed by hugepages: it needs none"));
@@ -91,7 +100,6 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
                   mem_asprintf("the VM needs %llu pages of %llu KiB; %llu free", (unsigned long long) needed,
                                (unsigned long long) page, free_pages));
     }
-    libvirt_host_clear(&host);
     return NULL;
 }
 
