@@ -10,7 +10,7 @@ DEB_PACKAGES := \
 	openvswitch-switch-dpdk dpdk-dev \
 	openjdk-17-jdk-headless libgoogle-gson-java junit5 \
 	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
-	debhelper lintian rpm rpmlint strace
+	debhelper lintian rpm rpmlint strace gdb
 
 # make fuzz also needs clang's libFuzzer and sanitizer runtimes.
 FUZZ_PACKAGES := clang-14 libfuzzer-14-dev libclang-rt-14-dev

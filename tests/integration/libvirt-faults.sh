@@ -67,9 +67,9 @@ check "libvirtd killed: migrate-check against it is libvirt_unavailable (exit 69
 # ---- libvirtd killed in the middle of a call ----
 # MID_VMS VMs defined in libvirtd (not running: each port an orphan whose
 # domain is "inactive"), a port each, so that gc --apply asks libvirt about
-# each. libvirtd is SIGKILLed while gc is in its calls, MID_RUNS times at a
-# random moment of gc's run (and once while its first call waits on a
-# stopped libvirtd). Each time gc either had every answer before (every
+# each. libvirtd is SIGKILLed in the middle of a given call (under gdb: gc's
+# two calls, capabilities' and migrate-check's), then MID_RUNS times at a
+# random moment of gc's run. Each time gc either had every answer before (every
 # orphan "inactive": a lost answer is never read as a missing domain; all
 # removed) or fails with libvirt_unavailable (a lost connection, as one
 # that could not be made) and libvirt's own message, removes nothing, and
@@ -104,30 +104,68 @@ check "gc judges the $MID_VMS ports through libvirtd in $gc_ms ms: every one an 
 
 declare -A tally=()
 mid_bad=0
-# judge OUT-FILE BEFORE: one gc --apply's answer, after libvirtd died during it
+# judge OUT-FILE STATUS BEFORE DELAY: one gc --apply's answer and exit
+# status, libvirtd killed DELAY seconds after its start
 judge() {
-    local code removed
+    local code removed kind
     code=$(jq -r 'if .ok then "ok" else .error.code end' "$1")
     removed=$(jq -r '.result.removed // [] | length' "$1")
-    case $code in
-    ok) [[ $(jq -r '[.result.orphans[] | .domain] | unique | join(" ")' "$1") == inactive && $removed == "$MID_VMS" ]] ;;
-    libvirt_unavailable) [[ $(invariants_snapshot) == "$2" && $(jq -r .error.message "$1") != *"unknown libvirt error"* ]] ;;
+    case $code/$2 in
+    ok/0) [[ $(jq -r '[.result.orphans[] | .domain] | unique | join(" ")' "$1") == inactive && $removed == "$MID_VMS" ]] ;;
+    libvirt_unavailable/69) [[ $(invariants_snapshot) == "$3" && $(jq -r .error.message "$1") != *"unknown libvirt error"* ]] ;;
     *) false ;;
-    esac || { mid_bad=$((mid_bad + 1)); echo "# mid-call kill: $code, removed $removed: $(head -c 400 "$1")" >&2; }
-    tally[$code]=$((${tally[$code]:-0} + 1))
+    esac || { mid_bad=$((mid_bad + 1)); echo "# libvirtd killed after $4 s: $code (exit $2), removed $removed: $(head -c 400 "$1")" >&2; }
+    kind=$code
+    [[ $(jq -r .error.message "$1") == "lost the connection"* ]] && kind="$code (connection lost)"
+    tally[$kind]=$((${tally[$kind]:-0} + 1))
 }
-# Deterministic: libvirtd stopped, gc's first call waits on it, then the kill.
-before=$(invariants_snapshot)
-kill -STOP "$LVPID"
-s=$(date +%s%N)
-"$CSDPDK" "${C[@]}" --timeout 30 gc --apply >"$T/mid.out" 2>&1 &
-gc_pid=$!
-sleep 0.5
-kill -KILL "$LVPID"
-wait "$gc_pid"
-took=$((($(date +%s%N) - s) / 1000000))
-check "libvirtd killed while gc's call waits on it: $(jq -r '.error.code // "ok"' "$T/mid.out") after $took ms (--timeout 30), nothing removed" \
-    bash -c '[[ $1 == libvirt_unavailable && $2 == "$3" ]] && (($4 < 10000))' _ "$(jq -r '.error.code // "ok"' "$T/mid.out")" "$(invariants_snapshot)" "$before" "$took"
+# kill_in_call FUNCTION ARGS...: runs csdpdk ARGS under gdb, which stops
+# at libvirt's FUNCTION; there libvirtd is stopped (SIGSTOP) and the call
+# goes on, sent and waiting for its answer, until libvirtd is SIGKILLed
+# half a second later: a kill in the middle of that call, whatever the
+# machine's speed. csdpdk's answer in $out, its exit status in $status.
+kill_in_call() {
+    local fn=$1 arg
+    shift
+    {
+        echo "set pagination off"
+        echo "set confirm off"
+        echo "set breakpoint pending on"
+        echo "break $fn"
+        echo "commands 1"
+        echo "  silent"
+        echo "  shell kill -STOP $LVPID; (sleep 0.5; kill -KILL $LVPID) &"
+        echo "  delete 1"
+        echo "  continue"
+        echo "end"
+        printf 'run'; for arg in "$CSDPDK_ARGS_Q" "$@"; do printf ' %s' "$arg"; done; echo " >$T/call.out 2>$T/call.err"
+        echo 'printf "exit %d\n", $_exitcode'
+    } >"$T/call.gdb"
+    status=$(gdb -q -batch -x "$T/call.gdb" "$CSDPDK" 2>&1 | sed -n 's/^exit //p')
+    out=$(cat "$T/call.out") err=$(cat "$T/call.err")
+}
+# lost: the last answer is libvirt_unavailable, exit 69, saying that the
+# connection was lost, with libvirt's own message.
+lost() {
+    [[ $status == 69 && $(jqo .error.code) == libvirt_unavailable && $(jqo .error.message) == *"lost the connection to libvirt"* &&
+        $(jqo .error.message) != *"unknown libvirt error"* && -z $err ]]
+}
+CSDPDK_ARGS_Q=$(printf '%q ' "${C[@]}")
+for fn in virDomainLookupByUUIDString virDomainIsActive; do
+    before=$(invariants_snapshot)
+    kill_in_call "$fn" gc --apply
+    check "libvirtd killed during gc's $fn: libvirt_unavailable, exit 69, \"$(jqo .error.message | cut -c1-90)...\", nothing removed" \
+        bash -c '[[ $1 == yes && $2 == "$3" ]]' _ "$(lost && echo yes)" "$(invariants_snapshot)" "$before"
+    restart || { fail "start libvirtd again"; done_testing; exit; }
+done
+kill_in_call virConnectGetCapabilities capabilities
+check "libvirtd killed during capabilities' virConnectGetCapabilities: the libvirt check fails, the other facts stay" \
+    test "$status $(jqo '.result.checks[] | select(.id == "libvirt") | "\(.status) \(.code)"') $(jqo '.result.ovs != null')" = "1 failed libvirt_unavailable true"
+restart || { fail "start libvirtd again"; done_testing; exit; }
+check_request >"$T/check.json"
+kill_in_call virNodeGetFreePages migrate-check --request "$T/check.json"
+check "libvirtd killed during migrate-check's virNodeGetFreePages on the destination: libvirt_unavailable (exit 69) naming destination, not a verdict" \
+    test "$(lost && echo yes) $(jqo .error.field)" = "yes destination"
 restart || { fail "start libvirtd again"; done_testing; exit; }
 # At random moments of gc's run.
 for run_no in $(seq "$MID_RUNS"); do
@@ -139,12 +177,12 @@ for run_no in $(seq "$MID_RUNS"); do
     sleep "$delay"
     kill -KILL "$LVPID"
     wait "$gc_pid"
-    judge "$T/mid.out" "$before"
+    judge "$T/mid.out" $? "$before" "$delay"
     restart || { fail "start libvirtd again"; done_testing; exit; }
     plant
 done
 summary=$(for c in "${!tally[@]}"; do echo "$c x${tally[$c]}"; done | sort | paste -sd, | sed 's/,/, /g')
 check "libvirtd killed at a random moment of gc --apply, $MID_RUNS times ($summary): all judged and removed, or libvirt_unavailable with libvirt's message and nothing removed" \
     test "$mid_bad" = 0
-echo "# reliability: faults=$((7 + MID_RUNS)) violations=$mid_bad"
+echo "# reliability: faults=$((10 + MID_RUNS)) violations=$mid_bad"
 done_testing
