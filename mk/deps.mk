@@ -12,8 +12,8 @@ DEB_PACKAGES := \
 	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
 	debhelper lintian rpm rpmlint strace gdb
 
-# make fuzz also needs clang's libFuzzer and sanitizer runtimes.
-FUZZ_PACKAGES := clang-14 libfuzzer-14-dev libclang-rt-14-dev
+# make fuzz also needs clang's libFuzzer and sanitizer runtimes, and time(1).
+FUZZ_PACKAGES := clang-14 libfuzzer-14-dev libclang-rt-14-dev time
 
 deps: PACKAGES = $(DEB_PACKAGES)
 deps-fuzz: PACKAGES = $(FUZZ_PACKAGES)

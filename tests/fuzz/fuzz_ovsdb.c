@@ -5,12 +5,16 @@
  * The input is a selector byte (which client operation runs, below), then
  * replies separated by 0x1e bytes. The server answers each request with the
  * next reply: a reply is the text of the "result" member, sent as
- * {"id":ID,"result":REPLY,"error":null} with the request's ID (so that the
- * client reads it); when it starts with '?', the text after the '?' is the
- * error: {"id":ID,"result":null,"error":REPLY}; when it starts with '!', the
- * bytes after the '!' are sent as they are (an echo request, a wrong id,
- * garbage), and the next reply is sent too. With no reply left the server
- * hangs up.
+ * {"result":REPLY,"error":null,"id":ID} with the request's ID last (so that
+ * the client reads it, whatever members REPLY adds); when it starts with
+ * '?', the text after the '?' is the error: {"result":null,"error":REPLY,
+ * "id":ID}; when it starts with '!', the bytes after the '!' are sent as
+ * they are (an echo request, a wrong id, garbage), and the next reply is
+ * sent too. With no reply left the server hangs up, and so it does after
+ * sending what is not whole JSON. An input whose reply the client ignores
+ * (say, a '!' reply with a wrong id and nothing after it) leaves both
+ * waiting, until the client's deadline (WAIT_MS): such inputs are rare and
+ * only slow.
  *
  * No component can stand in here: a real ovsdb-server only sends what is
  * valid. The seeds are real replies, recorded from a private ovsdb-server:
@@ -19,6 +23,8 @@
  * in this format to CSDPDK_FUZZ_OVSDB_RECORD_OUT (tests/fuzz/seed.sh). */
 #include "tests/fuzz/fuzz.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <poll.h>
 #include <pthread.h>
@@ -35,7 +41,8 @@
 #include "helper/ovsdb.h"
 
 #define SEPARATOR 0x1e
-#define WAIT_MS 2000 /* for the client; the fake server itself never waits */
+#define WAIT_MS 2000   /* the client's deadline, and the server's wait for a request */
+#define RECORD_MS 10000 /* in record mode, the real server's wait for its answer */
 
 enum op {
     OP_SWITCH_READ,  /* ovsdb_switch_read() */
@@ -82,9 +89,30 @@ static void cleanup(void)
 
 static void *server_thread(void *unused);
 
+/* The sockets of earlier runs that died (a finding, a timeout): atexit()
+ * removes a socket only on a normal exit. */
+static void remove_dead_sockets(void)
+{
+    DIR *d = opendir("/tmp");
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        int pid;
+        char path[300];
+        if (sscanf(de->d_name, "csdpdk-fuzz-ovsdb-%d.sock", &pid) == 1 && kill(pid, 0) != 0 &&
+            errno == ESRCH) {
+            snprintf(path, sizeof path, "/tmp/%s", de->d_name);
+            unlink(path);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+}
+
 static void setup(void)
 {
     signal(SIGPIPE, SIG_IGN);
+    remove_dead_sockets();
     snprintf(sock_path, sizeof sock_path, "/tmp/csdpdk-fuzz-ovsdb-%d.sock", (int) getpid());
     unlink(sock_path);
     listen_fd = unix_socket(sock_path, true);
@@ -103,6 +131,9 @@ static bool send_all(int fd, const void *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
         if (w <= 0) {
             return false;
         }
@@ -119,8 +150,8 @@ struct inbox {
 };
 
 /* The next JSON message on the connection; NULL at its end or after
- * WAIT_MS of silence. */
-static json_t *next_message(struct inbox *in)
+ * 'wait_ms' of silence. */
+static json_t *next_message(struct inbox *in, int wait_ms)
 {
     for (;;) {
         if (in->len > 0) {
@@ -134,13 +165,20 @@ static json_t *next_message(struct inbox *in)
             }
         }
         struct pollfd p = {.fd = in->fd, .events = POLLIN};
-        if (poll(&p, 1, WAIT_MS) <= 0) {
+        int ready = poll(&p, 1, wait_ms);
+        if (ready < 0 && errno == EINTR) {
+            continue;
+        }
+        if (ready <= 0) {
             return NULL;
         }
         if (in->cap - in->len < 4096) {
             in->buf = realloc(in->buf, in->cap = in->cap * 2 + 4096);
         }
         ssize_t r = recv(in->fd, in->buf + in->len, in->cap - in->len, 0);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
         if (r <= 0) {
             return NULL;
         }
@@ -164,7 +202,7 @@ static bool forward(struct server *s, struct inbox *upstream, int client, const 
         return false;
     }
     json_t *reply;
-    while ((reply = next_message(upstream)) && !json_object_get(reply, "result") &&
+    while ((reply = next_message(upstream, RECORD_MS)) && !json_object_get(reply, "result") &&
            !json_object_get(reply, "error")) {
         json_decref(reply); /* an echo request from the server: not the reply */
     }
@@ -222,10 +260,10 @@ static bool answer(struct server *s, int client, const json_t *id)
         char *id_text = json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY);
         size_t id_len = strlen(id_text);
         char *msg = malloc(id_len + n + 64);
-        size_t len = (size_t) sprintf(msg, "{\"id\":%s,\"%s\":", id_text, error ? "error" : "result");
+        size_t len = (size_t) sprintf(msg, "{\"%s\":", error ? "error" : "result");
         memcpy(msg + len, reply + error, n - error);
         len += n - error;
-        len += (size_t) sprintf(msg + len, ",\"%s\":null}", error ? "result" : "error");
+        len += (size_t) sprintf(msg + len, ",\"%s\":null,\"id\":%s}", error ? "result" : "error", id_text);
         bool ok = send_all(client, msg, len) && whole_json(msg, len);
         free(msg);
         free(id_text);
@@ -234,19 +272,19 @@ static bool answer(struct server *s, int client, const json_t *id)
     return false;
 }
 
+/* Serves one connection: the client's, or the empty one LLVMFuzzerTestOneInput
+ * makes when ovsdb_open() failed (so that none is left for the next input). */
 static void serve(struct server *s)
 {
-    struct pollfd p = {.fd = listen_fd, .events = POLLIN};
-    if (poll(&p, 1, WAIT_MS) <= 0) {
-        return;
+    struct inbox client = {.fd = -1};
+    while ((client.fd = accept(listen_fd, NULL, NULL)) < 0 && errno == EINTR) {
     }
-    struct inbox client = {.fd = accept(listen_fd, NULL, NULL)};
     struct inbox upstream = {.fd = s->record ? unix_socket(s->record, false) : -1};
     if (client.fd < 0 || (s->record && upstream.fd < 0)) {
         goto out;
     }
     json_t *msg;
-    while ((msg = next_message(&client))) {
+    while ((msg = next_message(&client, WAIT_MS))) {
         const json_t *id = json_object_get(msg, "id");
         bool is_request = json_is_string(json_object_get(msg, "method")) && id && !json_is_null(id);
         bool go_on = !is_request || (s->record ? forward(s, &upstream, client.fd, msg)
@@ -276,6 +314,9 @@ static struct server *job;
 static void *server_thread(void *unused)
 {
     (void) unused;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the fuzzer's, on its thread */
     for (;;) {
         pthread_mutex_lock(&lock);
         while (!job) {
@@ -385,6 +426,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct err *e = ovsdb_open(url, WAIT_MS / 1000.0, false, &db);
     if (!e) {
         e = run(db, (enum op) (data[0] % OP_COUNT));
+    } else { /* no connection came: the server's accept() gets this one */
+        close(unix_socket(sock_path, false));
     }
     err_free(e);
     ovsdb_close(db);

@@ -11,6 +11,8 @@
 set -u
 O=$1 SECONDS_EACH=$2 JOBS=$3
 shift 3
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: FUZZ_JOBS must be a positive number, not '$JOBS'" >&2; exit 2; }
+[[ $SECONDS_EACH =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: FUZZ_SECONDS must be a positive number, not '$SECONDS_EACH'" >&2; exit 2; }
 mkdir -p "$O/findings"
 
 # One target: fuzz it, then write its table row to O/row-TARGET.
@@ -35,8 +37,10 @@ fuzz_one() {
     printf '| %-10s | %6s | %5s | %12s | %8s | %6s | %8s | %6s | %8s |\n' "$t" "$took" "${cpu:-?}" \
         "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$corpus" \
         "$findings$( ((status != 0 && findings == 0)) && echo " (exit $status)")" >"$O/row-$t"
+    ((status == 0 || findings > 0)) || echo "$t" >>"$O/failed-to-run"
 }
 
+rm -f "$O/failed-to-run"
 running=0
 for t in "$@"; do
     rm -f "$O/row-$t"
@@ -53,3 +57,4 @@ echo "|---|---|---|---|---|---|---|---|---|"
 for t in "$@"; do cat "$O/row-$t" 2>/dev/null || echo "| $t | no result |"; done
 echo
 ((total_findings == 0)) || { echo "findings in $O/findings: see the logs $O/fuzz-*.log" >&2; exit 1; }
+[[ ! -s $O/failed-to-run ]] || { echo "failed without a finding: $(tr '\n' ' ' <"$O/failed-to-run")(see $O/fuzz-TARGET.log)" >&2; exit 1; }

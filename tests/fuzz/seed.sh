@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 C=tests/fuzz/corpus
+REPLAY_OVSDB=$(realpath "${REPLAY_OVSDB:-build/tests/fuzz/replay-ovsdb}")
+[[ -x $REPLAY_OVSDB ]] || { echo "seed.sh: $REPLAY_OVSDB is missing: make test-programs first" >&2; exit 1; }
 rm -f "$C"/*/seed-*
 mkdir -p "$C"/{request,url,snippet,domxml,rewrite,properties,sysfs,ovsdb}
 
@@ -64,7 +66,6 @@ printf '\0000\000bogus\000x\000-1\n' > "$C/sysfs/seed-bogus"
 # ovsdb: each client operation's replies, recorded from a private
 # ovsdb-server through the target's own fake server (fuzz_ovsdb.c): create
 # first (two ports), delete last; then a few made by hand.
-REPLAY_OVSDB=$(realpath "${REPLAY_OVSDB:-build/tests/fuzz/replay-ovsdb}")
 (
     source tests/lib/harness.sh
     ovsdb_start "$T/ovs" >/dev/null
