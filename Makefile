@@ -9,7 +9,8 @@
 #   make bench-migration  live migrations between two hosts: each step, outage
 #   make deb     Debian packages of csdpdk and of the Java bridge (build/deb/)
 #   make install DESTDIR= PREFIX=/usr UNITDIR=/lib/systemd/system
-#   make fuzz FUZZ_SECONDS=N [FUZZ_JOBS=J]  each libFuzzer target N seconds, J at a time (clang-14)
+#   make fuzz FUZZ_SECONDS=N [FUZZ_JOBS=J]  each libFuzzer target N seconds, J at a time
+#   make deps-fuzz  install clang-14, libFuzzer and time(1), which make fuzz needs (root)
 #   make reliability  the long reliability suites and their table
 #
 # Variables: O (output directory, default build), SANITIZE=1 (ASan+UBSan).

@@ -25,6 +25,10 @@ enum libvirt_domain_state {
 
 const char *libvirt_domain_state_name(enum libvirt_domain_state state);
 
+/* Each call on a connection fails with ERR_LIBVIRT_UNAVAILABLE when the
+ * connection was lost during it (the daemon shut down or killed), as
+ * libvirt_open() does when it cannot connect, and with ERR_LIBVIRT_ERROR
+ * when libvirt refused the call. */
 struct err *libvirt_domain_state(struct libvirt *lv, const char *uuid,
                                  enum libvirt_domain_state *state) _warn_unused_;
 

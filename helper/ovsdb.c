@@ -858,10 +858,14 @@ static struct err *read_name_state(struct ovsdb *db, struct name_state *s)
     if ((e = switch_row(db, result, &row))) {
         return e;
     }
+    /* The compare-and-swap sends it back: only a map will do (only a broken
+     * server sends anything else). */
     const struct json *external_ids = member(row, "external_ids");
-    if (!external_ids) { /* the compare-and-swap needs it; only a broken server omits it */
+    const struct json *kind = array_at(external_ids, 0);
+    if (array_size(external_ids) != 2 || kind->type != JSON_STRING ||
+        strcmp(json_string(kind), "map") || array_at(external_ids, 1)->type != JSON_ARRAY) {
         return err_new(ERR_OVSDB_ERROR, NULL,
-                       "OVSDB at '%s' sent an Open_vSwitch row without its external_ids", db->url);
+                       "OVSDB at '%s' sent an Open_vSwitch row whose external_ids is not a map", db->url);
     }
     s->external_ids = json_clone(external_ids);
 

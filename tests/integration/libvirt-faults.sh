@@ -76,7 +76,11 @@ check "libvirtd killed: migrate-check against it is libvirt_unavailable (exit 69
 # never waits for its --timeout.
 MID_VMS=${MID_VMS:-100} MID_RUNS=${MID_RUNS:-10}
 restart() { # (disowned: bash would report each kill of it on stderr)
+    local p keep=()
     for _ in $(seq 50); do alive "$LVPID" || break; sleep 0.1; done
+    # The dead one's PID leaves the list cleanup() kills: it may be reused.
+    for p in "${daemon_pids[@]}"; do [[ $p == "$LVPID" ]] || keep+=("$p"); done
+    daemon_pids=("${keep[@]}")
     libvirtd_start h1 "$T/h1" >/dev/null || return 1
     LVPID=$(cat "$T/h1/run/libvirtd.pid")
     disown "$LVPID" 2>/dev/null

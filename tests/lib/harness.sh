@@ -211,8 +211,10 @@ nic() {
 
 # dpdk_host DIR: a private ovsdb-server in DIR (ovsdb_start) that looks like
 # a DPDK host's: DPDK initialised, a netdev bridge cloudbr0, the socket
-# directory DIR/vhost named in DIR/agent.properties, and a "running" switch
-# (this shell's PID). Sets HOST_ARGS: the options that point csdpdk at it,
+# directory DIR/vhost named in DIR/agent.properties, and an
+# ovs-vswitchd.pid that names a live process (this shell: capabilities
+# sees a switch; plug, which checks the process's name, does not wait for
+# one). Sets HOST_ARGS: the options that point csdpdk at it,
 # with libvirt's test:///default and tests/data's one-node sysfs,
 # hugetlbfs and qemu.conf.
 dpdk_host() {
