@@ -115,6 +115,25 @@ check "then the directory is a symbolic link: the next plug is refused, naming t
 check "... and OVS was not pointed at the link's target" \
     bash -c '! grep -q elsewhere <<<"$1"' _ "$(vsctl --bare --columns=options list Interface)"
 rm "$SOCKDIR" && mv "$T/real-sock" "$SOCKDIR"
+# Its permissions changed between two plugs (QEMU's user, daemon here, can
+# no longer create the VM's sockets in it): plug still points OVS inside
+# the directory only, and capabilities names the problem and its fix, so
+# the agent stops reporting the host as DPDK-capable.
+mode=$(stat -c %a "$SOCKDIR")
+QEMU_DAEMON=(--qemu-conf "$(dirname "$0")/../data/qemu.conf/daemon.conf")
+chmod 0777 "$SOCKDIR"
+run "${C[@]}" "${QEMU_DAEMON[@]}" capabilities
+check "a socket directory of mode 0777: capabilities finds it usable" \
+    test "$(jqo '.result.checks[] | select(.id == "socket_dir") | .status')" = ok
+chmod 0700 "$SOCKDIR"
+run "${C[@]}" plug <<<"$(plug_with DPDK-VHOSTUSER client | jq -c --arg m "$(mac_for 1 3)" '.nics[0].mac = $m')"
+check "then its permissions change (0700): the next plug points OVS inside the directory only" \
+    bash -c '[[ $1 == 0 && $(grep -c vhost-server-path <<<"$3") -ge 2 ]] && ! grep -v "vhost-server-path=\"\?$2/csdpdk-[0-9]*\"\?\$" <<<"$3" | grep -q vhost-server-path' _ \
+    "$status" "$SOCKDIR" "$(vsctl --bare --columns=options list Interface | tr ' ' '\n' | grep vhost-server-path)"
+run "${C[@]}" "${QEMU_DAEMON[@]}" capabilities
+check "... and capabilities says socket_dir_not_writable, with the fix" \
+    test "$(jqo '.result.checks[] | select(.id == "socket_dir") | "\(.code) \(.fix != null)"')" = "socket_dir_not_writable true"
+chmod "$mode" "$SOCKDIR"
 
 # ---- Sizes: a request of 100 MiB, one nested 10,000 deep ----
 # The functional bound (what csdpdk reads and what it holds) is asserted;
