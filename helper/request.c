@@ -1,8 +1,7 @@
 #include "helper/request.h"
 
-#include <inttypes.h>
-
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 

@@ -58,10 +58,15 @@ static void check_ports(struct mig_checks *c, const struct options *o, const str
 
 /* A destination whose libvirt cannot be reached, or is lost on the way (or
  * does not answer within --timeout), is an error, not a verdict: nothing
- * can be said of it. */
-static bool unreachable(const struct err *e)
+ * can be said of it. True if '*e' is such an error, then made the
+ * destination's. */
+static bool unreachable(struct err **e)
 {
-    return e && (e->code == ERR_LIBVIRT_UNAVAILABLE || e->code == ERR_TIMEOUT);
+    if (!*e || ((*e)->code != ERR_LIBVIRT_UNAVAILABLE && (*e)->code != ERR_TIMEOUT)) {
+        return false;
+    }
+    *e = err_set_field(err_prefix(*e, "the destination cannot be checked"), "destination");
+    return true;
 }
 
 static struct err *check_destination(struct mig_checks *c, const struct options *o,
@@ -70,8 +75,8 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
     _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
     _cleanup_(libvirt_host_clear) struct libvirt_host host = {0};
     struct err *e = host_libvirt_read(uri, o->timeout, &lv, &host);
-    if (unreachable(e)) {
-        return err_set_field(err_prefix(e, "the destination cannot be checked"), "destination");
+    if (unreachable(&e)) {
+        return e;
     }
     if (e) {
         mig_check(c, "libvirt", "destination", false, mem_strdup(e->message));
@@ -86,8 +91,8 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
     uint64_t needed = d->memory_kib ? (d->memory_kib + page - 1) / page : 0;
     unsigned long long free_pages = 0;
     e = d->hugepages ? libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &free_pages) : NULL;
-    if (unreachable(e)) {
-        return err_set_field(err_prefix(e, "the destination cannot be checked"), "destination");
+    if (unreachable(&e)) {
+        return e;
     }
     if (!d->hugepages) {
         mig_check(c, "hugepages", "destination", true,

@@ -108,7 +108,7 @@ for action in exit :kill; do
     run "${C[@]}" plug <<<"$(request 5 "" server)"
     mapfile -t stale < <(jqo '.result.ports[].port')
     for name in "${stale[@]}"; do
-        python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/ovs/vhost/$name"
+        stale_socket "$T/ovs/vhost/$name"
     done
     LIVE="$(uuid_for 5)" REQ=""
     crash "sockets-clean (before an unlink)" sockets-clean.before-unlink "$action" same sockets-clean

@@ -149,6 +149,19 @@ owners() { # MAC-VM: the owner and operation of each of its ports
 }
 declare -A seen=()
 bad=0
+# settle KIND JUDGED VM...: counts round $k's outcome $o under KIND; the
+# round fails unless JUDGED is 0 and the invariants hold for the VMs; then
+# removes what it made (the migration's ports, the first VM's).
+settle() {
+    local kind=$1 judged=$2 v vms=()
+    shift 2
+    ((judged == 0)) || { bad=$((bad + 1)); echo "# $kind, round $k: $o; owners $own" >&2; }
+    seen["$kind: $o"]=$((${seen["$kind: $o"]:-0} + 1))
+    for v; do vms+=("$(uuid_for "$v")"); done
+    invariants_check "${vms[*]}" "$op" >&2 || bad=$((bad + 1))
+    "$CSDPDK" "${M[@]}" migrate-abort <<<"{\"op_id\": \"$op\"}" >/dev/null
+    "$CSDPDK" "${M[@]}" unplug <<<"{\"vm\": {\"uuid\": \"${vms[0]}\"}}" >/dev/null
+}
 for k in $(seq "${AT_ONCE:-10}"); do
     v=$((600000 + k)) op=at-$k
     both_at_once "$v" "$v" "$v" "$op"
@@ -157,11 +170,8 @@ for k in $(seq "${AT_ONCE:-10}"); do
     "ok ok") [[ $own == "vm-id=$(uuid_for $v) 1" && $(jq -r '[.result.ports[].created] | any' "$T/at.prep") == false ]] ;;
     "port_conflict ok") [[ $own == "csdpdk-op-id=$op vm-id=$(uuid_for $v) 1" ]] ;;
     *) false ;;
-    esac || { bad=$((bad + 1)); echo "# same VM, round $k: $o; owners $own" >&2; }
-    seen["same VM: $o"]=$((${seen["same VM: $o"]:-0} + 1))
-    invariants_check "$(uuid_for $v)" "$op" >&2 || bad=$((bad + 1))
-    "$CSDPDK" "${M[@]}" migrate-abort <<<"{\"op_id\": \"$op\"}" >/dev/null
-    "$CSDPDK" "${M[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$(uuid_for $v)\"}}" >/dev/null
+    esac
+    settle "same VM" $? "$v"
     a=$((610000 + k)) b=$((620000 + k))
     both_at_once "$a" "$b" "$a" "$op"
     o=$(outcome) own=$(owners "$a")
@@ -169,11 +179,8 @@ for k in $(seq "${AT_ONCE:-10}"); do
     "ok port_conflict") [[ $own == "vm-id=$(uuid_for $a) 1" ]] ;;
     "port_conflict ok") [[ $own == "csdpdk-op-id=$op vm-id=$(uuid_for $b) 1" ]] ;;
     *) false ;;
-    esac || { bad=$((bad + 1)); echo "# two VMs, round $k: $o; owners $own" >&2; }
-    seen["two VMs: $o"]=$((${seen["two VMs: $o"]:-0} + 1))
-    invariants_check "$(uuid_for $a) $(uuid_for $b)" "$op" >&2 || bad=$((bad + 1))
-    "$CSDPDK" "${M[@]}" migrate-abort <<<"{\"op_id\": \"$op\"}" >/dev/null
-    "$CSDPDK" "${M[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$(uuid_for $a)\"}}" >/dev/null
+    esac
+    settle "two VMs" $? "$a" "$b"
 done
 tally=$(for key in "${!seen[@]}"; do echo "$key x${seen[$key]}"; done | sort | paste -sd ';' | sed 's/;/; /g')
 check "plug and migrate-prepare of the same MACs at once, ${AT_ONCE:-10} times for one VM and for two: one port per MAC, owned as the answers say, the invariants hold ($tally)" \

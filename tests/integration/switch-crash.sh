@@ -46,7 +46,7 @@ SERVER_SOCKET=$DIR/${GUEST_PORT[vm-server]}
 
 # ---- sockets-clean on the real switch ----
 
-python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$DIR/stray.sock"
+stale_socket "$DIR/stray.sock"
 echo "notes" >"$DIR/notes"
 hrun h1 sockets-clean
 check "with the switch running, sockets-clean removes nothing: the server-mode socket is kept, the switch holds it" \

@@ -246,6 +246,12 @@ dpdk_request() {
              | if $op != "" then .op_id = $op else . end'
 }
 
+# stale_socket PATH: a unix socket file that nothing holds (bound by a
+# process that has exited, as a dead switch leaves its own).
+stale_socket() {
+    python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$1"
+}
+
 # agent_properties FILE DIR: writes FILE, the agent.properties of a
 # DPDK-enabled host whose vhost-user socket directory is DIR.
 agent_properties() {
