@@ -153,11 +153,11 @@ static const struct json *array_at(const struct json *j, size_t i)
     return i < array_size(j) ? json_array(j)->elems[i] : NULL;
 }
 
-/* Is 'd' an OVSDB datum of the form ["KIND", [...]] ("set", "map")? */
+/* Is 'd' an OVSDB datum of the form ["KIND", ...] ("set", "map")? */
 static bool datum_is(const struct json *d, const char *kind)
 {
     return array_size(d) == 2 && array_at(d, 0)->type == JSON_STRING &&
-           !strcmp(json_string(array_at(d, 0)), kind) && array_at(d, 1)->type == JSON_ARRAY;
+           !strcmp(json_string(array_at(d, 0)), kind);
 }
 
 /* An OVSDB datum holding one atom: the atom itself, or ["set", [atom]]. */
@@ -867,7 +867,7 @@ static struct err *read_name_state(struct ovsdb *db, struct name_state *s)
     /* The compare-and-swap sends it back: only a map will do (only a broken
      * server sends anything else). */
     const struct json *external_ids = member(row, "external_ids");
-    if (!datum_is(external_ids, "map")) {
+    if (!datum_is(external_ids, "map") || array_at(external_ids, 1)->type != JSON_ARRAY) {
         return err_new(ERR_OVSDB_ERROR, NULL,
                        "OVSDB at '%s' sent an Open_vSwitch row whose external_ids is not a map", db->url);
     }
