@@ -12,9 +12,9 @@
 #include "helper/request.h"
 #include "helper/verb.h"
 #include "migration/checks.h"
-#include "migration/domain.h"
+#include "helper/domain.h"
 
-static void check_vm(struct mig_checks *c, const struct mig_domain *d)
+static void check_vm(struct mig_checks *c, const struct domain *d)
 {
     bool ok = d->n_ifaces && d->n_cells && d->n_shared_cells == d->n_cells &&
               (d->hugepages || d->memfd_shared);
@@ -25,7 +25,7 @@ static void check_vm(struct mig_checks *c, const struct mig_domain *d)
                                                                         : "no hugepages"));
 }
 
-static void check_ports(struct mig_checks *c, const struct options *o, const struct mig_domain *d)
+static void check_ports(struct mig_checks *c, const struct options *o, const struct domain *d)
 {
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
     _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
@@ -43,7 +43,7 @@ static void check_ports(struct mig_checks *c, const struct options *o, const str
         return;
     }
     for (size_t i = 0; i < d->n_ifaces; i++) {
-        const struct mig_iface *f = &d->ifaces[i];
+        const struct domain_iface *f = &d->ifaces[i];
         const struct ovs_port *p = NULL;
         for (size_t k = 0; k < found.n && !p; k++) {
             p = f->port && streq(found.ports[k].name, f->port) ? &found.ports[k] : NULL;
@@ -70,7 +70,7 @@ static bool unreachable(struct err **e)
 }
 
 static struct err *check_destination(struct mig_checks *c, const struct options *o,
-                                     const char *uri, const struct mig_domain *d)
+                                     const char *uri, const struct domain *d)
 {
     _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
     _cleanup_(libvirt_host_clear) struct libvirt_host host = {0};
@@ -112,7 +112,7 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
  * the socket. A change of mode is no change for libvirt's ABI check nor
  * for QEMU's migration stream (the socket is not part of it), so a VM
  * moves from server mode to the crash-safe client mode without a reboot. */
-static char *mapped_detail(const struct mig_iface *f, const json_t *to)
+static char *mapped_detail(const struct domain_iface *f, const json_t *to)
 {
     const char *port = json_string_value(json_object_get(to, "port"));
     const char *mode = json_string_value(json_object_get(to, "mode"));
@@ -126,7 +126,7 @@ static char *mapped_detail(const struct mig_iface *f, const json_t *to)
                         change);
 }
 
-static void check_report(struct mig_checks *c, const json_t *report, const struct mig_domain *d)
+static void check_report(struct mig_checks *c, const json_t *report, const struct domain *d)
 {
     const json_t *eligible = json_object_get(report, "eligible");
     const json_t *capability = json_object_get(report, "capability");
@@ -169,14 +169,14 @@ struct err *verb_migrate_check_run(struct verb_context *ctx, json_t **result)
         {"destination", REQ_STRING, false, false, &destination},
         {"destination_report", REQ_OBJECT, false, false, &report},
     };
-    _cleanup_(mig_domain_clear) struct mig_domain d = {0};
+    _cleanup_(domain_clear) struct domain d = {0};
     struct err *e = request_fields(ctx->request, "", fields, ARRAY_SIZE(fields));
     if (!e && !destination && !report) {
         e = err_new(ERR_INVALID_REQUEST, NULL,
                     "give destination (a libvirt URI), destination_report, or both: the destination must be checked too");
     }
     if (!e) {
-        e = mig_domain_parse(json_string_value(domain), json_string_length(domain), &d);
+        e = domain_parse(json_string_value(domain), json_string_length(domain), "domain_xml", &d);
     }
     if (e) {
         return e;

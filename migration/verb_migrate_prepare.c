@@ -11,7 +11,7 @@
 #include "helper/plug.h"
 #include "helper/probe.h"
 #include "migration/checks.h"
-#include "migration/domain.h"
+#include "helper/domain.h"
 
 static void check_host(struct mig_checks *checks, const struct host_probe *probe)
 {
@@ -55,11 +55,11 @@ static uint64_t vm_memory_kib(const struct plug *p)
         return p->req.memory_kib;
     }
     if (p->req.domain_xml) {
-        struct mig_domain d = {0};
-        struct err *e = mig_domain_parse(p->req.domain_xml, p->req.domain_xml_size, &d);
+        struct domain d = {0};
+        struct err *e = domain_parse(p->req.domain_xml, p->req.domain_xml_size, "domain_xml", &d);
         uint64_t kib = e ? 0 : d.memory_kib;
         err_free(e);
-        mig_domain_clear(&d);
+        domain_clear(&d);
         if (kib) {
             return kib;
         }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "helper/error.h"
-#include "migration/domain.h"
+#include "helper/domain.h"
 #include "migration/mapping.h"
 #include "migration/rewrite.h"
 
@@ -29,9 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err_free(e);
     free(out);
 
-    struct mig_domain domain = {0};
-    e = mig_domain_parse((const char *) data, size, &domain);
+    struct domain domain = {0};
+    e = domain_parse((const char *) data, size, "domain_xml", &domain);
     err_free(e);
-    mig_domain_clear(&domain);
+    domain_clear(&domain);
     return 0;
 }

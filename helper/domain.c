@@ -1,4 +1,4 @@
-#include "migration/domain.h"
+#include "helper/domain.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include "helper/mem.h"
 #include "helper/xml.h"
 
-void mig_domain_clear(struct mig_domain *d)
+void domain_clear(struct domain *d)
 {
     for (size_t i = 0; i < d->n_ifaces; i++) {
         free(d->ifaces[i].mac);
@@ -16,7 +16,9 @@ void mig_domain_clear(struct mig_domain *d)
         free(d->ifaces[i].mode);
     }
     free(d->ifaces);
-    *d = (struct mig_domain){0};
+    free(d->uuid);
+    free(d->name);
+    *d = (struct domain){0};
 }
 
 static char *lower(char *s)
@@ -27,7 +29,7 @@ static char *lower(char *s)
     return s;
 }
 
-static void read_memory(xmlNodePtr domain, struct mig_domain *d)
+static void read_memory(xmlNodePtr domain, struct domain *d)
 {
     xmlNodePtr memory = xml_child(domain, "memory");
     if (memory) {
@@ -64,16 +66,43 @@ static void read_memory(xmlNodePtr domain, struct mig_domain *d)
     }
 }
 
-struct err *mig_domain_parse(const char *xml, size_t size, struct mig_domain *out)
+char *domain_socket_path(const char *path)
+{
+    char *out = mem_strdup(path);
+    char *w = out;
+    for (const char *r = path; *r; r++) {
+        if (!(*r == '/' && r > path && r[-1] == '/')) {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+static char *element_text(xmlNodePtr node)
+{
+    xmlChar *text = node ? xmlNodeGetContent(node) : NULL;
+    char *out = text ? mem_strdup((const char *) text) : NULL;
+    xmlFree(text);
+    return out;
+}
+
+struct err *domain_parse(const char *xml, size_t size, const char *field, struct domain *out)
 {
     _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
     xmlNodePtr domain;
-    struct err *e = xml_parse_domain(xml, size, "domain_xml", &doc, &domain);
+    struct err *e = xml_parse_domain(xml, size, field, &doc, &domain);
     if (e) {
         return e;
     }
 
-    struct mig_domain d = {0};
+    struct domain d = {.id = -1};
+    _cleanup_free_ char *id = xml_attr(domain, "id");
+    char *end = NULL;
+    long long n = id ? strtoll(id, &end, 10) : -1;
+    d.id = id && *id && !*end && n >= 0 ? n : -1;
+    d.uuid = lower(element_text(xml_child(domain, "uuid")));
+    d.name = element_text(xml_child(domain, "name"));
     size_t n_alloc = 0;
     for (xmlNodePtr c = xml_child(domain, "devices") ? xml_child(domain, "devices")->children : NULL;
          c; c = c->next) {
@@ -82,12 +111,14 @@ struct err *mig_domain_parse(const char *xml, size_t size, struct mig_domain *ou
             continue;
         }
         xmlNodePtr source = xml_child(c, "source");
-        struct mig_iface i = {
+        struct domain_iface i = {
             .mac = lower(xml_attr(xml_child(c, "mac"), "address")),
             .port = xml_attr(xml_child(c, "target"), "dev"),
             .path = source ? xml_attr(source, "path") : NULL,
             .mode = source ? xml_attr(source, "mode") : NULL,
         };
+        _cleanup_free_ char *reconnect = xml_attr(xml_child(source, "reconnect"), "enabled");
+        i.reconnect = reconnect && !strcmp(reconnect, "yes");
         /* libvirt reports <target dev=''/> for a running vhost-user
          * interface: the live and migratable XML never name the port. */
         if (i.port && !*i.port) {
@@ -102,8 +133,8 @@ struct err *mig_domain_parse(const char *xml, size_t size, struct mig_domain *ou
             free(i.port);
             free(i.path);
             free(i.mode);
-            mig_domain_clear(&d);
-            return err_new(ERR_INVALID_XML, "domain_xml", "a vhost-user <interface> has no <mac address>");
+            domain_clear(&d);
+            return err_new(ERR_INVALID_XML, field, "a vhost-user <interface> has no <mac address>");
         }
         mem_grow((void **) &d.ifaces, &n_alloc, d.n_ifaces + 1, sizeof *d.ifaces);
         d.ifaces[d.n_ifaces++] = i;
