@@ -398,6 +398,8 @@ static const struct json *result_rows(const struct json *result, size_t i)
 
 /* ---- names ---- */
 
+static struct json *key_set(const char *const *keys);
+
 bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now)
 {
     if (!p->op_id) {
@@ -405,6 +407,40 @@ bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now)
     }
     long long made = p->op_time ? strtoll(p->op_time, NULL, 10) : 0;
     return made <= 0 || now - made < OVS_MIGRATION_GRACE;
+}
+
+enum ovs_port_owner ovs_port_owner(const struct ovs_port *p)
+{
+    if (!p->name || !ovsdb_is_port_name(p->name)) {
+        return OVS_OWNER_FOREIGN;
+    }
+    if (p->vm_id) {
+        return OVS_OWNER_VM;
+    }
+    return p->plug_time && p->mac ? OVS_OWNER_NIC : OVS_OWNER_FOREIGN;
+}
+
+bool ovs_port_unbound_recent(const struct ovs_port *p, long long now)
+{
+    if (ovs_port_owner(p) != OVS_OWNER_NIC) {
+        return false;
+    }
+    long long made = strtoll(p->plug_time, NULL, 10);
+    return made <= 0 || now - made < OVS_UNBOUND_GRACE;
+}
+
+char *ovs_port_socket(const struct ovs_port *p, const char *socket_dir)
+{
+    if (!p->type || !p->name) {
+        return NULL;
+    }
+    if (!strcmp(p->type, "dpdkvhostuserclient")) {
+        return dup_or_null(p->server_path);
+    }
+    if (!strcmp(p->type, "dpdkvhostuser")) {
+        return mem_asprintf("%s/%s", socket_dir, p->name);
+    }
+    return NULL;
 }
 
 bool ovsdb_is_port_name(const char *name)
@@ -416,7 +452,7 @@ bool ovsdb_is_port_name(const char *name)
            name[prefix + digits] == '\0';
 }
 
-static bool port_number(const char *name, uint64_t *n)
+bool ovsdb_port_number(const char *name, uint64_t *n)
 {
     if (!ovsdb_is_port_name(name)) {
         return false;
@@ -474,6 +510,9 @@ static void port_clear(struct ovs_port *p)
     free(p->iface_id);
     free(p->op_id);
     free(p->op_time);
+    free(p->plug_time);
+    free(p->adopted);
+    free(p->instance);
     free(p->status_link);
     free(p->status_mode);
     free(p->status_socket);
@@ -502,14 +541,14 @@ static struct json *query_where(const struct ovs_select *q)
 {
     switch (q->kind) {
     case OVS_SELECT_VM:
-        return jarray(1, external_ids_includes("vm-id", q->value));
+        return jarray(1, external_ids_includes(OVS_KEY_VM, q->value));
     case OVS_SELECT_MAC: {
         char uuid[37];
         mac_uuid("Interface", q->value, uuid);
         return jarray(1, condition("_uuid", "==", jarray(2, jstring("uuid"), jstring(uuid))));
     }
     case OVS_SELECT_OP:
-        return jarray(1, external_ids_includes("csdpdk-op-id", q->value));
+        return jarray(1, external_ids_includes(OVS_KEY_OP, q->value));
     case OVS_SELECT_NAME:
         return jarray(1, condition("name", "==", jstring(q->value)));
     case OVS_SELECT_VHOST:
@@ -549,11 +588,14 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->iface_uuid = dup_or_null(datum_uuid(member(row, "_uuid")));
     p->type = dup_or_null(datum_string(member(row, "type")));
     p->server_path = dup_or_null(map_get(member(row, "options"), "vhost-server-path"));
-    p->vm_id = dup_or_null(map_get(ids, "vm-id"));
-    p->mac = dup_or_null(map_get(ids, "attached-mac"));
-    p->iface_id = dup_or_null(map_get(ids, "iface-id"));
-    p->op_id = dup_or_null(map_get(ids, "csdpdk-op-id"));
-    p->op_time = dup_or_null(map_get(ids, "csdpdk-op-time"));
+    p->vm_id = dup_or_null(map_get(ids, OVS_KEY_VM));
+    p->mac = dup_or_null(map_get(ids, OVS_KEY_MAC));
+    p->iface_id = dup_or_null(map_get(ids, OVS_KEY_IFACE));
+    p->op_id = dup_or_null(map_get(ids, OVS_KEY_OP));
+    p->op_time = dup_or_null(map_get(ids, OVS_KEY_OP_TIME));
+    p->plug_time = dup_or_null(map_get(ids, OVS_KEY_PLUG_TIME));
+    p->adopted = dup_or_null(map_get(ids, OVS_KEY_ADOPTED));
+    p->instance = dup_or_null(map_get(ids, OVS_KEY_INSTANCE));
     p->ofport = -1;
     p->queues = -1;
     if (!with_status) {
@@ -576,7 +618,7 @@ static int port_compare(const void *a_, const void *b_)
     const struct ovs_port *a = a_, *b = b_;
     uint64_t na, nb;
     /* csdpdk-2 before csdpdk-10. */
-    if (port_number(a->name, &na) && port_number(b->name, &nb) && na != nb) {
+    if (ovsdb_port_number(a->name, &na) && ovsdb_port_number(b->name, &nb) && na != nb) {
         return na < nb ? -1 : 1;
     }
     return strcmp(a->name, b->name);
@@ -739,16 +781,54 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
         }
     }
 
+    /* Whether ports were adopted here: their MACs need a scan. */
+    size_t n_macs = 0;
+    for (size_t i = 0; i < n_queries; i++) {
+        n_macs += queries[i].kind == OVS_SELECT_MAC;
+    }
+    if (n_macs) {
+        json_array_add(ops, op_select(DB_NAME, json_array_create_empty(),
+                                      (const char *const[]){"external_ids", NULL}));
+    }
+
     _cleanup_(json_destroyp) struct json *result = NULL;
     struct err *e = transact_checked(db, ops, "looking ports up", &result);
     if (e) {
         return e;
     }
+    size_t n_results = array_size(result) - (n_macs ? 1 : 0);
+
+    /* A MAC without the port of its row UUID, on a host with adopted
+     * ports: one scan for all such MACs. */
+    _cleanup_(json_destroyp) struct json *scanned = NULL;
+    const struct json *ovs_row = n_macs ? array_at(result_rows(result, n_results), 0) : NULL;
+    if (ovs_row && map_get(member(ovs_row, "external_ids"), OVSDB_ADOPTED_KEY)) {
+        struct json *scan = json_array_create_empty();
+        for (size_t i = 0, r = 0; i < n_queries; i++) {
+            size_t results = queries[i].kind == OVS_SELECT_VHOST ? 2 : 1;
+            if (queries[i].kind == OVS_SELECT_MAC && !array_size(result_rows(result, r))) {
+                json_array_add(scan, op_select("Interface",
+                                               jarray(1, external_ids_includes(OVS_KEY_MAC,
+                                                                               queries[i].value)),
+                                               columns));
+            }
+            r += results;
+        }
+        if (array_size(scan)) {
+            e = transact_checked(db, scan, "looking adopted ports up", &scanned);
+            if (e) {
+                return e;
+            }
+        } else {
+            json_destroy(scan);
+        }
+    }
 
     struct ovs_port_list list = {0};
     size_t n_alloc = 0;
-    for (size_t i = 0; i < array_size(result); i++) {
-        const struct json *rows = result_rows(result, i);
+    for (size_t k = 0; k < n_results + array_size(scanned); k++) {
+        const struct json *rows = k < n_results ? result_rows(result, k)
+                                                : result_rows(scanned, k - n_results);
         for (size_t r = 0; r < array_size(rows); r++) {
             const char *uuid = datum_uuid(member(array_at(rows, r), "_uuid"));
             if (uuid && !find_iface(&list, uuid)) {
@@ -829,7 +909,7 @@ static struct err *scan_next_number(struct ovsdb *db, uint64_t *next)
         for (size_t r = 0; r < array_size(rows); r++) {
             uint64_t n;
             const char *name = datum_string(member(array_at(rows, r), "name"));
-            if (name && port_number(name, &n) && n > max) {
+            if (name && ovsdb_port_number(name, &n) && n > max) {
                 max = n;
             }
         }
@@ -889,9 +969,10 @@ static struct json *insert_ops(const struct ovs_port_spec *spec, const char *nam
     snprintf(iface_ref, sizeof iface_ref, "iface%zu", i);
     snprintf(port_ref, sizeof port_ref, "port%zu", i);
 
-    const char *ids[] = {"attached-mac", spec->mac, "csdpdk-op-id", spec->op_id,
-                         "csdpdk-op-time", spec->op_time, "iface-id", spec->iface_id,
-                         "vm-id", spec->vm_id, NULL};
+    const char *ids[] = {OVS_KEY_MAC, spec->mac, OVS_KEY_OP, spec->op_id,
+                         OVS_KEY_OP_TIME, spec->op_time, OVS_KEY_PLUG_TIME,
+                         spec->vm_id ? NULL : spec->plug_time, OVS_KEY_IFACE, spec->iface_id,
+                         OVS_KEY_VM, spec->vm_id, NULL};
     _cleanup_free_ char *path = spec->socket_dir ? mem_asprintf("%s/%s", spec->socket_dir, name)
                                                  : NULL;
     const char *options[] = {"vhost-server-path", path, NULL};
@@ -955,7 +1036,7 @@ static uint64_t clashing_number(const char *details)
         if (len < sizeof name) {
             memcpy(name, p + 2, len);
             name[len] = '\0';
-            if (!port_number(name, &n)) {
+            if (!ovsdb_port_number(name, &n)) {
                 n = 0;
             }
         }
@@ -1105,6 +1186,52 @@ struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *spe
                            MAX_ATTEMPTS);
 }
 
+struct err *ovsdb_next_port_raise(struct ovsdb *db, uint64_t next, const char *comment,
+                                  uint64_t *hint)
+{
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        _cleanup_(name_state_clear) struct name_state s = {0};
+        struct err *e = read_name_state(db, &s);
+        if (e) {
+            return e;
+        }
+        if (s.next >= next && map_get(s.external_ids, OVSDB_NEXT_PORT_KEY)) {
+            *hint = s.next;
+            return NULL;
+        }
+        uint64_t want = s.next > next ? s.next : next;
+        char text[32];
+        snprintf(text, sizeof text, "%" PRIu64, want);
+        const char *pair[] = {OVSDB_NEXT_PORT_KEY, text, NULL};
+        struct json *row = json_object_create();
+        json_object_put(row, "external_ids", json_clone(s.external_ids));
+        struct json *ops = jarray(
+            3, op_comment(comment),
+            op_wait_equal(DB_NAME, json_array_create_empty(), "external_ids", jarray(1, row)),
+            op_mutate(DB_NAME, json_array_create_empty(),
+                      jarray(2,
+                             jarray(3, jstring("external_ids"), jstring("delete"),
+                                    key_set((const char *const[]){OVSDB_NEXT_PORT_KEY, NULL})),
+                             jarray(3, jstring("external_ids"), jstring("insert"), string_map(pair)))));
+        _cleanup_(json_destroyp) struct json *result = NULL;
+        if ((e = transact(db, ops, "moving the naming hint", &result))) {
+            return e;
+        }
+        size_t index;
+        const char *error, *details;
+        if (!txn_failure(result, &index, &error, &details)) {
+            *hint = want;
+            return NULL;
+        }
+        if (strcmp(error, "timed out")) {
+            return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused to move the naming hint: %s: %s",
+                           error, details);
+        }
+        /* Another writer changed external_ids meanwhile: read again. */
+    }
+    return err_new(ERR_TIMEOUT, NULL, "gave up moving the naming hint after %d attempts", MAX_ATTEMPTS);
+}
+
 struct err *ovsdb_ports_predict(struct ovsdb *db, size_t n, char ***names_out)
 {
     _cleanup_(name_state_clear) struct name_state s = {0};
@@ -1225,31 +1352,87 @@ struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
     return NULL;
 }
 
-/* ---- untagging ---- */
+/* ---- retagging ---- */
 
-struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, size_t n,
+/* ["set", [k, ...]] of the NULL-terminated 'keys'. */
+static struct json *key_set(const char *const *keys)
+{
+    struct json *elems = json_array_create_empty();
+    for (const char *const *k = keys; k && *k; k++) {
+        json_array_add(elems, jstring(*k));
+    }
+    return jarray(2, jstring("set"), elems);
+}
+
+static bool retag_adopts(const struct ovs_retag *r)
+{
+    for (const char *const *p = r->set; *p; p += 2) {
+        if (!strcmp(p[0], OVS_KEY_ADOPTED)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n,
                               const char *comment)
 {
     struct json *ops = jarray(1, op_comment(comment));
+    bool adopts = false;
     for (size_t i = 0; i < n; i++) {
-        const char *uuids[2] = {ports[i].iface_uuid, ports[i].port_uuid};
+        const struct ovs_retag *r = &changes[i];
+        const char *uuids[2] = {r->port->iface_uuid, r->port->port_uuid};
         const char *tables[2] = {"Interface", "Port"};
+        /* A key that is set is deleted first: OVSDB's insert keeps an
+         * existing key's value. */
+        const char *doomed[3 * OVS_RETAG_MAX + 1];
+        size_t n_doomed = 0;
+        for (const char *const *k = r->clear; *k; k++) {
+            doomed[n_doomed++] = *k;
+        }
+        for (const char *const *p = r->set; *p; p += 2) {
+            doomed[n_doomed++] = p[0];
+        }
+        doomed[n_doomed] = NULL;
+        adopts |= retag_adopts(r);
         for (size_t t = 0; t < 2; t++) {
             if (!uuids[t]) {
                 continue;
             }
-            struct json *keys = jarray(2, jstring("set"),
-                                       jarray(2, jstring("csdpdk-op-id"), jstring("csdpdk-op-time")));
+            struct json *mutations = json_array_create_empty();
+            if (n_doomed) {
+                json_array_add(mutations, jarray(3, jstring("external_ids"), jstring("delete"),
+                                                 key_set(doomed)));
+            }
+            if (r->set[0]) {
+                json_array_add(mutations, jarray(3, jstring("external_ids"), jstring("insert"),
+                                                 string_map(r->set)));
+            }
             json_array_add(ops, op_mutate(tables[t],
                                           jarray(1, condition("_uuid", "==",
                                                               jarray(2, jstring("uuid"),
                                                                      jstring(uuids[t])))),
-                                          jarray(1, jarray(3, jstring("external_ids"),
-                                                           jstring("delete"), keys))));
+                                          mutations));
         }
     }
+    if (adopts) {
+        const char *marker[] = {OVSDB_ADOPTED_KEY, "true", NULL};
+        json_array_add(ops, op_mutate(DB_NAME, json_array_create_empty(),
+                                      jarray(1, jarray(3, jstring("external_ids"), jstring("insert"),
+                                                       string_map(marker)))));
+    }
     _cleanup_(json_destroyp) struct json *result = NULL;
-    return transact_checked(db, ops, "clearing migration tags", &result);
+    return transact_checked(db, ops, "tagging ports", &result);
+}
+
+struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, size_t n,
+                              const char *comment)
+{
+    _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        changes[i] = (struct ovs_retag){.port = &ports[i], .clear = {OVS_KEY_OP, OVS_KEY_OP_TIME}};
+    }
+    return ovsdb_ports_retag(db, changes, n, comment);
 }
 
 /* ---- waiting for ovs-vswitchd ---- */

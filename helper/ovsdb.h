@@ -9,9 +9,11 @@
  * of a column it does not monitor.
  *
  * A csdpdk port is a Port and its one Interface, both named csdpdk-N and
- * both tagged in external_ids with vm-id, attached-mac, iface-id and, during
- * a migration, csdpdk-op-id. Every wait is bounded by the deadline given to
- * ovsdb_open(). */
+ * both tagged in external_ids with attached-mac, iface-id and either vm-id
+ * (the VM's port) or csdpdk-plug-time (a NIC's port, not bound to its VM
+ * yet); csdpdk-op-id during a migration. A port csdpdk adopted (made by
+ * CloudStack's own code) also carries csdpdk-adopted. Every wait is bounded
+ * by the deadline given to ovsdb_open(). */
 #ifndef CSDPDK_OVSDB_H
 #define CSDPDK_OVSDB_H
 
@@ -26,6 +28,26 @@
 #define OVSDB_PORT_NAME_MAX 17
 /* Open_vSwitch.external_ids key holding the next number to try. */
 #define OVSDB_NEXT_PORT_KEY "csdpdk-next-port"
+/* Open_vSwitch.external_ids key set once a port was adopted on this host:
+ * lookups by MAC then also scan for adopted ports, whose row UUIDs are not
+ * their MAC's. */
+#define OVSDB_ADOPTED_KEY "csdpdk-adopted"
+
+/* The external_ids keys of a port's Port and Interface rows. */
+#define OVS_KEY_VM "vm-id"
+#define OVS_KEY_MAC "attached-mac"
+#define OVS_KEY_IFACE "iface-id"
+#define OVS_KEY_OP "csdpdk-op-id"
+#define OVS_KEY_OP_TIME "csdpdk-op-time"
+#define OVS_KEY_PLUG_TIME "csdpdk-plug-time" /* a NIC's port, not bound: when it was made */
+#define OVS_KEY_ADOPTED "csdpdk-adopted"     /* when csdpdk adopted it (unix seconds) */
+#define OVS_KEY_INSTANCE "csdpdk-instance"   /* the run of the VM on it (docs/hook.md) */
+/* csdpdk-instance: "running:<unix time>" from the libvirt hook when a run
+ * of the VM starts on the port, "plugged:<unix time>" when plug hands the
+ * port out again afterwards (a new start of the VM, racing the release of
+ * the old run, which then leaves the port alone). */
+#define OVS_INSTANCE_RUNNING "running:"
+#define OVS_INSTANCE_PLUGGED "plugged:"
 
 /* The version of the libopenvswitch csdpdk is linked with ("3.1.0"). */
 const char *ovsdb_library_version(void);
@@ -55,6 +77,9 @@ struct ovs_port {
     char *iface_id;
     char *op_id;
     char *op_time;      /* csdpdk-op-time, unix seconds */
+    char *plug_time;    /* csdpdk-plug-time, unix seconds: a NIC's port not bound to its VM */
+    char *adopted;      /* csdpdk-adopted, unix seconds */
+    char *instance;     /* csdpdk-instance */
     /* Filled only when asked for (OVS_SELECT_WITH_STATUS). */
     char *status_link;  /* status:status: "connected", "disconnected" */
     char *status_mode;  /* status:mode, OVS's side: "client", "server" */
@@ -78,7 +103,9 @@ void ovs_port_list_clear(struct ovs_port_list *list);
  * table (OVSDB indexes _uuid only): a lookup costs about 0.15 us a port. */
 enum ovs_select_kind {
     OVS_SELECT_VM,    /* external_ids:vm-id == value */
-    OVS_SELECT_MAC,   /* the port csdpdk made for MAC 'value': an indexed lookup */
+    OVS_SELECT_MAC,   /* the port of MAC 'value': an indexed lookup for one csdpdk made; once
+                       * ports were adopted on the host (OVSDB_ADOPTED_KEY), a scan for
+                       * those when the lookup finds nothing */
     OVS_SELECT_OP,    /* external_ids:csdpdk-op-id == value */
     OVS_SELECT_NAME,  /* name == value, tagged or not (CloudStack's own ports) */
     OVS_SELECT_VHOST, /* every vhost-user Interface (value unused) */
@@ -110,11 +137,12 @@ struct ovs_port_spec {
     const char *type;
     const char *socket_dir; /* options:vhost-server-path = socket_dir/NAME; NULL: none */
     int vlan;               /* 1..4094, or 0 for no tag */
-    const char *vm_id;
+    const char *vm_id;      /* NULL: a NIC's port, bound to its VM later (plug_time set) */
     const char *mac;
     const char *iface_id;
     const char *op_id;      /* NULL outside migrations */
     const char *op_time;    /* when the migration's ports were made (unix seconds), or NULL */
+    const char *plug_time;  /* with no vm_id: when the port was made (unix seconds) */
 };
 
 /* Creates one port per spec, all in one transaction: afterwards every port
@@ -128,6 +156,16 @@ struct ovs_port_spec {
  * 'comment' goes into ovsdb-server's log. */
 struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *specs, size_t n,
                                const char *comment, char ***names) _warn_unused_;
+
+/* Moves the naming hint (OVSDB_NEXT_PORT_KEY) to at least 'next', never
+ * back, under the same compare-and-swap as ovsdb_ports_create(): csdpdk's
+ * next name then comes after ports it adopted. '*hint' gets the hint as it
+ * is afterwards. */
+struct err *ovsdb_next_port_raise(struct ovsdb *db, uint64_t next, const char *comment,
+                                  uint64_t *hint) _warn_unused_;
+
+/* The number N of a port named csdpdk-N; false for another name. */
+bool ovsdb_port_number(const char *name, uint64_t *n);
 
 /* The names ovsdb_ports_create() would try first (for --dry-run). */
 struct err *ovsdb_ports_predict(struct ovsdb *db, size_t n, char ***names) _warn_unused_;
@@ -162,6 +200,22 @@ void ovs_switch_clear(struct ovs_switch *sw);
  * small selects, whatever the number of ports. */
 struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out) _warn_unused_;
 
+/* A change of one port's external_ids, on its Port and its Interface:
+ * 'set' holds key, value pairs, 'clear' keys, each NULL-terminated (NULL
+ * for none). */
+#define OVS_RETAG_MAX 8
+struct ovs_retag {
+    const struct ovs_port *port;
+    const char *set[2 * OVS_RETAG_MAX + 1];
+    const char *clear[OVS_RETAG_MAX + 1];
+};
+
+/* Applies every change in one transaction. A port that setting
+ * csdpdk-adopted marks as adopted also sets OVSDB_ADOPTED_KEY on the
+ * Open_vSwitch row. A port gone meanwhile is left gone. */
+struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n,
+                              const char *comment) _warn_unused_;
+
 /* Removes the migration tags (csdpdk-op-id, csdpdk-op-time) from the Port
  * and Interface of each port, in one transaction: the ports become the
  * VM's ordinary ports. */
@@ -190,6 +244,28 @@ struct err *ovsdb_wait_applied(struct ovsdb *db, long long reserve_ms) _warn_unu
 /* True if 'p' carries a migration's tag made less than OVS_MIGRATION_GRACE
  * before 'now' (unix seconds), or at a time it does not say. */
 bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now);
+
+/* An unbound port (a NIC's) is kept this long after its csdpdk-plug-time
+ * whatever libvirt says: its VM's domain may not be defined yet. */
+#define OVS_UNBOUND_GRACE 3600 /* seconds */
+
+/* Who a port belongs to. */
+enum ovs_port_owner {
+    OVS_OWNER_FOREIGN, /* not csdpdk's: not named csdpdk-N, or without its tags (CloudStack's) */
+    OVS_OWNER_NIC,     /* csdpdk's, made for a NIC, not bound to its VM yet */
+    OVS_OWNER_VM,      /* csdpdk's (made, bound or adopted), tagged with its VM */
+};
+
+enum ovs_port_owner ovs_port_owner(const struct ovs_port *p);
+
+/* True for a port of 'owner' OVS_OWNER_NIC made less than OVS_UNBOUND_GRACE
+ * before 'now', or at a time it does not say. */
+bool ovs_port_unbound_recent(const struct ovs_port *p, long long now);
+
+/* The socket of a vhost-user port: its vhost-server-path (client mode), or
+ * 'socket_dir'/NAME (server mode, where OVS owns it); NULL for another
+ * type. */
+char *ovs_port_socket(const struct ovs_port *p, const char *socket_dir);
 
 /* True if 'name' is csdpdk-N (N decimal, at most 10 digits). */
 bool ovsdb_is_port_name(const char *name);

@@ -74,14 +74,55 @@ static struct err *check_existing(const struct plug *p, size_t i, const struct o
     return NULL;
 }
 
+/* Whose port 'port' (found by the MAC of NIC 'i') is, for this request:
+ * NULL when the request may take it, else the error. '*bind' is set when it
+ * is the NIC's port, not bound yet, and the request names the VM. */
+static struct err *judge_owner(const struct plug *p, size_t i, const struct ovs_port *port,
+                               bool *bind)
+{
+    const struct vm_nic *nic = &p->req.nics[i];
+    enum ovs_port_owner owner = ovs_port_owner(port);
+    bool same_nic = nic->uuid && port->iface_id && streq(nic->uuid, port->iface_id);
+    *bind = false;
+    if (p->req.vm_uuid) {
+        if (owner == OVS_OWNER_VM && streq(port->vm_id, p->req.vm_uuid)) {
+            return NULL;
+        }
+        if (owner == OVS_OWNER_NIC && (same_nic || !nic->uuid)) {
+            *bind = true;
+            return NULL;
+        }
+    } else if (owner != OVS_OWNER_FOREIGN && same_nic) {
+        return NULL;
+    }
+    _cleanup_free_ char *field = mem_asprintf("nics[%zu].mac", i);
+    if (owner == OVS_OWNER_VM) {
+        return err_new(ERR_PORT_CONFLICT, field,
+                       "MAC %s is on port '%s' of VM %s; csdpdk leaves that port alone", nic->mac,
+                       port->name, port->vm_id);
+    }
+    if (owner == OVS_OWNER_NIC) {
+        return err_new(ERR_PORT_CONFLICT, field,
+                       "MAC %s is on port '%s' of NIC %s; csdpdk leaves that port alone",
+                       nic->mac, port->name, port->iface_id ? port->iface_id : "(unknown)");
+    }
+    return err_new(ERR_PORT_CONFLICT, field,
+                   "MAC %s is on port '%s', which csdpdk does not own; csdpdk leaves that port alone",
+                   nic->mac, port->name);
+}
+
 /* Matches every NIC with what OVSDB has: its own port (kept), another VM's
- * port with its MAC or its own tagged for another migration in flight (a
- * conflict), or nothing (to create). Its own port tagged for a migration
- * abandoned long ago (ovs_port_migration_in_flight()) is taken back: the tag
- * is cleared (unless 'dry_run'), so that the old operation's abort cannot
- * remove it. One lookup by MAC per NIC answers all of it; it is the only
- * scan of a plug that creates ports (OVSDB indexes nothing else), so keep
- * it that way. */
+ * or NIC's port with its MAC, or its own tagged for another migration in
+ * flight (a conflict), or nothing (to create). Unless 'dry_run', what a
+ * kept port's tags must say now is written, all in one transaction: the
+ * NIC's port gets its VM (vm-id) when the request names it; its own port
+ * tagged for a migration abandoned long ago (ovs_port_migration_in_flight())
+ * is taken back (the tag cleared, so that the old operation's abort cannot
+ * remove it); a port the libvirt hook marked as used by a run of the VM
+ * (csdpdk-instance "running:") is marked as plugged again, so that the
+ * release of that run, should it come later, leaves it alone (docs/hook.md). One lookup by MAC per NIC answers all
+ * of it; it is the only scan of a plug that creates ports (OVSDB indexes
+ * nothing else), so keep it that way. */
 static struct err *survey(struct ovsdb *db, struct plug *p, bool dry_run, size_t *n_new)
 {
     _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
@@ -94,22 +135,22 @@ static struct err *survey(struct ovsdb *db, struct plug *p, bool dry_run, size_t
         return e;
     }
 
-    _cleanup_free_ struct ovs_port *abandoned = mem_new0(struct ovs_port, p->req.n_nics); /* borrowed */
-    size_t n_abandoned = 0;
+    _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, p->req.n_nics);
+    size_t n_changes = 0;
     long long now = (long long) time(NULL);
+    char claim[32];
+    snprintf(claim, sizeof claim, OVS_INSTANCE_PLUGGED "%lld", now);
     *n_new = 0;
     for (size_t i = 0; i < p->req.n_nics; i++) {
         const struct vm_nic *nic = &p->req.nics[i];
         for (size_t k = 0; k < found.n && !p->ports[i]; k++) {
             const struct ovs_port *port = &found.ports[k];
+            bool bind;
             if (!port->mac || !streq(port->mac, nic->mac)) {
                 continue;
             }
-            if (!port->vm_id || !streq(port->vm_id, p->req.vm_uuid)) {
-                _cleanup_free_ char *field = mem_asprintf("nics[%zu].mac", i);
-                return err_new(ERR_PORT_CONFLICT, field,
-                               "MAC %s is on port '%s' of VM %s; csdpdk leaves that port alone",
-                               nic->mac, port->name, port->vm_id ? port->vm_id : "(unknown)");
+            if ((e = judge_owner(p, i, port, &bind))) {
+                return e;
             }
             bool other_op = port->op_id && !(p->op_id && streq(port->op_id, p->op_id));
             if (other_op && ovs_port_migration_in_flight(port, now)) {
@@ -125,17 +166,35 @@ static struct err *survey(struct ovsdb *db, struct plug *p, bool dry_run, size_t
             if ((e = check_existing(p, i, port))) {
                 return e;
             }
+            struct ovs_retag r = {.port = port};
+            size_t n_set = 0, n_clear = 0;
+            if (bind) {
+                r.set[n_set++] = OVS_KEY_VM;
+                r.set[n_set++] = p->req.vm_uuid;
+                r.clear[n_clear++] = OVS_KEY_PLUG_TIME;
+            }
             if (other_op) {
-                abandoned[n_abandoned++] = *port;
+                r.clear[n_clear++] = OVS_KEY_OP;
+                r.clear[n_clear++] = OVS_KEY_OP_TIME;
+            }
+            if (port->instance && !strncmp(port->instance, OVS_INSTANCE_RUNNING,
+                                           strlen(OVS_INSTANCE_RUNNING))) {
+                r.set[n_set++] = OVS_KEY_INSTANCE;
+                r.set[n_set++] = claim;
+            }
+            if (n_set || n_clear) {
+                changes[n_changes++] = r;
             }
             set_port(p, i, mem_strdup(port->name), false);
         }
         *n_new += !p->ports[i];
     }
-    if (n_abandoned && !dry_run) {
-        _cleanup_free_ char *comment = mem_asprintf("csdpdk %s: VM %s takes back its ports from an abandoned migration",
-                                                    p->op_id ? "migrate-prepare" : "plug", p->req.vm_uuid);
-        return ovsdb_ports_untag(db, abandoned, n_abandoned, comment);
+    if (n_changes && !dry_run) {
+        _cleanup_free_ char *comment = mem_asprintf("csdpdk %s: %s %s takes its ports as they are",
+                                                    p->op_id ? "migrate-prepare" : "plug",
+                                                    p->req.vm_uuid ? "VM" : "NIC of",
+                                                    p->req.vm_uuid ? p->req.vm_uuid : p->req.nics[0].mac);
+        return ovsdb_ports_retag(db, changes, n_changes, comment);
     }
     return NULL;
 }
@@ -186,12 +245,15 @@ static struct err *create_ports(struct ovsdb *db, struct plug *p, size_t n_new, 
             .iface_id = nic->uuid ? nic->uuid : nic->mac,
             .op_id = p->op_id,
             .op_time = p->op_id ? op_time : NULL,
+            .plug_time = op_time,
         };
     }
 
     char **names = NULL;
-    _cleanup_free_ char *comment = p->op_id ? mem_asprintf("csdpdk migrate-prepare %s: VM %s", p->op_id, p->req.vm_uuid)
-                                            : mem_asprintf("csdpdk plug: VM %s", p->req.vm_uuid);
+    const char *owner = p->req.vm_uuid ? "VM" : "NICs of";
+    const char *who = p->req.vm_uuid ? p->req.vm_uuid : p->req.nics[0].mac;
+    _cleanup_free_ char *comment = p->op_id ? mem_asprintf("csdpdk migrate-prepare %s: %s %s", p->op_id, owner, who)
+                                            : mem_asprintf("csdpdk plug: %s %s", owner, who);
     struct err *e = dry_run ? ovsdb_ports_predict(db, n_new, &names)
                             : ovsdb_ports_create(db, specs, n_new, comment, &names);
     if (e) {
@@ -289,7 +351,8 @@ static json_t *ports_json(const struct plug *p)
 struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug *p)
 {
     const struct options *o = ctx->options;
-    struct err *e = vm_request_parse(ctx, VM_REQUEST_WAIT | (with_op_id ? VM_REQUEST_OP_ID : 0), &p->req);
+    struct err *e = vm_request_parse(ctx, VM_REQUEST_WAIT | VM_REQUEST_NIC_OWNED |
+                                              (with_op_id ? VM_REQUEST_OP_ID : 0), &p->req);
     if (!e) {
         e = agent_config_load(o->agent_properties, &p->agent);
     }

@@ -21,21 +21,27 @@ static json_t *port_json(const struct ovs_port *p)
     const char *socket = p->server_path ? p->server_path : p->status_socket;
     json_t *connected = p->status_link ? json_boolean(streq(p->status_link, "connected"))
                                        : json_null();
-    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                     "port", p->name,
-                     "bridge", string_or_null(p->bridge),
-                     "type", string_or_null(p->type),
-                     "mode", string_or_null(mode),
-                     "owner", string_or_null(p->vm_id),
-                     "mac", string_or_null(p->mac),
-                     "socket", string_or_null(socket),
-                     "connected", connected,
-                     "numa", string_or_null(p->status_numa),
-                     "queues", p->queues >= 0 ? json_integer(p->queues) : json_null(),
-                     "error", string_or_null(p->error),
-                     "link_state", string_or_null(p->link_state),
-                     "ofport", p->ofport >= 0 ? json_integer(p->ofport) : json_null(),
-                     "op_id", string_or_null(p->op_id));
+    enum ovs_port_owner owner = ovs_port_owner(p);
+    json_t *port = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                             "port", p->name,
+                             "bridge", string_or_null(p->bridge),
+                             "type", string_or_null(p->type),
+                             "mode", string_or_null(mode),
+                             "owner", string_or_null(p->vm_id),
+                             "mac", string_or_null(p->mac),
+                             "socket", string_or_null(socket),
+                             "connected", connected,
+                             "numa", string_or_null(p->status_numa),
+                             "queues", p->queues >= 0 ? json_integer(p->queues) : json_null(),
+                             "error", string_or_null(p->error),
+                             "link_state", string_or_null(p->link_state),
+                             "ofport", p->ofport >= 0 ? json_integer(p->ofport) : json_null(),
+                             "op_id", string_or_null(p->op_id));
+    json_object_set_new(port, "owned_by",
+                        json_string(owner == OVS_OWNER_VM ? "vm" : owner == OVS_OWNER_NIC ? "nic" : "none"));
+    json_object_set_new(port, "nic", string_or_null(owner != OVS_OWNER_FOREIGN ? p->iface_id : NULL));
+    json_object_set_new(port, "adopted", json_boolean(owner == OVS_OWNER_VM && p->adopted));
+    return port;
 }
 
 struct err *verb_status_run(struct verb_context *ctx, json_t **result)
@@ -75,6 +81,14 @@ static const char *text_of(const json_t *v)
     return json_is_string(v) ? json_string_value(v) : "-";
 }
 
+/* The VM column: the VM, "(not bound)" for a NIC's port, "-" for a port
+ * csdpdk does not own. */
+static const char *owner_text(const json_t *p)
+{
+    return streq(text_of(json_object_get(p, "owned_by")), "nic") ? "(not bound)"
+                                                                  : text_of(json_object_get(p, "owner"));
+}
+
 /* For a person: one line per port, in at most 100 columns (a full VM UUID
  * included); bridge, socket, NUMA node, ofport, error and migration with
  * --verbose, under each line. */
@@ -90,7 +104,7 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
         width[c] = (int) strlen(head[c]);
     }
     json_array_foreach(ports, i, p) {
-        const char *cells[] = {text_of(json_object_get(p, "port")), text_of(json_object_get(p, "owner")),
+        const char *cells[] = {text_of(json_object_get(p, "port")), owner_text(p),
                                text_of(json_object_get(p, "mac")), text_of(json_object_get(p, "mode"))};
         for (size_t c = 0; c < 4; c++) {
             width[c] = (int) strlen(cells[c]) > width[c] ? (int) strlen(cells[c]) : width[c];
@@ -110,7 +124,7 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
             snprintf(q, sizeof q, "%lld", (long long) json_integer_value(queues));
         }
         fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", width[0],
-                text_of(json_object_get(p, "port")), width[1], text_of(json_object_get(p, "owner")),
+                text_of(json_object_get(p, "port")), width[1], owner_text(p),
                 width[2], text_of(json_object_get(p, "mac")), width[3],
                 text_of(json_object_get(p, "mode")), width[4],
                 json_is_true(connected) ? "yes" : json_is_false(connected) ? "no" : "-", width[5],
@@ -126,6 +140,15 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
                     text_of(json_object_get(p, "socket")));
             if (json_is_string(json_object_get(p, "error"))) {
                 fprintf(out, "    error: %s\n", text_of(json_object_get(p, "error")));
+            }
+            if (streq(text_of(json_object_get(p, "owned_by")), "nic")) {
+                fprintf(out, "    NIC %s's port, not bound to its VM yet\n",
+                        text_of(json_object_get(p, "nic")));
+            } else if (streq(text_of(json_object_get(p, "owned_by")), "none")) {
+                fprintf(out, "    not csdpdk's (adopt takes it in)\n");
+            }
+            if (json_is_true(json_object_get(p, "adopted"))) {
+                fprintf(out, "    adopted\n");
             }
             if (json_is_string(json_object_get(p, "op_id"))) {
                 fprintf(out, "    migration %s in flight\n", text_of(json_object_get(p, "op_id")));

@@ -148,8 +148,9 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
     json_t *vm = NULL, *nics = NULL, *details = NULL, *domain_xml = NULL, *reconnect = NULL;
     json_t *uuid = NULL, *name = NULL, *vcpus = NULL, *memory = NULL, *op_id = NULL;
     json_t *wait = NULL;
+    bool nic_owned = flags & VM_REQUEST_NIC_OWNED;
     struct request_field fields[8] = {
-        {"vm", REQ_OBJECT, true, false, &vm},
+        {"vm", REQ_OBJECT, !nic_owned, false, &vm},
         {"nics", REQ_ARRAY, true, false, &nics},
         {"details", REQ_OBJECT, true, false, &details},
         {"domain_xml", REQ_STRING, false, false, &domain_xml},
@@ -163,20 +164,20 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
         fields[n_fields++] = (struct request_field){"wait", REQ_BOOLEAN, false, false, &wait};
     }
     struct request_field vm_fields[] = {
-        {"uuid", REQ_STRING, true, false, &uuid},
+        {"uuid", REQ_STRING, !nic_owned, false, &uuid},
         {"name", REQ_STRING, false, false, &name},
         {"vcpus", REQ_INTEGER, false, false, &vcpus},
         {"memory_kib", REQ_INTEGER, false, false, &memory},
     };
     struct err *e = request_fields(ctx->request, "", fields, n_fields);
-    if (!e) {
+    if (!e && vm) {
         e = request_fields(vm, "vm", vm_fields, ARRAY_SIZE(vm_fields));
     }
     if (!e && op_id) {
         req->op_id = json_string_value(op_id);
         e = vm_validate_op_id(req->op_id, "op_id");
     }
-    if (!e) {
+    if (!e && uuid) {
         e = validate_uuid(json_string_value(uuid), "vm.uuid", &req->vm_uuid);
     }
     if (e) {
@@ -205,6 +206,17 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
 
     if ((e = parse_nics(nics, flags, req))) {
         return e;
+    }
+    /* Without its VM, a port belongs to its NIC: the NIC's UUID is its
+     * owner until the VM's domain appears (docs/ports.md). */
+    for (size_t i = 0; !req->vm_uuid && i < req->n_nics; i++) {
+        if (!req->nics[i].uuid) {
+            _cleanup_free_ char *field = mem_asprintf("nics[%zu].uuid", i);
+            return err_new(ERR_INVALID_REQUEST, field,
+                           "without vm.uuid, every NIC needs its uuid (its port is the NIC's until "
+                           "the VM's domain appears); nics[%zu] has none",
+                           i);
+        }
     }
 
     _cleanup_(request_details_clear) struct request_details d = {0};

@@ -23,7 +23,7 @@ struct vm_nic {
 };
 
 struct vm_request {
-    char *vm_uuid;
+    char *vm_uuid;           /* NULL: NICs' ports, bound to their VM later (VM_REQUEST_NIC_OWNED) */
     const char *vm_name;     /* or NULL */
     unsigned vcpus;          /* 0: not given */
     uint64_t memory_kib;     /* 0: not given */
@@ -41,6 +41,7 @@ enum {
     VM_REQUEST_PORTS = 1 << 0, /* each NIC names its port (render) */
     VM_REQUEST_OP_ID = 1 << 1, /* an op_id is required (migrate-prepare) */
     VM_REQUEST_WAIT = 1 << 2,  /* "wait": BOOLEAN (default true) is taken (plug, migrate-prepare) */
+    VM_REQUEST_NIC_OWNED = 1 << 3, /* vm and vm.uuid may be left out if every NIC has its uuid */
 };
 
 /* Reads and checks ctx->request; every error names its field. The details
