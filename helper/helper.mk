@@ -2,9 +2,9 @@
 # libcsdpdk.a, which the unit tests link.
 HELPER_SRCS := helper/mem.c helper/error.c helper/request.c helper/output.c helper/verbs.c \
                helper/verb_version.c helper/verb_decode.c helper/verb_plug.c helper/plug.c \
-               helper/verb_unplug.c helper/verb_status.c helper/verb_gc.c helper/ovsdb.c \
+               helper/verb_unplug.c helper/verb_status.c helper/verb_gc.c helper/verb_adopt.c helper/ovsdb.c \
                helper/dl.c helper/curl.c helper/libvirt.c helper/agent.c helper/validate.c helper/xml.c \
-               helper/vm_request.c helper/vm_render.c helper/domxml.c helper/domain.c helper/verb_render.c \
+               helper/vm_request.c helper/vm_render.c helper/domxml.c helper/domain.c helper/binding.c helper/verb_render.c \
                helper/sysfs.c helper/sockdir.c helper/capability.c helper/verb_capabilities.c helper/probe.c \
                helper/verb_sockets_clean.c helper/text.c helper/failpoint.c \
                helper/verb_offering_build.c helper/verb_offering_check.c

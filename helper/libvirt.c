@@ -22,6 +22,9 @@ DL_SYMBOL_DECLARE(virConnectGetVersion);
 DL_SYMBOL_DECLARE(virConnectGetType);
 DL_SYMBOL_DECLARE(virConnectGetCapabilities);
 DL_SYMBOL_DECLARE(virNodeGetFreePages);
+DL_SYMBOL_DECLARE(virConnectListAllDomains);
+DL_SYMBOL_DECLARE(virDomainGetUUIDString);
+DL_SYMBOL_DECLARE(virDomainGetXMLDesc);
 
 static void *libvirt;
 
@@ -54,6 +57,9 @@ static struct err *libvirt_load(void)
         DL_SYMBOL(virConnectGetType),
         DL_SYMBOL(virConnectGetCapabilities),
         DL_SYMBOL(virNodeGetFreePages),
+        DL_SYMBOL(virConnectListAllDomains),
+        DL_SYMBOL(virDomainGetUUIDString),
+        DL_SYMBOL(virDomainGetXMLDesc),
     };
     bool first = !libvirt;
     struct err *e = dl_load("libvirt.so.0", "libvirt0", ERR_LIBVIRT_UNAVAILABLE, &libvirt, symbols,
@@ -242,5 +248,61 @@ struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
     for (int i = 0; i < n; i++) {
         *free_pages += counts[i];
     }
+    return NULL;
+}
+
+void libvirt_domain_list_clear(struct libvirt_domain_list *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        free(list->domains[i].uuid);
+        free(list->domains[i].xml);
+    }
+    free(list->domains);
+    *list = (struct libvirt_domain_list){0};
+}
+
+static int domain_compare(const void *a, const void *b)
+{
+    return strcmp(((const struct libvirt_domain *) a)->uuid, ((const struct libvirt_domain *) b)->uuid);
+}
+
+struct err *libvirt_domains_read(struct libvirt *lv, struct libvirt_domain_list *out)
+{
+    virDomainPtr *doms = NULL;
+    sym_virResetLastError();
+    int n = sym_virConnectListAllDomains(lv->conn, &doms, 0);
+    if (n < 0) {
+        return call_error(lv, "cannot list the domains");
+    }
+    struct libvirt_domain_list list = {.domains = mem_new0(struct libvirt_domain, (size_t) n + 1)};
+    struct err *e = NULL;
+    for (int i = 0; i < n; i++) {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        int active = e ? 0 : sym_virDomainIsActive(doms[i]);
+        char *xml = e || active < 0 ? NULL : sym_virDomainGetXMLDesc(doms[i], 0);
+        if (!e && (active < 0 || !xml || sym_virDomainGetUUIDString(doms[i], uuid) < 0)) {
+            virErrorPtr error = sym_virGetLastError();
+            /* Undefined or stopped meanwhile: not there any more. */
+            if (!error || error->code != VIR_ERR_NO_DOMAIN) {
+                e = call_error(lv, "cannot read a domain");
+            }
+            free(xml);
+            xml = NULL;
+        }
+        if (xml) {
+            list.domains[list.n++] = (struct libvirt_domain){
+                .uuid = mem_strdup(uuid), .active = active == 1, .xml = xml};
+        }
+        sym_virDomainFree(doms[i]);
+    }
+    free(doms);
+    if (e) {
+        libvirt_domain_list_clear(&list);
+        return e;
+    }
+    if (list.n) {
+        qsort(list.domains, list.n, sizeof *list.domains, domain_compare);
+    }
+    *out = list;
     return NULL;
 }

@@ -4,6 +4,9 @@
 #ifndef CSDPDK_LIBVIRT_H
 #define CSDPDK_LIBVIRT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "helper/error.h"
 
 /* The version of the libvirt library that would be loaded ("9.0.0"). */
@@ -31,6 +34,25 @@ const char *libvirt_domain_state_name(enum libvirt_domain_state state);
  * when libvirt refused the call. */
 struct err *libvirt_domain_state(struct libvirt *lv, const char *uuid,
                                  enum libvirt_domain_state *state) _warn_unused_;
+
+/* A domain libvirt knows, as it describes it. */
+struct libvirt_domain {
+    char *uuid;
+    bool active;  /* running, paused, or migrating in */
+    char *xml;    /* the live XML of an active domain, the definition of another */
+};
+
+struct libvirt_domain_list {
+    struct libvirt_domain *domains; /* sorted by UUID */
+    size_t n;
+};
+
+void libvirt_domain_list_clear(struct libvirt_domain_list *list);
+
+/* Every domain of the connection, active or defined, with its XML. A
+ * domain that goes away while it is read is left out. */
+struct err *libvirt_domains_read(struct libvirt *lv, struct libvirt_domain_list *out)
+    _warn_unused_;
 
 /* What a libvirt host tells of itself. */
 struct libvirt_host {

@@ -1,78 +1,180 @@
 /* gc: find csdpdk's ports whose VM no longer runs, and with --apply remove
- * them. A port counts only if it is named csdpdk-N and carries csdpdk's
- * external_ids. A port of a migration in flight (csdpdk-op-id, made less
- * than OVS_MIGRATION_GRACE ago) is kept: its VM is not defined on this host
- * until the migration starts. An older tag is a migration whose abort never
- * came, and no longer protects the port. */
+ * them (docs/ports.md). A VM's port (vm-id) counts when libvirt does not
+ * know or does not run its VM, unless a migration in flight tagged it
+ * (csdpdk-op-id, made less than OVS_MIGRATION_GRACE ago): its VM is not
+ * defined on this host until the migration starts. A NIC's port not bound
+ * yet counts when no running domain uses its socket or MAC, once
+ * OVS_UNBOUND_GRACE has passed since it was made (its VM's domain may not
+ * be defined yet). Ports csdpdk does not own are never touched, unless the
+ * request asks for "foreign": then a vhost-user port that no running
+ * domain uses counts too (what adopt reports as an orphan). */
 #include <time.h>
 
+#include "helper/agent.h"
+#include "helper/binding.h"
 #include "helper/libvirt.h"
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
+#include "helper/request.h"
 #include "helper/verb.h"
+
+struct gc {
+    const struct options *o;
+    struct ovsdb *db;
+    struct libvirt *lv;           /* opened when a port needs libvirt */
+    struct host_domains domains;  /* read when a port needs them */
+    bool domains_read;
+    struct agent_config agent;    /* the socket directory, for server-mode sockets */
+    bool agent_read;
+    json_t *orphans, *kept;
+    struct ovs_port *doomed;      /* borrowed from the port list */
+    size_t n_doomed;
+};
+
+static void gc_clear(struct gc *g)
+{
+    host_domains_clear(&g->domains);
+    libvirt_close(g->lv);
+    agent_config_clear(&g->agent);
+    json_decref(g->orphans);
+    json_decref(g->kept);
+    free(g->doomed);
+}
+
+static struct err *need_libvirt(struct gc *g)
+{
+    return g->lv ? NULL : libvirt_open(g->o->libvirt, &g->lv);
+}
+
+static const char *owned_by(enum ovs_port_owner owner)
+{
+    return owner == OVS_OWNER_VM ? "vm" : owner == OVS_OWNER_NIC ? "nic" : "none";
+}
+
+static void orphan(struct gc *g, const struct ovs_port *p, const char *domain)
+{
+    json_array_append_new(g->orphans,
+                          json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s}", "port", p->name, "vm",
+                                    p->vm_id, "nic", ovs_port_owner(p) == OVS_OWNER_NIC ? p->iface_id : NULL,
+                                    "bridge", p->bridge, "domain", domain, "owned_by",
+                                    owned_by(ovs_port_owner(p))));
+    g->doomed[g->n_doomed++] = *p;
+}
+
+static void keep(struct gc *g, const struct ovs_port *p, char *reason)
+{
+    json_array_append_new(g->kept, json_pack("{s:s, s:s?, s:s}", "port", p->name, "vm", p->vm_id,
+                                             "reason", reason));
+    free(reason);
+}
+
+/* A VM's port: does libvirt run its VM? */
+static struct err *judge_vm_port(struct gc *g, const struct ovs_port *p, long long now)
+{
+    if (ovs_port_migration_in_flight(p, now)) {
+        keep(g, p, mem_strdup("migration in flight"));
+        return NULL;
+    }
+    /* libvirt is asked only when there is a port to judge. */
+    enum libvirt_domain_state state;
+    struct err *e = need_libvirt(g);
+    if (!e) {
+        e = libvirt_domain_state(g->lv, p->vm_id, &state);
+    }
+    if (!e && state != LIBVIRT_DOMAIN_ACTIVE) {
+        orphan(g, p, libvirt_domain_state_name(state));
+    }
+    return e;
+}
+
+/* A NIC's port or a foreign one: does a running domain use it? */
+static struct err *judge_by_use(struct gc *g, const struct ovs_port *p)
+{
+    struct err *e = need_libvirt(g);
+    if (!e && !g->domains_read) {
+        e = host_domains_read(g->lv, &g->domains);
+        g->domains_read = !e;
+    }
+    if (!e && !g->agent_read) {
+        e = agent_config_load(g->o->agent_properties, &g->agent);
+        g->agent_read = !e;
+    }
+    if (e) {
+        return e;
+    }
+    _cleanup_free_ bool *active = mem_new0(bool, g->domains.list.n + 1);
+    for (size_t i = 0; i < g->domains.list.n; i++) {
+        active[i] = g->domains.list.domains[i].active;
+    }
+    struct binding_use use;
+    size_t n = binding_uses(p, g->agent.socket_dir, g->domains.parsed, active, g->domains.list.n,
+                            &use, 1);
+    if (n) {
+        const struct domain *d = &g->domains.parsed[use.domain];
+        keep(g, p, mem_asprintf("not bound, used by running domain %s (%s): the libvirt hook or adopt binds it",
+                                d->name ? d->name : "?", g->domains.list.domains[use.domain].uuid));
+    } else {
+        orphan(g, p, "none");
+    }
+    return NULL;
+}
 
 struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
 {
-    const struct options *o = ctx->options;
+    json_t *foreign = NULL;
+    struct request_field fields[] = {{"foreign", REQ_BOOLEAN, false, false, &foreign}};
+    struct err *e = request_fields(ctx->request, "", fields, ARRAY_SIZE(fields));
+    if (e) {
+        return e;
+    }
     const struct ovs_select query = {OVS_SELECT_VHOST, NULL};
-    _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
-    _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
     _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
+    _cleanup_(gc_clear) struct gc g = {.o = ctx->options, .orphans = json_array(), .kept = json_array()};
+    _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
 
-    struct err *e = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &db);
-    if (!e) {
-        e = ovsdb_ports_select(db, &query, 1, 0, &found);
+    if ((e = ovsdb_open(g.o->ovsdb, g.o->timeout, g.o->verbose, &db)) ||
+        (e = ovsdb_ports_select(db, &query, 1, 0, &found))) {
+        return e;
+    }
+    g.doomed = mem_new0(struct ovs_port, found.n + 1);
+
+    long long now = (long long) time(NULL);
+    for (size_t i = 0; !e && i < found.n; i++) {
+        const struct ovs_port *p = &found.ports[i];
+        switch (ovs_port_owner(p)) {
+        case OVS_OWNER_VM:
+            e = judge_vm_port(&g, p, now);
+            break;
+        case OVS_OWNER_NIC:
+            if (ovs_port_unbound_recent(p, now)) {
+                keep(&g, p, mem_asprintf("not bound yet, made less than %d minutes ago",
+                                         OVS_UNBOUND_GRACE / 60));
+            } else {
+                e = judge_by_use(&g, p);
+            }
+            break;
+        case OVS_OWNER_FOREIGN:
+            if (json_is_true(foreign)) {
+                e = judge_by_use(&g, p);
+            }
+            break;
+        }
     }
     if (e) {
         return e;
     }
 
-    json_t *orphans = json_array();
-    json_t *kept = json_array();
-    _cleanup_free_ struct ovs_port *doomed = mem_new0(struct ovs_port, found.n + 1);
-    size_t n_doomed = 0;
-
-    long long now = (long long) time(NULL);
-    for (size_t i = 0; i < found.n; i++) {
-        const struct ovs_port *p = &found.ports[i];
-        if (!ovsdb_is_port_name(p->name) || !p->vm_id) {
-            continue; /* not csdpdk's: never touched */
-        }
-        if (ovs_port_migration_in_flight(p, now)) {
-            json_array_append_new(kept, json_pack("{s:s, s:s, s:s}", "port", p->name, "vm",
-                                                  p->vm_id, "reason", "migration in flight"));
-            continue;
-        }
-        /* libvirt is asked only when there is a port to judge. */
-        enum libvirt_domain_state state;
-        if ((!lv && (e = libvirt_open(o->libvirt, &lv))) ||
-            (e = libvirt_domain_state(lv, p->vm_id, &state))) {
-            json_decref(orphans);
-            json_decref(kept);
-            return e;
-        }
-        if (state == LIBVIRT_DOMAIN_ACTIVE) {
-            continue;
-        }
-        json_array_append_new(orphans, json_pack("{s:s, s:s, s:s?, s:s}", "port", p->name, "vm",
-                                                 p->vm_id, "bridge", p->bridge, "domain",
-                                                 libvirt_domain_state_name(state)));
-        doomed[n_doomed++] = *p; /* borrowed: 'found' owns the strings */
-    }
-
     json_t *removed = json_array();
-    if (o->apply && !o->dry_run && n_doomed) {
-        e = ovsdb_ports_delete(db, doomed, n_doomed, "csdpdk gc");
+    if (g.o->apply && !g.o->dry_run && g.n_doomed) {
+        e = ovsdb_ports_delete(db, g.doomed, g.n_doomed, "csdpdk gc");
         if (e) {
-            json_decref(orphans);
-            json_decref(kept);
             json_decref(removed);
             return e;
         }
-        for (size_t i = 0; i < n_doomed; i++) {
-            json_array_append_new(removed, json_string(doomed[i].name));
+        for (size_t i = 0; i < g.n_doomed; i++) {
+            json_array_append_new(removed, json_string(g.doomed[i].name));
         }
     }
-    *result = json_pack("{s:o, s:o, s:o}", "orphans", orphans, "removed", removed, "kept", kept);
+    *result = json_pack("{s:O, s:o, s:O}", "orphans", g.orphans, "removed", removed, "kept", g.kept);
     return NULL;
 }

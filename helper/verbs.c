@@ -50,6 +50,9 @@ const struct verb verbs[] = {
                 "          \"details\": {as for decode},\n"
                 "          \"domain_xml\": \"<domain>...\" (optional), \"reconnect\": SECONDS (default 1),\n"
                 "          \"wait\": true (default) | false}\n"
+                "  Without vm.uuid (or vm) every NIC needs its uuid: the ports are the NICs',\n"
+                "  bound to their VM when its domain starts (the libvirt hook) or by adopt; a\n"
+                "  plug with the VM binds them too.\n"
                 "  All new ports are created in one OVSDB transaction, named csdpdk-N; the\n"
                 "  same VM and MAC again returns its port with created: false, unless a\n"
                 "  migration to this host made it less than an hour ago (port_conflict).\n"
@@ -96,7 +99,9 @@ const struct verb verbs[] = {
         .summary = "VM -> MAC -> port -> socket -> OVS link state",
         .help = "Request (optional): {\"vm\": {\"uuid\": UUID}}; without it, every vhost-user port.\n"
                 "Result: ports[] (port, bridge, type, mode, owner, mac, socket, connected,\n"
-                "  numa, queues, error, link_state, ofport, op_id). --format text: a table in\n"
+                "  numa, queues, error, link_state, ofport, op_id, owned_by: vm | nic | none,\n"
+                "  nic, adopted). owner is the VM (null for a NIC's port not bound to its VM\n"
+                "  yet, and for a port csdpdk does not own). --format text: a table in\n"
                 "  100 columns (port, VM, MAC, mode, connected, link, queues); with --verbose\n"
                 "  the bridge, ofport, NUMA node, socket, error and migration under each port.\n",
         .flags = VERB_REQUEST | VERB_REQUEST_OPTIONAL | VERB_OVSDB,
@@ -106,12 +111,35 @@ const struct verb verbs[] = {
     {
         .name = "gc",
         .summary = "find (and with --apply remove) csdpdk's ports whose VM no longer runs",
-        .help = "Reads no request. Only ports named csdpdk-N that carry csdpdk's external_ids\n"
-                "count; libvirt (--libvirt) tells which VMs run (asked only when there is\n"
-                "such a port); ports of an in-flight migration are kept.\n"
-                "Result: orphans[] (port, vm, bridge, domain), removed[], kept[].\n",
-        .flags = VERB_MUTATES | VERB_APPLY | VERB_OVSDB | VERB_LIBVIRT,
+        .help = "Request (optional): {\"foreign\": true} to judge the vhost-user ports csdpdk does\n"
+                "  not own as well (CloudStack's own; what adopt reports as orphans).\n"
+                "  A VM's port counts when libvirt (--libvirt) does not know or does not run\n"
+                "  its VM (asked only when there is such a port); ports of an in-flight\n"
+                "  migration are kept. A NIC's port not bound to its VM yet is kept for an\n"
+                "  hour after it was made, then counts when no running domain uses its\n"
+                "  socket or MAC; so does a foreign port, when asked for.\n"
+                "Result: orphans[] (port, vm, nic, bridge, domain: missing | inactive | none,\n"
+                "  owned_by: vm | nic | none), removed[], kept[] (port, vm, reason).\n",
+        .flags = VERB_REQUEST | VERB_REQUEST_OPTIONAL | VERB_MUTATES | VERB_APPLY | VERB_OVSDB |
+                 VERB_LIBVIRT,
         .run = verb_gc_run,
+    },
+    {
+        .name = "adopt",
+        .summary = "take CloudStack's own vhost-user ports under csdpdk's care, by the domain using each",
+        .help = "Reads no request. Finds the vhost-user ports csdpdk does not own (CloudStack's\n"
+                "  csdpdk-N, any other on a netdev bridge) and the NICs' ports not bound to\n"
+                "  their VM yet, and matches each to the running domains libvirt (--libvirt)\n"
+                "  knows by socket (openvswitch.dpdk.ovs.path of --agent-properties for a\n"
+                "  server-mode port) and MAC. A dry run unless --apply: then one transaction\n"
+                "  tags each port one running domain alone uses (vm-id, attached-mac,\n"
+                "  iface-id, csdpdk-adopted), and the naming hint moves past the highest\n"
+                "  csdpdk-N. Never removes, renames or reconfigures a port; safe to repeat.\n"
+                "Result: ports[] (port, bridge, type, verdict: adopted | bound | csdpdk |\n"
+                "  orphan | ambiguous | ignored, vm, domain, mac, reason), applied, tagged,\n"
+                "  next_port (with --apply). An ambiguous port is also a warning.\n",
+        .flags = VERB_MUTATES | VERB_APPLY | VERB_OVSDB | VERB_LIBVIRT,
+        .run = verb_adopt_run,
     },
     {
         .name = "migrate-prepare",
@@ -256,7 +284,7 @@ const struct global_option global_options[] = {
     {"format", "json|text", "json (default when stdout is not a terminal) or text"},
     {"timeout", "SECONDS", "bound on every wait for OVSDB or libvirt (default 30)"},
     {"dry-run", NULL, "(verbs that change the host) report, change nothing"},
-    {"apply", NULL, "(gc) remove what is found"},
+    {"apply", NULL, "(gc) remove what is found; (adopt) tag what is found"},
     {"verbose", NULL, "log to stderr; with --format text, the details too"},
     {"help", NULL, "this help; 'csdpdk VERB --help' for one verb"},
     {"version", NULL, "same as the verb 'version'"},

@@ -1,0 +1,69 @@
+#include "helper/binding.h"
+
+#include <string.h>
+
+#include "helper/mem.h"
+
+void host_domains_clear(struct host_domains *h)
+{
+    for (size_t i = 0; h->parsed && i < h->list.n; i++) {
+        domain_clear(&h->parsed[i]);
+    }
+    free(h->parsed);
+    libvirt_domain_list_clear(&h->list);
+    *h = (struct host_domains){0};
+}
+
+struct err *host_domains_read(struct libvirt *lv, struct host_domains *out)
+{
+    struct host_domains h = {0};
+    struct err *e = libvirt_domains_read(lv, &h.list);
+    if (e) {
+        return e;
+    }
+    h.parsed = mem_new0(struct domain, h.list.n + 1);
+    for (size_t i = 0; i < h.list.n; i++) {
+        const char *xml = h.list.domains[i].xml;
+        /* libvirt wrote it: one that csdpdk cannot read names no port. */
+        struct err *bad = domain_parse(xml, strlen(xml), "domain", &h.parsed[i]);
+        err_free(bad);
+    }
+    *out = h;
+    return NULL;
+}
+
+size_t binding_uses(const struct ovs_port *p, const char *socket_dir, const struct domain *domains,
+                    const bool *active, size_t n, struct binding_use *uses, size_t max)
+{
+    _cleanup_free_ char *raw = ovs_port_socket(p, socket_dir);
+    _cleanup_free_ char *socket = raw ? domain_socket_path(raw) : NULL;
+    size_t count = 0;
+    for (size_t d = 0; d < n; d++) {
+        if (active && !active[d]) {
+            continue;
+        }
+        for (size_t k = 0; k < domains[d].n_ifaces; k++) {
+            const struct domain_iface *i = &domains[d].ifaces[k];
+            _cleanup_free_ char *path = i->path ? domain_socket_path(i->path) : NULL;
+            bool by_socket = socket && path && streq(socket, path);
+            bool by_mac = p->mac && i->mac && streq(p->mac, i->mac);
+            if (by_socket || by_mac) {
+                if (count < max) {
+                    uses[count] = (struct binding_use){d, k, by_socket, by_mac};
+                }
+                count++;
+            }
+        }
+    }
+    return count;
+}
+
+bool binding_mode_fits(const struct ovs_port *p, const struct domain_iface *i)
+{
+    if (!p->type || !i->mode) {
+        return false;
+    }
+    /* dpdkvhostuser: OVS listens, QEMU connects (<source mode='client'>). */
+    return (streq(p->type, "dpdkvhostuser") && streq(i->mode, "client")) ||
+           (streq(p->type, "dpdkvhostuserclient") && streq(i->mode, "server"));
+}

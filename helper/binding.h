@@ -1,0 +1,46 @@
+/* Which domain uses a port: a port's socket and MAC against the vhost-user
+ * interfaces of the host's domains. adopt and gc judge the ports csdpdk did
+ * not make or did not bind yet by it; the libvirt hook judges the one
+ * domain libvirt hands it (docs/existing-hosts.md, docs/hook.md). */
+#ifndef CSDPDK_BINDING_H
+#define CSDPDK_BINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "helper/domain.h"
+#include "helper/libvirt.h"
+#include "helper/ovsdb.h"
+
+/* The host's domains, read from libvirt and parsed. */
+struct host_domains {
+    struct libvirt_domain_list list;
+    struct domain *parsed; /* per list.domains[i]; a domain whose XML does not parse has none */
+};
+
+void host_domains_clear(struct host_domains *h);
+
+/* Reads every domain of 'lv'. */
+struct err *host_domains_read(struct libvirt *lv, struct host_domains *out) _warn_unused_;
+
+/* An interface of a domain that uses a port. */
+struct binding_use {
+    size_t domain;  /* index into the domains given */
+    size_t iface;   /* index into that domain's ifaces */
+    bool by_socket; /* the interface's socket is the port's */
+    bool by_mac;    /* the interface's MAC is the port's attached-mac */
+};
+
+/* Finds the interfaces of 'domains' ('n'; those for which 'active' says
+ * false are skipped when 'active' is given) that use port 'p': its socket
+ * ('socket_dir' for a server-mode port, ovs_port_socket()) or its MAC.
+ * Writes up to 'max' of them to 'uses' and returns how many there are. */
+size_t binding_uses(const struct ovs_port *p, const char *socket_dir, const struct domain *domains,
+                    const bool *active, size_t n, struct binding_use *uses, size_t max);
+
+/* Does the vhost-user interface 'i' (its <source mode>, QEMU's side) fit
+ * the type of port 'p' (OVS's side: dpdkvhostuser is OVS the server, QEMU
+ * the client)? */
+bool binding_mode_fits(const struct ovs_port *p, const struct domain_iface *i);
+
+#endif

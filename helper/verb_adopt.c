@@ -1,0 +1,208 @@
+/* adopt: take the vhost-user ports csdpdk did not make (CloudStack's own
+ * csdpdk-N, any other on a netdev bridge) and the NICs' ports not bound
+ * yet under csdpdk's care, by the domain that uses each: its socket and
+ * MAC (docs/existing-hosts.md). A dry run unless --apply; then one
+ * transaction tags every port that one running domain alone uses, and
+ * nothing else: a port is never removed, renamed or reconfigured (its
+ * Interface's options and type stay as they are, so the switch keeps the
+ * device and the VM's traffic goes on). Safe to repeat: an adopted port is
+ * csdpdk's the next time. */
+#include <time.h>
+
+#include "helper/agent.h"
+#include "helper/binding.h"
+#include "helper/libvirt.h"
+#include "helper/mem.h"
+#include "helper/ovsdb.h"
+#include "helper/verb.h"
+
+/* Up to this many interfaces that use one port are named in a verdict. */
+#define USES_MAX 4
+
+struct verdict {
+    const char *what; /* adopted, bound, csdpdk, orphan, ambiguous, ignored */
+    char *reason;
+    const struct domain *domain;
+    const char *uuid;
+    const char *mac;
+};
+
+static bool on_netdev_bridge(const struct ovs_switch *sw, const char *bridge)
+{
+    for (size_t i = 0; bridge && i < sw->n_netdev_bridges; i++) {
+        if (streq(sw->netdev_bridges[i], bridge)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *domain_label(const struct domain *d)
+{
+    return d->name ? d->name : "?";
+}
+
+/* What adopt makes of port 'p' among the host's domains. */
+static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const char *socket_dir,
+                  const struct host_domains *h, const bool *active, struct verdict *v)
+{
+    enum ovs_port_owner owner = ovs_port_owner(p);
+    *v = (struct verdict){0};
+    if (owner == OVS_OWNER_VM) {
+        v->what = "csdpdk";
+        v->uuid = p->vm_id;
+        v->mac = p->mac;
+        v->reason = mem_asprintf("csdpdk's already, VM %s", p->vm_id);
+        return;
+    }
+    if (owner == OVS_OWNER_FOREIGN && !on_netdev_bridge(sw, p->bridge)) {
+        v->what = "ignored";
+        v->reason = mem_asprintf("not on a netdev bridge (bridge %s)", p->bridge ? p->bridge : "none");
+        return;
+    }
+    struct binding_use uses[USES_MAX];
+    size_t n = binding_uses(p, socket_dir, h->parsed, active, h->list.n, uses, USES_MAX);
+    if (n == 0) {
+        struct binding_use idle;
+        bool named = binding_uses(p, socket_dir, h->parsed, NULL, h->list.n, &idle, 1) > 0;
+        v->what = "orphan";
+        v->reason = named ? mem_asprintf("no running domain uses it (domain %s, not running, names it); "
+                                         "gc with {\"foreign\": true} removes it when asked",
+                                         domain_label(&h->parsed[idle.domain]))
+                          : mem_strdup("no domain uses it; gc with {\"foreign\": true} removes it when asked");
+        return;
+    }
+    const struct domain *d = &h->parsed[uses[0].domain];
+    const struct domain_iface *i = &d->ifaces[uses[0].iface];
+    v->domain = d;
+    v->uuid = h->list.domains[uses[0].domain].uuid;
+    v->mac = i->mac;
+    if (n > 1) {
+        const struct domain *other = &h->parsed[uses[1].domain];
+        v->what = "ambiguous";
+        v->reason = other == d ? mem_asprintf("domain %s uses it on %zu interfaces", domain_label(d), n)
+                               : mem_asprintf("two running domains use it: %s and %s", domain_label(d),
+                                              domain_label(other));
+        return;
+    }
+    if (!uses[0].by_socket) {
+        v->what = "ambiguous";
+        v->reason = mem_asprintf("domain %s has its MAC %s on another socket (%s)", domain_label(d),
+                                 i->mac, i->path ? i->path : "none");
+        return;
+    }
+    if (p->mac && !uses[0].by_mac) {
+        v->what = "ambiguous";
+        v->reason = mem_asprintf("domain %s uses its socket with MAC %s, not the port's %s",
+                                 domain_label(d), i->mac, p->mac);
+        return;
+    }
+    if (!binding_mode_fits(p, i)) {
+        v->what = "ambiguous";
+        v->reason = mem_asprintf("domain %s uses its socket in mode %s, which a port of type %s "
+                                 "does not serve",
+                                 domain_label(d), i->mode ? i->mode : "none", p->type);
+        return;
+    }
+    v->what = owner == OVS_OWNER_NIC ? "bound" : "adopted";
+    v->reason = mem_asprintf("domain %s uses it (MAC %s)", domain_label(d), i->mac);
+}
+
+struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
+{
+    const struct options *o = ctx->options;
+    const struct ovs_select query = {OVS_SELECT_VHOST, NULL};
+    _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
+    _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
+    _cleanup_(ovs_switch_clear) struct ovs_switch sw = {0};
+    _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
+    _cleanup_(host_domains_clear) struct host_domains h = {0};
+    _cleanup_(agent_config_clear) struct agent_config agent = {0};
+
+    struct err *e = agent_config_load(o->agent_properties, &agent);
+    if (!e) {
+        e = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &db);
+    }
+    if (!e) {
+        e = ovsdb_switch_read(db, &sw);
+    }
+    if (!e) {
+        e = ovsdb_ports_select(db, &query, 1, 0, &found);
+    }
+    if (!e) {
+        e = libvirt_open(o->libvirt, &lv);
+    }
+    if (!e) {
+        e = host_domains_read(lv, &h);
+    }
+    if (e) {
+        return e;
+    }
+    _cleanup_free_ bool *active = mem_new0(bool, h.list.n + 1);
+    for (size_t i = 0; i < h.list.n; i++) {
+        active[i] = h.list.domains[i].active;
+    }
+
+    char now[32];
+    snprintf(now, sizeof now, "%lld", (long long) time(NULL));
+    _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, found.n + 1);
+    size_t n_changes = 0;
+    uint64_t highest = 0;
+    json_t *ports = json_array();
+    for (size_t k = 0; k < found.n; k++) {
+        const struct ovs_port *p = &found.ports[k];
+        struct verdict v;
+        judge(p, &sw, agent.socket_dir, &h, active, &v);
+        json_array_append_new(ports, json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s}",
+                                               "port", p->name, "bridge", p->bridge, "type", p->type,
+                                               "verdict", v.what, "vm", v.uuid, "domain",
+                                               v.domain ? v.domain->name : NULL, "mac", v.mac,
+                                               "reason", v.reason));
+        if (streq(v.what, "ambiguous")) {
+            json_array_append_new(ctx->warnings, json_sprintf("%s: %s", p->name, v.reason));
+        }
+        free(v.reason);
+        uint64_t number;
+        if (ovsdb_port_number(p->name, &number) && number > highest) {
+            highest = number;
+        }
+        struct ovs_retag *r = &changes[n_changes];
+        *r = (struct ovs_retag){.port = p};
+        if (streq(v.what, "adopted")) {
+            const char *set[] = {OVS_KEY_VM, v.uuid, OVS_KEY_MAC, v.mac, OVS_KEY_IFACE, v.mac,
+                                 OVS_KEY_ADOPTED, now, NULL};
+            memcpy(r->set, set, sizeof set);
+            n_changes++;
+        } else if (streq(v.what, "bound")) {
+            const char *set[] = {OVS_KEY_VM, v.uuid, NULL};
+            memcpy(r->set, set, sizeof set);
+            r->clear[0] = OVS_KEY_PLUG_TIME;
+            n_changes++;
+        }
+    }
+
+    bool apply = o->apply && !o->dry_run;
+    uint64_t hint = 0;
+    if (apply && n_changes) {
+        e = ovsdb_ports_retag(db, changes, n_changes, "csdpdk adopt");
+    }
+    /* csdpdk's next name comes after every csdpdk-N there is, adopted or not. */
+    if (!e && apply && highest) {
+        e = ovsdb_next_port_raise(db, highest + 1, "csdpdk adopt: the next name after the adopted ports",
+                                  &hint);
+    }
+    if (e) {
+        json_decref(ports);
+        return e;
+    }
+    if (!apply && n_changes) {
+        json_array_append_new(ctx->warnings,
+                              json_string("dry run: nothing was changed; adopt --apply tags the ports shown adopted or bound"));
+    }
+    *result = json_pack("{s:o, s:b, s:i}", "ports", ports, "applied", apply && n_changes > 0,
+                        "tagged", apply ? (json_int_t) n_changes : 0);
+    if (hint) {
+        json_object_set_new(*result, "next_port", json_sprintf(OVSDB_PORT_PREFIX "%llu", (unsigned long long) hint));
+    }
+    return NULL;
+}
