@@ -66,13 +66,14 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) $(OVS_LIBS)
 
 .PHONY: all deps check demo bench bench-migration deb clean distclean fuzz
-all: $(O)/csdpdk
+all: $(O)/csdpdk $(O)/csdpdk-libvirt-hook
 
 include mk/deps.mk
 include mk/ovs.mk
 include offerings/offerings.mk
 include migration/migration.mk
 include helper/helper.mk
+include hook/hook.mk
 include tests/tests.mk
 include tests/fuzz/fuzz.mk
 include packaging/packaging.mk

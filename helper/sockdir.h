@@ -38,4 +38,12 @@ const char *sockdir_kind_name(enum sockdir_kind kind);
  * passwd database; unknown users are reported, not guessed). */
 void sockdir_probe(const char *dir, uid_t ovs_uid, const char *qemu_user, struct sockdir_facts *out);
 
+/* Why the unix socket at 'path' must be kept, or NULL when nobody holds
+ * it. 'switch_pid', a running ovs-vswitchd's (or 0), is asked through its
+ * own network namespace's /proc/PID/net/unix, never by connecting (a
+ * connection that closes makes OVS tear a port's vhost device down);
+ * without it a socket of this namespace bound to 'path' holds it, and so
+ * does a listener that accepts a connection. */
+char *sockdir_holder(const char *path, long switch_pid);
+
 #endif

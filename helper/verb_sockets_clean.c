@@ -31,78 +31,9 @@
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/probe.h"
+#include "helper/sockdir.h"
 #include "helper/verb.h"
 #include "helper/text.h"
-
-/* Whether a socket of the network namespace whose /proc/.../net/unix is
- * 'table' is bound to 'path' and not connected: listening, or about to.
- * (A connection accepted on a listener carries its path too, in the
- * connecting side's namespace: that is no holder.) */
-static bool bound_in(const char *table, const char *path)
-{
-    FILE *f = fopen(table, "r");
-    char line[4096];
-    bool found = false;
-    while (f && !found && fgets(line, sizeof line, f)) {
-        /* Num RefCount Protocol Flags Type St Inode Path */
-        unsigned st = 0;
-        char *p = line;
-        for (int field = 0; field < 7 && p; field++) {
-            if (field == 5) {
-                st = (unsigned) strtoul(p + strspn(p, " "), NULL, 16);
-            }
-            p = strchr(p + strspn(p, " "), ' ');
-        }
-        if (p && st == 1) { /* SS_UNCONNECTED */
-            p += strspn(p, " ");
-            p[strcspn(p, "\n")] = '\0';
-            found = streq(p, path);
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return found;
-}
-
-/* Whether a process listens on the unix socket 'path': NULL if not (the
- * connection is refused), else why the socket must be kept. */
-static char *listener(const char *path)
-{
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof addr.sun_path) {
-        return mem_strdup("its path is too long to connect to");
-    }
-    memcpy(addr.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return mem_asprintf("socket(): %s", strerror(errno));
-    }
-    int rc = connect(fd, (const struct sockaddr *) &addr, sizeof addr);
-    int error = rc ? errno : 0;
-    close(fd);
-    if (!rc || error == EAGAIN || error == EINPROGRESS) {
-        return mem_strdup("a process listens on it");
-    }
-    return error == ECONNREFUSED ? NULL : mem_asprintf("connect(): %s", strerror(error));
-}
-
-/* Why the socket at 'path' must be kept, or NULL when nobody holds it.
- * 'switch_pid' is a running ovs-vswitchd's, or 0. */
-static char *holder(const char *path, long switch_pid)
-{
-    if (switch_pid > 0) {
-        _cleanup_free_ char *table = mem_asprintf("/proc/%ld/net/unix", switch_pid);
-        if (access(table, R_OK) != 0) {
-            return mem_asprintf("ovs-vswitchd (pid %ld) runs and its sockets cannot be read", switch_pid);
-        }
-        return bound_in(table, path) ? mem_asprintf("ovs-vswitchd (pid %ld) holds it", switch_pid) : NULL;
-    }
-    if (bound_in("/proc/net/unix", path)) {
-        return mem_strdup("a process holds it");
-    }
-    return listener(path);
-}
 
 static const char *file_kind(mode_t mode)
 {
@@ -143,7 +74,7 @@ static void clean_one(int dir_fd, const char *dir, const char *name, const struc
                    : mem_strdup("no port of that name in OVSDB");
     } else {
         _cleanup_free_ char *path = mem_asprintf("%s/%s", dir, name);
-        why = holder(path, switch_pid);
+        why = sockdir_holder(path, switch_pid);
     }
     if (!why && !dry_run) {
         /* Still the file judged, then gone: a switch that bound a new

@@ -1,5 +1,7 @@
 #include "migration/checks.h"
 
+#include "helper/mem.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,33 @@ uint64_t mig_default_page_kib(const struct host_memory *m)
         }
     }
     return smallest ? smallest : 2048;
+}
+
+bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_t memory_kib,
+                         char **detail)
+{
+    if (!m) {
+        *detail = mem_strdup("sysfs could not be read");
+        return false;
+    }
+    uint64_t page = page_kib ? page_kib : mig_default_page_kib(m);
+    uint64_t needed = (memory_kib + page - 1) / page;
+    uint64_t free_pages = 0;
+    _cleanup_free_ char *nodes = mem_strdup("");
+    for (size_t i = 0; i < m->n_pools; i++) {
+        if (m->pools[i].size_kib == page) {
+            free_pages += m->pools[i].free;
+            char *more = mem_asprintf("%s%snode %d: %llu", nodes, *nodes ? ", " : "", m->pools[i].node,
+                                      (unsigned long long) m->pools[i].free);
+            free(nodes);
+            nodes = more;
+        }
+    }
+    *detail = mem_asprintf("the VM needs %llu pages of %llu KiB for %llu KiB; %llu free (%s)",
+                           (unsigned long long) needed, (unsigned long long) page,
+                           (unsigned long long) memory_kib, (unsigned long long) free_pages,
+                           *nodes ? nodes : "no pool of that size");
+    return free_pages >= needed;
 }
 
 void mig_checks_text(FILE *out, const json_t *result)

@@ -25,6 +25,12 @@ void mig_check(struct mig_checks *c, const char *id, const char *side, bool ok, 
  * pages, else its smallest reserved size, else 2 MiB. */
 uint64_t mig_default_page_kib(const struct host_memory *m);
 
+/* Do the free hugepages of 'page_kib' (0: mig_default_page_kib()) on 'm'
+ * (NULL: sysfs could not be read) cover 'memory_kib', on all nodes
+ * together? '*detail' says what was counted. */
+bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_t memory_kib,
+                         char **detail);
+
 /* For a person: "eligible: yes" or "eligible: NO", then one aligned line
  * per check of 'result' (ok or FAIL, side, id, detail). */
 void mig_checks_text(FILE *out, const json_t *result);

@@ -70,32 +70,10 @@ static uint64_t vm_memory_kib(const struct plug *p)
 static void check_hugepages(struct mig_checks *checks, const struct host_probe *probe,
                             const struct plug *p)
 {
-    const struct host_memory *m = probe->facts.memory;
-    uint64_t page = domxml_page_kib(p->req.details);
-    page = page ? page : mig_default_page_kib(m);
-    uint64_t memory = vm_memory_kib(p);
-    uint64_t needed = (memory + page - 1) / page;
-    uint64_t free_pages = 0;
-    _cleanup_free_ char *nodes = mem_strdup("");
-
-    for (size_t i = 0; m && i < m->n_pools; i++) {
-        if (m->pools[i].size_kib == page) {
-            free_pages += m->pools[i].free;
-            char *more = mem_asprintf("%s%snode %d: %llu", nodes, *nodes ? ", " : "", m->pools[i].node,
-                                      (unsigned long long) m->pools[i].free);
-            free(nodes);
-            nodes = more;
-        }
-    }
-    if (!m) {
-        mig_check(checks, "hugepages", "destination", false, mem_strdup("sysfs could not be read"));
-    } else {
-        mig_check(checks, "hugepages", "destination", free_pages >= needed,
-                  mem_asprintf("the VM needs %llu pages of %llu KiB for %llu KiB; %llu free (%s)",
-                               (unsigned long long) needed, (unsigned long long) page,
-                               (unsigned long long) memory, (unsigned long long) free_pages,
-                               *nodes ? nodes : "no pool of that size"));
-    }
+    char *detail = NULL;
+    bool ok = mig_hugepages_cover(probe->facts.memory, domxml_page_kib(p->req.details),
+                                  vm_memory_kib(p), &detail);
+    mig_check(checks, "hugepages", "destination", ok, detail);
 }
 
 struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)

@@ -61,8 +61,34 @@ host_up() {
     VSWITCHD_TAG=$name vswitchd_start "$dir/ovs" || { echo "$name: ovs-vswitchd did not start" >&2; return 1; }
     # The guests' serial consoles go to /var/log/libvirt/qemu, the host's own.
     mkdir -p "$dir/lv/log/qemu" || return 1
-    libvirtd_start "$name" "$dir/lv" >/dev/null || { echo "$name: libvirtd did not start" >&2; return 1; }
+    local binds=()
+    if [[ ${HOST_HOOK:-0} == 1 ]]; then
+        host_hook_install "$name" || return 1
+        binds=("/etc/csdpdk=$dir/csdpdk-etc")
+    fi
+    libvirtd_start "$name" "$dir/lv" "${binds[@]}" >/dev/null || { echo "$name: libvirtd did not start" >&2; return 1; }
     frames_start "$name"
+}
+
+# host_hook_install NAME: csdpdk's libvirt hook as the package installs it,
+# /etc/libvirt/hooks/qemu.d/csdpdk (a link to the binary), in host NAME's
+# /etc/libvirt, with its settings in NAME's /etc/csdpdk (host_up binds it
+# there): the host's OVSDB, agent.properties, and a log in its
+# /var/log/libvirt. libvirtd reads a new hook directory at its start: call
+# it before, host_up does (HOST_HOOK=1).
+HOOK_BIN=${HOOK_BIN:-$(dirname "$CSDPDK")/csdpdk-libvirt-hook}
+host_hook_install() {
+    local dir=$T/$1
+    mkdir -p "$dir/lv/etc/hooks/qemu.d" "$dir/csdpdk-etc" || return 1
+    ln -sfn "$(realpath "$HOOK_BIN")" "$dir/lv/etc/hooks/qemu.d/csdpdk" || return 1
+    printf '%s\n' "# csdpdk's libvirt hook on test host $1" "ovsdb = unix:$dir/ovs/db.sock" \
+        "agent-properties = $dir/agent.properties" "timeout = ${HOOK_TIMEOUT:-10}" \
+        >"$dir/csdpdk-etc/libvirt-hook.conf"
+}
+
+# host_hook_log NAME: the hook's log on host NAME.
+host_hook_log() {
+    echo "$T/$1/lv/log/csdpdk-hook.log"
 }
 
 # host_restart_switch NAME [TERM|KILL]: stops host NAME's ovs-vswitchd with

@@ -47,7 +47,7 @@ LIBVIRTD_CAPS_CACHE=${LIBVIRTD_CAPS_CACHE-$GUEST_CACHE/libvirt-caps}
 LIBVIRTD_LOG_LEVEL=${LIBVIRTD_LOG_LEVEL:-3}
 LIBVIRTD_LOG_FILTERS=${LIBVIRTD_LOG_FILTERS:-}
 # Bump when the initramfs recipe changes: the cache is rebuilt.
-GUEST_RECIPE=5
+GUEST_RECIPE=6
 
 declare -gA LIBVIRTD_PID=() LIBVIRTD_DIR=() LIBVIRT_URIS=()
 declare -gA TESTPMD_PID=() TESTPMD_FD=() TESTPMD_LOG=() TESTPMD_PREFIX=() TESTPMD_SOCK=() TESTPMD_MODE=()
@@ -334,14 +334,16 @@ over() {
     mount --bind "\$src" "\$dst"
 }
 rm -rf "\$D/ovl" && mkdir -p "\$D/ovl"
-over "\$D/etc" /etc/libvirt
+# The extra binds first: an overlay they make over a parent (/etc for
+# /etc/csdpdk) must lie under the binds below, not hide them.
+${extra}over "\$D/etc" /etc/libvirt
 over "\$D/run" /run/libvirt
 over "\$D/lib" /var/lib/libvirt
 over "\$D/cache" /var/cache/libvirt
 over "\$D/log" /var/log/libvirt
 mount --bind "\$D/passwd" /etc/passwd
 mount --bind "\$D/group" /etc/group
-${extra}mount -t hugetlbfs -o pagesize=2M csdpdk-hugepages "\$D/hugepages"
+mount -t hugetlbfs -o pagesize=2M csdpdk-hugepages "\$D/hugepages"
 echo "namespace ready: \$(date +%s.%3N)"
 exec libvirtd -p "\$D/run/libvirtd.pid"
 EOF
@@ -409,6 +411,8 @@ domain_state() {
 # csdpdk.ping=SECONDS on the kernel command line it sends instead one echo
 # every SECONDS on each ethN, each in the background so that a lost reply
 # never delays the next (the migration test clocks the outage by them).
+# With csdpdk.poweroff=SECONDS it powers itself off after SECONDS, as a
+# guest shut down from inside does (ACPI off: QEMU exits).
 _guest_init_script() {
     cat <<'EOF'
 #!/bin/busybox sh
@@ -431,7 +435,10 @@ fi
 grep -E 'virtio|MSI' /proc/interrupts | sed 's/^/csdpdk-guest: irq /'
 ping=
 for a in $(cat /proc/cmdline); do
-    case $a in csdpdk.ping=*) ping=${a#csdpdk.ping=} ;; esac
+    case $a in
+    csdpdk.ping=*) ping=${a#csdpdk.ping=} ;;
+    csdpdk.poweroff=*) (sleep "${a#csdpdk.poweroff=}"; echo "csdpdk-guest: powering off"; poweroff -f) & ;;
+    esac
 done
 for d in /sys/class/net/eth*; do
     n=${d##*/}

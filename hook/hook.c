@@ -1,0 +1,567 @@
+#include "hook/hook.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper/agent.h"
+#include "helper/binding.h"
+#include "helper/mem.h"
+#include "helper/ovsdb.h"
+#include "helper/probe.h"
+#include "helper/sockdir.h"
+#include "helper/sysfs.h"
+#include "helper/text.h"
+#include "helper/vm_request.h"
+#include "helper/xml.h"
+#include "migration/checks.h"
+
+#define CONFIG_MAX_SIZE 65536
+
+void hook_config_clear(struct hook_config *c)
+{
+    free(c->ovsdb);
+    free(c->agent_properties);
+    free(c->sysfs);
+    free(c->proc);
+    free(c->log);
+    *c = (struct hook_config){0};
+}
+
+static void set_string(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = mem_strdup(value);
+}
+
+/* One "key = value" line of the configuration. */
+static struct err *config_line(struct hook_config *c, const char *key, const char *value)
+{
+    struct {
+        const char *key;
+        char **slot;
+    } strings[] = {
+        {"ovsdb", &c->ovsdb}, {"agent-properties", &c->agent_properties}, {"sysfs", &c->sysfs},
+        {"proc", &c->proc}, {"log", &c->log},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
+        if (streq(key, strings[i].key)) {
+            if (!streq(key, "log") && !streq(key, "ovsdb") && value[0] != '/') {
+                return err_new(ERR_INVALID_REQUEST, key, "%s must be an absolute path", key);
+            }
+            set_string(strings[i].slot, value);
+            return NULL;
+        }
+    }
+    if (streq(key, "timeout")) {
+        char *end = NULL;
+        errno = 0;
+        double t = strtod(value, &end);
+        if (errno || end == value || *end || !(t > 0) || t > HOOK_TIMEOUT_MAX) {
+            return err_new(ERR_INVALID_REQUEST, key, "timeout must be seconds above 0, at most %g",
+                           HOOK_TIMEOUT_MAX);
+        }
+        c->timeout = t;
+        return NULL;
+    }
+    _cleanup_free_ char *shown = text_quote_for_message(key, 64);
+    return err_new(ERR_INVALID_REQUEST, key,
+                   "unknown key %s (ovsdb, agent-properties, sysfs, proc, log, timeout)", shown);
+}
+
+static char *trim(char *s)
+{
+    s += strspn(s, " \t");
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) {
+        s[--n] = '\0';
+    }
+    return s;
+}
+
+struct err *hook_config_load(const char *path, struct hook_config *c)
+{
+    *c = (struct hook_config){
+        .ovsdb = mem_strdup("unix:/var/run/openvswitch/db.sock"),
+        .agent_properties = mem_strdup("/etc/cloudstack/agent/agent.properties"),
+        .sysfs = mem_strdup("/sys"),
+        .proc = mem_strdup("/proc"),
+        .log = mem_strdup(HOOK_LOG_DEFAULT),
+        .timeout = HOOK_TIMEOUT_DEFAULT,
+    };
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return errno == ENOENT ? NULL
+                               : err_new(ERR_USAGE, NULL, "cannot read '%s': %s", path, strerror(errno));
+    }
+    char line[1024];
+    struct err *e = NULL;
+    for (int n = 1; !e && fgets(line, sizeof line, f); n++) {
+        if (!strchr(line, '\n') && !feof(f)) {
+            e = err_new(ERR_INVALID_REQUEST, NULL, "%s:%d: the line is longer than %zu bytes", path, n,
+                        sizeof line - 2);
+            break;
+        }
+        line[strcspn(line, "\n")] = '\0';
+        char *text = trim(line);
+        if (!*text || *text == '#') {
+            continue;
+        }
+        char *eq = strchr(text, '=');
+        if (!eq) {
+            e = err_new(ERR_INVALID_REQUEST, NULL, "%s:%d: not 'key = value'", path, n);
+            break;
+        }
+        *eq = '\0';
+        if ((e = config_line(c, trim(text), trim(eq + 1)))) {
+            e = err_prefix(e, "%s:%d", path, n);
+        }
+    }
+    fclose(f);
+    return e;
+}
+
+enum hook_action hook_action_of(const char *op, const char *subop)
+{
+    if ((streq(op, "prepare") || streq(op, "started")) && streq(subop, "begin")) {
+        return HOOK_BIND;
+    }
+    if (streq(op, "migrate") && streq(subop, "begin")) {
+        return HOOK_MIGRATE;
+    }
+    if (streq(op, "release") && streq(subop, "end")) {
+        return HOOK_RELEASE;
+    }
+    return HOOK_NOTHING;
+}
+
+void hook_outcome_clear(struct hook_outcome *o)
+{
+    free(o->log);
+    free(o->refusal);
+    free(o->xml);
+    *o = (struct hook_outcome){0};
+}
+
+/* ---- what every action needs ---- */
+
+/* The host as the hook sees it: OVSDB, the socket directory, and the
+ * domain's ports, each found by its socket's name. */
+struct host {
+    struct ovsdb *db;
+    struct agent_config agent;
+    struct ovs_switch sw;
+    struct ovs_port_list ports;
+    const struct ovs_port **of_iface; /* per interface of the domain: its port, or NULL */
+};
+
+static void host_clear(struct host *h)
+{
+    ovsdb_close(h->db);
+    agent_config_clear(&h->agent);
+    ovs_switch_clear(&h->sw);
+    ovs_port_list_clear(&h->ports);
+    free(h->of_iface);
+    *h = (struct host){0};
+}
+
+/* The port an interface uses: the one named as its socket's file. */
+static const char *iface_port_name(const struct domain_iface *i, char **scratch)
+{
+    *scratch = i->path ? domain_socket_path(i->path) : NULL;
+    const char *slash = *scratch ? strrchr(*scratch, '/') : NULL;
+    return slash ? slash + 1 : NULL;
+}
+
+static struct err *host_read(const struct hook_config *c, const struct domain *d, unsigned flags,
+                             struct host *h)
+{
+    struct err *e = agent_config_load(c->agent_properties, &h->agent);
+    if (!e) {
+        e = ovsdb_open(c->ovsdb, c->timeout, false, &h->db);
+    }
+    if (!e) {
+        e = ovsdb_switch_read(h->db, &h->sw);
+    }
+    if (e) {
+        return e;
+    }
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, d->n_ifaces + 1);
+    _cleanup_(mem_strv_freep) char **scratch = mem_new0(char *, d->n_ifaces + 1);
+    size_t n = 0;
+    for (size_t k = 0; k < d->n_ifaces; k++) {
+        const char *name = iface_port_name(&d->ifaces[k], &scratch[k]);
+        /* Any vhost-user port may be the domain's, csdpdk-N or not. */
+        if (name && *name) {
+            queries[n++] = (struct ovs_select){OVS_SELECT_NAME, name};
+        }
+    }
+    if (n && (e = ovsdb_ports_select(h->db, queries, n, flags, &h->ports))) {
+        return e;
+    }
+    h->of_iface = mem_new0(const struct ovs_port *, d->n_ifaces + 1);
+    for (size_t k = 0; k < d->n_ifaces; k++) {
+        _cleanup_free_ char *path = NULL;
+        const char *name = iface_port_name(&d->ifaces[k], &path);
+        for (size_t p = 0; name && p < h->ports.n; p++) {
+            if (streq(h->ports.ports[p].name, name)) {
+                h->of_iface[k] = &h->ports.ports[p];
+            }
+        }
+    }
+    return NULL;
+}
+
+static bool on_netdev_bridge(const struct ovs_switch *sw, const char *bridge)
+{
+    for (size_t i = 0; bridge && i < sw->n_netdev_bridges; i++) {
+        if (streq(sw->netdev_bridges[i], bridge)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Does port 'p' serve interface 'i' of the domain: its socket, in its mode? */
+static bool serves(const struct ovs_port *p, const struct domain_iface *i, const char *socket_dir)
+{
+    _cleanup_free_ char *raw = ovs_port_socket(p, socket_dir);
+    _cleanup_free_ char *socket = raw ? domain_socket_path(raw) : NULL;
+    _cleanup_free_ char *path = i->path ? domain_socket_path(i->path) : NULL;
+    return socket && path && streq(socket, path) && binding_mode_fits(p, i);
+}
+
+/* Appends "; " and a formatted note to '*log'. */
+static void note(char **log, const char *fmt, ...) _printf_(2, 3);
+static void note(char **log, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    _cleanup_free_ char *text = NULL;
+    if (vasprintf(&text, fmt, args) < 0) {
+        text = NULL;
+    }
+    va_end(args);
+    char *more = mem_asprintf("%s%s%s", *log ? *log : "", *log ? "; " : "", text ? text : "?");
+    free(*log);
+    *log = more;
+}
+
+static const char *vm_of(const struct domain *d)
+{
+    return d->uuid ? d->uuid : "(no uuid)";
+}
+
+/* ---- prepare begin, started begin ---- */
+
+struct err *hook_bind(const struct hook_config *c, const struct domain *d, struct hook_outcome *out)
+{
+    if (!d->n_ifaces) {
+        return NULL;
+    }
+    if (!d->uuid) {
+        out->log = mem_strdup("the domain has no <uuid>: nothing bound");
+        return NULL;
+    }
+    _cleanup_(host_clear) struct host h = {0};
+    struct err *e = host_read(c, d, 0, &h);
+    if (e) {
+        return e;
+    }
+    char now[32], run[48];
+    snprintf(now, sizeof now, "%lld", (long long) time(NULL));
+    snprintf(run, sizeof run, OVS_INSTANCE_RUNNING "%s", now);
+    _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, d->n_ifaces + 1);
+    size_t n_changes = 0;
+    for (size_t k = 0; k < d->n_ifaces; k++) {
+        const struct domain_iface *i = &d->ifaces[k];
+        const struct ovs_port *p = h.of_iface[k];
+        if (!p) {
+            note(&out->log, "%s: no port for socket %s", i->mac, i->path ? i->path : "(none)");
+            continue;
+        }
+        struct ovs_retag *r = &changes[n_changes];
+        *r = (struct ovs_retag){.port = p};
+        size_t n_set = 0;
+        switch (ovs_port_owner(p)) {
+        case OVS_OWNER_VM:
+            if (!streq(p->vm_id, d->uuid)) {
+                note(&out->log, "%s: %s is VM %s's, left alone", i->mac, p->name, p->vm_id);
+                continue;
+            }
+            break;
+        case OVS_OWNER_NIC:
+            if (!streq(p->mac, i->mac) || !serves(p, i, h.agent.socket_dir)) {
+                note(&out->log, "%s: %s is NIC %s's (MAC %s), which this interface does not fit; left alone",
+                     i->mac, p->name, p->iface_id ? p->iface_id : "?", p->mac);
+                continue;
+            }
+            r->set[n_set++] = OVS_KEY_VM;
+            r->set[n_set++] = d->uuid;
+            r->clear[0] = OVS_KEY_PLUG_TIME;
+            note(&out->log, "%s: bound %s", i->mac, p->name);
+            break;
+        case OVS_OWNER_FOREIGN:
+            if (!on_netdev_bridge(&h.sw, p->bridge) || !serves(p, i, h.agent.socket_dir)) {
+                note(&out->log, "%s: %s is not csdpdk's and does not serve this interface as it asks; left alone",
+                     i->mac, p->name);
+                continue;
+            }
+            r->set[n_set++] = OVS_KEY_VM;
+            r->set[n_set++] = d->uuid;
+            r->set[n_set++] = OVS_KEY_MAC;
+            r->set[n_set++] = i->mac;
+            r->set[n_set++] = OVS_KEY_IFACE;
+            r->set[n_set++] = i->mac;
+            r->set[n_set++] = OVS_KEY_ADOPTED;
+            r->set[n_set++] = now;
+            note(&out->log, "%s: adopted %s", i->mac, p->name);
+            break;
+        }
+        /* The run is marked once (prepare begin; started begin finds it). */
+        if (!p->instance || strncmp(p->instance, OVS_INSTANCE_RUNNING, strlen(OVS_INSTANCE_RUNNING))) {
+            r->set[n_set++] = OVS_KEY_INSTANCE;
+            r->set[n_set++] = run;
+        }
+        n_changes += n_set > 0;
+    }
+    if (n_changes) {
+        _cleanup_free_ char *comment = mem_asprintf("csdpdk libvirt hook: VM %s starts", d->uuid);
+        e = ovsdb_ports_retag(h.db, changes, n_changes, comment);
+    }
+    return e;
+}
+
+/* ---- migrate begin ---- */
+
+static void refuse(struct hook_outcome *out, const char *check, const char *fmt, ...) _printf_(3, 4);
+static void refuse(struct hook_outcome *out, const char *check, const char *fmt, ...)
+{
+    if (out->refusal) {
+        return; /* the first failed check is the one named */
+    }
+    va_list args;
+    va_start(args, fmt);
+    _cleanup_free_ char *text = NULL;
+    if (vasprintf(&text, fmt, args) < 0) {
+        text = NULL;
+    }
+    va_end(args);
+    out->refusal = mem_asprintf("%s: %s", check, text ? text : "?");
+}
+
+static void judge_port(const struct host *h, const struct domain *d, size_t k,
+                       struct hook_outcome *out)
+{
+    const struct domain_iface *i = &d->ifaces[k];
+    const struct ovs_port *p = h->of_iface[k];
+    _cleanup_free_ char *path = i->path ? domain_socket_path(i->path) : NULL;
+    if (!p) {
+        refuse(out, "port", "no port of this host serves %s's socket %s", i->mac,
+               path ? path : "(none)");
+        return;
+    }
+    if (!on_netdev_bridge(&h->sw, p->bridge)) {
+        refuse(out, "bridge", "port %s for %s is on %s, not a netdev bridge", p->name, i->mac,
+               p->bridge ? p->bridge : "no bridge");
+        return;
+    }
+    if (p->vm_id && d->uuid && !streq(p->vm_id, d->uuid)) {
+        refuse(out, "owner", "port %s belongs to VM %s, not to %s", p->name, p->vm_id, d->uuid);
+        return;
+    }
+    if (p->mac && !streq(p->mac, i->mac)) {
+        refuse(out, "mac", "port %s is for MAC %s, not %s", p->name, p->mac, i->mac);
+        return;
+    }
+    if (!binding_mode_fits(p, i)) {
+        refuse(out, "mode", "port %s is of type %s, which does not serve <source mode='%s'> of %s",
+               p->name, p->type ? p->type : "none", i->mode ? i->mode : "", i->mac);
+        return;
+    }
+    if (!serves(p, i, h->agent.socket_dir)) {
+        _cleanup_free_ char *socket = ovs_port_socket(p, h->agent.socket_dir);
+        refuse(out, "socket", "port %s's socket is %s, not %s", p->name, socket ? socket : "(none)",
+               path ? path : "(none)");
+        return;
+    }
+    if ((p->error && *p->error) || p->ofport < 0) {
+        refuse(out, "applied", "the switch has not made port %s for %s: %s", p->name, i->mac,
+               p->error && *p->error ? p->error : "it has no OpenFlow port number (is ovs-vswitchd running?)");
+    }
+}
+
+static void judge_memory(const struct hook_config *c, const struct domain *d, struct hook_outcome *out)
+{
+    if (!d->hugepages) {
+        return;
+    }
+    _cleanup_(host_memory_clear) struct host_memory m = {0};
+    struct err *e = sysfs_read_memory(c->sysfs, c->proc, &m);
+    char *detail = NULL;
+    bool ok = mig_hugepages_cover(e ? NULL : &m, d->page_kib, d->memory_kib, &detail);
+    if (!ok) {
+        refuse(out, "hugepages", "%s", detail);
+    }
+    free(detail);
+    err_free(e);
+}
+
+/* CloudStack's source-side rewrite joins the socket directory and the
+ * port with "//" and leaves <reconnect> as it was; QEMU wants a reconnect
+ * only as the socket's client, and libvirt refuses one on a server. */
+static struct err *correct(const char *xml, size_t size, struct hook_outcome *out)
+{
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    xmlNodePtr domain;
+    struct err *e = xml_parse_domain(xml, size, "domain", &doc, &domain);
+    if (e) {
+        return e;
+    }
+    size_t changes = 0;
+    for (xmlNodePtr c = xml_child(domain, "devices") ? xml_child(domain, "devices")->children : NULL;
+         c; c = c->next) {
+        _cleanup_free_ char *type = xml_is(c, "interface") ? xml_attr(c, "type") : NULL;
+        xmlNodePtr source = type && streq(type, "vhostuser") ? xml_child(c, "source") : NULL;
+        if (!source) {
+            continue;
+        }
+        _cleanup_free_ char *path = xml_attr(source, "path");
+        _cleanup_free_ char *mode = xml_attr(source, "mode");
+        _cleanup_free_ char *single = path ? domain_socket_path(path) : NULL;
+        if (path && !streq(path, single)) {
+            xmlSetProp(source, BAD_CAST "path", BAD_CAST single);
+            changes++;
+        }
+        xmlNodePtr reconnect = xml_child(source, "reconnect");
+        if (mode && streq(mode, "server") && reconnect) {
+            xml_remove_element(reconnect);
+            changes++;
+        } else if (mode && streq(mode, "client") && !reconnect) {
+            char seconds[16];
+            snprintf(seconds, sizeof seconds, "%d", VM_RECONNECT_DEFAULT);
+            xmlNodePtr r = xmlNewNode(NULL, BAD_CAST "reconnect");
+            xmlNewProp(r, BAD_CAST "enabled", BAD_CAST "yes");
+            xmlNewProp(r, BAD_CAST "timeout", BAD_CAST seconds);
+            xmlAddChild(source, r);
+            changes++;
+        }
+    }
+    if (changes) {
+        out->xml = xml_doc_string(doc, xml_has_declaration(xml, size));
+        out->xml_size = strlen(out->xml);
+        note(&out->log, "corrected %zu socket path(s) or reconnect setting(s) of CloudStack's rewrite",
+             changes);
+    }
+    return NULL;
+}
+
+struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t size,
+                         struct hook_outcome *out)
+{
+    _cleanup_(domain_clear) struct domain d = {0};
+    struct err *e = domain_parse(xml, size, "domain", &d);
+    if (e || !d.n_ifaces) {
+        return e; /* not a DPDK domain: none of csdpdk's business */
+    }
+    _cleanup_(host_clear) struct host h = {0};
+    if ((e = host_read(c, &d, OVS_SELECT_WITH_STATUS, &h))) {
+        return e;
+    }
+    for (size_t k = 0; k < d.n_ifaces; k++) {
+        judge_port(&h, &d, k, out);
+    }
+    judge_memory(c, &d, out);
+    if (out->refusal) {
+        return NULL;
+    }
+    note(&out->log, "accepted the incoming VM %s: %zu vhost-user port(s) ready", vm_of(&d), d.n_ifaces);
+    return correct(xml, size, out);
+}
+
+/* ---- release end ---- */
+
+/* Removes the socket QEMU left at 'path' (client mode: QEMU was its
+ * server) when nobody holds it any more. */
+static void remove_stale_socket(const char *path, char **log)
+{
+    struct stat st;
+    if (!path || lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        return;
+    }
+    _cleanup_free_ char *why = sockdir_holder(path, 0);
+    if (why) {
+        note(log, "kept the socket %s: %s", path, why);
+    } else if (unlink(path) == 0) {
+        note(log, "removed the socket QEMU left, %s", path);
+    }
+}
+
+struct err *hook_release(const struct hook_config *c, const struct domain *d,
+                         struct hook_outcome *out)
+{
+    if (!d->n_ifaces || !d->uuid) {
+        return NULL;
+    }
+    _cleanup_(host_clear) struct host h = {0};
+    struct err *e = host_read(c, d, 0, &h);
+    if (e) {
+        return e;
+    }
+    _cleanup_free_ struct ovs_port *doomed = mem_new0(struct ovs_port, d->n_ifaces + 1);
+    _cleanup_free_ const struct domain_iface **client_sockets =
+        mem_new0(const struct domain_iface *, d->n_ifaces + 1);
+    size_t n_doomed = 0, n_sockets = 0;
+    for (size_t k = 0; k < d->n_ifaces; k++) {
+        const struct domain_iface *i = &d->ifaces[k];
+        const struct ovs_port *p = h.of_iface[k];
+        bool already = false;
+        for (size_t j = 0; p && j < n_doomed; j++) {
+            already |= streq(doomed[j].name, p->name);
+        }
+        if (!p || already) {
+            continue;
+        }
+        enum ovs_port_owner owner = ovs_port_owner(p);
+        bool mine = owner == OVS_OWNER_VM && streq(p->vm_id, d->uuid);
+        bool never_bound = owner == OVS_OWNER_NIC && streq(p->mac, i->mac) &&
+                           serves(p, i, h.agent.socket_dir);
+        /* libvirt starts no new run of a VM before the old one's release
+         * has run; a plug for the next start may have come first. */
+        if (mine && p->instance &&
+            !strncmp(p->instance, OVS_INSTANCE_PLUGGED, strlen(OVS_INSTANCE_PLUGGED))) {
+            note(&out->log, "kept %s: plugged again for the VM's next start", p->name);
+            continue;
+        }
+        if (!mine && !never_bound) {
+            note(&out->log, "kept %s: not this VM's", p->name);
+            continue;
+        }
+        doomed[n_doomed++] = *p;
+        if (p->type && streq(p->type, "dpdkvhostuserclient")) {
+            client_sockets[n_sockets++] = i;
+        }
+    }
+    if (n_doomed) {
+        _cleanup_free_ char *comment = mem_asprintf("csdpdk libvirt hook: VM %s released", d->uuid);
+        if ((e = ovsdb_ports_delete(h.db, doomed, n_doomed, comment))) {
+            return e;
+        }
+        _cleanup_free_ char *names = mem_strdup("");
+        for (size_t j = 0; j < n_doomed; j++) {
+            char *more = mem_asprintf("%s%s%s", names, j ? ", " : "", doomed[j].name);
+            free(names);
+            names = more;
+        }
+        note(&out->log, "removed %s", names);
+    }
+    for (size_t j = 0; j < n_sockets; j++) {
+        _cleanup_free_ char *path = client_sockets[j]->path ? domain_socket_path(client_sockets[j]->path) : NULL;
+        remove_stale_socket(path, &out->log);
+    }
+    return NULL;
+}

@@ -1,0 +1,235 @@
+/* csdpdk-libvirt-hook: csdpdk's libvirt QEMU hook, installed as
+ * /etc/libvirt/hooks/qemu.d/csdpdk (docs/hook.md).
+ *
+ *   csdpdk-libvirt-hook [--config FILE] DOMAIN OPERATION SUB-OPERATION EXTRA
+ *
+ * libvirt runs it with the domain's XML on stdin and waits for it. It never
+ * fails an operation for a problem of csdpdk's (exit 0, a line in the log)
+ * but one: an incoming migration (migrate begin) that this host cannot take
+ * is refused with exit 1 and one line on stderr, which libvirt makes the
+ * migration's error. Only migrate begin writes stdout: the domain, corrected
+ * or as it came, byte for byte. The whole run is bounded by the configured
+ * timeout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "helper/mem.h"
+#include "hook/hook.h"
+
+#define INPUT_MAX (64u << 20) /* a domain's XML, far above any real one */
+#define EXIT_REFUSED 1
+
+static int log_fd = -1;
+static char watchdog_log[512];
+static size_t watchdog_log_size;
+static char watchdog_err[256];
+static size_t watchdog_err_size;
+static int watchdog_exit;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: csdpdk-libvirt-hook [--config FILE] DOMAIN OPERATION SUB-OPERATION EXTRA\n"
+            "\n"
+            "csdpdk's libvirt QEMU hook; libvirt runs it as /etc/libvirt/hooks/qemu.d/csdpdk\n"
+            "with the domain's XML on stdin (docs/hook.md, man csdpdk):\n"
+            "  prepare begin, started begin  bind the domain's ports to its VM\n"
+            "  migrate begin                 judge the incoming domain: exit 1 and one line\n"
+            "                                on stderr to refuse it; print the domain\n"
+            "  release end                   remove the domain's ports\n"
+            "  anything else                 nothing (exit 0)\n"
+            "Settings: --config FILE (default " HOOK_CONFIG_DEFAULT "): key = value lines,\n"
+            "  ovsdb, agent-properties, sysfs, proc, log (default " HOOK_LOG_DEFAULT "),\n"
+            "  timeout (seconds, default %g).\n",
+            HOOK_TIMEOUT_DEFAULT);
+}
+
+static char *stamp(void)
+{
+    char when[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return mem_asprintf("%s csdpdk-libvirt-hook[%ld]", when, (long) getpid());
+}
+
+static struct timespec started;
+
+/* One line in the log file (appended whole: O_APPEND, one write), with the
+ * run's time so far. */
+static void log_line(const char *context, const char *text)
+{
+    if (log_fd < 0 || !text) {
+        return;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (long) ((now.tv_sec - started.tv_sec) * 1000 + (now.tv_nsec - started.tv_nsec) / 1000000);
+    _cleanup_free_ char *head = stamp();
+    _cleanup_free_ char *line = mem_asprintf("%s %s: %s (%ld ms)\n", head, context, text, ms);
+    ssize_t n = write(log_fd, line, strlen(line));
+    (void) n;
+}
+
+static void watchdog_fire(int sig)
+{
+    (void) sig;
+    ssize_t n = log_fd >= 0 ? write(log_fd, watchdog_log, watchdog_log_size) : 0;
+    n = watchdog_err_size ? write(STDERR_FILENO, watchdog_err, watchdog_err_size) : 0;
+    (void) n;
+    _exit(watchdog_exit);
+}
+
+/* Past the timeout the run ends, whatever it waits for: an incoming
+ * migration that could not be judged is refused; anything else goes on. */
+static void watchdog_arm(const char *context, double timeout, bool migrate)
+{
+    _cleanup_free_ char *head = stamp();
+    int n = snprintf(watchdog_log, sizeof watchdog_log,
+                     "%s %s: gave up after %g s (timeout)%s\n", head, context, timeout,
+                     migrate ? ": the incoming migration is refused" : "");
+    watchdog_log_size = n > 0 && (size_t) n < sizeof watchdog_log ? (size_t) n : 0;
+    if (migrate) {
+        n = snprintf(watchdog_err, sizeof watchdog_err,
+                     "csdpdk: cannot check this host for the incoming VM within %g s (timeout)\n",
+                     timeout);
+        watchdog_err_size = n > 0 && (size_t) n < sizeof watchdog_err ? (size_t) n : 0;
+    }
+    watchdog_exit = migrate ? EXIT_REFUSED : 0;
+    struct sigaction sa = {.sa_handler = watchdog_fire};
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = {.it_value = {(time_t) timeout,
+                                        (suseconds_t) ((timeout - (time_t) timeout) * 1e6)}};
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* All of stdin: libvirt writes the whole domain and may wait until it is
+ * read. */
+static char *read_input(size_t *size)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = mem_alloc0(cap + 1);
+    for (;;) {
+        if (n == cap && cap < INPUT_MAX) {
+            cap *= 2;
+            buf = mem_realloc(buf, cap + 1);
+        }
+        char sink[4096];
+        bool full = n == cap;
+        ssize_t r = read(STDIN_FILENO, full ? sink : buf + n, full ? sizeof sink : cap - n);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            break;
+        }
+        n += full ? 0 : (size_t) r;
+    }
+    buf[n] = '\0';
+    *size = n;
+    return buf;
+}
+
+static int write_all(int fd, const char *data, size_t size)
+{
+    while (size) {
+        ssize_t w = write(fd, data, size);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            return -1;
+        }
+        data += w;
+        size -= (size_t) w;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = HOOK_CONFIG_DEFAULT;
+    int a = 1;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc > 2 && !strcmp(argv[1], "--config")) {
+        config = argv[2];
+        a = 3;
+    }
+    if (argc - a != 4) {
+        usage(stderr);
+        return 64;
+    }
+    const char *name = argv[a], *op = argv[a + 1], *subop = argv[a + 2], *extra = argv[a + 3];
+    enum hook_action action = hook_action_of(op, subop);
+    bool migrate = action == HOOK_MIGRATE;
+    LIBXML_TEST_VERSION
+
+    _cleanup_free_ char *context = mem_asprintf("%s %s %s %s", name, op, subop, extra);
+    size_t size = 0;
+    _cleanup_free_ char *input = read_input(&size);
+    _cleanup_(hook_config_clear) struct hook_config c = {0};
+    struct err *e = hook_config_load(config, &c);
+    if (c.log && *c.log) {
+        log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    }
+    if (e) {
+        _cleanup_free_ char *text = mem_asprintf("csdpdk's hook settings: %s", e->message);
+        log_line(context, text);
+        err_free(e);
+        if (migrate) {
+            fprintf(stderr, "csdpdk: cannot check this host for the incoming VM: %s\n", text);
+            return EXIT_REFUSED;
+        }
+        return 0;
+    }
+    if (action == HOOK_NOTHING) {
+        return 0;
+    }
+    watchdog_arm(context, c.timeout, migrate);
+
+    _cleanup_(hook_outcome_clear) struct hook_outcome out = {0};
+    if (migrate) {
+        e = hook_migrate(&c, input, size, &out);
+    } else {
+        _cleanup_(domain_clear) struct domain d = {0};
+        e = domain_parse(input, size, "domain", &d);
+        if (!e) {
+            e = action == HOOK_BIND ? hook_bind(&c, &d, &out) : hook_release(&c, &d, &out);
+        }
+    }
+    if (e) {
+        _cleanup_free_ char *text = mem_asprintf("%s%s: %s", out.log ? out.log : "",
+                                                 out.log ? "; then" : "", e->message);
+        log_line(context, text);
+        if (migrate) {
+            fprintf(stderr, "csdpdk: cannot check this host for the incoming VM: %s\n", e->message);
+        }
+        err_free(e);
+        return migrate ? EXIT_REFUSED : 0;
+    }
+    if (out.refusal) {
+        _cleanup_free_ char *text = mem_asprintf("refused the incoming migration: %s", out.refusal);
+        log_line(context, text);
+        fprintf(stderr, "csdpdk refused the incoming migration: %s\n", out.refusal);
+        return EXIT_REFUSED;
+    }
+    log_line(context, out.log);
+    if (migrate && write_all(STDOUT_FILENO, out.xml ? out.xml : input, out.xml ? out.xml_size : size)) {
+        log_line(context, "could not write the domain to libvirt");
+        return EXIT_REFUSED;
+    }
+    return 0;
+}
