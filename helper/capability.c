@@ -313,6 +313,25 @@ static void judge_libvirt(struct judge *j, const struct capability_facts *f)
                        l->daemon ? l->daemon : "?", l->numa_cells, l->numa_cells == 1 ? "" : "s"));
 }
 
+const char *capability_hook_name(enum capability_hook hook)
+{
+    return hook == HOOK_INSTALLED ? "installed" : hook == HOOK_NOT_EXECUTABLE ? "not_executable" : "missing";
+}
+
+/* Without its hook csdpdk still works, but nothing removes the ports of a
+ * guest that stops itself or crashes, or checks an incoming migration
+ * (docs/hook.md): a warning, not a reason. */
+static void judge_hook(struct judge *j, const struct capability_facts *f)
+{
+    if (!f->hook_path || f->hook == HOOK_INSTALLED) {
+        return;
+    }
+    warn(j, mem_asprintf("csdpdk's libvirt hook %s %s: the ports of a guest that stops itself or "
+                         "crashes stay until gc, and incoming migrations are not checked; install "
+                         "it (the csdpdk package does) and restart libvirtd",
+                         f->hook_path, f->hook == HOOK_MISSING ? "is not installed" : "is not executable"));
+}
+
 void capability_judge(const struct capability_facts *f, struct capability *out)
 {
     *out = (struct capability){.checks = mem_new0(struct check, CHECKS_MAX)};
@@ -322,6 +341,7 @@ void capability_judge(const struct capability_facts *f, struct capability *out)
     judge_hugepages(&j, f);
     judge_socket_dir(&j, f);
     judge_libvirt(&j, f);
+    judge_hook(&j, f);
 
     /* Only failures decide: a check is unknown when its source failed
      * (which is a failure of its own) or when it cannot be made at all

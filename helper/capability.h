@@ -46,7 +46,15 @@ struct capability_facts {
     const char *libvirt_uri;
     const struct libvirt_host *libvirt;
     const char *libvirt_error;
+    const char *hook_path;       /* where csdpdk's libvirt hook belongs, beside qemu.conf */
+    enum capability_hook {
+        HOOK_MISSING,
+        HOOK_NOT_EXECUTABLE,
+        HOOK_INSTALLED,
+    } hook;
 };
+
+const char *capability_hook_name(enum capability_hook hook);
 
 struct capability {
     bool dpdk; /* no check failed */

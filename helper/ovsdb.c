@@ -1305,6 +1305,16 @@ void ovs_switch_clear(struct ovs_switch *sw)
     *sw = (struct ovs_switch){0};
 }
 
+bool ovs_switch_netdev_bridge(const struct ovs_switch *sw, const char *bridge)
+{
+    for (size_t i = 0; bridge && i < sw->n_netdev_bridges; i++) {
+        if (!strcmp(sw->netdev_bridges[i], bridge)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
 {
     static const char *const columns[] = {"ovs_version", "dpdk_initialized", "dpdk_version",

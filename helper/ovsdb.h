@@ -196,6 +196,9 @@ struct ovs_switch {
 
 void ovs_switch_clear(struct ovs_switch *sw);
 
+/* Is 'bridge' (NULL: none) one of the switch's netdev bridges? */
+bool ovs_switch_netdev_bridge(const struct ovs_switch *sw, const char *bridge);
+
 /* Reads the Open_vSwitch row and the names of the netdev bridges: two
  * small selects, whatever the number of ports. */
 struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out) _warn_unused_;

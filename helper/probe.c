@@ -297,6 +297,15 @@ void host_probe_run(const struct options *o, struct host_probe *p)
         f->sockdir = &p->sockdir;
     }
 
+    /* The hook beside qemu.conf: /etc/libvirt/hooks/qemu.d/csdpdk. */
+    _cleanup_free_ char *conf_dir = mem_strdup(o->qemu_conf);
+    char *slash = strrchr(conf_dir, '/');
+    p->hook_path = mem_asprintf("%.*s/hooks/qemu.d/csdpdk", slash ? (int) (slash - conf_dir) : 1,
+                                slash ? conf_dir : ".");
+    f->hook_path = p->hook_path;
+    f->hook = access(p->hook_path, F_OK) != 0 ? HOOK_MISSING
+              : access(p->hook_path, X_OK) != 0 ? HOOK_NOT_EXECUTABLE : HOOK_INSTALLED;
+
     libvirt_job_finish(job, &p->lv, &p->libvirt, &p->libvirt_err);
     f->libvirt = p->libvirt_err ? NULL : &p->libvirt;
     f->libvirt_error = p->libvirt_err ? p->libvirt_err->message : NULL;
@@ -316,5 +325,6 @@ void host_probe_clear(struct host_probe *p)
     err_free(p->memory_err);
     err_free(p->libvirt_err);
     free(p->rundir);
+    free(p->hook_path);
     *p = (struct host_probe){0};
 }

@@ -18,6 +18,7 @@ struct host_probe {
     struct libvirt *lv;
     struct libvirt_host libvirt;
     char *rundir;
+    char *hook_path;
     struct err *agent_err, *ovs_err, *memory_err, *libvirt_err;
 };
 

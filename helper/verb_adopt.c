@@ -27,16 +27,6 @@ struct verdict {
     const char *mac;
 };
 
-static bool on_netdev_bridge(const struct ovs_switch *sw, const char *bridge)
-{
-    for (size_t i = 0; bridge && i < sw->n_netdev_bridges; i++) {
-        if (streq(sw->netdev_bridges[i], bridge)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static const char *domain_label(const struct domain *d)
 {
     return d->name ? d->name : "?";
@@ -55,7 +45,7 @@ static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const c
         v->reason = mem_asprintf("csdpdk's already, VM %s", p->vm_id);
         return;
     }
-    if (owner == OVS_OWNER_FOREIGN && !on_netdev_bridge(sw, p->bridge)) {
+    if (owner == OVS_OWNER_FOREIGN && !ovs_switch_netdev_bridge(sw, p->bridge)) {
         v->what = "ignored";
         v->reason = mem_asprintf("not on a netdev bridge (bridge %s)", p->bridge ? p->bridge : "none");
         return;

@@ -156,6 +156,9 @@ struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
         "hugetlbfs", mounts_json(fp->memory),
         "socket_dir", sockdir_json(fp->sockdir, c.ovs_socket_dir),
         "libvirt", libvirt_json(fp));
+    json_object_set_new(*result, "libvirt_hook",
+                        json_pack("{s:s, s:s}", "path", fp->hook_path, "state",
+                                  capability_hook_name(fp->hook)));
     ctx->negative = !c.dpdk;
 
     capability_clear(&c);

@@ -131,6 +131,8 @@ struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
     _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
     _cleanup_(gc_clear) struct gc g = {.o = ctx->options, .orphans = json_array(), .kept = json_array()};
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
+    _cleanup_(ovs_switch_clear) struct ovs_switch sw = {0};
+    bool sw_read = false;
 
     if ((e = ovsdb_open(g.o->ovsdb, g.o->timeout, g.o->verbose, &db)) ||
         (e = ovsdb_ports_select(db, &query, 1, 0, &found))) {
@@ -154,7 +156,12 @@ struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
             }
             break;
         case OVS_OWNER_FOREIGN:
-            if (json_is_true(foreign)) {
+            /* Only what adopt would consider: a port on a netdev bridge. */
+            if (json_is_true(foreign) && !sw_read) {
+                e = ovsdb_switch_read(db, &sw);
+                sw_read = !e;
+            }
+            if (!e && json_is_true(foreign) && ovs_switch_netdev_bridge(&sw, p->bridge)) {
                 e = judge_by_use(&g, p);
             }
             break;

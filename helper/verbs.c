@@ -35,7 +35,9 @@ const struct verb verbs[] = {
                 "the socket directory, libvirt (--libvirt) and qemu.conf (--qemu-conf).\n"
                 "Result: dpdk, capability (\"dpdk\" or \"\"), reasons[] (code, message), checks[]\n"
                 "  (id, title, status, detail, code, fix), agent, ovs, hugepages[] (node,\n"
-                "  size_kib, total, free), numa_nodes, hugetlbfs[], socket_dir, libvirt.\n"
+                "  size_kib, total, free), numa_nodes, hugetlbfs[], socket_dir, libvirt,\n"
+                "  libvirt_hook (path: hooks/qemu.d/csdpdk beside --qemu-conf, state:\n"
+                "  installed | missing | not_executable; a warning unless installed).\n"
                 "Exit 0 when capable, 1 when not. --format text is a doctor's report.\n",
         .flags = VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_capabilities_run,

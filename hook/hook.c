@@ -157,6 +157,8 @@ struct host {
     struct ovs_switch sw;
     struct ovs_port_list ports;
     const struct ovs_port **of_iface; /* per interface of the domain: its port, or NULL */
+    long switch_pid;                  /* ovs-vswitchd's, from its pidfile beside OVSDB's socket */
+    bool switch_running;
 };
 
 static void host_clear(struct host *h)
@@ -214,16 +216,6 @@ static struct err *host_read(const struct hook_config *c, const struct domain *d
         }
     }
     return NULL;
-}
-
-static bool on_netdev_bridge(const struct ovs_switch *sw, const char *bridge)
-{
-    for (size_t i = 0; bridge && i < sw->n_netdev_bridges; i++) {
-        if (streq(sw->netdev_bridges[i], bridge)) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /* Does port 'p' serve interface 'i' of the domain: its socket, in its mode? */
@@ -306,7 +298,7 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
             note(&out->log, "%s: bound %s", i->mac, p->name);
             break;
         case OVS_OWNER_FOREIGN:
-            if (!on_netdev_bridge(&h.sw, p->bridge) || !serves(p, i, h.agent.socket_dir)) {
+            if (!ovs_switch_netdev_bridge(&h.sw, p->bridge) || !serves(p, i, h.agent.socket_dir)) {
                 note(&out->log, "%s: %s is not csdpdk's and does not serve this interface as it asks; left alone",
                      i->mac, p->name);
                 continue;
@@ -365,7 +357,7 @@ static void judge_port(const struct host *h, const struct domain *d, size_t k,
                path ? path : "(none)");
         return;
     }
-    if (!on_netdev_bridge(&h->sw, p->bridge)) {
+    if (!ovs_switch_netdev_bridge(&h->sw, p->bridge)) {
         refuse(out, "bridge", "port %s for %s is on %s, not a netdev bridge", p->name, i->mac,
                p->bridge ? p->bridge : "no bridge");
         return;
@@ -389,7 +381,11 @@ static void judge_port(const struct host *h, const struct domain *d, size_t k,
                path ? path : "(none)");
         return;
     }
-    if ((p->error && *p->error) || p->ofport < 0) {
+    if (!h->switch_running) {
+        refuse(out, "applied",
+               "no ovs-vswitchd runs beside OVSDB (%s): nothing would serve port %s of %s",
+               h->switch_pid ? "its pidfile names a process that is gone" : "no pidfile", p->name, i->mac);
+    } else if ((p->error && *p->error) || p->ofport < 0) {
         refuse(out, "applied", "the switch has not made port %s for %s: %s", p->name, i->mac,
                p->error && *p->error ? p->error : "it has no OpenFlow port number (is ovs-vswitchd running?)");
     }
@@ -460,6 +456,27 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
     return NULL;
 }
 
+/* The incoming VM is refused: the ports made for it and never bound
+ * (NICs' ports, made by the agent's PrepareForMigration) will not be used;
+ * CloudStack's cleanup of a failed migration cannot remove them (its
+ * StopCommand finds no domain, and refuses csdpdk-N names), so the hook
+ * does. A VM's ports (migrate-prepare's) are migrate-abort's. */
+static struct err *drop_unbound(const struct host *h, const struct domain *d,
+                                struct hook_outcome *out)
+{
+    _cleanup_free_ struct ovs_port *doomed = mem_new0(struct ovs_port, d->n_ifaces + 1);
+    size_t n = 0;
+    for (size_t k = 0; k < d->n_ifaces; k++) {
+        const struct ovs_port *p = h->of_iface[k];
+        if (p && ovs_port_owner(p) == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac) &&
+            serves(p, &d->ifaces[k], h->agent.socket_dir)) {
+            doomed[n++] = *p;
+            note(&out->log, "removed %s, made for it", p->name);
+        }
+    }
+    return n ? ovsdb_ports_delete(h->db, doomed, n, "csdpdk libvirt hook: incoming VM refused") : NULL;
+}
+
 struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t size,
                          struct hook_outcome *out)
 {
@@ -472,12 +489,13 @@ struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t si
     if ((e = host_read(c, &d, OVS_SELECT_WITH_STATUS, &h))) {
         return e;
     }
+    h.switch_pid = host_vswitchd_pid(c->ovsdb, &h.switch_running);
     for (size_t k = 0; k < d.n_ifaces; k++) {
         judge_port(&h, &d, k, out);
     }
     judge_memory(c, &d, out);
     if (out->refusal) {
-        return NULL;
+        return drop_unbound(&h, &d, out);
     }
     note(&out->log, "accepted the incoming VM %s: %zu vhost-user port(s) ready", vm_of(&d), d.n_ifaces);
     return correct(xml, size, out);

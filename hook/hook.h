@@ -68,7 +68,8 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d,
  * bridge, for this MAC (or with no MAC of its own: CloudStack's), not
  * another VM's, that the switch has applied, in the socket mode the XML
  * asks for; free hugepages of the VM's page size cover its memory. A failed
- * check is out->refusal. Otherwise out->xml is the domain with CloudStack's
+ * check is out->refusal, and the NICs' ports made for the VM and never
+ * bound are removed (nothing else would). Otherwise out->xml is the domain with CloudStack's
  * mistakes corrected (a doubled '/' in the socket path; <reconnect> where
  * QEMU is the socket's server, or none where it is the client), or NULL when
  * there is none. An error is a check that could not be made. */

@@ -221,7 +221,8 @@ int main(int argc, char **argv)
         return migrate ? EXIT_REFUSED : 0;
     }
     if (out.refusal) {
-        _cleanup_free_ char *text = mem_asprintf("refused the incoming migration: %s", out.refusal);
+        _cleanup_free_ char *text = mem_asprintf("refused the incoming migration: %s%s%s", out.refusal,
+                                                 out.log ? "; " : "", out.log ? out.log : "");
         log_line(context, text);
         fprintf(stderr, "csdpdk refused the incoming migration: %s\n", out.refusal);
         return EXIT_REFUSED;

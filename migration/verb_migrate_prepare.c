@@ -37,10 +37,7 @@ static void check_bridges(struct mig_checks *checks, const struct host_probe *pr
     const struct ovs_switch *sw = probe->facts.ovs;
     for (size_t i = 0; i < p->req.n_nics; i++) {
         const char *bridge = p->req.nics[i].bridge;
-        bool found = false;
-        for (size_t b = 0; sw && b < sw->n_netdev_bridges && !found; b++) {
-            found = streq(sw->netdev_bridges[b], bridge);
-        }
+        bool found = sw && ovs_switch_netdev_bridge(sw, bridge);
         mig_check(checks, "bridge", "destination", found,
                   !sw ? mem_strdup("OVSDB did not answer")
                   : found ? mem_asprintf("%s has datapath_type=netdev", bridge)

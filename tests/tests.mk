@@ -33,9 +33,14 @@ $(O)/tests/unit/%.o: CFLAGS_BASE += $$(pkg-config --cflags cmocka)
 # Built through a pattern chain; keep them between runs.
 .SECONDARY: $(addsuffix .o,$(UNIT_TESTS))
 
+# The hook's unit test links the hook's code too.
+UNIT_EXTRA_test_hook := $(O)/hook/hook.o
+$(O)/tests/unit/test_hook: $(O)/hook/hook.o
+
 $(O)/tests/unit/test_%: $(O)/tests/unit/test_%.o $(O)/libcsdpdk.a $(OVS_STAMP)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS_BASE) -o $@ $< $(O)/libcsdpdk.a $(LDLIBS_ALL) $$(pkg-config --libs cmocka)
+	@$(CC) $(LDFLAGS_BASE) -o $@ $< $(UNIT_EXTRA_$(notdir $@)) $(O)/libcsdpdk.a $(LDLIBS_ALL) \
+	  $$(pkg-config --libs cmocka)
 
 $(CLI_RUNNER) $(CORPUS_GEN): $(O)/tests/%: $(O)/tests/%.o
 	@echo "  LD      $@"
@@ -50,7 +55,7 @@ $(LIBVIRT_ACCEPT): $(O)/tests/libvirt-accept.o
 	@$(CC) $(LDFLAGS_BASE) -o $@ $< $$(pkg-config --libs libvirt libxml-2.0)
 
 .PHONY: test-programs
-test-programs: $(O)/csdpdk $(UNIT_TESTS) $(PROPERTIES_DUMP)
+test-programs: $(O)/csdpdk $(HOOK) $(UNIT_TESTS) $(PROPERTIES_DUMP)
 
 unit_suite = for t in $(2); do CMOCKA_MESSAGE_OUTPUT=TAP $(1) $$t || exit 1; done
 

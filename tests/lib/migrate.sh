@@ -127,3 +127,38 @@ mig_outage() {
 mig_downtime() {
     lvsh "$1" domjobinfo --completed "$NAME" 2>/dev/null | awk '/^Total downtime:/ { print $3 }'
 }
+
+# ---- CloudStack's own flow (no csdpdk on the source) ----
+
+# cs_rewrite IN OUT MAPPING: the source-side rewrite of CloudStack's agent
+# (LibvirtMigrateCommandWrapper.replaceDpdkInterfaces), exactly: for each
+# <interface type='vhostuser'>, by its MAC, <target dev> := port (when there
+# is a <target>), <source path> := path + "/" + port, <source mode> := mode;
+# nothing else. MAPPING is a JSON object MAC -> {path, port, mode} as the
+# destination's PrepareForMigration answers (DpdkTO: path is the agent's
+# openvswitch.dpdk.ovs.path with a trailing '/', hence "//").
+cs_rewrite() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+import xml.etree.ElementTree as ET
+src, dst, mapping = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+tree = ET.parse(src)
+for iface in tree.getroot().findall("./devices/interface[@type='vhostuser']"):
+    to = mapping[iface.find("mac").get("address")]
+    target = iface.find("target")
+    if target is not None:
+        target.set("dev", to["port"])
+    source = iface.find("source")
+    source.set("path", to["path"] + "/" + to["port"])
+    source.set("mode", to["mode"])
+tree.write(dst)
+PY
+}
+
+# cs_mapping PLUG_RESULT: CloudStack's DpdkTO map from a plug's answer, as
+# the agent's PrepareForMigration builds it from the InterfaceDef (path
+# with its trailing '/').
+cs_mapping() {
+    jq -c '[.result.ports[] | {key: .mac, value: {path: (.socket | sub("[^/]*$"; "")), port: .port,
+            mode: .guest_mode}}] | from_entries' <<<"$1"
+}

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# adopt (docs/existing-hosts.md): a host that already runs CloudStack's
+# DPDK VMs brings their ports under csdpdk's care without a restart.
+#
+# First against fabricated domains (libvirt's test driver with a node file
+# of domains whose interfaces are chosen for each verdict) and a private
+# ovsdb-server: adopted, bound, csdpdk's, orphan, ambiguous (two domains, a
+# MAC that does not match, a mode the port does not serve), ignored; dry
+# run by default, --apply idempotent, the naming hint; gc with "foreign".
+#
+# Then for real: a guest (QEMU under TCG, a Linux kernel) runs on two ports
+# made exactly as CloudStack's agent makes them (tests/bench/cloudstack-plug.sh),
+# one per mode, on a host without csdpdk's hook; adopt --apply runs while
+# the guest sends a frame every 0.1 s on each NIC: no frame lost, no carrier
+# change, no restart; then status, gc, a live migration with csdpdk's verbs
+# (whose unplug by VM removes the adopted ports) all work on the adopted VM.
+. "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/dpdk.sh"
+. "$(dirname "$0")/../lib/libvirtd.sh"
+. "$(dirname "$0")/../lib/hosts.sh"
+. "$(dirname "$0")/../lib/migrate.sh"
+
+CS_PLUG=$(dirname "$0")/../bench/cloudstack-plug.sh
+# ---- fabricated domains ----
+
+ovsdb_start "$T/ovs" >/dev/null || { fail "start ovsdb-server"; done_testing; exit; }
+add_bridge cloudbr0
+vsctl add-br br-kernel # a bridge of the kernel datapath: not a netdev bridge
+SOCK=$T/vhost
+mkdir -p "$SOCK"
+agent_properties "$T/agent.properties" "$SOCK"
+
+# Ports as CloudStack makes them: csdpdk-1 .. csdpdk-6.
+for t in dpdkvhostuserclient dpdkvhostuser dpdkvhostuserclient dpdkvhostuserclient dpdkvhostuser; do
+    bash "$CS_PLUG" "$DB" cloudbr0 "$SOCK" "$t" >/dev/null
+done
+vsctl add-port br-kernel csdpdk-6 -- set Interface csdpdk-6 type=dpdkvhostuser
+# A NIC's port (csdpdk's, not bound), and a VM's.
+nic_req() {
+    jq -nc --arg mac "$1" --arg nic "$2" --arg vm "${3:-}" --arg numa "$NUMA" --arg huge "$HUGEPAGES" \
+        '{nics: [{mac: $mac, bridge: "cloudbr0", uuid: $nic}],
+          details: {encoding: "none", vm: {"DPDK-VHOSTUSER": "client", "extraconfig-dpdk-numa": $numa,
+                                           "extraconfig-dpdk-hugepages": $huge}}}
+         | if $vm != "" then .vm = {uuid: $vm} else . end'
+}
+A=(--ovsdb "$DB" --agent-properties "$T/agent.properties")
+run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-0000000007a1)"
+run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:08:01 00000000-0000-4000-8000-0000000008a1 00000000-0000-4000-8000-000000000008)"
+check "plug by NIC and by VM: csdpdk-7 (the NIC's) and csdpdk-8 (a VM's), after CloudStack's six" \
+    test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-5 csdpdk-7 csdpdk-8 "
+
+# dom NAME UUID "MAC PATH MODE"...: a running domain of the test driver.
+dom() {
+    local name=$1 uuid=$2 i mac path mode
+    shift 2
+    printf "<domain type='test'><name>%s</name><uuid>%s</uuid><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os><devices>" "$name" "$uuid"
+    for i in "$@"; do
+        read -r mac path mode <<<"$i"
+        printf "<interface type='vhostuser'><mac address='%s'/><source type='unix' path='%s' mode='%s'/><model type='virtio'/></interface>" "$mac" "$path" "$mode"
+    done
+    printf '</devices></domain>\n'
+}
+{
+    echo "<node>"
+    # csdpdk-1: CloudStack's client-mode port, used by i-1 through the '//'
+    # of CloudStack's rewrite: adopted. csdpdk-2 (server mode): adopted.
+    dom i-1 00000000-0000-4000-8000-000000000001 "02:00:00:00:01:01 $SOCK//csdpdk-1 server" \
+        "02:00:00:00:02:01 $SOCK/csdpdk-2 client"
+    # csdpdk-3: two domains use its socket: ambiguous.
+    dom i-3 00000000-0000-4000-8000-000000000003 "02:00:00:00:03:01 $SOCK/csdpdk-3 server"
+    dom i-33 00000000-0000-4000-8000-000000000033 "02:00:00:00:03:03 $SOCK/csdpdk-3 server"
+    # csdpdk-4: used in the mode it does not serve: ambiguous.
+    dom i-4 00000000-0000-4000-8000-000000000004 "02:00:00:00:04:01 $SOCK/csdpdk-4 client"
+    # csdpdk-5: no domain. csdpdk-6: not on a netdev bridge.
+    # csdpdk-7, the NIC's port: its MAC and socket: bound.
+    dom i-7 00000000-0000-4000-8000-000000000007 "02:00:00:00:07:01 $SOCK/csdpdk-7 server"
+    echo "</node>"
+} >"$T/node.xml"
+A+=(--libvirt "test://$T/node.xml")
+
+ids_before=$(vsctl --columns=name,external_ids list Interface; vsctl get Open_vSwitch . external_ids)
+run "${A[@]}" adopt
+check "adopt (a dry run): exit 0, nothing applied" test "$status $(jqo .result.applied) $(jqo .result.tagged)" = "0 false 0"
+verdicts=$(jqo '[.result.ports[] | "\(.port):\(.verdict)"] | join(" ")')
+check "... the verdict of each port: $verdicts" test "$verdicts" = \
+    "csdpdk-1:adopted csdpdk-2:adopted csdpdk-3:ambiguous csdpdk-4:ambiguous csdpdk-5:orphan csdpdk-6:ignored csdpdk-7:bound csdpdk-8:csdpdk"
+jqt() { jq -e "$1" <<<"$out" >/dev/null; }
+check "... with reasons: two domains, a mode, no domain, not netdev, the VM's already" jqt '.result.ports as $p
+    | ($p[2].reason | test("two running domains use it: i-3 and i-33"))
+    and ($p[3].reason | test("in mode client, which a port of type dpdkvhostuserclient does not serve"))
+    and ($p[4].reason | test("no domain uses it")) and ($p[5].reason | test("bridge br-kernel"))
+    and ($p[6].reason | test("domain i-7 uses it")) and ($p[7].reason | test("already"))'
+check "... each ambiguous port is a warning too, and the dry run says so" \
+    test "$(jqo '.warnings | length') $(jqo '.warnings[-1]' | grep -c 'dry run')" = "3 1"
+check "... and OVSDB is as it was" test "$(vsctl --columns=name,external_ids list Interface; vsctl get Open_vSwitch . external_ids)" = "$ids_before"
+
+run "${A[@]}" adopt --apply
+check "adopt --apply tags 3 ports in one transaction (two adopted, one bound)" \
+    test "$status $(jqo .result.applied) $(jqo .result.tagged)" = "0 true 3"
+check "... the naming hint moves past the highest csdpdk-N: $(jqo .result.next_port)" \
+    test "$(jqo .result.next_port)" = csdpdk-9
+check "... csdpdk-1 is i-1's, with the MAC the domain uses and csdpdk-adopted" \
+    test "$(vsctl get Interface csdpdk-1 external_ids:vm-id external_ids:attached-mac external_ids:iface-id | tr -d '"\n')$(vsctl get Port csdpdk-1 external_ids:csdpdk-adopted >/dev/null && echo +)" = \
+    "00000000-0000-4000-8000-00000000000102:00:00:00:01:0102:00:00:00:01:01+"
+check "... csdpdk-7 is bound: i-7's, still NIC 7a1's, no csdpdk-plug-time" \
+    test "$(vsctl get Interface csdpdk-7 external_ids:vm-id external_ids:iface-id | tr -d '"\n')$(vsctl --if-exists get Interface csdpdk-7 external_ids:csdpdk-plug-time)" = \
+    "00000000-0000-4000-8000-00000000000700000000-0000-4000-8000-0000000007a1"
+check "... nothing else changed: csdpdk-3, -4, -5, -6 have no tags" \
+    test "$(for p in 3 4 5 6; do vsctl get Interface csdpdk-$p external_ids; done | tr '\n' ' ')" = "{} {} {} {} "
+run "${A[@]}" status <<<'{"vm": {"uuid": "00000000-0000-4000-8000-000000000001"}}'
+check "status by VM finds the adopted ports: $(jqo '[.result.ports[] | "\(.port):\(.owned_by):\(.adopted)"] | join(" ")')" \
+    test "$(jqo '[.result.ports[] | "\(.port):\(.owned_by):\(.adopted)"] | join(" ")')" = "csdpdk-1:vm:true csdpdk-2:vm:true"
+run "${A[@]}" adopt --apply
+check "adopt --apply again: nothing to tag, csdpdk's now" \
+    test "$(jqo .result.tagged) $(jqo '[.result.ports[] | select(.verdict == "csdpdk")] | length')" = "0 4"
+run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 00000000-0000-4000-8000-000000000001 | jq -c '.nics[0].vlan = 100 | del(.nics[0].uuid)')"
+check "plug of the adopted VM's MAC finds its adopted port (created false), not a second one" \
+    test "$status $(jqo '.result.ports[0] | "\(.port):\(.created)"')" = "0 csdpdk-1:false"
+run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:09:01 00000000-0000-4000-8000-0000000009a1)"
+check "the next port csdpdk makes is csdpdk-9" test "$(jqo '.result.ports[0].port')" = csdpdk-9
+run "${A[@]}" gc
+check "gc: the running domains' ports stay; the two NICs' ports not bound are kept for their grace" \
+    test "$(jqo '[.result.orphans[].port] | join(" ")')|$(jqo '[.result.kept[].port] | join(" ")')" = "csdpdk-8|csdpdk-9"
+run "${A[@]}" gc --apply <<<'{"foreign": true}'
+check "gc --apply with foreign removes the orphans: CloudStack's unused port, and the VM's whose domain is gone" \
+    test "$(jqo '.result.removed | join(" ")')" = "csdpdk-5 csdpdk-8"
+check "... and keeps the ports in use, and the ambiguous ones" \
+    test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-7 csdpdk-9 "
+
+# ---- a real guest on CloudStack's ports ----
+
+NAME=vm81
+VM=$(uuid_for 81)
+MACS=(52:54:00:81:00:01 52:54:00:81:00:02) VLANS=(100 100)
+MAC1=${MACS[0]} MAC2=${MACS[1]}
+KIB=$((GUEST_MEMORY_MIB * 1024))
+PAGES=$((KIB / 2048))
+trap 'libvirtd_cleanup_all; pages_restore; cleanup' EXIT
+hosts_ready_or_skip "adopt a running guest's ports" $((PAGES + 32))
+for h in h1 h2; do
+    host_up "$h" 2>"$T/$h.err" || { fail "start host $h" "$(cat "$T/$h.err")"; done_testing; exit; }
+done
+ok "two hosts, without csdpdk's hook (the VM started before csdpdk came)"
+
+host_use h1
+P1=$(bash "$CS_PLUG" "$DB" "$HOST_BRIDGE" "$(host_sockdir h1)" dpdkvhostuser)
+P2=$(bash "$CS_PLUG" "$DB" "$HOST_BRIDGE" "$(host_sockdir h1)" dpdkvhostuserclient)
+P3=$(bash "$CS_PLUG" "$DB" "$HOST_BRIDGE" "$(host_sockdir h1)" dpdkvhostuserclient)
+vswitchd_sync
+# The domain as CloudStack's agent writes it: no <reconnect>, memory
+# shared for vhost-user.
+mig_guest_xml csdpdk.ping=0.1 >"$T/base.xml"
+python3 - "$T/base.xml" "$T/$NAME.xml" "$MAC1" "$(host_sockdir h1)/$P1" "$MAC2" "$(host_sockdir h1)/$P2" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+src, dst, mac1, sock1, mac2, sock2 = sys.argv[1:]
+tree = ET.parse(src)
+devices = tree.getroot().find("devices")
+for old in devices.findall("interface"):
+    devices.remove(old)
+for mac, sock, mode in ((mac1, sock1, "client"), (mac2, sock2, "server")):
+    i = ET.SubElement(devices, "interface", type="vhostuser")
+    ET.SubElement(i, "source", type="unix", path=sock, mode=mode)
+    ET.SubElement(i, "mac", address=mac)
+    ET.SubElement(i, "model", type="virtio")
+tree.write(dst)
+PY
+BOOT=$(lv_now)
+lvsh h1 define "$T/$NAME.xml" >/dev/null && lvsh h1 start "$NAME" >/dev/null
+if frames_wait h1 "$MAC1" 5 "$BOOT" 180 && frames_wait h1 "$MAC2" 5 "$BOOT" 30; then
+    ok "h1: the guest runs on CloudStack's ports $P1 (server mode) and $P2 (client mode); its frames cross the switch"
+else
+    fail "h1: the guest runs on CloudStack's ports" "$(tail -n 5 "$(mig_console h1)")"
+    done_testing
+    exit
+fi
+hrun h1 status <<<'{}'
+check "status before: csdpdk owns none of them" test "$(jqo '[.result.ports[].owned_by] | join(" ")')" = "none none none"
+
+# window MAC FROM TO: the frames of MAC through h1's switch between FROM and
+# TO, and the longest gap between two of them (seconds).
+window() {
+    frames_times h1 "$1" "$2" "$3" | awk 'NR > 1 && $1 - last > g { g = $1 - last } { last = $1 }
+        END { printf "%d %.2f", NR, g }'
+}
+ofports() { host_use h1; vsctl get Interface "$P1" ofport; vsctl get Interface "$P2" ofport; }
+before_ofports=$(ofports)
+carrier0=$(grep -c 'carrier 0' "$(mig_console h1)")
+vlog=$(wc -l <"$T/h1/ovs/vswitchd.log")
+sleep 4
+T0=$(lv_now)
+hrun h1 adopt --apply
+T1=$(lv_now)
+check "h1: adopt --apply while the guest's traffic flows: $P1 and $P2 adopted, $P3 an orphan ($(jqo .result.next_port) next)" \
+    test "$status $(jqo '[.result.ports[] | "\(.port):\(.verdict)"] | join(" ")')" = "0 $P1:adopted $P2:adopted $P3:orphan"
+sleep 3
+# The guest's pace under TCG is uneven: the 4 s around adopt (1 s before,
+# 3 s after) are held against the 4 s before them. A vhost-user device the
+# switch set up again would cut the link for a second or more, and show as
+# a carrier change in the guest and a removed device in the switch's log.
+for m in "$MAC1" "$MAC2"; do
+    read -r n0 g0 <<<"$(window "$m" "$(awk -v t="$T0" 'BEGIN { printf "%.3f", t - 5 }')" "$(awk -v t="$T0" 'BEGIN { printf "%.3f", t - 1 }')")"
+    read -r n1 g1 <<<"$(window "$m" "$(awk -v t="$T0" 'BEGIN { printf "%.3f", t - 1 }')" "$(awk -v t="$T1" 'BEGIN { printf "%.3f", t + 3 }')")"
+    check "... $m: $n1 frames in the 4 s around it (longest gap $g1 s), $n0 in the 4 s before (longest gap $g0 s)" \
+        awk -v n0="$n0" -v n1="$n1" -v g1="$g1" 'BEGIN { exit !(n1 >= n0 - 4 && n1 >= 20 && g1 < 1) }'
+done
+check "... the guest saw no carrier change; the switch kept both devices (same ofports, none removed in its log)" \
+    test "$(grep -c 'carrier 0' "$(mig_console h1)")|$(ofports)|$(tail -n +"$vlog" "$T/h1/ovs/vswitchd.log" | grep -c 'has been removed')" = \
+    "$carrier0|$before_ofports|0"
+hrun h1 status <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
+check "status by VM: both adopted ports, connected" \
+    test "$(jqo '[.result.ports[] | "\(.port):\(.adopted):\(.connected)"] | join(" ")')" = "$P1:true:true $P2:true:true"
+hrun h1 gc
+check "gc keeps them: the VM runs" test "$status $(jqo '.result.orphans | length')" = "0 0"
+
+# ---- a live migration with csdpdk's verbs ----
+
+GUEST_MEMFD=1
+if mig_prepare h1 h2 client op-81; then
+    ok "h1 -> h2: migrate-prepare on h2, migrate-check of the adopted VM on h1 (its ports found by socket, connected), migrate-rewrite"
+else
+    fail "h1 -> h2: migrate-prepare, migrate-check, migrate-rewrite" "$MIG_FAILED"
+fi
+mig_migrate h1 h2
+if [[ $MIGRATE_STATUS == 0 ]] && frames_wait h2 "$MAC1" 5 "$MIGRATE_T0" 60 && frames_wait h2 "$MAC2" 5 "$MIGRATE_T0" 30; then
+    ok "h1 -> h2: the adopted VM moves live; its frames cross h2's switch on both NICs"
+else
+    fail "h1 -> h2: the adopted VM moves live" "$MIGRATE_OUT"
+fi
+hrun h1 unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
+check "h1: unplug by VM removes the adopted ports" test "$status $(jqo '.result.removed | join(" ")')" = "0 $P1 $P2"
+hrun h2 migrate-finish <<<'{"op_id": "op-81"}'
+check "h2: migrate-finish verifies both new ports" test "$status $(jqo .result.verified)" = "0 true"
+hrun h1 gc --apply <<<'{"foreign": true}'
+check "h1: gc with foreign removes CloudStack's unused port; nothing else is left" \
+    test "$(jqo '.result.removed | join(" ")')|$(host_use h1; vsctl list-ports "$HOST_BRIDGE" | tr '\n' ' ')" = "$P3|"
+
+done_testing

@@ -1,0 +1,184 @@
+/* The libvirt hook's decisions without daemons: its settings, which
+ * operation does what, and how a port and a domain's interface are matched
+ * (helper/binding.c, helper/domain.c). tests/integration/hook.sh shows each
+ * against real libvirtd, OVSDB and switches. */
+#include "tests/unit/unit.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "helper/binding.h"
+#include "helper/domain.h"
+#include "hook/hook.h"
+
+static char *write_temp(const char *text)
+{
+    char *path = strdup("/tmp/csdpdk-hook-conf.XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+    close(fd);
+    return path;
+}
+
+static struct err *load(const char *text, struct hook_config *c)
+{
+    char *path = write_temp(text);
+    struct err *e = hook_config_load(path, c);
+    unlink(path);
+    free(path);
+    return e;
+}
+
+static void settings(void **state)
+{
+    (void) state;
+    struct hook_config c;
+    assert_ok(hook_config_load("/nonexistent/libvirt-hook.conf", &c));
+    assert_string_equal(c.ovsdb, "unix:/var/run/openvswitch/db.sock");
+    assert_string_equal(c.agent_properties, "/etc/cloudstack/agent/agent.properties");
+    assert_string_equal(c.log, HOOK_LOG_DEFAULT);
+    assert_true(c.timeout == HOOK_TIMEOUT_DEFAULT);
+    hook_config_clear(&c);
+
+    assert_ok(load("# a host\n\novsdb = unix:/run/ovs/db.sock\n  timeout=2.5  \nlog =\n"
+                   "agent-properties = /etc/a.properties\r\n",
+                   &c));
+    assert_string_equal(c.ovsdb, "unix:/run/ovs/db.sock");
+    assert_string_equal(c.agent_properties, "/etc/a.properties");
+    assert_string_equal(c.log, "");
+    assert_true(c.timeout == 2.5);
+    hook_config_clear(&c);
+
+    assert_err(load("ovsdb = x\nsocket = /tmp\n", &c), ERR_INVALID_REQUEST, "socket", ":2: unknown key");
+    hook_config_clear(&c);
+    assert_err(load("timeout = 0\n", &c), ERR_INVALID_REQUEST, "timeout", "above 0");
+    hook_config_clear(&c);
+    assert_err(load("timeout = 61\n", &c), ERR_INVALID_REQUEST, "timeout", "at most 60");
+    hook_config_clear(&c);
+    assert_err(load("timeout = 1s\n", &c), ERR_INVALID_REQUEST, "timeout", NULL);
+    hook_config_clear(&c);
+    assert_err(load("sysfs = sys\n", &c), ERR_INVALID_REQUEST, "sysfs", "absolute");
+    hook_config_clear(&c);
+    assert_err(load("just words\n", &c), ERR_INVALID_REQUEST, NULL, ":1: not 'key = value'");
+    hook_config_clear(&c);
+}
+
+static void actions(void **state)
+{
+    (void) state;
+    assert_int_equal(hook_action_of("prepare", "begin"), HOOK_BIND);
+    assert_int_equal(hook_action_of("started", "begin"), HOOK_BIND);
+    assert_int_equal(hook_action_of("migrate", "begin"), HOOK_MIGRATE);
+    assert_int_equal(hook_action_of("release", "end"), HOOK_RELEASE);
+    /* libvirt's other operations, and ones it may add: nothing. */
+    static const char *const others[][2] = {
+        {"start", "begin"}, {"stopped", "end"}, {"reconnect", "begin"}, {"attach", "begin"},
+        {"restore", "begin"}, {"release", "begin"}, {"prepare", "end"}, {"migrate", "end"},
+        {"", ""}, {"release", "-"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(others); i++) {
+        assert_int_equal(hook_action_of(others[i][0], others[i][1]), HOOK_NOTHING);
+    }
+}
+
+static void socket_paths(void **state)
+{
+    (void) state;
+    static const char *const cases[][2] = {
+        {"/var/run/openvswitch//csdpdk-7", "/var/run/openvswitch/csdpdk-7"},
+        {"//var///run/csdpdk-7", "/var/run/csdpdk-7"},
+        {"/var/run/openvswitch/csdpdk-7", "/var/run/openvswitch/csdpdk-7"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *got = domain_socket_path(cases[i][0]);
+        assert_string_equal(got, cases[i][1]);
+        free(got);
+    }
+}
+
+static const char domain_xml[] =
+    "<domain type='kvm' id='4'><name>i-2-10-VM</name>"
+    "<uuid>6695EB01-F6A4-8304-79AA-97F2502E193F</uuid><memory unit='KiB'>262144</memory>"
+    "<devices>"
+    "<interface type='vhostuser'><mac address='02:00:4C:5F:00:01'/>"
+    "<source type='unix' path='/run/ovs//csdpdk-3' mode='server'/></interface>"
+    "<interface type='vhostuser'><mac address='02:00:4c:5f:00:02'/>"
+    "<source type='unix' path='/run/ovs/csdpdk-4' mode='client'>"
+    "<reconnect enabled='yes' timeout='1'/></source></interface>"
+    "<interface type='bridge'><mac address='02:00:4c:5f:00:03'/></interface>"
+    "</devices></domain>";
+
+static void domains(void **state)
+{
+    (void) state;
+    struct domain d;
+    assert_ok(domain_parse(domain_xml, strlen(domain_xml), "stdin", &d));
+    assert_string_equal(d.uuid, "6695eb01-f6a4-8304-79aa-97f2502e193f");
+    assert_string_equal(d.name, "i-2-10-VM");
+    assert_int_equal(d.id, 4);
+    assert_int_equal(d.n_ifaces, 2);
+    assert_string_equal(d.ifaces[0].mac, "02:00:4c:5f:00:01");
+    assert_string_equal(d.ifaces[0].port, "csdpdk-3");
+    assert_false(d.ifaces[0].reconnect);
+    assert_true(d.ifaces[1].reconnect);
+    domain_clear(&d);
+    static const char no_mac[] = "<domain><devices><interface type='vhostuser'/></devices></domain>";
+    assert_err(domain_parse(no_mac, strlen(no_mac),
+                            "stdin", &d),
+               ERR_INVALID_XML, "stdin", "no <mac address>");
+}
+
+/* CloudStack's ports, as its agent makes them (no MAC), and csdpdk's. */
+static void matching(void **state)
+{
+    (void) state;
+    struct domain d;
+    assert_ok(domain_parse(domain_xml, strlen(domain_xml), "stdin", &d));
+    struct ovs_port client = {.name = "csdpdk-3", .type = "dpdkvhostuserclient",
+                              .server_path = "/run/ovs/csdpdk-3"};
+    struct ovs_port server = {.name = "csdpdk-4", .type = "dpdkvhostuser", .mac = "02:00:4c:5f:00:02",
+                              .vm_id = "6695eb01-f6a4-8304-79aa-97f2502e193f"};
+    struct ovs_port elsewhere = {.name = "csdpdk-9", .type = "dpdkvhostuser", .mac = "02:00:4c:5f:00:09"};
+    struct binding_use uses[2];
+
+    /* The '//' of CloudStack's rewrite is the same socket. */
+    assert_int_equal(binding_uses(&client, "/run/ovs", &d, NULL, 1, uses, 2), 1);
+    assert_true(uses[0].by_socket);
+    assert_false(uses[0].by_mac);
+    assert_int_equal(uses[0].iface, 0);
+    assert_true(binding_mode_fits(&client, &d.ifaces[0]));
+    assert_false(binding_mode_fits(&client, &d.ifaces[1]));
+
+    /* A server-mode socket is the agent's socket directory plus the name. */
+    assert_int_equal(binding_uses(&server, "/run/ovs", &d, NULL, 1, uses, 2), 1);
+    assert_true(uses[0].by_socket && uses[0].by_mac);
+    assert_true(binding_mode_fits(&server, &d.ifaces[1]));
+    assert_int_equal(binding_uses(&server, "/var/run/openvswitch", &d, NULL, 1, uses, 2), 1);
+    assert_false(uses[0].by_socket); /* by MAC only: another socket */
+
+    /* Nothing of the domain's; and a domain that does not run uses nothing. */
+    assert_int_equal(binding_uses(&elsewhere, "/run/ovs", &d, NULL, 1, uses, 2), 0);
+    bool active = false;
+    assert_int_equal(binding_uses(&client, "/run/ovs", &d, &active, 1, uses, 2), 0);
+
+    assert_int_equal(ovs_port_owner(&client), OVS_OWNER_FOREIGN);
+    assert_int_equal(ovs_port_owner(&server), OVS_OWNER_VM);
+    struct ovs_port nic = {.name = "csdpdk-5", .mac = "02:00:4c:5f:00:05", .plug_time = "1"};
+    assert_int_equal(ovs_port_owner(&nic), OVS_OWNER_NIC);
+    assert_false(ovs_port_unbound_recent(&nic, 1 + OVS_UNBOUND_GRACE));
+    assert_true(ovs_port_unbound_recent(&nic, OVS_UNBOUND_GRACE));
+    struct ovs_port named = {.name = "vhost0", .mac = "02:00:4c:5f:00:05", .vm_id = "x"};
+    assert_int_equal(ovs_port_owner(&named), OVS_OWNER_FOREIGN);
+    domain_clear(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(settings),    cmocka_unit_test(actions),  cmocka_unit_test(socket_paths),
+        cmocka_unit_test(domains),     cmocka_unit_test(matching),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
