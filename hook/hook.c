@@ -482,8 +482,14 @@ struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t si
 {
     _cleanup_(domain_clear) struct domain d = {0};
     struct err *e = domain_parse(xml, size, "domain", &d);
-    if (e || !d.n_ifaces) {
-        return e; /* not a DPDK domain: none of csdpdk's business */
+    if (e) {
+        /* Not csdpdk's to judge: libvirt reads it next, and says what is wrong. */
+        out->log = mem_asprintf("left alone a domain csdpdk cannot read: %s", e->message);
+        err_free(e);
+        return NULL;
+    }
+    if (!d.n_ifaces) {
+        return NULL; /* not a DPDK domain: none of csdpdk's business */
     }
     _cleanup_(host_clear) struct host h = {0};
     if ((e = host_read(c, &d, OVS_SELECT_WITH_STATUS, &h))) {

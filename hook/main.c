@@ -206,7 +206,11 @@ int main(int argc, char **argv)
     } else {
         _cleanup_(domain_clear) struct domain d = {0};
         e = domain_parse(input, size, "domain", &d);
-        if (!e) {
+        if (e) {
+            out.log = mem_asprintf("left alone a domain csdpdk cannot read: %s", e->message);
+            err_free(e);
+            e = NULL;
+        } else {
             e = action == HOOK_BIND ? hook_bind(&c, &d, &out) : hook_release(&c, &d, &out);
         }
     }

@@ -19,7 +19,7 @@ INTEGRATION := $(sort $(wildcard tests/integration/*.sh))
 # Those that run csdpdk many times also run on the ASan+UBSan build; the
 # ones that mostly wait for QEMU or the DPDK switch would only take twice as
 # long.
-INTEGRATION_ASAN := $(addprefix tests/integration/,ports.sh concurrency.sh fault.sh capabilities.sh migration.sh \
+INTEGRATION_ASAN := $(addprefix tests/integration/,ports.sh concurrency.sh fault.sh capabilities.sh migration.sh hook-direct.sh \
                                                  properties-oracle.sh)
 # Bad requests must fail before any connection: point --ovsdb at nothing.
 NOWHERE := --ovsdb unix:/nonexistent/db.sock

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# csdpdk-libvirt-hook run directly, as libvirt runs it (arguments, the
+# domain's XML on stdin), against a private ovsdb-server and a real DPDK
+# ovs-vswitchd, with domains written for each case: every operation it
+# leaves alone; bind and adopt at prepare begin; migrate begin's output
+# byte for byte when nothing is wrong, its corrections, and a refusal for
+# each check with the one line libvirt shows; release end; the timeout;
+# broken settings. Fast, so that it also runs on the ASan+UBSan build
+# (tests/integration/hook.sh runs the hook inside real libvirtd).
+. "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/dpdk.sh"
+
+HOOK=${HOOK_BIN:-$(dirname "$CSDPDK")/csdpdk-libvirt-hook}
+DATA=$(realpath "$(dirname "$0")/../data")
+vswitchd_available || { skip "the hook against a real OVS-DPDK" "$DPDK_UNAVAILABLE"; done_testing; exit; }
+
+ovsdb_start "$T/ovs" >/dev/null || { fail "start ovsdb-server"; done_testing; exit; }
+add_bridge cloudbr0
+vsctl add-br br-kernel -- set Bridge br-kernel datapath_type=netdev-not
+vsctl set Open_vSwitch . other_config:vhost-sock-dir=vhost
+SOCK=$T/ovs/vhost
+mkdir -p "$SOCK"
+agent_properties "$T/agent.properties" "$SOCK"
+vswitchd_start "$T/ovs" || { fail "start ovs-vswitchd-dpdk"; done_testing; exit; }
+C=(--ovsdb "$DB" --agent-properties "$T/agent.properties")
+LOG=$T/hook.log
+conf() {
+    printf '%s\n' "ovsdb = $DB" "agent-properties = $T/agent.properties" "log = $LOG" \
+        "sysfs = ${1:-$DATA/sysfs/one-node}" "proc = $DATA/proc/hugetlbfs" "timeout = ${2:-5}" >"$T/hook.conf"
+}
+conf
+
+# hook NAME OP SUBOP [EXTRA] < XML: runs the hook; sets $out, $err, $status.
+hook() {
+    local o e
+    o=$(mktemp "$T/out.XXXXXX") e=$(mktemp "$T/err.XXXXXX")
+    "$HOOK" --config "$T/hook.conf" "$1" "$2" "$3" "${4:--}" >"$o" 2>"$e"
+    status=$?
+    out=$(cat "$o") err=$(cat "$e")
+    cp "$o" "$T/last.out"
+    rm -f "$o" "$e"
+}
+
+VM1=$(uuid_for 1) VM2=$(uuid_for 2)
+# domain NAME UUID "MAC PATH MODE [reconnect]"...: a domain as libvirt hands
+# it to the hook; hugepages when HUGE=1.
+domain() {
+    local name=$1 uuid=$2 i mac path mode rc
+    shift 2
+    printf "<domain type='kvm' id='7'>\n  <name>%s</name>\n  <uuid>%s</uuid>\n  <memory unit='KiB'>1048576</memory>\n" "$name" "$uuid"
+    [[ ${HUGE:-0} == 1 ]] && printf "  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>\n"
+    printf "  <devices>\n"
+    for i in "$@"; do
+        read -r mac path mode rc <<<"$i"
+        printf "    <interface type='vhostuser'>\n      <mac address='%s'/>\n      <source type='unix' path='%s' mode='%s'" "$mac" "$path" "$mode"
+        if [[ -n $rc ]]; then printf ">\n        <reconnect enabled='yes' timeout='1'/>\n      </source>\n"; else printf "/>\n"; fi
+        printf "      <target dev='%s'/>\n      <model type='virtio'/>\n    </interface>\n" "${path##*/}"
+    done
+    printf "  </devices>\n</domain>\n"
+}
+ids() { vsctl --columns=name,external_ids list Interface | sort; }
+nic_req() {
+    jq -nc --arg mac "$1" --arg nic "$2" --arg mode "$3" --arg numa "$NUMA" --arg huge "$HUGEPAGES" \
+        '{nics: [{mac: $mac, bridge: "cloudbr0", uuid: $nic}],
+          details: {encoding: "none", vm: {"DPDK-VHOSTUSER": $mode, "extraconfig-dpdk-numa": $numa,
+                                           "extraconfig-dpdk-hugepages": $huge}}}'
+}
+
+hook_out=$("$HOOK" --help)
+check "--help says what it does at each operation" grep -q 'release end' <<<"$hook_out"
+"$HOOK" vm1 prepare begin 2>/dev/null
+check "three arguments: usage, exit 64" test $? = 64
+
+# Ports: csdpdk-1 a NIC's (client mode), csdpdk-2 CloudStack's (server).
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 client)"
+bash "$(dirname "$0")/../bench/cloudstack-plug.sh" "$DB" cloudbr0 "$SOCK" dpdkvhostuser "" >/dev/null
+vswitchd_sync
+D1=$(domain vm1 "$VM1" "02:00:00:00:01:01 $SOCK/csdpdk-1 server" "02:00:00:00:02:01 $SOCK/csdpdk-2 client reconnect")
+
+before=$(ids)
+for op in "start begin" "stopped end" "reconnect begin" "attach begin" "restore begin" "migrate end" "release begin" "prepare end" "started end"; do
+    read -r o s <<<"$op"
+    hook vm1 "$o" "$s" <<<"$D1"
+    [[ $status == 0 && -z $out && -z $err ]] || break
+done
+check "every other operation: exit 0, nothing on stdout or stderr" test "$status|$out|$err" = "0||"
+check "... OVSDB unchanged, nothing logged" test "$(ids)|$(cat "$LOG" 2>/dev/null)" = "$before|"
+
+hook vm1 prepare begin <<<"$D1"
+check "prepare begin: exit 0, silent" test "$status|$out|$err" = "0||"
+check "... binds the NIC's port to the VM and adopts CloudStack's, both marked running" \
+    test "$(vsctl get Interface csdpdk-1 external_ids:vm-id)|$(vsctl get Interface csdpdk-2 external_ids:vm-id external_ids:attached-mac | tr '\n' ' ')|$(vsctl get Port csdpdk-2 external_ids:csdpdk-instance | cut -c1-9)" = \
+    "\"$VM1\"|\"$VM1\" \"02:00:00:00:02:01\" |\"running:"
+check "... and says so in its log" grep -q "vm1 prepare begin -: 02:00:00:00:01:01: bound csdpdk-1; 02:00:00:00:02:01: adopted csdpdk-2 ([0-9]* ms)" "$LOG"
+before=$(ids)
+hook vm1 started begin <<<"$D1"
+check "started begin: the same, found done: OVSDB unchanged" test "$status|$(ids)" = "0|$before"
+hook vm2 prepare begin <<<"$(domain vm2 "$VM2" "02:00:00:00:02:01 $SOCK/csdpdk-2 client")"
+check "prepare begin of another VM on vm1's port: exit 0, the port left alone, logged" \
+    test "$status|$(vsctl get Interface csdpdk-2 external_ids:vm-id)|$(tail -n 1 "$LOG" | grep -c "csdpdk-2 is VM $VM1's, left alone")" = "0|\"$VM1\"|1"
+
+# ---- migrate begin ----
+
+# Incoming ports: csdpdk-3 (server mode), csdpdk-4 (client), the NICs' of VM2.
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:03:01 00000000-0000-4000-8000-0000000003a1 server)"
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:04:01 00000000-0000-4000-8000-0000000004a1 client)"
+GOOD=$(HUGE=1 domain vm2 "$VM2" "02:00:00:00:03:01 $SOCK/csdpdk-3 client reconnect" "02:00:00:00:04:01 $SOCK/csdpdk-4 server")
+printf '%s\n' "$GOOD" >"$T/good.xml"
+hook vm2 migrate begin <"$T/good.xml"
+check "migrate begin, a domain this host can take: exit 0, the domain on stdout byte for byte" \
+    bash -c "[[ $status == 0 && -z '$err' ]] && cmp -s '$T/last.out' '$T/good.xml'"
+check "... logged as accepted" grep -q "vm2 migrate begin -: accepted the incoming VM $VM2: 2 vhost-user port(s) ready" "$LOG"
+
+# CloudStack's rewrite: "//", and <reconnect> kept where QEMU became the
+# socket's server, none where it became the client.
+CS=$(HUGE=1 domain vm2 "$VM2" "02:00:00:00:03:01 $SOCK//csdpdk-3 client" "02:00:00:00:04:01 $SOCK//csdpdk-4 server reconnect")
+hook vm2 migrate begin <<<"$CS"
+check "migrate begin of CloudStack's rewrite: exit 0, the domain corrected" test "$status|$err" = "0|"
+check "... socket paths with one '/', <reconnect> on the client only, the rest as it came" \
+    python3 - "$T/last.out" "$SOCK" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ifs = root.findall("./devices/interface")
+s = [i.find("source") for i in ifs]
+ok = ([x.get("path") for x in s] == [sys.argv[2] + "/csdpdk-3", sys.argv[2] + "/csdpdk-4"]
+      and s[0].find("reconnect") is not None and s[1].find("reconnect") is None
+      and [i.find("target").get("dev") for i in ifs] == ["csdpdk-3", "csdpdk-4"]
+      and root.get("id") == "7" and root.find("memoryBacking/hugepages") is not None)
+sys.exit(0 if ok else 1)
+PY
+check "... logged" grep -q "corrected 4 socket path(s) or reconnect setting(s)" "$LOG"
+
+# refused DESCRIPTION CHECK XML: exit 1, stdout empty, one line on stderr
+# naming CHECK.
+refused() {
+    hook vm2 migrate begin <<<"$3"
+    if [[ $status == 1 && -z $out && $err == "csdpdk refused the incoming migration: $2: "* && $(wc -l <<<"$err") == 1 ]]; then
+        ok "migrate begin, $1: refused, exit 1, one line on stderr naming '$2': ${err#*: }"
+    else
+        fail "migrate begin, $1: refused naming '$2'" "status $status" "stdout $out" "stderr $err"
+    fi
+}
+refused "no port for a socket" port "$(domain vm2 "$VM2" "02:00:00:00:03:01 $SOCK/csdpdk-99 client reconnect")"
+refused "another VM's port" owner "$(domain vm2 "$VM2" "02:00:00:00:01:01 $SOCK/csdpdk-1 server")"
+refused "a port for another MAC" mac "$(domain vm2 "$VM2" "02:00:00:00:09:01 $SOCK/csdpdk-3 client reconnect")"
+refused "a port of the other mode" mode "$(domain vm2 "$VM2" "02:00:00:00:03:01 $SOCK/csdpdk-3 server")"
+refused "a client-mode port whose socket is elsewhere" socket "$(domain vm2 "$VM2" "02:00:00:00:04:01 $T/csdpdk-4 server")"
+vsctl add-port br-kernel csdpdk-5 -- set Interface csdpdk-5 type=dpdkvhostuser
+refused "a port on a bridge that is not netdev" bridge "$(domain vm2 "$VM2" "02:00:00:00:05:01 $SOCK/csdpdk-5 client")"
+conf "$DATA/sysfs/none-free"
+refused "no free hugepage for the VM's memory" hugepages "$GOOD"
+check "... the NICs' ports made for it and never bound are removed (nothing else would)" \
+    test "$(vsctl list-ports cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 "
+conf
+refused "the same domain again: its ports are gone now" port "$GOOD"
+
+# ---- release end ----
+
+stale_socket "$SOCK/csdpdk-1"
+hook vm1 release end shutdown <<<"$D1"
+check "release end: exit 0; removes the VM's ports, the bound and the adopted one" \
+    test "$status|$(vsctl list-ports cloudbr0 | tr '\n' ' ')" = "0|"
+check "... and the socket a killed QEMU left for the client-mode one" test ! -e "$SOCK/csdpdk-1"
+check "... logged" grep -q "vm1 release end shutdown: removed csdpdk-1, csdpdk-2; removed the socket QEMU left" "$LOG"
+hook vm1 release end shutdown <<<"$D1"
+check "release end again: exit 0, nothing to do (the agent's own unplug may have come first)" test "$status" = 0
+
+# A restart racing the release: plug hands the port out again (created:
+# false) before the old run's release end.
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')"
+D6=$(domain vm1 "$VM1" "02:00:00:00:06:01 $SOCK/csdpdk-6 client reconnect")
+hook vm1 prepare begin <<<"$D6"
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')"
+check "plug of a port marked running hands it out again (created false), marked plugged" \
+    test "$(jqo '.result.ports[0].created')|$(vsctl get Interface csdpdk-6 external_ids:csdpdk-instance | cut -c1-9)" = 'false|"plugged:'
+hook vm1 release end destroyed <<<"$D6"
+check "... the old run's release end leaves it to the new start, and says so" \
+    test "$(vsctl list-ports cloudbr0)|$(tail -n 1 "$LOG" | grep -c 'kept csdpdk-6: plugged again')" = "csdpdk-6|1"
+hook vm1 prepare begin <<<"$D6"
+hook vm1 release end shutdown <<<"$D6"
+check "... the new run's own release end removes it" test "$(vsctl list-ports cloudbr0 | wc -l)" = 0
+
+# ---- a domain csdpdk cannot read, broken settings, the timeout ----
+
+hook vm9 migrate begin <<<"<domain><devices>"
+check "migrate begin of XML that does not parse: exit 0, as it came (libvirt says what is wrong)" \
+    test "$status|$out" = "0|<domain><devices>"
+echo "socket-dir = /tmp" >>"$T/hook.conf"
+hook vm2 migrate begin <"$T/good.xml"
+check "broken settings: migrate begin refused, naming the line" \
+    test "$status|$(grep -c "hook.conf:7: unknown key 'socket-dir'" <<<"$err")" = "1|1"
+hook vm1 release end shutdown <<<"$D1"
+check "... any other operation goes on (exit 0), logged" \
+    test "$status|$(tail -n 1 "$LOG" | grep -c "csdpdk's hook settings")" = "0|1"
+
+conf "" 1
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-0000000007a1 client)"
+kill -STOP "$(ovsdb_pid)"
+t=$(date +%s%N)
+hook vm2 migrate begin <<<"$(domain vm2 "$VM2" "02:00:00:00:07:01 $SOCK/csdpdk-7 server")"
+ms=$((($(date +%s%N) - t) / 1000000))
+check "OVSDB stopped: migrate begin refused within the 1 s timeout ($ms ms), saying so" \
+    test "$status|$((ms < 2500))|$(grep -c 'did not answer in time\|within 1 s' <<<"$err")" = "1|1|1"
+t=$(date +%s%N)
+hook vm2 release end <<<"$(domain vm2 "$VM2" "02:00:00:00:07:01 $SOCK/csdpdk-7 server")"
+ms=$((($(date +%s%N) - t) / 1000000))
+check "... release end gives up within it too ($ms ms), exit 0, logged" \
+    test "$status|$((ms < 2500))|$(tail -n 1 "$LOG" | grep -c 'did not answer in time\|gave up')" = "0|1|1"
+kill -CONT "$(ovsdb_pid)"
+
+done_testing
