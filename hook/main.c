@@ -180,6 +180,9 @@ int main(int argc, char **argv)
     _cleanup_free_ char *context = mem_asprintf("%s %s %s %s", name, op, subop, extra);
     size_t size = 0;
     _cleanup_free_ char *input = read_input(&size);
+    if (action == HOOK_NOTHING) {
+        return 0; /* not even the settings are read: nothing changes */
+    }
     _cleanup_(hook_config_clear) struct hook_config c = {0};
     struct err *e = hook_config_load(config, &c);
     if (c.log && *c.log) {
@@ -193,9 +196,6 @@ int main(int argc, char **argv)
             fprintf(stderr, "csdpdk: cannot check this host for the incoming VM: %s\n", text);
             return EXIT_REFUSED;
         }
-        return 0;
-    }
-    if (action == HOOK_NOTHING) {
         return 0;
     }
     watchdog_arm(context, c.timeout, migrate);

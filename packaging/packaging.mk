@@ -1,6 +1,6 @@
 # Debian packages (make deb): csdpdk (the binary, its manual page, completion
-# and docs, and a drop-in for ovs-vswitchd.service that runs 'csdpdk
-# sockets-clean' before the switch) and csdpdk-java-bridge (the jar for the
+# and docs, a drop-in for ovs-vswitchd.service that runs 'csdpdk
+# sockets-clean' before the switch, and libvirt's QEMU hook with its settings) and csdpdk-java-bridge (the jar for the
 # CloudStack agent), made with dpkg-deb by packaging/mkdeb from what make
 # install puts in $(O)/stage: fast, for a developer's tree. The Debian source
 # package (packaging/debian, dpkg-buildpackage) and the RPM spec
@@ -42,11 +42,18 @@ $(COMPLETION): $(MKDOC)
 # install through it. Binaries are not stripped here: each packager does.
 PREFIX ?= /usr
 UNITDIR ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+LIBEXECDIR ?= $(PREFIX)/libexec
 STAGE := $(O)/stage
 
 .PHONY: deb bridge-jar install
-install: $(O)/csdpdk $(MANPAGE) $(COMPLETION) bridge-jar
+install: $(O)/csdpdk $(HOOK) $(MANPAGE) $(COMPLETION) bridge-jar
 	install -D -m 0755 $(O)/csdpdk $(DESTDIR)$(PREFIX)/bin/csdpdk
+	install -D -m 0755 $(HOOK) $(DESTDIR)$(LIBEXECDIR)/csdpdk/csdpdk-libvirt-hook
+	install -d $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d
+	ln -sf $(LIBEXECDIR)/csdpdk/csdpdk-libvirt-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d/csdpdk
+	install -D -m 0644 packaging/hook/libvirt-hook.conf $(DESTDIR)$(SYSCONFDIR)/csdpdk/libvirt-hook.conf
+	install -D -m 0644 packaging/hook/logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/csdpdk-libvirt-hook
 	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man8/csdpdk.8
 	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/csdpdk
 	install -D -m 0644 packaging/systemd/ovs-vswitchd-csdpdk.conf \
@@ -60,7 +67,8 @@ deb: $(DEB_BINARY) $(DEB_BRIDGE)
 bridge-jar:
 	@$(MAKE) --no-print-directory -C plugin-java-bridge >/dev/null
 
-$(STAGE)/.staged: $(O)/csdpdk $(MANPAGE) $(COMPLETION) bridge-jar packaging/systemd/ovs-vswitchd-csdpdk.conf
+$(STAGE)/.staged: $(O)/csdpdk $(HOOK) $(MANPAGE) $(COMPLETION) bridge-jar packaging/systemd/ovs-vswitchd-csdpdk.conf \
+                  packaging/hook/libvirt-hook.conf packaging/hook/logrotate
 	@rm -rf $(STAGE)
 	@$(MAKE) --no-print-directory install DESTDIR=$(abspath $(STAGE)) >/dev/null
 	@touch $@

@@ -20,12 +20,17 @@ check "csdpdk: name, version and architecture" \
 check "csdpdk depends on the libraries it links and those it loads (libvirt0 >= 4.1, libcurl4)" \
     bash -c '[[ $1 == *"libjansson4 ("* && $1 == *"libxml2 ("* && $1 == *"libvirt0 (>= 4.1)"* && $1 == *libcurl4* ]]' \
     _ "$(field "$BIN" Depends)"
-check "csdpdk holds the binary, its manual page and completion, README, docs and copyright, the drop-in for ovs-vswitchd.service, and nothing else" \
+check "csdpdk holds the binary, its manual page and completion, README, docs and copyright, the drop-in for ovs-vswitchd.service, libvirt's hook with its link, settings and log rotation, and nothing else" \
     test "$(files "$BIN" | grep -v '/$' | tr '\n' ' ')" \
     = "$(printf '%s\n' ./usr/bin/csdpdk ./usr/share/doc/csdpdk/README.md ./usr/share/doc/csdpdk/copyright \
          ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf ./usr/share/man/man8/csdpdk.8.gz \
-         ./usr/share/bash-completion/completions/csdpdk \
+         ./usr/share/bash-completion/completions/csdpdk ./usr/libexec/csdpdk/csdpdk-libvirt-hook \
+         "./etc/libvirt/hooks/qemu.d/csdpdk -> /usr/libexec/csdpdk/csdpdk-libvirt-hook" \
+         ./etc/csdpdk/libvirt-hook.conf ./etc/logrotate.d/csdpdk-libvirt-hook \
          $(cd docs && printf './usr/share/doc/csdpdk/docs/%s\n' *.md) | sort | tr '\n' ' ')"
+check "... its settings and log rotation are conffiles (an operator's edits survive upgrades)" \
+    test "$(dpkg-deb --ctrl-tarfile "$BIN" | tar -xO ./conffiles | tr '\n' ' ')" = \
+    "/etc/csdpdk/libvirt-hook.conf /etc/logrotate.d/csdpdk-libvirt-hook "
 check "csdpdk-java-bridge: all architectures, needs gson and this very csdpdk" \
     test "$(field "$JAVA" Architecture) $(field "$JAVA" Depends)" = "all libgoogle-gson-java, csdpdk (= $V)"
 check "csdpdk-java-bridge holds the versioned jar, its link and the README" \
@@ -40,7 +45,14 @@ check "... and its help lists the verbs" bash -c '"$1" --help | grep -q "migrate
 check "the drop-in runs the packaged csdpdk's sockets-clean before every start of ovs-vswitchd, a failure ignored ('-')" \
     bash -c 'grep -qx "ExecStartPre=-/usr/bin/csdpdk --timeout 5 --format json sockets-clean" "$1" && "$2" sockets-clean --help >/dev/null' \
     _ "$T/root/lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf" "$T/root/usr/bin/csdpdk"
-check "... stripped" bash -c '! readelf --section-headers "$1" | grep -q "\.symtab"' _ "$T/root/usr/bin/csdpdk"
+check "... stripped, and so is the hook" bash -c '! readelf --section-headers "$1" | grep -q "\.symtab" &&
+    ! readelf --section-headers "$2" | grep -q "\.symtab"' _ "$T/root/usr/bin/csdpdk" "$T/root/usr/libexec/csdpdk/csdpdk-libvirt-hook"
+check "the packaged hook runs: its help names the operations; every setting of its settings file is its default, and reads" \
+    bash -c '"$1" --help | grep -q "migrate begin" &&
+             [[ $(grep -E "^#(ovsdb|agent-properties|sysfs|proc|log|timeout) = " "$2" | wc -l) == 6 ]] &&
+             cp "$2" "$3" && sed -i "s/^#//; /^ /d; /^[A-Z]/d" "$3" &&
+             sed -i "s|^log = .*|log =|" "$3" && "$1" --config "$3" vm1 release end - </dev/null' \
+    _ "$T/root/usr/libexec/csdpdk/csdpdk-libvirt-hook" "$T/root/etc/csdpdk/libvirt-hook.conf" "$T/uncommented.conf"
 check "... and without failpoints (only the test build has them)" \
     bash -c '! grep -q "ovsdb.before-commit" "$1"' _ "$T/root/usr/bin/csdpdk"
 dpkg-deb --extract "$JAVA" "$T/java"
