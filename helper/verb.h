@@ -89,6 +89,7 @@ verb_run_fn verb_status_run;
 verb_text_fn verb_status_text;
 verb_run_fn verb_gc_run;
 verb_run_fn verb_adopt_run;
+verb_text_fn verb_adopt_text;
 verb_run_fn verb_render_run;
 verb_text_fn verb_render_text;
 verb_run_fn verb_capabilities_run;

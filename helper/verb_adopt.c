@@ -7,6 +7,8 @@
  * Interface's options and type stay as they are, so the switch keeps the
  * device and the VM's traffic goes on). Safe to repeat: an adopted port is
  * csdpdk's the next time. */
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "helper/agent.h"
@@ -195,4 +197,51 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
         json_object_set_new(*result, "next_port", json_sprintf(OVSDB_PORT_PREFIX "%llu", (unsigned long long) hint));
     }
     return NULL;
+}
+
+static const char *text_or_dash(const json_t *v)
+{
+    return json_is_string(v) ? json_string_value(v) : "-";
+}
+
+/* For a person: one line per port (port, verdict, domain, MAC, bridge) in
+ * at most 100 columns, its reason under it; then what was done. */
+void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
+{
+    (void) verbose;
+    static const char *const head[] = {"PORT", "VERDICT", "DOMAIN", "MAC", "BRIDGE"};
+    static const char *const keys[] = {"port", "verdict", "domain", "mac", "bridge"};
+    const json_t *ports = json_object_get(result, "ports");
+    int width[5];
+    size_t i;
+    json_t *p;
+    for (size_t c = 0; c < 5; c++) {
+        width[c] = (int) strlen(head[c]);
+        json_array_foreach(ports, i, p) {
+            int len = (int) strlen(text_or_dash(json_object_get(p, keys[c])));
+            width[c] = len > width[c] ? len : width[c];
+        }
+    }
+    if (!json_array_size(ports)) {
+        fprintf(out, "no vhost-user port\n");
+    } else {
+        fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", width[0], head[0], width[1], head[1], width[2],
+                head[2], width[3], head[3], head[4]);
+    }
+    json_array_foreach(ports, i, p) {
+        fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n    %s\n", width[0],
+                text_or_dash(json_object_get(p, "port")), width[1],
+                text_or_dash(json_object_get(p, "verdict")), width[2],
+                text_or_dash(json_object_get(p, "domain")), width[3],
+                text_or_dash(json_object_get(p, "mac")), text_or_dash(json_object_get(p, "bridge")),
+                text_or_dash(json_object_get(p, "reason")));
+    }
+    long long tagged = json_integer_value(json_object_get(result, "tagged"));
+    if (json_is_true(json_object_get(result, "applied"))) {
+        fprintf(out, "tagged %lld port%s; csdpdk's next port: %s\n", tagged, tagged == 1 ? "" : "s",
+                text_or_dash(json_object_get(result, "next_port")));
+    } else if (json_is_string(json_object_get(result, "next_port"))) {
+        fprintf(out, "nothing to tag; csdpdk's next port: %s\n",
+                json_string_value(json_object_get(result, "next_port")));
+    }
 }

@@ -111,8 +111,10 @@ static struct err *judge_by_use(struct gc *g, const struct ovs_port *p)
                             &use, 1);
     if (n) {
         const struct domain *d = &g->domains.parsed[use.domain];
-        keep(g, p, mem_asprintf("not bound, used by running domain %s (%s): the libvirt hook or adopt binds it",
-                                d->name ? d->name : "?", g->domains.list.domains[use.domain].uuid));
+        bool nic = ovs_port_owner(p) == OVS_OWNER_NIC;
+        keep(g, p, mem_asprintf("%s, used by running domain %s (%s): %s", nic ? "not bound" : "not csdpdk's",
+                                d->name ? d->name : "?", g->domains.list.domains[use.domain].uuid,
+                                nic ? "the libvirt hook or adopt binds it" : "adopt takes it in"));
     } else {
         orphan(g, p, "none");
     }

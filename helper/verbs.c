@@ -139,9 +139,11 @@ const struct verb verbs[] = {
                 "  csdpdk-N. Never removes, renames or reconfigures a port; safe to repeat.\n"
                 "Result: ports[] (port, bridge, type, verdict: adopted | bound | csdpdk |\n"
                 "  orphan | ambiguous | ignored, vm, domain, mac, reason), applied, tagged,\n"
-                "  next_port (with --apply). An ambiguous port is also a warning.\n",
+                "  next_port (with --apply). An ambiguous port is also a warning.\n"
+                "  --format text: one line per port in 100 columns, its reason under it.\n",
         .flags = VERB_MUTATES | VERB_APPLY | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_adopt_run,
+        .text = verb_adopt_text,
     },
     {
         .name = "migrate-prepare",

@@ -121,9 +121,22 @@ static void man(const char *version, const char *date)
            "In systemd's unit directory (/lib/systemd/system on Debian, /usr/lib/systemd/system on "
            "EL): runs \\fBcsdpdk sockets\\-clean\\fR before every start of ovs\\-vswitchd, so that "
            "server\\-mode VMs reconnect after a crash of the switch.\n"
+           ".TP\n.I /etc/libvirt/hooks/qemu.d/csdpdk\n"
+           "libvirt's QEMU hook, a link to /usr/libexec/csdpdk/csdpdk\\-libvirt\\-hook: at prepare and "
+           "started begin it binds the domain's ports to its VM (adopting CloudStack's); at migrate "
+           "begin it refuses an incoming VM this host cannot take (one line, which libvirt makes "
+           "the migration's error) and corrects CloudStack's rewrite of its XML; at release end it "
+           "removes the domain's ports. It never calls libvirt. libvirtd reads a new hook "
+           "directory when it starts, unless a main hook (CloudStack's) is installed.\n"
+           ".TP\n.I /etc/csdpdk/libvirt\\-hook.conf\n"
+           "The hook's settings (ovsdb, agent\\-properties, sysfs, proc, log, timeout), "
+           "each \\fBkey = value\\fR; the defaults are csdpdk's own.\n"
+           ".TP\n.I /var/log/libvirt/csdpdk\\-hook.log\n"
+           "What the hook did, one line per run that did something.\n"
            ".TP\n.I /usr/share/doc/csdpdk/docs/\n"
            "The API, the error codes, the details' grammar, ports, domain XML, host capability, "
-           "live migration, service offerings and performance, in full.\n");
+           "live migration, service offerings, performance, the libvirt hook and existing hosts, "
+           "in full.\n");
     printf(".SH SEE ALSO\n.BR ovs\\-vswitchd (8),\n.BR ovsdb\\-server (1),\n.BR virsh (1),\n"
            ".BR libvirtd (8)\n");
 }
