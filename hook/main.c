@@ -89,8 +89,12 @@ static void watchdog_fire(int sig)
     _exit(watchdog_exit);
 }
 
-/* Past the timeout the run ends, whatever it waits for: an incoming
- * migration that could not be judged is refused; anything else goes on. */
+/* Half a second past the timeout (every wait on OVSDB ends at the timeout
+ * itself, with its own error) the run ends, whatever it waits for: an
+ * incoming migration that could not be judged is refused; anything else
+ * goes on. */
+#define WATCHDOG_MARGIN 0.5
+
 static void watchdog_arm(const char *context, double timeout, bool migrate)
 {
     _cleanup_free_ char *head = stamp();
@@ -107,8 +111,8 @@ static void watchdog_arm(const char *context, double timeout, bool migrate)
     watchdog_exit = migrate ? EXIT_REFUSED : 0;
     struct sigaction sa = {.sa_handler = watchdog_fire};
     sigaction(SIGALRM, &sa, NULL);
-    struct itimerval it = {.it_value = {(time_t) timeout,
-                                        (suseconds_t) ((timeout - (time_t) timeout) * 1e6)}};
+    double t = timeout + WATCHDOG_MARGIN;
+    struct itimerval it = {.it_value = {(time_t) t, (suseconds_t) ((t - (time_t) t) * 1e6)}};
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -215,8 +219,8 @@ int main(int argc, char **argv)
         }
     }
     if (e) {
-        _cleanup_free_ char *text = mem_asprintf("%s%s: %s", out.log ? out.log : "",
-                                                 out.log ? "; then" : "", e->message);
+        _cleanup_free_ char *text = mem_asprintf("%s%s%s%s", out.log ? out.log : "", out.log ? "; then " : "",
+                                                 e->message, migrate ? ": the incoming migration is refused" : "");
         log_line(context, text);
         if (migrate) {
             fprintf(stderr, "csdpdk: cannot check this host for the incoming VM: %s\n", e->message);

@@ -209,4 +209,6 @@ check "... release end gives up within it too ($ms ms), exit 0, logged" \
     test "$status|$((ms < 2500))|$(tail -n 1 "$LOG" | grep -c 'did not answer in time\|gave up')" = "0|1|1"
 kill -CONT "$(ovsdb_pid)"
 
+echo "# the hook's log:"
+sed "s|$T|\$T|g; s/^/#   /" "$LOG"
 done_testing
