@@ -4,7 +4,9 @@
 # userspace: tests/lib/hosts.sh) and a small Linux guest under QEMU, then:
 # capability, deploy, the guest's traffic through the switch, an OVS crash
 # and the reconnect, a live migration to the second host, a migration that
-# is cancelled and rolled back, the VM's stop and nothing left behind.
+# is cancelled and rolled back, a VM that CloudStack's own code plugged
+# adopted without a restart and then powering itself off (csdpdk's libvirt
+# hook removes its ports), the VM's stop and nothing left behind.
 # Where no guest can boot, tests/demo-standin.sh runs instead (a stand-in
 # VM, the migration's checks only). Nothing of the host's own Open vSwitch
 # or libvirt is touched; hugepages are reserved for the guest and given
@@ -39,11 +41,12 @@ hosts_ready $((2 * PAGES + 32)) || { vswitchd_available || die "$DPDK_UNAVAILABL
 HUGE_NOTE="$((2 * PAGES + 32)) hugepages of 2 MiB reserved for it (given back at the end)"
 
 say "1. Two hosts on this machine"
-for h in h1 h2; do host_up "$h" || die "host $h did not start"; done
-note "Each host: a private libvirtd (QEMU driver) in its own mount namespace, an ovsdb-server and the" \
-     "DPDK build of ovs-vswitchd in userspace (--no-huge), a netdev bridge cloudbr0, a vhost-user" \
-     "socket directory and an agent.properties naming it. The guest: a Debian kernel and a busybox" \
-     "initramfs under TCG, 256 MiB, $HUGE_NOTE."
+for h in h1 h2; do HOST_HOOK=1 host_up "$h" || die "host $h did not start"; done
+note "Each host: a private libvirtd (QEMU driver) in its own mount namespace, with csdpdk's libvirt" \
+     "hook in its /etc/libvirt/hooks/qemu.d, an ovsdb-server and the DPDK build of ovs-vswitchd in" \
+     "userspace (--no-huge), a netdev bridge cloudbr0, a vhost-user socket directory and an" \
+     "agent.properties naming it. The guest: a Debian kernel and a busybox initramfs under TCG," \
+     "256 MiB, $HUGE_NOTE."
 show "capabilities --format text   (on h1)"
 hrun h1 --format text capabilities
 indent <<<"$out"
@@ -111,6 +114,8 @@ show "unplug   (on h1: the old port)"
 hrun h1 --format text unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
 [[ $status == 0 ]] || die "unplug: $out"
 indent <<<"$out"
+note "Nothing left to remove: when the VM's QEMU on h1 ended, libvirt ran csdpdk's hook (release" \
+     "end), which had removed the old port already. unplug is the agent's way; both are safe to repeat."
 show "migrate-finish   (on h2: checks the NIC works on the new port, then clears the tags)"
 hrun h2 --format text migrate-finish <<<'{"op_id": "migration-42"}'
 [[ $status == 0 ]] || die "migrate-finish: $out"
@@ -132,13 +137,72 @@ show "migrate-abort   (on h1)"
 hrun h1 --format text migrate-abort <<<'{"op_id": "migration-43"}'
 [[ $status == 0 ]] || die "migrate-abort: $out"
 indent <<<"$out"
+note "The QEMU that h1 had started for the incoming VM ended with the cancel, and the hook removed" \
+     "h1's port then: CloudStack's own cleanup of a failed migration cannot (it refuses csdpdk-N names)."
 
-say "6. The VM stops: its port goes, and nothing is left behind"
+say "6. A VM that CloudStack's own code plugged, adopted without a restart"
+OLD=i-2-11-VM OLD_VM=7c1e2f30-5a4b-4c3d-9e8f-0a1b2c3d4e5f OLD_MAC=02:00:4c:5f:00:11
+note "On h1, before csdpdk came (its hook out of the way for a moment), CloudStack's agent plugged" \
+     "$OLD: 'ovs-vsctl add-port cloudbr0 csdpdk-N vlan_mode=access tag=100 -- set Interface" \
+     "csdpdk-N type=dpdkvhostuser' (tests/bench/cloudstack-plug.sh), and libvirt started it with" \
+     "the agent's XML (no <reconnect>). Its guest will power itself off 30 s after it boots."
+host_use h1
+OLD_PORT=$(bash tests/bench/cloudstack-plug.sh "$DB" cloudbr0 "$(host_sockdir h1)" dpdkvhostuser) || die "add-port failed"
+vswitchd_sync
+hook_link=$T/h1/lv/etc/hooks/qemu.d/csdpdk
+mv "$hook_link" "$T/hook.away"
+(NAME=$OLD VM=$OLD_VM MACS=("$OLD_MAC"); mig_guest_xml csdpdk.ping=0.1 csdpdk.poweroff=30) |
+    sed "s|/nonexistent/placeholder.sock|$(host_sockdir h1)/$OLD_PORT|; s|mode='server'|mode='client'|" >"$T/old.xml"
+t0=$(lv_now)
+lvsh h1 create "$T/old.xml" >/dev/null || die "libvirt did not start $OLD"
+mv "$T/hook.away" "$hook_link"
+frames_wait h1 "$OLD_MAC" 5 "$t0" 180 || die "no frame of $OLD crossed h1's switch"
+sleep 4
+note "Its frames cross h1's switch on $OLD_PORT; csdpdk does not own that port yet:"
+show "status --format text   (on h1)"
+hrun h1 --format text status <<<'{}'
+indent <<<"$out"
+show "adopt --format text   (on h1: a dry run)"
+hrun h1 --format text adopt
+indent <<<"$out"
+carrier=$(grep -c 'carrier 0' "$T/h1/lv/log/qemu/$OLD.console")
+vlog=$(wc -l <"$T/h1/ovs/vswitchd.log")
+t0=$(lv_now)
+show "adopt --apply --format text"
+hrun h1 --format text adopt --apply
+[[ $status == 0 ]] || die "adopt: $out"
+indent <<<"$out"
+sleep 3
+# window FROM TO: frames of the guest and the longest gap between two.
+window() {
+    frames_times h1 "$OLD_MAC" "$1" "$2" |
+        awk 'NR > 1 && $1 - last > g { g = $1 - last } { last = $1 } END { printf "%d frames, the longest gap %.2f s", NR, g }'
+}
+at() { awk -v t="$t0" -v d="$1" 'BEGIN { printf "%.3f", t + d }'; }
+[[ $(grep -c 'carrier 0' "$T/h1/lv/log/qemu/$OLD.console") == "$carrier" ]] || die "the guest saw its carrier go"
+[[ $(tail -n +"$vlog" "$T/h1/ovs/vswitchd.log" | grep -c 'has been removed') == 0 ]] || die "the switch removed the device"
+note "The guest's frames went on: $(window "$(at -5)" "$(at -1)") in the 4 s before adopt," \
+     "$(window "$(at -1)" "$(at 3)") in the 4 s around it. The switch kept the device, and the" \
+     "guest saw no carrier change: adopt changes the port's external_ids only."
+show "status --format text   (on h1)"
+hrun h1 --format text status <<<"{\"vm\": {\"uuid\": \"$OLD_VM\"}}"
+indent <<<"$out"
+
+say "7. The adopted guest powers itself off: csdpdk's hook removes its port"
+for ((i = 0; i < 120; i++)); do [[ -z $(lvsh h1 list --name | grep -x "$OLD") ]] && break; sleep 0.5; done
+[[ -z $(lvsh h1 list --name | grep -x "$OLD") ]] || die "$OLD did not power itself off"
+note "$OLD ran 'poweroff -f' inside; QEMU exited, libvirt ran its hooks, and no agent was called." \
+     "csdpdk's hook (/etc/libvirt/hooks/qemu.d/csdpdk) logged, in /var/log/libvirt/csdpdk-hook.log:"
+grep " $OLD " "$(host_hook_log h1)" | sed 's/^[^ ]* //' | indent
+note "h1: $(host_use h1; vsctl list-ports cloudbr0 | wc -l) ports on cloudbr0, nothing in the socket directory: $(ls -A "$(host_sockdir h1)" | wc -l) files."
+
+say "8. The VM stops: its port goes, and nothing is left behind"
 lvsh h2 destroy "$NAME" >/dev/null
 lvsh h2 undefine "$NAME" >/dev/null
 show "unplug   (on h2)"
 hrun h2 --format text unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
 indent <<<"$out"
+note "(The hook removed its port when libvirt destroyed the VM; the agent's unplug finds it gone.)"
 for h in h1 h2; do
     hrun "$h" gc
     note "$h: $(host_use "$h"; vsctl list-ports cloudbr0 | wc -l) ports on cloudbr0, $(jqo '.result.orphans | length') orphans (gc), $(lvsh "$h" list --all --name | grep -c .) domains."
