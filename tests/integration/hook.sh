@@ -205,7 +205,7 @@ refused() {
     sleep 1
     t0=$(awk -v t="$MIGRATE_T0" 'BEGIN { printf "%.3f", t - 1 }') t1=$(lv_now)
     if [[ $MIGRATE_STATUS != 0 && $MIGRATE_OUT == *"csdpdk refused the incoming migration: $2:"* ]]; then
-        ok "$1: libvirt's error is the hook's, naming the check '$2'"
+        ok "$1: libvirt's error is the hook's, naming the check '$2': ${MIGRATE_OUT##*csdpdk refused the incoming migration: }"
     else
         fail "$1: libvirt's error is the hook's, naming the check '$2'" "$MIGRATE_OUT"
     fi
