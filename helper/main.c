@@ -33,6 +33,7 @@ enum {
     OPT_TIMEOUT,
     OPT_DRY_RUN,
     OPT_APPLY,
+    OPT_FOREIGN,
     OPT_VERBOSE,
     OPT_HELP,
     OPT_VERSION,
@@ -50,6 +51,7 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"apply", no_argument, NULL, OPT_APPLY},
+    {"foreign", no_argument, NULL, OPT_FOREIGN},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -225,6 +227,9 @@ static struct err *parse_arguments(int argc, char **argv, struct invocation *inv
         case OPT_APPLY:
             o->apply = true;
             break;
+        case OPT_FOREIGN:
+            o->foreign = true;
+            break;
         case OPT_VERBOSE:
             o->verbose = true;
             break;
@@ -269,6 +274,9 @@ static struct err *parse_arguments(int argc, char **argv, struct invocation *inv
     if (o->apply && !(v->flags & VERB_APPLY)) {
         return err_new(ERR_USAGE, NULL, "--apply does not apply to '%s'", v->name);
     }
+    if (o->foreign && !(v->flags & VERB_FOREIGN)) {
+        return err_new(ERR_USAGE, NULL, "--foreign does not apply to '%s'", v->name);
+    }
     if (o->request_file && !(v->flags & VERB_REQUEST)) {
         return err_new(ERR_USAGE, NULL, "'%s' reads no request; drop --request", v->name);
     }
@@ -304,9 +312,10 @@ static void print_help(const struct invocation *inv)
     }
 
     if (v) {
-        printf("Usage: csdpdk [OPTIONS] %s%s%s%s\n\n%s: %s.\n\n%s", v->name,
+        printf("Usage: csdpdk [OPTIONS] %s%s%s%s%s\n\n%s: %s.\n\n%s", v->name,
                v->flags & VERB_MUTATES ? " [--dry-run]" : "",
                v->flags & VERB_APPLY ? " [--apply]" : "",
+               v->flags & VERB_FOREIGN ? " [--foreign]" : "",
                !(v->flags & VERB_REQUEST) ? ""
                : v->flags & VERB_REQUEST_OPTIONAL ? " [< REQUEST.json]" : " < REQUEST.json",
                v->name, v->summary, v->help);

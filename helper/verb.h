@@ -31,6 +31,7 @@ struct options {
     double timeout;               /* --timeout SECONDS */
     bool dry_run;
     bool apply;
+    bool foreign;
     bool verbose;
 };
 
@@ -41,6 +42,7 @@ enum verb_flags {
     VERB_LIBVIRT = 1 << 3, /* talks to libvirt (--libvirt, --timeout) */
     VERB_APPLY = 1 << 4,   /* takes --apply */
     VERB_REQUEST_OPTIONAL = 1 << 5, /* with VERB_REQUEST: none (empty stdin) reads as {} */
+    VERB_FOREIGN = 1 << 6, /* takes --foreign */
 };
 
 struct verb_context {

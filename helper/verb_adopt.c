@@ -59,9 +59,9 @@ static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const c
         bool named = binding_uses(p, socket_dir, h->parsed, NULL, h->list.n, &idle, 1) > 0;
         v->what = "orphan";
         v->reason = named ? mem_asprintf("no running domain uses it (domain %s, not running, names it); "
-                                         "gc with {\"foreign\": true} removes it when asked",
+                                         "gc --foreign --apply removes it when asked",
                                          domain_label(&h->parsed[idle.domain]))
-                          : mem_strdup("no domain uses it; gc with {\"foreign\": true} removes it when asked");
+                          : mem_strdup("no domain uses it; gc --foreign --apply removes it when asked");
         return;
     }
     const struct domain *d = &h->parsed[uses[0].domain];

@@ -5,9 +5,9 @@
  * defined on this host until the migration starts. A NIC's port not bound
  * yet counts when no running domain uses its socket or MAC, once
  * OVS_UNBOUND_GRACE has passed since it was made (its VM's domain may not
- * be defined yet). Ports csdpdk does not own are never touched, unless the
- * request asks for "foreign": then a vhost-user port that no running
- * domain uses counts too (what adopt reports as an orphan). */
+ * be defined yet). Ports csdpdk does not own are never touched, unless
+ * --foreign asks for them: then a vhost-user port on a netdev bridge that
+ * no running domain uses counts too (what adopt reports as an orphan). */
 #include <time.h>
 
 #include "helper/agent.h"
@@ -15,7 +15,6 @@
 #include "helper/libvirt.h"
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
-#include "helper/request.h"
 #include "helper/verb.h"
 
 struct gc {
@@ -123,12 +122,8 @@ static struct err *judge_by_use(struct gc *g, const struct ovs_port *p)
 
 struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
 {
-    json_t *foreign = NULL;
-    struct request_field fields[] = {{"foreign", REQ_BOOLEAN, false, false, &foreign}};
-    struct err *e = request_fields(ctx->request, "", fields, ARRAY_SIZE(fields));
-    if (e) {
-        return e;
-    }
+    bool foreign = ctx->options->foreign;
+    struct err *e = NULL;
     const struct ovs_select query = {OVS_SELECT_VHOST, NULL};
     _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
     _cleanup_(gc_clear) struct gc g = {.o = ctx->options, .orphans = json_array(), .kept = json_array()};
@@ -159,11 +154,11 @@ struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
             break;
         case OVS_OWNER_FOREIGN:
             /* Only what adopt would consider: a port on a netdev bridge. */
-            if (json_is_true(foreign) && !sw_read) {
+            if (foreign && !sw_read) {
                 e = ovsdb_switch_read(db, &sw);
                 sw_read = !e;
             }
-            if (!e && json_is_true(foreign) && ovs_switch_netdev_bridge(&sw, p->bridge)) {
+            if (!e && foreign && ovs_switch_netdev_bridge(&sw, p->bridge)) {
                 e = judge_by_use(&g, p);
             }
             break;

@@ -113,17 +113,15 @@ const struct verb verbs[] = {
     {
         .name = "gc",
         .summary = "find (and with --apply remove) csdpdk's ports whose VM no longer runs",
-        .help = "Request (optional): {\"foreign\": true} to judge the vhost-user ports csdpdk does\n"
-                "  not own as well (CloudStack's own; what adopt reports as orphans).\n"
-                "  A VM's port counts when libvirt (--libvirt) does not know or does not run\n"
-                "  its VM (asked only when there is such a port); ports of an in-flight\n"
-                "  migration are kept. A NIC's port not bound to its VM yet is kept for an\n"
-                "  hour after it was made, then counts when no running domain uses its\n"
-                "  socket or MAC; so does a foreign port, when asked for.\n"
+        .help = "Reads no request. A VM's port counts when libvirt (--libvirt) does not know or\n"
+                "  does not run its VM (asked only when there is such a port); ports of an\n"
+                "  in-flight migration are kept. A NIC's port not bound to its VM yet is kept\n"
+                "  for an hour after it was made, then counts when no running domain uses its\n"
+                "  socket or MAC. With --foreign, so does a vhost-user port on a netdev bridge\n"
+                "  that csdpdk does not own (CloudStack's; what adopt reports as an orphan).\n"
                 "Result: orphans[] (port, vm, nic, bridge, domain: missing | inactive | none,\n"
                 "  owned_by: vm | nic | none), removed[], kept[] (port, vm, reason).\n",
-        .flags = VERB_REQUEST | VERB_REQUEST_OPTIONAL | VERB_MUTATES | VERB_APPLY | VERB_OVSDB |
-                 VERB_LIBVIRT,
+        .flags = VERB_MUTATES | VERB_APPLY | VERB_FOREIGN | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_gc_run,
     },
     {
@@ -289,6 +287,7 @@ const struct global_option global_options[] = {
     {"timeout", "SECONDS", "bound on every wait for OVSDB or libvirt (default 30)"},
     {"dry-run", NULL, "(verbs that change the host) report, change nothing"},
     {"apply", NULL, "(gc) remove what is found; (adopt) tag what is found"},
+    {"foreign", NULL, "(gc) judge the vhost-user ports csdpdk does not own too"},
     {"verbose", NULL, "log to stderr; with --format text, the details too"},
     {"help", NULL, "this help; 'csdpdk VERB --help' for one verb"},
     {"version", NULL, "same as the verb 'version'"},

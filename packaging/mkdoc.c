@@ -67,8 +67,9 @@ static void man(const char *version, const char *date)
         const struct verb *v = &verbs[i];
         printf(".TP\n.B ");
         roff_all(v->name);
-        printf("%s%s%s\n", v->flags & VERB_MUTATES ? " [\\-\\-dry\\-run]" : "",
+        printf("%s%s%s%s\n", v->flags & VERB_MUTATES ? " [\\-\\-dry\\-run]" : "",
                v->flags & VERB_APPLY ? " [\\-\\-apply]" : "",
+               v->flags & VERB_FOREIGN ? " [\\-\\-foreign]" : "",
                !(v->flags & VERB_REQUEST) ? ""
                : v->flags & VERB_REQUEST_OPTIONAL ? " [< REQUEST.json]" : " < REQUEST.json");
         roff_all(v->summary);

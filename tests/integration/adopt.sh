@@ -6,7 +6,7 @@
 # of domains whose interfaces are chosen for each verdict) and a private
 # ovsdb-server: adopted, bound, csdpdk's, orphan, ambiguous (two domains, a
 # MAC that does not match, a mode the port does not serve), ignored; dry
-# run by default, --apply idempotent, the naming hint; gc with "foreign".
+# run by default, --apply idempotent, the naming hint; gc --foreign.
 #
 # Then for real: a guest (QEMU under TCG, a Linux kernel) runs on two ports
 # made exactly as CloudStack's agent makes them (tests/bench/cloudstack-plug.sh),
@@ -121,7 +121,7 @@ check "the next port csdpdk makes is csdpdk-9" test "$(jqo '.result.ports[0].por
 run "${A[@]}" gc
 check "gc: the running domains' ports stay; the two NICs' ports not bound are kept for their grace" \
     test "$(jqo '[.result.orphans[].port] | join(" ")')|$(jqo '[.result.kept[].port] | join(" ")')" = "csdpdk-8|csdpdk-9"
-run "${A[@]}" gc --apply <<<'{"foreign": true}'
+run "${A[@]}" gc --foreign --apply
 check "gc --apply with foreign removes the orphans: CloudStack's unused port, and the VM's whose domain is gone" \
     test "$(jqo '.result.removed | join(" ")')" = "csdpdk-5 csdpdk-8"
 check "... and keeps the ports in use, and the ambiguous ones" \
@@ -231,7 +231,7 @@ hrun h1 unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
 check "h1: unplug by VM removes the adopted ports" test "$status $(jqo '.result.removed | join(" ")')" = "0 $P1 $P2"
 hrun h2 migrate-finish <<<'{"op_id": "op-81"}'
 check "h2: migrate-finish verifies both new ports" test "$status $(jqo .result.verified)" = "0 true"
-hrun h1 gc --apply <<<'{"foreign": true}'
+hrun h1 gc --foreign --apply
 check "h1: gc with foreign removes CloudStack's unused port; nothing else is left" \
     test "$(jqo '.result.removed | join(" ")')|$(host_use h1; vsctl list-ports "$HOST_BRIDGE" | tr '\n' ' ')" = "$P3|"
 

@@ -124,6 +124,10 @@ class MigrationTest extends TestSupport {
             MigratePrepareResult prepared = client.migratePrepare(prepareRequest(opId, migrating, randomMac()));
             assertTrue(prepared.isEligible(), prepared.getChecks().toString());
             String port = prepared.getMapping().values().iterator().next().getPort();
+            GcResult gc = client.gc(false);
+            assertTrue(gc.getKept().stream().anyMatch(k -> k.getPort().equals(port) && k.getVm().equals(migrating)
+                                                           && k.getReason().equals("migration in flight")),
+                       "gc keeps the ports of a migration in flight: " + gc.getKept());
 
             MigrateAbortResult abort = client.abortMigration(opId);
             assertEquals(List.of(port), abort.getRemoved());
