@@ -10,6 +10,7 @@ void host_domains_clear(struct host_domains *h)
         domain_clear(&h->parsed[i]);
     }
     free(h->parsed);
+    free(h->active);
     libvirt_domain_list_clear(&h->list);
     *h = (struct host_domains){0};
 }
@@ -22,7 +23,9 @@ struct err *host_domains_read(struct libvirt *lv, struct host_domains *out)
         return e;
     }
     h.parsed = mem_new0(struct domain, h.list.n + 1);
+    h.active = mem_new0(bool, h.list.n + 1);
     for (size_t i = 0; i < h.list.n; i++) {
+        h.active[i] = h.list.domains[i].active;
         const char *xml = h.list.domains[i].xml;
         /* libvirt wrote it: one that csdpdk cannot read names no port. */
         struct err *bad = domain_parse(xml, strlen(xml), "domain", &h.parsed[i]);
@@ -32,11 +35,23 @@ struct err *host_domains_read(struct libvirt *lv, struct host_domains *out)
     return NULL;
 }
 
+/* The port's socket, or the interface's path, with doubled '/' single. */
+static char *port_socket(const struct ovs_port *p, const char *socket_dir)
+{
+    _cleanup_free_ char *raw = ovs_port_socket(p, socket_dir);
+    return raw ? domain_socket_path(raw) : NULL;
+}
+
+static bool socket_is(const char *socket, const struct domain_iface *i)
+{
+    _cleanup_free_ char *path = i->path ? domain_socket_path(i->path) : NULL;
+    return socket && path && streq(socket, path);
+}
+
 size_t binding_uses(const struct ovs_port *p, const char *socket_dir, const struct domain *domains,
                     const bool *active, size_t n, struct binding_use *uses, size_t max)
 {
-    _cleanup_free_ char *raw = ovs_port_socket(p, socket_dir);
-    _cleanup_free_ char *socket = raw ? domain_socket_path(raw) : NULL;
+    _cleanup_free_ char *socket = port_socket(p, socket_dir);
     size_t count = 0;
     for (size_t d = 0; d < n; d++) {
         if (active && !active[d]) {
@@ -44,8 +59,7 @@ size_t binding_uses(const struct ovs_port *p, const char *socket_dir, const stru
         }
         for (size_t k = 0; k < domains[d].n_ifaces; k++) {
             const struct domain_iface *i = &domains[d].ifaces[k];
-            _cleanup_free_ char *path = i->path ? domain_socket_path(i->path) : NULL;
-            bool by_socket = socket && path && streq(socket, path);
+            bool by_socket = socket_is(socket, i);
             bool by_mac = p->mac && i->mac && streq(p->mac, i->mac);
             if (by_socket || by_mac) {
                 if (count < max) {
@@ -66,4 +80,16 @@ bool binding_mode_fits(const struct ovs_port *p, const struct domain_iface *i)
     /* dpdkvhostuser: OVS listens, QEMU connects (<source mode='client'>). */
     return (streq(p->type, "dpdkvhostuser") && streq(i->mode, "client")) ||
            (streq(p->type, "dpdkvhostuserclient") && streq(i->mode, "server"));
+}
+
+bool binding_same_socket(const struct ovs_port *p, const struct domain_iface *i,
+                         const char *socket_dir)
+{
+    _cleanup_free_ char *socket = port_socket(p, socket_dir);
+    return socket_is(socket, i);
+}
+
+bool binding_serves(const struct ovs_port *p, const struct domain_iface *i, const char *socket_dir)
+{
+    return binding_same_socket(p, i, socket_dir) && binding_mode_fits(p, i);
 }

@@ -16,6 +16,7 @@
 struct host_domains {
     struct libvirt_domain_list list;
     struct domain *parsed; /* per list.domains[i]; a domain whose XML does not parse has none */
+    bool *active;          /* per list.domains[i] */
 };
 
 void host_domains_clear(struct host_domains *h);
@@ -42,5 +43,13 @@ size_t binding_uses(const struct ovs_port *p, const char *socket_dir, const stru
  * the type of port 'p' (OVS's side: dpdkvhostuser is OVS the server, QEMU
  * the client)? */
 bool binding_mode_fits(const struct ovs_port *p, const struct domain_iface *i);
+
+/* Is the socket of interface 'i' port 'p''s (ovs_port_socket() with
+ * 'socket_dir'; doubled '/' made single on both sides)? */
+bool binding_same_socket(const struct ovs_port *p, const struct domain_iface *i,
+                         const char *socket_dir);
+
+/* Does port 'p' serve interface 'i': its socket, in its mode? */
+bool binding_serves(const struct ovs_port *p, const struct domain_iface *i, const char *socket_dir);
 
 #endif

@@ -328,7 +328,8 @@ static void judge_hook(struct judge *j, const struct capability_facts *f)
     }
     warn(j, mem_asprintf("csdpdk's libvirt hook %s %s: the ports of a guest that stops itself or "
                          "crashes stay until gc, and incoming migrations are not checked; install "
-                         "it (the csdpdk package does) and restart libvirtd",
+                         "it (the csdpdk package does); libvirtd sees it at once where a main hook "
+                         "(CloudStack's) is installed, else after a restart",
                          f->hook_path, f->hook == HOOK_MISSING ? "is not installed" : "is not executable"));
 }
 

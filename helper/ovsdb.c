@@ -3,6 +3,7 @@
 
 #include "helper/ovsdb.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -412,12 +413,22 @@ bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now)
 enum ovs_port_owner ovs_port_owner(const struct ovs_port *p)
 {
     if (!p->name || !ovsdb_is_port_name(p->name)) {
-        return OVS_OWNER_FOREIGN;
+        return p->name && p->vm_id && p->adopted ? OVS_OWNER_VM : OVS_OWNER_FOREIGN;
     }
     if (p->vm_id) {
         return OVS_OWNER_VM;
     }
     return p->plug_time && p->mac ? OVS_OWNER_NIC : OVS_OWNER_FOREIGN;
+}
+
+const char *ovs_port_owner_name(enum ovs_port_owner owner)
+{
+    return owner == OVS_OWNER_VM ? "vm" : owner == OVS_OWNER_NIC ? "nic" : "none";
+}
+
+bool ovs_port_instance_is(const struct ovs_port *p, const char *prefix)
+{
+    return p->instance && !strncmp(p->instance, prefix, strlen(prefix));
 }
 
 bool ovs_port_unbound_recent(const struct ovs_port *p, long long now)
@@ -551,6 +562,10 @@ static struct json *query_where(const struct ovs_select *q)
         return jarray(1, external_ids_includes(OVS_KEY_OP, q->value));
     case OVS_SELECT_NAME:
         return jarray(1, condition("name", "==", jstring(q->value)));
+    case OVS_SELECT_SOCKET: {
+        const char *pair[] = {"vhost-server-path", q->value, NULL};
+        return jarray(1, condition("options", "includes", string_map(pair)));
+    }
     case OVS_SELECT_VHOST:
         break;
     }
@@ -798,30 +813,31 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
     }
     size_t n_results = array_size(result) - (n_macs ? 1 : 0);
 
-    /* A MAC without the port of its row UUID, on a host with adopted
-     * ports: one scan for all such MACs. */
+    /* A MAC without the port of its row UUID: an adopted port, found
+     * through the Open_vSwitch row's index (one indexed select each). */
     _cleanup_(json_destroyp) struct json *scanned = NULL;
-    const struct json *ovs_row = n_macs ? array_at(result_rows(result, n_results), 0) : NULL;
-    if (ovs_row && map_get(member(ovs_row, "external_ids"), OVSDB_ADOPTED_KEY)) {
-        struct json *scan = json_array_create_empty();
-        for (size_t i = 0, r = 0; i < n_queries; i++) {
-            size_t results = queries[i].kind == OVS_SELECT_VHOST ? 2 : 1;
-            if (queries[i].kind == OVS_SELECT_MAC && !array_size(result_rows(result, r))) {
-                json_array_add(scan, op_select("Interface",
-                                               jarray(1, external_ids_includes(OVS_KEY_MAC,
-                                                                               queries[i].value)),
-                                               columns));
+    const struct json *ovs_ids = n_macs ? member(array_at(result_rows(result, n_results), 0), "external_ids")
+                                        : NULL;
+    struct json *adopted = json_array_create_empty();
+    for (size_t i = 0, r = 0; ovs_ids && i < n_queries; i++) {
+        if (queries[i].kind == OVS_SELECT_MAC && !array_size(result_rows(result, r))) {
+            _cleanup_free_ char *key = mem_asprintf(OVSDB_ADOPTED_PREFIX "%s", queries[i].value);
+            const char *uuid = map_get(ovs_ids, key);
+            if (uuid) {
+                json_array_add(adopted, op_select("Interface",
+                                                  jarray(1, condition("_uuid", "==",
+                                                                      jarray(2, jstring("uuid"), jstring(uuid)))),
+                                                  columns));
             }
-            r += results;
         }
-        if (array_size(scan)) {
-            e = transact_checked(db, scan, "looking adopted ports up", &scanned);
-            if (e) {
-                return e;
-            }
-        } else {
-            json_destroy(scan);
+        r += queries[i].kind == OVS_SELECT_VHOST ? 2 : 1;
+    }
+    if (array_size(adopted)) {
+        if ((e = transact_checked(db, adopted, "looking adopted ports up", &scanned))) {
+            return e;
         }
+    } else {
+        json_destroy(adopted);
     }
 
     struct ovs_port_list list = {0};
@@ -1249,10 +1265,37 @@ struct err *ovsdb_ports_predict(struct ovsdb *db, size_t n, char ***names_out)
 
 /* ---- deleting ports ---- */
 
+/* The mutation of the Open_vSwitch row that removes the index entries
+ * 'doomed_keys' (taken) of adopted ports and adds 'entries' (taken; [key,
+ * value] pairs), or NULL for none. */
+static struct json *adopted_index_op(struct json *doomed_keys, struct json *entries)
+{
+    struct json *mutations = jarray(1, jarray(3, jstring("external_ids"), jstring("delete"),
+                                              jarray(2, jstring("set"), doomed_keys)));
+    if (entries) {
+        json_array_add(mutations, jarray(3, jstring("external_ids"), jstring("insert"),
+                                         jarray(2, jstring("map"), entries)));
+    }
+    return op_mutate(DB_NAME, json_array_create_empty(), mutations);
+}
+
 struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
                                const char *comment)
 {
     struct json *ops = jarray(1, op_comment(comment));
+    struct json *index_keys = json_array_create_empty();
+    for (size_t i = 0; i < n; i++) {
+        if (ports[i].adopted && ports[i].mac) {
+            char *key = mem_asprintf(OVSDB_ADOPTED_PREFIX "%s", ports[i].mac);
+            json_array_add(index_keys, jstring(key));
+            free(key);
+        }
+    }
+    if (array_size(index_keys)) {
+        json_array_add(ops, adopted_index_op(index_keys, NULL));
+    } else {
+        json_destroy(index_keys);
+    }
     for (size_t i = 0; i < n; i++) {
         if (!ports[i].port_uuid) {
             continue;
@@ -1374,21 +1417,61 @@ static struct json *key_set(const char *const *keys)
     return jarray(2, jstring("set"), elems);
 }
 
-static bool retag_adopts(const struct ovs_retag *r)
+static size_t strv_len(const char *const *v)
+{
+    size_t n = 0;
+    while (v[n]) {
+        n++;
+    }
+    return n;
+}
+
+void ovs_retag_set(struct ovs_retag *r, const char *key, const char *value)
+{
+    size_t n = strv_len(r->set);
+    assert(n + 2 < ARRAY_SIZE(r->set));
+    r->set[n] = key;
+    r->set[n + 1] = value;
+}
+
+void ovs_retag_clear(struct ovs_retag *r, const char *key)
+{
+    size_t n = strv_len(r->clear);
+    assert(n + 1 < ARRAY_SIZE(r->clear));
+    r->clear[n] = key;
+}
+
+void ovs_retag_bind(struct ovs_retag *r, const char *vm_id)
+{
+    ovs_retag_set(r, OVS_KEY_VM, vm_id);
+    ovs_retag_clear(r, OVS_KEY_PLUG_TIME);
+}
+
+void ovs_retag_adopt(struct ovs_retag *r, const char *vm_id, const char *mac, const char *when)
+{
+    ovs_retag_set(r, OVS_KEY_VM, vm_id);
+    ovs_retag_set(r, OVS_KEY_MAC, mac);
+    ovs_retag_set(r, OVS_KEY_IFACE, mac);
+    ovs_retag_set(r, OVS_KEY_ADOPTED, when);
+}
+
+/* The value 'r' sets for 'key', or NULL. */
+static const char *retag_value(const struct ovs_retag *r, const char *key)
 {
     for (const char *const *p = r->set; *p; p += 2) {
-        if (!strcmp(p[0], OVS_KEY_ADOPTED)) {
-            return true;
+        if (!strcmp(p[0], key)) {
+            return p[1];
         }
     }
-    return false;
+    return NULL;
 }
 
 struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n,
                               const char *comment)
 {
     struct json *ops = jarray(1, op_comment(comment));
-    bool adopts = false;
+    struct json *index_keys = json_array_create_empty();
+    struct json *index_entries = json_array_create_empty();
     for (size_t i = 0; i < n; i++) {
         const struct ovs_retag *r = &changes[i];
         const char *uuids[2] = {r->port->iface_uuid, r->port->port_uuid};
@@ -1404,7 +1487,13 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
             doomed[n_doomed++] = p[0];
         }
         doomed[n_doomed] = NULL;
-        adopts |= retag_adopts(r);
+        const char *mac = retag_value(r, OVS_KEY_MAC);
+        if (retag_value(r, OVS_KEY_ADOPTED) && mac && r->port->iface_uuid) {
+            char *key = mem_asprintf(OVSDB_ADOPTED_PREFIX "%s", mac);
+            json_array_add(index_keys, jstring(key));
+            json_array_add(index_entries, jarray(2, jstring(key), jstring(r->port->iface_uuid)));
+            free(key);
+        }
         for (size_t t = 0; t < 2; t++) {
             if (!uuids[t]) {
                 continue;
@@ -1425,11 +1514,11 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
                                           mutations));
         }
     }
-    if (adopts) {
-        const char *marker[] = {OVSDB_ADOPTED_KEY, "true", NULL};
-        json_array_add(ops, op_mutate(DB_NAME, json_array_create_empty(),
-                                      jarray(1, jarray(3, jstring("external_ids"), jstring("insert"),
-                                                       string_map(marker)))));
+    if (array_size(index_keys)) {
+        json_array_add(ops, adopted_index_op(index_keys, index_entries));
+    } else {
+        json_destroy(index_keys);
+        json_destroy(index_entries);
     }
     _cleanup_(json_destroyp) struct json *result = NULL;
     return transact_checked(db, ops, "tagging ports", &result);

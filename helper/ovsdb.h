@@ -28,10 +28,11 @@
 #define OVSDB_PORT_NAME_MAX 17
 /* Open_vSwitch.external_ids key holding the next number to try. */
 #define OVSDB_NEXT_PORT_KEY "csdpdk-next-port"
-/* Open_vSwitch.external_ids key set once a port was adopted on this host:
- * lookups by MAC then also scan for adopted ports, whose row UUIDs are not
- * their MAC's. */
-#define OVSDB_ADOPTED_KEY "csdpdk-adopted"
+/* Open_vSwitch.external_ids, one key per adopted port, "csdpdk-adopted-" and
+ * its MAC, whose value is its Interface's _uuid: an adopted port keeps the
+ * row UUIDs OVSDB gave it, not its MAC's, and this index keeps its lookup
+ * by MAC one indexed select. Written and removed with the port's tags. */
+#define OVSDB_ADOPTED_PREFIX "csdpdk-adopted-"
 
 /* The external_ids keys of a port's Port and Interface rows. */
 #define OVS_KEY_VM "vm-id"
@@ -103,12 +104,12 @@ void ovs_port_list_clear(struct ovs_port_list *list);
  * table (OVSDB indexes _uuid only): a lookup costs about 0.15 us a port. */
 enum ovs_select_kind {
     OVS_SELECT_VM,    /* external_ids:vm-id == value */
-    OVS_SELECT_MAC,   /* the port of MAC 'value': an indexed lookup for one csdpdk made; once
-                       * ports were adopted on the host (OVSDB_ADOPTED_KEY), a scan for
-                       * those when the lookup finds nothing */
+    OVS_SELECT_MAC,   /* the port of MAC 'value': an indexed lookup (for an adopted port,
+                       * through OVSDB_ADOPTED_PREFIX) */
     OVS_SELECT_OP,    /* external_ids:csdpdk-op-id == value */
     OVS_SELECT_NAME,  /* name == value, tagged or not (CloudStack's own ports) */
     OVS_SELECT_VHOST, /* every vhost-user Interface (value unused) */
+    OVS_SELECT_SOCKET, /* options:vhost-server-path == value: a client-mode port by its socket */
 };
 
 struct ovs_select {
@@ -173,7 +174,8 @@ struct err *ovsdb_ports_predict(struct ovsdb *db, size_t n, char ***names) _warn
 void ovsdb_names_free(char **names, size_t n);
 
 /* Removes the ports, all in one transaction (OVSDB then drops the Port and
- * Interface rows no bridge refers to). A port already gone is not an error. */
+ * Interface rows no bridge refers to), and the index entries of adopted
+ * ones. A port already gone is not an error. */
 struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
                                const char *comment) _warn_unused_;
 
@@ -213,9 +215,20 @@ struct ovs_retag {
     const char *clear[OVS_RETAG_MAX + 1];
 };
 
-/* Applies every change in one transaction. A port that setting
- * csdpdk-adopted marks as adopted also sets OVSDB_ADOPTED_KEY on the
- * Open_vSwitch row. A port gone meanwhile is left gone. */
+/* Appends to r->set (key, value) or to r->clear (key). */
+void ovs_retag_set(struct ovs_retag *r, const char *key, const char *value);
+void ovs_retag_clear(struct ovs_retag *r, const char *key);
+
+/* A NIC's port becomes VM 'vm_id''s: vm-id set, csdpdk-plug-time gone. */
+void ovs_retag_bind(struct ovs_retag *r, const char *vm_id);
+
+/* A port csdpdk did not make becomes VM 'vm_id''s, for NIC 'mac', adopted
+ * at 'when' (unix seconds). */
+void ovs_retag_adopt(struct ovs_retag *r, const char *vm_id, const char *mac, const char *when);
+
+/* Applies every change in one transaction. A port that gets csdpdk-adopted
+ * also gets its entry in the Open_vSwitch row's index of adopted ports
+ * (OVSDB_ADOPTED_PREFIX). A port gone meanwhile is left gone. */
 struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n,
                               const char *comment) _warn_unused_;
 
@@ -259,7 +272,15 @@ enum ovs_port_owner {
     OVS_OWNER_VM,      /* csdpdk's (made, bound or adopted), tagged with its VM */
 };
 
+/* csdpdk's own name (csdpdk-N) and tags, or a port of any name it adopted
+ * (vm-id and csdpdk-adopted). */
 enum ovs_port_owner ovs_port_owner(const struct ovs_port *p);
+
+/* "vm", "nic", "none": status's and gc's owned_by. */
+const char *ovs_port_owner_name(enum ovs_port_owner owner);
+
+/* Does the port's csdpdk-instance start with 'prefix' (OVS_INSTANCE_*)? */
+bool ovs_port_instance_is(const struct ovs_port *p, const char *prefix);
 
 /* True for a port of 'owner' OVS_OWNER_NIC made less than OVS_UNBOUND_GRACE
  * before 'now', or at a time it does not say. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "helper/domain.h"
 #include "helper/failpoint.h"
 #include "helper/mem.h"
 #include "helper/text.h"
@@ -26,6 +27,8 @@ void plug_clear(struct plug *p)
     }
     free(p->ports);
     free(p->created);
+    free(p->retags);
+    ovs_port_list_clear(&p->found);
     vm_request_clear(&p->req);
     agent_config_clear(&p->agent);
     *p = (struct plug){0};
@@ -37,6 +40,14 @@ static void set_port(struct plug *p, size_t i, char *name, bool created)
     p->ports[i] = name;
     p->req.nics[i].port = name;
     p->created[i] = created;
+}
+
+/* Paths equal but for doubled '/' (CloudStack's own may have them). */
+static bool same_path(const char *a, const char *b)
+{
+    _cleanup_free_ char *na = domain_socket_path(a);
+    _cleanup_free_ char *nb = domain_socket_path(b);
+    return streq(na, nb);
 }
 
 /* A port already there for this VM and MAC must be the one asked for. */
@@ -61,7 +72,7 @@ static struct err *check_existing(const struct plug *p, size_t i, const struct o
         differs = "mode";
         detail = mem_asprintf("has type '%s', not '%s'", port->type ? port->type : "", mode->port_type);
     } else if ((want_path == NULL) != (port->server_path == NULL) ||
-               (want_path && !streq(want_path, port->server_path))) {
+               (want_path && !same_path(want_path, port->server_path))) {
         differs = "socket";
         detail = mem_asprintf("has vhost-server-path '%s', not '%s'",
                               port->server_path ? port->server_path : "", want_path ? want_path : "");
@@ -113,38 +124,39 @@ static struct err *judge_owner(const struct plug *p, size_t i, const struct ovs_
 
 /* Matches every NIC with what OVSDB has: its own port (kept), another VM's
  * or NIC's port with its MAC, or its own tagged for another migration in
- * flight (a conflict), or nothing (to create). Unless 'dry_run', what a
- * kept port's tags must say now is written, all in one transaction: the
- * NIC's port gets its VM (vm-id) when the request names it; its own port
- * tagged for a migration abandoned long ago (ovs_port_migration_in_flight())
- * is taken back (the tag cleared, so that the old operation's abort cannot
- * remove it); a port the libvirt hook marked as used by a run of the VM
+ * flight (a conflict), or nothing (to create). What a kept port's tags must
+ * say now goes to p->retags, written by plug_result(): the NIC's port gets
+ * its VM (vm-id) when the request names it; its own port tagged for a
+ * migration abandoned long ago (ovs_port_migration_in_flight()) is taken
+ * back (the tag cleared, so that the old operation's abort cannot remove
+ * it); a port the libvirt hook marked as used by a run of the VM
  * (csdpdk-instance "running:") is marked as plugged again, so that the
- * release of that run, should it come later, leaves it alone (docs/hook.md). One lookup by MAC per NIC answers all
- * of it; it is the only scan of a plug that creates ports (OVSDB indexes
- * nothing else), so keep it that way. */
-static struct err *survey(struct ovsdb *db, struct plug *p, bool dry_run, size_t *n_new)
+ * release of that run, should it come later, leaves it alone
+ * (docs/hook.md). One lookup by MAC per NIC answers all of it; it is the
+ * only lookup of a plug that creates ports, and an indexed one (OVSDB
+ * indexes _uuid only), so keep it that way. */
+static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
 {
     _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, p->req.n_nics);
     for (size_t i = 0; i < p->req.n_nics; i++) {
         queries[i] = (struct ovs_select){OVS_SELECT_MAC, p->req.nics[i].mac};
     }
-    _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
-    struct err *e = ovsdb_ports_select(db, queries, p->req.n_nics, 0, &found);
+    ovs_port_list_clear(&p->found);
+    free(p->retags);
+    p->retags = mem_new0(struct ovs_retag, p->req.n_nics);
+    p->n_retags = 0;
+    struct err *e = ovsdb_ports_select(db, queries, p->req.n_nics, 0, &p->found);
     if (e) {
         return e;
     }
 
-    _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, p->req.n_nics);
-    size_t n_changes = 0;
     long long now = (long long) time(NULL);
-    char claim[32];
-    snprintf(claim, sizeof claim, OVS_INSTANCE_PLUGGED "%lld", now);
+    snprintf(p->claim, sizeof p->claim, OVS_INSTANCE_PLUGGED "%lld", now);
     *n_new = 0;
     for (size_t i = 0; i < p->req.n_nics; i++) {
         const struct vm_nic *nic = &p->req.nics[i];
-        for (size_t k = 0; k < found.n && !p->ports[i]; k++) {
-            const struct ovs_port *port = &found.ports[k];
+        for (size_t k = 0; k < p->found.n && !p->ports[i]; k++) {
+            const struct ovs_port *port = &p->found.ports[k];
             bool bind;
             if (!port->mac || !streq(port->mac, nic->mac)) {
                 continue;
@@ -166,37 +178,37 @@ static struct err *survey(struct ovsdb *db, struct plug *p, bool dry_run, size_t
             if ((e = check_existing(p, i, port))) {
                 return e;
             }
-            struct ovs_retag r = {.port = port};
-            size_t n_set = 0, n_clear = 0;
+            struct ovs_retag *r = &p->retags[p->n_retags];
+            *r = (struct ovs_retag){.port = port};
             if (bind) {
-                r.set[n_set++] = OVS_KEY_VM;
-                r.set[n_set++] = p->req.vm_uuid;
-                r.clear[n_clear++] = OVS_KEY_PLUG_TIME;
+                ovs_retag_bind(r, p->req.vm_uuid);
             }
             if (other_op) {
-                r.clear[n_clear++] = OVS_KEY_OP;
-                r.clear[n_clear++] = OVS_KEY_OP_TIME;
+                ovs_retag_clear(r, OVS_KEY_OP);
+                ovs_retag_clear(r, OVS_KEY_OP_TIME);
             }
-            if (port->instance && !strncmp(port->instance, OVS_INSTANCE_RUNNING,
-                                           strlen(OVS_INSTANCE_RUNNING))) {
-                r.set[n_set++] = OVS_KEY_INSTANCE;
-                r.set[n_set++] = claim;
+            if (ovs_port_instance_is(port, OVS_INSTANCE_RUNNING)) {
+                ovs_retag_set(r, OVS_KEY_INSTANCE, p->claim);
             }
-            if (n_set || n_clear) {
-                changes[n_changes++] = r;
-            }
+            p->n_retags += r->set[0] || r->clear[0];
             set_port(p, i, mem_strdup(port->name), false);
         }
         *n_new += !p->ports[i];
     }
-    if (n_changes && !dry_run) {
-        _cleanup_free_ char *comment = mem_asprintf("csdpdk %s: %s %s takes its ports as they are",
-                                                    p->op_id ? "migrate-prepare" : "plug",
-                                                    p->req.vm_uuid ? "VM" : "NIC of",
-                                                    p->req.vm_uuid ? p->req.vm_uuid : p->req.nics[0].mac);
-        return ovsdb_ports_retag(db, changes, n_changes, comment);
-    }
     return NULL;
+}
+
+/* Writes p->retags (unless none). */
+static struct err *retag(struct ovsdb *db, const struct plug *p)
+{
+    if (!p->n_retags) {
+        return NULL;
+    }
+    _cleanup_free_ char *comment = mem_asprintf("csdpdk %s: %s %s takes its ports as they are",
+                                                p->op_id ? "migrate-prepare" : "plug",
+                                                p->req.vm_uuid ? "VM" : "NIC of",
+                                                p->req.vm_uuid ? p->req.vm_uuid : p->req.nics[0].mac);
+    return ovsdb_ports_retag(db, p->retags, p->n_retags, comment);
 }
 
 static struct err *check_bridges(struct ovsdb *db, const struct plug *p)
@@ -392,7 +404,7 @@ struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug 
 struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t *warnings)
 {
     size_t n_new = 0;
-    struct err *e = survey(db, p, dry_run, &n_new);
+    struct err *e = survey(db, p, &n_new);
     if (!e && n_new) {
         e = check_bridges(db, p);
     }
@@ -405,7 +417,7 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
             for (size_t i = 0; i < p->req.n_nics; i++) {
                 set_port(p, i, NULL, false);
             }
-            e = survey(db, p, dry_run, &n_new);
+            e = survey(db, p, &n_new);
             if (!e && n_new) {
                 e = create_ports(db, p, n_new, dry_run);
             }
@@ -474,6 +486,9 @@ struct err *plug_result(struct ovsdb *db, struct plug *p, bool dry_run, json_t *
                             vhost_mode_info(p->req.details->mode)->name);
     json_auto_t *ignored = json_array(); /* the provisional render gave them already */
     struct err *e = vm_render(&p->req, p->agent.socket_dir, out, ignored);
+    if (!e && !dry_run) {
+        e = retag(db, p);
+    }
     if (e) {
         json_decref(out);
         return dry_run ? e : undo(db, p, e);

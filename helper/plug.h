@@ -18,6 +18,10 @@ struct plug {
     const char *op_id; /* migrate-prepare's operation, or NULL */
     char **ports;      /* per NIC: the port name */
     bool *created;     /* per NIC */
+    struct ovs_port_list found; /* the ports the NICs' MACs found */
+    struct ovs_retag *retags;   /* what found ports' tags must say (into 'found'), written last */
+    size_t n_retags;
+    char claim[32];             /* csdpdk-instance "plugged:<now>", set by the survey */
 };
 
 void plug_clear(struct plug *p);
@@ -43,8 +47,11 @@ struct err *plug_execute(struct ovsdb *db, struct plug *p, bool dry_run, json_t 
 struct err *plug_apply(struct ovsdb *db, struct plug *p, const char *ovsdb_url, bool dry_run,
                        json_t *warnings) _warn_unused_;
 
-/* ports[], mode, interfaces[], numa, hugepages, domain_xml. If rendering
- * fails now, the ports this run created are removed again. */
+/* ports[], mode, interfaces[], numa, hugepages, domain_xml; then, unless
+ * 'dry_run', the tags found ports must get (a NIC's port bound to the VM, a
+ * migration's tags taken back, csdpdk-instance), in one transaction: a plug
+ * that fails before changes nothing of them. If rendering or that write
+ * fails, the ports this run created are removed again. */
 struct err *plug_result(struct ovsdb *db, struct plug *p, bool dry_run, json_t **result)
     _warn_unused_;
 

@@ -36,7 +36,7 @@ static const char *domain_label(const struct domain *d)
 
 /* What adopt makes of port 'p' among the host's domains. */
 static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const char *socket_dir,
-                  const struct host_domains *h, const bool *active, struct verdict *v)
+                  const struct host_domains *h, struct verdict *v)
 {
     enum ovs_port_owner owner = ovs_port_owner(p);
     *v = (struct verdict){0};
@@ -53,7 +53,7 @@ static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const c
         return;
     }
     struct binding_use uses[USES_MAX];
-    size_t n = binding_uses(p, socket_dir, h->parsed, active, h->list.n, uses, USES_MAX);
+    size_t n = binding_uses(p, socket_dir, h->parsed, h->active, h->list.n, uses, USES_MAX);
     if (n == 0) {
         struct binding_use idle;
         bool named = binding_uses(p, socket_dir, h->parsed, NULL, h->list.n, &idle, 1) > 0;
@@ -89,7 +89,7 @@ static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const c
                                  domain_label(d), i->mac, p->mac);
         return;
     }
-    if (!binding_mode_fits(p, i)) {
+    if (!binding_serves(p, i, socket_dir)) {
         v->what = "ambiguous";
         v->reason = mem_asprintf("domain %s uses its socket in mode %s, which a port of type %s "
                                  "does not serve",
@@ -130,11 +130,6 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
     if (e) {
         return e;
     }
-    _cleanup_free_ bool *active = mem_new0(bool, h.list.n + 1);
-    for (size_t i = 0; i < h.list.n; i++) {
-        active[i] = h.list.domains[i].active;
-    }
-
     char now[32];
     snprintf(now, sizeof now, "%lld", (long long) time(NULL));
     _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, found.n + 1);
@@ -144,7 +139,7 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
     for (size_t k = 0; k < found.n; k++) {
         const struct ovs_port *p = &found.ports[k];
         struct verdict v;
-        judge(p, &sw, agent.socket_dir, &h, active, &v);
+        judge(p, &sw, agent.socket_dir, &h, &v);
         json_array_append_new(ports, json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s}",
                                                "port", p->name, "bridge", p->bridge, "type", p->type,
                                                "verdict", v.what, "vm", v.uuid, "domain",
@@ -161,14 +156,10 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
         struct ovs_retag *r = &changes[n_changes];
         *r = (struct ovs_retag){.port = p};
         if (streq(v.what, "adopted")) {
-            const char *set[] = {OVS_KEY_VM, v.uuid, OVS_KEY_MAC, v.mac, OVS_KEY_IFACE, v.mac,
-                                 OVS_KEY_ADOPTED, now, NULL};
-            memcpy(r->set, set, sizeof set);
+            ovs_retag_adopt(r, v.uuid, v.mac, now);
             n_changes++;
         } else if (streq(v.what, "bound")) {
-            const char *set[] = {OVS_KEY_VM, v.uuid, NULL};
-            memcpy(r->set, set, sizeof set);
-            r->clear[0] = OVS_KEY_PLUG_TIME;
+            ovs_retag_bind(r, v.uuid);
             n_changes++;
         }
     }

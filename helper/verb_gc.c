@@ -45,18 +45,13 @@ static struct err *need_libvirt(struct gc *g)
     return g->lv ? NULL : libvirt_open(g->o->libvirt, &g->lv);
 }
 
-static const char *owned_by(enum ovs_port_owner owner)
-{
-    return owner == OVS_OWNER_VM ? "vm" : owner == OVS_OWNER_NIC ? "nic" : "none";
-}
-
 static void orphan(struct gc *g, const struct ovs_port *p, const char *domain)
 {
     json_array_append_new(g->orphans,
                           json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s}", "port", p->name, "vm",
                                     p->vm_id, "nic", ovs_port_owner(p) == OVS_OWNER_NIC ? p->iface_id : NULL,
                                     "bridge", p->bridge, "domain", domain, "owned_by",
-                                    owned_by(ovs_port_owner(p))));
+                                    ovs_port_owner_name(ovs_port_owner(p))));
     g->doomed[g->n_doomed++] = *p;
 }
 
@@ -101,13 +96,9 @@ static struct err *judge_by_use(struct gc *g, const struct ovs_port *p)
     if (e) {
         return e;
     }
-    _cleanup_free_ bool *active = mem_new0(bool, g->domains.list.n + 1);
-    for (size_t i = 0; i < g->domains.list.n; i++) {
-        active[i] = g->domains.list.domains[i].active;
-    }
     struct binding_use use;
-    size_t n = binding_uses(p, g->agent.socket_dir, g->domains.parsed, active, g->domains.list.n,
-                            &use, 1);
+    size_t n = binding_uses(p, g->agent.socket_dir, g->domains.parsed, g->domains.active,
+                            g->domains.list.n, &use, 1);
     if (n) {
         const struct domain *d = &g->domains.parsed[use.domain];
         bool nic = ovs_port_owner(p) == OVS_OWNER_NIC;

@@ -37,8 +37,7 @@ static json_t *port_json(const struct ovs_port *p)
                              "link_state", string_or_null(p->link_state),
                              "ofport", p->ofport >= 0 ? json_integer(p->ofport) : json_null(),
                              "op_id", string_or_null(p->op_id));
-    json_object_set_new(port, "owned_by",
-                        json_string(owner == OVS_OWNER_VM ? "vm" : owner == OVS_OWNER_NIC ? "nic" : "none"));
+    json_object_set_new(port, "owned_by", json_string(ovs_port_owner_name(owner)));
     json_object_set_new(port, "nic", string_or_null(owner != OVS_OWNER_FOREIGN ? p->iface_id : NULL));
     json_object_set_new(port, "adopted", json_boolean(owner == OVS_OWNER_VM && p->adopted));
     return port;

@@ -1,6 +1,7 @@
 #include "hook/hook.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,8 +51,9 @@ static struct err *config_line(struct hook_config *c, const char *key, const cha
     };
     for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
         if (streq(key, strings[i].key)) {
-            if (!streq(key, "log") && !streq(key, "ovsdb") && value[0] != '/') {
-                return err_new(ERR_INVALID_REQUEST, key, "%s must be an absolute path", key);
+            if (!streq(key, "ovsdb") && value[0] != '/' && !(streq(key, "log") && !*value)) {
+                return err_new(ERR_INVALID_REQUEST, key, "%s must be an absolute path%s", key,
+                               streq(key, "log") ? ", or empty for no log" : "");
             }
             set_string(strings[i].slot, value);
             return NULL;
@@ -171,14 +173,27 @@ static void host_clear(struct host *h)
     *h = (struct host){0};
 }
 
-/* The port an interface uses: the one named as its socket's file. */
-static const char *iface_port_name(const struct domain_iface *i, char **scratch)
+/* The interfaces' sockets, doubled '/' made single: per interface, or NULL. */
+static char **iface_sockets(const struct domain *d)
 {
-    *scratch = i->path ? domain_socket_path(i->path) : NULL;
-    const char *slash = *scratch ? strrchr(*scratch, '/') : NULL;
-    return slash ? slash + 1 : NULL;
+    char **sockets = mem_new0(char *, d->n_ifaces + 1);
+    for (size_t k = 0; k < d->n_ifaces; k++) {
+        sockets[k] = d->ifaces[k].path ? domain_socket_path(d->ifaces[k].path) : NULL;
+    }
+    return sockets;
 }
 
+static void sockets_free(char **sockets, size_t n)
+{
+    for (size_t k = 0; sockets && k < n; k++) {
+        free(sockets[k]);
+    }
+    free(sockets);
+}
+
+/* Each interface's port: the one named as its socket's file (OVS names a
+ * server-mode socket after its port; CloudStack and csdpdk name client-mode
+ * ones so too), else the client-mode port whose vhost-server-path it is. */
 static struct err *host_read(const struct hook_config *c, const struct domain *d, unsigned flags,
                              struct host *h)
 {
@@ -192,39 +207,43 @@ static struct err *host_read(const struct hook_config *c, const struct domain *d
     if (e) {
         return e;
     }
-    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, d->n_ifaces + 1);
-    _cleanup_(mem_strv_freep) char **scratch = mem_new0(char *, d->n_ifaces + 1);
+    char **sockets = iface_sockets(d);
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, 2 * d->n_ifaces + 1);
     size_t n = 0;
     for (size_t k = 0; k < d->n_ifaces; k++) {
-        const char *name = iface_port_name(&d->ifaces[k], &scratch[k]);
-        /* Any vhost-user port may be the domain's, csdpdk-N or not. */
-        if (name && *name) {
-            queries[n++] = (struct ovs_select){OVS_SELECT_NAME, name};
+        const char *slash = sockets[k] ? strrchr(sockets[k], '/') : NULL;
+        if (slash && slash[1]) {
+            queries[n++] = (struct ovs_select){OVS_SELECT_NAME, slash + 1};
+            queries[n++] = (struct ovs_select){OVS_SELECT_SOCKET, sockets[k]};
         }
     }
     if (n && (e = ovsdb_ports_select(h->db, queries, n, flags, &h->ports))) {
+        sockets_free(sockets, d->n_ifaces);
         return e;
     }
     h->of_iface = mem_new0(const struct ovs_port *, d->n_ifaces + 1);
     for (size_t k = 0; k < d->n_ifaces; k++) {
-        _cleanup_free_ char *path = NULL;
-        const char *name = iface_port_name(&d->ifaces[k], &path);
-        for (size_t p = 0; name && p < h->ports.n; p++) {
-            if (streq(h->ports.ports[p].name, name)) {
-                h->of_iface[k] = &h->ports.ports[p];
+        const char *slash = sockets[k] ? strrchr(sockets[k], '/') : NULL;
+        for (size_t p = 0; slash && p < h->ports.n; p++) {
+            const struct ovs_port *port = &h->ports.ports[p];
+            if (streq(port->name, slash + 1)) {
+                h->of_iface[k] = port;
+                break;
+            }
+            if (!h->of_iface[k] && port->server_path && streq(port->server_path, sockets[k])) {
+                h->of_iface[k] = port;
             }
         }
     }
+    sockets_free(sockets, d->n_ifaces);
     return NULL;
 }
 
-/* Does port 'p' serve interface 'i' of the domain: its socket, in its mode? */
-static bool serves(const struct ovs_port *p, const struct domain_iface *i, const char *socket_dir)
+static char *vformat(const char *fmt, va_list args) _printf_(1, 0);
+static char *vformat(const char *fmt, va_list args)
 {
-    _cleanup_free_ char *raw = ovs_port_socket(p, socket_dir);
-    _cleanup_free_ char *socket = raw ? domain_socket_path(raw) : NULL;
-    _cleanup_free_ char *path = i->path ? domain_socket_path(i->path) : NULL;
-    return socket && path && streq(socket, path) && binding_mode_fits(p, i);
+    char *text = NULL;
+    return vasprintf(&text, fmt, args) < 0 ? NULL : text;
 }
 
 /* Appends "; " and a formatted note to '*log'. */
@@ -233,10 +252,7 @@ static void note(char **log, const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
-    _cleanup_free_ char *text = NULL;
-    if (vasprintf(&text, fmt, args) < 0) {
-        text = NULL;
-    }
+    _cleanup_free_ char *text = vformat(fmt, args);
     va_end(args);
     char *more = mem_asprintf("%s%s%s", *log ? *log : "", *log ? "; " : "", text ? text : "?");
     free(*log);
@@ -269,6 +285,7 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
     snprintf(run, sizeof run, OVS_INSTANCE_RUNNING "%s", now);
     _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, d->n_ifaces + 1);
     size_t n_changes = 0;
+    uint64_t highest = 0; /* of the csdpdk-N names adopted */
     for (size_t k = 0; k < d->n_ifaces; k++) {
         const struct domain_iface *i = &d->ifaces[k];
         const struct ovs_port *p = h.of_iface[k];
@@ -278,7 +295,6 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
         }
         struct ovs_retag *r = &changes[n_changes];
         *r = (struct ovs_retag){.port = p};
-        size_t n_set = 0;
         switch (ovs_port_owner(p)) {
         case OVS_OWNER_VM:
             if (!streq(p->vm_id, d->uuid)) {
@@ -287,43 +303,43 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
             }
             break;
         case OVS_OWNER_NIC:
-            if (!streq(p->mac, i->mac) || !serves(p, i, h.agent.socket_dir)) {
+            if (!streq(p->mac, i->mac) || !binding_serves(p, i, h.agent.socket_dir)) {
                 note(&out->log, "%s: %s is NIC %s's (MAC %s), which this interface does not fit; left alone",
                      i->mac, p->name, p->iface_id ? p->iface_id : "?", p->mac);
                 continue;
             }
-            r->set[n_set++] = OVS_KEY_VM;
-            r->set[n_set++] = d->uuid;
-            r->clear[0] = OVS_KEY_PLUG_TIME;
+            ovs_retag_bind(r, d->uuid);
             note(&out->log, "%s: bound %s", i->mac, p->name);
             break;
         case OVS_OWNER_FOREIGN:
-            if (!ovs_switch_netdev_bridge(&h.sw, p->bridge) || !serves(p, i, h.agent.socket_dir)) {
+            if (!ovs_switch_netdev_bridge(&h.sw, p->bridge) || !binding_serves(p, i, h.agent.socket_dir)) {
                 note(&out->log, "%s: %s is not csdpdk's and does not serve this interface as it asks; left alone",
                      i->mac, p->name);
                 continue;
             }
-            r->set[n_set++] = OVS_KEY_VM;
-            r->set[n_set++] = d->uuid;
-            r->set[n_set++] = OVS_KEY_MAC;
-            r->set[n_set++] = i->mac;
-            r->set[n_set++] = OVS_KEY_IFACE;
-            r->set[n_set++] = i->mac;
-            r->set[n_set++] = OVS_KEY_ADOPTED;
-            r->set[n_set++] = now;
+            ovs_retag_adopt(r, d->uuid, i->mac, now);
             note(&out->log, "%s: adopted %s", i->mac, p->name);
+            uint64_t number;
+            if (ovsdb_port_number(p->name, &number) && number > highest) {
+                highest = number;
+            }
             break;
         }
         /* The run is marked once (prepare begin; started begin finds it). */
-        if (!p->instance || strncmp(p->instance, OVS_INSTANCE_RUNNING, strlen(OVS_INSTANCE_RUNNING))) {
-            r->set[n_set++] = OVS_KEY_INSTANCE;
-            r->set[n_set++] = run;
+        if (!ovs_port_instance_is(p, OVS_INSTANCE_RUNNING)) {
+            ovs_retag_set(r, OVS_KEY_INSTANCE, run);
         }
-        n_changes += n_set > 0;
+        n_changes += r->set[0] != NULL;
     }
     if (n_changes) {
         _cleanup_free_ char *comment = mem_asprintf("csdpdk libvirt hook: VM %s starts", d->uuid);
         e = ovsdb_ports_retag(h.db, changes, n_changes, comment);
+    }
+    /* csdpdk's next name comes after the CloudStack port it adopted. */
+    uint64_t hint;
+    if (!e && highest) {
+        e = ovsdb_next_port_raise(h.db, highest + 1, "csdpdk libvirt hook: the next name after an adopted port",
+                                  &hint);
     }
     return e;
 }
@@ -338,10 +354,7 @@ static void refuse(struct hook_outcome *out, const char *check, const char *fmt,
     }
     va_list args;
     va_start(args, fmt);
-    _cleanup_free_ char *text = NULL;
-    if (vasprintf(&text, fmt, args) < 0) {
-        text = NULL;
-    }
+    _cleanup_free_ char *text = vformat(fmt, args);
     va_end(args);
     out->refusal = mem_asprintf("%s: %s", check, text ? text : "?");
 }
@@ -375,7 +388,7 @@ static void judge_port(const struct host *h, const struct domain *d, size_t k,
                p->name, p->type ? p->type : "none", i->mode ? i->mode : "", i->mac);
         return;
     }
-    if (!serves(p, i, h->agent.socket_dir)) {
+    if (!binding_same_socket(p, i, h->agent.socket_dir)) {
         _cleanup_free_ char *socket = ovs_port_socket(p, h->agent.socket_dir);
         refuse(out, "socket", "port %s's socket is %s, not %s", p->name, socket ? socket : "(none)",
                path ? path : "(none)");
@@ -469,7 +482,7 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
     for (size_t k = 0; k < d->n_ifaces; k++) {
         const struct ovs_port *p = h->of_iface[k];
         if (p && ovs_port_owner(p) == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac) &&
-            serves(p, &d->ifaces[k], h->agent.socket_dir)) {
+            binding_serves(p, &d->ifaces[k], h->agent.socket_dir)) {
             doomed[n++] = *p;
             note(&out->log, "removed %s, made for it", p->name);
         }
@@ -495,7 +508,11 @@ struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t si
     if ((e = host_read(c, &d, OVS_SELECT_WITH_STATUS, &h))) {
         return e;
     }
+    /* The switch's pidfile is beside a unix: OVSDB socket; elsewhere only
+     * its ofport and error tell. */
+    _cleanup_free_ char *rundir = host_ovs_rundir(c->ovsdb);
     h.switch_pid = host_vswitchd_pid(c->ovsdb, &h.switch_running);
+    h.switch_running |= !rundir;
     for (size_t k = 0; k < d.n_ifaces; k++) {
         judge_port(&h, &d, k, out);
     }
@@ -510,11 +527,14 @@ struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t si
 /* ---- release end ---- */
 
 /* Removes the socket QEMU left at 'path' (client mode: QEMU was its
- * server) when nobody holds it any more. */
-static void remove_stale_socket(const char *path, char **log)
+ * server; the port served it) when it is in the socket directory and
+ * nobody holds it any more. */
+static void remove_stale_socket(const char *path, const char *socket_dir, char **log)
 {
     struct stat st;
-    if (!path || lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash || (size_t) (slash - path) != strlen(socket_dir) || strncmp(path, socket_dir, strlen(socket_dir)) ||
+        lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
         return;
     }
     _cleanup_free_ char *why = sockdir_holder(path, 0);
@@ -552,17 +572,20 @@ struct err *hook_release(const struct hook_config *c, const struct domain *d,
         }
         enum ovs_port_owner owner = ovs_port_owner(p);
         bool mine = owner == OVS_OWNER_VM && streq(p->vm_id, d->uuid);
-        bool never_bound = owner == OVS_OWNER_NIC && streq(p->mac, i->mac) &&
-                           serves(p, i, h.agent.socket_dir);
-        /* libvirt starts no new run of a VM before the old one's release
-         * has run; a plug for the next start may have come first. */
-        if (mine && p->instance &&
-            !strncmp(p->instance, OVS_INSTANCE_PLUGGED, strlen(OVS_INSTANCE_PLUGGED))) {
-            note(&out->log, "kept %s: plugged again for the VM's next start", p->name);
-            continue;
-        }
+        bool never_bound = owner == OVS_OWNER_NIC && streq(p->mac, i->mac);
         if (!mine && !never_bound) {
             note(&out->log, "kept %s: not this VM's", p->name);
+            continue;
+        }
+        if (!binding_serves(p, i, h.agent.socket_dir)) {
+            note(&out->log, "kept %s: it does not serve %s's socket %s as the domain asks", p->name,
+                 i->mac, i->path ? i->path : "(none)");
+            continue;
+        }
+        /* libvirt starts no new run of a VM before the old one's release
+         * has run; a plug for the next start may have come first. */
+        if (mine && ovs_port_instance_is(p, OVS_INSTANCE_PLUGGED)) {
+            note(&out->log, "kept %s: plugged again for the VM's next start", p->name);
             continue;
         }
         doomed[n_doomed++] = *p;
@@ -585,7 +608,7 @@ struct err *hook_release(const struct hook_config *c, const struct domain *d,
     }
     for (size_t j = 0; j < n_sockets; j++) {
         _cleanup_free_ char *path = client_sockets[j]->path ? domain_socket_path(client_sockets[j]->path) : NULL;
-        remove_stale_socket(path, &out->log);
+        remove_stale_socket(path, h.agent.socket_dir, &out->log);
     }
     return NULL;
 }

@@ -76,6 +76,10 @@ static void log_line(const char *context, const char *text)
     long ms = (long) ((now.tv_sec - started.tv_sec) * 1000 + (now.tv_nsec - started.tv_nsec) / 1000000);
     _cleanup_free_ char *head = stamp();
     _cleanup_free_ char *line = mem_asprintf("%s %s: %s (%ld ms)\n", head, context, text, ms);
+    /* One line per run, whatever the XML's names hold. */
+    for (char *p = line; p[1]; p++) {
+        *p = (unsigned char) *p < 0x20 || *p == 0x7f ? '?' : *p;
+    }
     ssize_t n = write(log_fd, line, strlen(line));
     (void) n;
 }
@@ -117,11 +121,12 @@ static void watchdog_arm(const char *context, double timeout, bool migrate)
 }
 
 /* All of stdin: libvirt writes the whole domain and may wait until it is
- * read. */
-static char *read_input(size_t *size)
+ * read. Past INPUT_MAX the rest is read and dropped, and '*whole' is false. */
+static char *read_input(size_t *size, bool *whole)
 {
     size_t cap = 65536, n = 0;
     char *buf = mem_alloc0(cap + 1);
+    *whole = true;
     for (;;) {
         if (n == cap && cap < INPUT_MAX) {
             cap *= 2;
@@ -137,6 +142,7 @@ static char *read_input(size_t *size)
             break;
         }
         n += full ? 0 : (size_t) r;
+        *whole &= !full;
     }
     buf[n] = '\0';
     *size = n;
@@ -181,17 +187,21 @@ int main(int argc, char **argv)
     bool migrate = action == HOOK_MIGRATE;
     LIBXML_TEST_VERSION
 
-    _cleanup_free_ char *context = mem_asprintf("%s %s %s %s", name, op, subop, extra);
-    size_t size = 0;
-    _cleanup_free_ char *input = read_input(&size);
     if (action == HOOK_NOTHING) {
-        return 0; /* not even the settings are read: nothing changes */
+        return 0; /* not even stdin or the settings are read: nothing changes */
     }
+    _cleanup_free_ char *context = mem_asprintf("%s %s %s %s", name, op, subop, extra);
     _cleanup_(hook_config_clear) struct hook_config c = {0};
     struct err *e = hook_config_load(config, &c);
     if (c.log && *c.log) {
         log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     }
+    /* From here on, the whole run is bounded (the settings' timeout, or the
+     * default when they are broken). */
+    watchdog_arm(context, c.timeout > 0 ? c.timeout : HOOK_TIMEOUT_DEFAULT, migrate);
+    size_t size = 0;
+    bool whole = true;
+    _cleanup_free_ char *input = read_input(&size, &whole);
     if (e) {
         _cleanup_free_ char *text = mem_asprintf("csdpdk's hook settings: %s", e->message);
         log_line(context, text);
@@ -202,7 +212,16 @@ int main(int argc, char **argv)
         }
         return 0;
     }
-    watchdog_arm(context, c.timeout, migrate);
+    if (!whole) {
+        char text[96];
+        snprintf(text, sizeof text, "the domain's XML is larger than %u MiB: left alone", INPUT_MAX >> 20);
+        log_line(context, text);
+        if (migrate) {
+            fprintf(stderr, "csdpdk: cannot check this host for the incoming VM: %s\n", text);
+            return EXIT_REFUSED;
+        }
+        return 0;
+    }
 
     _cleanup_(hook_outcome_clear) struct hook_outcome out = {0};
     if (migrate) {

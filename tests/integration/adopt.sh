@@ -6,7 +6,8 @@
 # of domains whose interfaces are chosen for each verdict) and a private
 # ovsdb-server: adopted, bound, csdpdk's, orphan, ambiguous (two domains, a
 # MAC that does not match, a mode the port does not serve), ignored; dry
-# run by default, --apply idempotent, the naming hint; gc --foreign.
+# run by default, --apply idempotent, the naming hint, a port of another
+# name; gc --foreign.
 #
 # Then for real: a guest (QEMU under TCG, a Linux kernel) runs on two ports
 # made exactly as CloudStack's agent makes them (tests/bench/cloudstack-plug.sh),
@@ -35,6 +36,8 @@ for t in dpdkvhostuserclient dpdkvhostuser dpdkvhostuserclient dpdkvhostuserclie
     bash "$CS_PLUG" "$DB" cloudbr0 "$SOCK" "$t" >/dev/null
 done
 vsctl add-port br-kernel csdpdk-6 -- set Interface csdpdk-6 type=dpdkvhostuser
+# A port of another name, its socket named otherwise too.
+vsctl add-port cloudbr0 vhu-9 -- set Interface vhu-9 type=dpdkvhostuserclient "options:vhost-server-path=$SOCK/sock-9"
 # A NIC's port (csdpdk's, not bound), and a VM's.
 nic_req() {
     jq -nc --arg mac "$1" --arg nic "$2" --arg vm "${3:-}" --arg numa "$NUMA" --arg huge "$HUGEPAGES" \
@@ -47,7 +50,7 @@ A=(--ovsdb "$DB" --agent-properties "$T/agent.properties")
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-0000000007a1)"
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:08:01 00000000-0000-4000-8000-0000000008a1 00000000-0000-4000-8000-000000000008)"
 check "plug by NIC and by VM: csdpdk-7 (the NIC's) and csdpdk-8 (a VM's), after CloudStack's six" \
-    test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-5 csdpdk-7 csdpdk-8 "
+    test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-5 csdpdk-7 csdpdk-8 vhu-9 "
 
 # dom NAME UUID "MAC PATH MODE"...: a running domain of the test driver.
 dom() {
@@ -74,6 +77,8 @@ dom() {
     # csdpdk-5: no domain. csdpdk-6: not on a netdev bridge.
     # csdpdk-7, the NIC's port: its MAC and socket: bound.
     dom i-7 00000000-0000-4000-8000-000000000007 "02:00:00:00:07:01 $SOCK/csdpdk-7 server"
+    # vhu-9: not csdpdk-N, used through its socket: adopted.
+    dom i-9 00000000-0000-4000-8000-000000000009 "02:00:00:00:09:09 $SOCK/sock-9 server"
     echo "</node>"
 } >"$T/node.xml"
 A+=(--libvirt "test://$T/node.xml")
@@ -83,7 +88,7 @@ run "${A[@]}" adopt
 check "adopt (a dry run): exit 0, nothing applied" test "$status $(jqo .result.applied) $(jqo .result.tagged)" = "0 false 0"
 verdicts=$(jqo '[.result.ports[] | "\(.port):\(.verdict)"] | join(" ")')
 check "... the verdict of each port: $verdicts" test "$verdicts" = \
-    "csdpdk-1:adopted csdpdk-2:adopted csdpdk-3:ambiguous csdpdk-4:ambiguous csdpdk-5:orphan csdpdk-6:ignored csdpdk-7:bound csdpdk-8:csdpdk"
+    "csdpdk-1:adopted csdpdk-2:adopted csdpdk-3:ambiguous csdpdk-4:ambiguous csdpdk-5:orphan csdpdk-6:ignored csdpdk-7:bound csdpdk-8:csdpdk vhu-9:adopted"
 jqt() { jq -e "$1" <<<"$out" >/dev/null; }
 check "... with reasons: two domains, a mode, no domain, not netdev, the VM's already" jqt '.result.ports as $p
     | ($p[2].reason | test("two running domains use it: i-3 and i-33"))
@@ -95,8 +100,8 @@ check "... each ambiguous port is a warning too, and the dry run says so" \
 check "... and OVSDB is as it was" test "$(vsctl --columns=name,external_ids list Interface; vsctl get Open_vSwitch . external_ids)" = "$ids_before"
 
 run "${A[@]}" adopt --apply
-check "adopt --apply tags 3 ports in one transaction (two adopted, one bound)" \
-    test "$status $(jqo .result.applied) $(jqo .result.tagged)" = "0 true 3"
+check "adopt --apply tags 4 ports in one transaction (three adopted, one bound)" \
+    test "$status $(jqo .result.applied) $(jqo .result.tagged)" = "0 true 4"
 check "... the naming hint moves past the highest csdpdk-N: $(jqo .result.next_port)" \
     test "$(jqo .result.next_port)" = csdpdk-9
 check "... csdpdk-1 is i-1's, with the MAC the domain uses and csdpdk-adopted" \
@@ -105,27 +110,36 @@ check "... csdpdk-1 is i-1's, with the MAC the domain uses and csdpdk-adopted" \
 check "... csdpdk-7 is bound: i-7's, still NIC 7a1's, no csdpdk-plug-time" \
     test "$(vsctl get Interface csdpdk-7 external_ids:vm-id external_ids:iface-id | tr -d '"\n')$(vsctl --if-exists get Interface csdpdk-7 external_ids:csdpdk-plug-time)" = \
     "00000000-0000-4000-8000-00000000000700000000-0000-4000-8000-0000000007a1"
+check "... the adopted ports' index in the Open_vSwitch row names their Interfaces (their lookup by MAC stays an indexed one)" \
+    test "$(vsctl get Open_vSwitch . 'external_ids:"csdpdk-adopted-02:00:00:00:01:01"' 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"' | tr -d '"\n')" = \
+    "$( (vsctl get Interface csdpdk-1 _uuid; vsctl get Interface vhu-9 _uuid) | tr -d '\n')"
 check "... nothing else changed: csdpdk-3, -4, -5, -6 have no tags" \
     test "$(for p in 3 4 5 6; do vsctl get Interface csdpdk-$p external_ids; done | tr '\n' ' ')" = "{} {} {} {} "
 run "${A[@]}" status <<<'{"vm": {"uuid": "00000000-0000-4000-8000-000000000001"}}'
 check "status by VM finds the adopted ports: $(jqo '[.result.ports[] | "\(.port):\(.owned_by):\(.adopted)"] | join(" ")')" \
     test "$(jqo '[.result.ports[] | "\(.port):\(.owned_by):\(.adopted)"] | join(" ")')" = "csdpdk-1:vm:true csdpdk-2:vm:true"
 run "${A[@]}" adopt --apply
-check "adopt --apply again: nothing to tag, csdpdk's now" \
-    test "$(jqo .result.tagged) $(jqo '[.result.ports[] | select(.verdict == "csdpdk")] | length')" = "0 4"
+check "adopt --apply again: nothing to tag, csdpdk's now (vhu-9 too)" \
+    test "$(jqo .result.tagged) $(jqo '[.result.ports[] | select(.verdict == "csdpdk")] | length')" = "0 5"
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 00000000-0000-4000-8000-000000000001 | jq -c '.nics[0].vlan = 100 | del(.nics[0].uuid)')"
 check "plug of the adopted VM's MAC finds its adopted port (created false), not a second one" \
     test "$status $(jqo '.result.ports[0] | "\(.port):\(.created)"')" = "0 csdpdk-1:false"
+run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:09:09 00000000-0000-4000-8000-0000000009a9 00000000-0000-4000-8000-000000000009 | jq -c "del(.nics[0].uuid)")"
+check "plug of vhu-9's MAC finds the adopted port too: port_mismatch, its socket is not the one plug would render for it, no second port" \
+    test "$status $(jqo .error.code) $(jqo .error.message | grep -c "port 'vhu-9'.*vhost-server-path") $(vsctl --bare --columns=name find Interface 'external_ids:attached-mac="02:00:00:00:09:09"' | grep -c .)" = "65 port_mismatch 1 1"
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:09:01 00000000-0000-4000-8000-0000000009a1)"
 check "the next port csdpdk makes is csdpdk-9" test "$(jqo '.result.ports[0].port')" = csdpdk-9
 run "${A[@]}" gc
-check "gc: the running domains' ports stay; the two NICs' ports not bound are kept for their grace" \
+check "gc: the running domains' ports stay; csdpdk-8's VM is gone; csdpdk-9, a NIC's port not bound, is kept for its grace" \
     test "$(jqo '[.result.orphans[].port] | join(" ")')|$(jqo '[.result.kept[].port] | join(" ")')" = "csdpdk-8|csdpdk-9"
 run "${A[@]}" gc --foreign --apply
 check "gc --apply with foreign removes the orphans: CloudStack's unused port, and the VM's whose domain is gone" \
     test "$(jqo '.result.removed | join(" ")')" = "csdpdk-5 csdpdk-8"
 check "... and keeps the ports in use, and the ambiguous ones" \
-    test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-7 csdpdk-9 "
+    test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-7 csdpdk-9 vhu-9 "
+run "${A[@]}" unplug <<<'{"vm": {"uuid": "00000000-0000-4000-8000-000000000009"}}'
+check "unplug by VM removes the adopted vhu-9, and its entry in the index" \
+    test "$(jqo '.result.removed | join(" ")')|$(vsctl --if-exists get Open_vSwitch . 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"')" = "vhu-9|"
 
 # ---- a real guest on CloudStack's ports ----
 

@@ -108,7 +108,7 @@ GOOD=$(HUGE=1 domain vm2 "$VM2" "02:00:00:00:03:01 $SOCK/csdpdk-3 client reconne
 printf '%s\n' "$GOOD" >"$T/good.xml"
 hook vm2 migrate begin <"$T/good.xml"
 check "migrate begin, a domain this host can take: exit 0, the domain on stdout byte for byte" \
-    bash -c "[[ $status == 0 && -z '$err' ]] && cmp -s '$T/last.out' '$T/good.xml'"
+    bash -c '[[ $1 == 0 && -z $2 ]] && cmp -s "$3" "$4"' _ "$status" "$err" "$T/last.out" "$T/good.xml"
 check "... logged as accepted" grep -q "vm2 migrate begin -: accepted the incoming VM $VM2: 2 vhost-user port(s) ready" "$LOG"
 
 # CloudStack's rewrite: "//", and <reconnect> kept where QEMU became the
@@ -181,11 +181,26 @@ hook vm1 prepare begin <<<"$D6"
 hook vm1 release end shutdown <<<"$D6"
 check "... the new run's own release end removes it" test "$(vsctl list-ports cloudbr0 | wc -l)" = 0
 
+# A port whose socket is named otherwise (an operator's own): found by its
+# vhost-server-path, adopted at start, removed at release.
+vsctl add-port cloudbr0 vhu-1 -- set Interface vhu-1 type=dpdkvhostuserclient "options:vhost-server-path=$SOCK/sock-a"
+vswitchd_sync
+D8=$(domain vm8 "$(uuid_for 8)" "02:00:00:00:08:01 $SOCK//sock-a server")
+hook vm8 prepare begin <<<"$D8"
+check "prepare begin adopts a port found by its socket (vhu-1, socket sock-a, through '//')" \
+    test "$(vsctl get Interface vhu-1 external_ids:vm-id external_ids:csdpdk-adopted >/dev/null && vsctl get Interface vhu-1 external_ids:vm-id)" = "\"$(uuid_for 8)\""
+hook vm8 release end <<<"$D8"
+check "... and release end removes it" test "$(vsctl list-ports cloudbr0 | wc -l)" = 0
+
 # ---- a domain csdpdk cannot read, broken settings, the timeout ----
 
 hook vm9 migrate begin <<<"<domain><devices>"
 check "migrate begin of XML that does not parse: exit 0, as it came (libvirt says what is wrong)" \
     test "$status|$out" = "0|<domain><devices>"
+printf 'log = relative.log\n' >>"$T/hook.conf"
+hook vm2 migrate begin <"$T/good.xml"
+check "a relative log file in the settings is refused too" test "$status|$(grep -c 'log must be an absolute path' <<<"$err")" = "1|1"
+conf
 echo "socket-dir = /tmp" >>"$T/hook.conf"
 hook vm2 migrate begin <"$T/good.xml"
 check "broken settings: migrate begin refused, naming the line" \

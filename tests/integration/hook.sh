@@ -251,11 +251,13 @@ for ((i = 0; i < 200; i++)); do
     [[ -n $qpid ]] && owner_of h2 "$MAC" | grep -q "vm:$VM" && break
     sleep 0.1
 done
-kill -9 "$qpid" 2>/dev/null
+[[ -n $qpid ]] && kill -9 "$qpid"
 wait "$mig_pid"
+check "h2's QEMU for the incoming VM started (pid ${qpid:-none}), its port bound, and was killed" test -n "$qpid"
 check "h1 -> h2, h2's QEMU killed after it started: the migration fails, the VM runs on at h1" \
     test "$(cat "$T/mig.status") $(domain_state h1 "$NAME")" != "0 running" -a "$(domain_state h1 "$NAME")" = running
-check "... h2's port, bound when its QEMU started, is gone (release end)" test "$(ports_on h2)" = ""
+check "... h2's port, bound when its QEMU started, is gone: the hook's release end removed it" \
+    test "$(ports_on h2)|$(hook_log h2 | grep -c "$NAME release end .*: removed csdpdk-")" = "|1"
 check "... and so is QEMU's socket there" test "$(sockets_in h2)" = ""
 
 # ---- QEMU killed ----

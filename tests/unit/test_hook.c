@@ -169,8 +169,14 @@ static void matching(void **state)
     assert_int_equal(ovs_port_owner(&nic), OVS_OWNER_NIC);
     assert_false(ovs_port_unbound_recent(&nic, 1 + OVS_UNBOUND_GRACE));
     assert_true(ovs_port_unbound_recent(&nic, OVS_UNBOUND_GRACE));
+    /* Another name with a vm-id is somebody else's, unless csdpdk adopted it. */
     struct ovs_port named = {.name = "vhost0", .mac = "02:00:4c:5f:00:05", .vm_id = "x"};
     assert_int_equal(ovs_port_owner(&named), OVS_OWNER_FOREIGN);
+    named.adopted = "1";
+    assert_int_equal(ovs_port_owner(&named), OVS_OWNER_VM);
+    assert_string_equal(ovs_port_owner_name(OVS_OWNER_NIC), "nic");
+    assert_true(binding_serves(&client, &d.ifaces[0], "/run/ovs"));
+    assert_false(binding_serves(&client, &d.ifaces[1], "/run/ovs"));
     domain_clear(&d);
 }
 
