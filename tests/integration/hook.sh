@@ -79,6 +79,17 @@ cs_migrate() {
     mig_migrate "$1" "$2" "${3:-}"
 }
 
+# cs_move SRC DST DESCRIPTION: cs_migrate, then the VM's frames must cross
+# DST's switch; the hook's last lines on DST say why not.
+cs_move() {
+    cs_migrate "$1" "$2"
+    if [[ $MIGRATE_STATUS == 0 ]] && frames_wait "$2" "$MAC" 5 "$MIGRATE_T0" 60; then
+        ok "$3: the VM's frames cross $2's switch"
+    else
+        fail "$3: the VM's frames cross $2's switch" "$MIGRATE_OUT" "$(hook_log "$2" | tail -3)"
+    fi
+}
+
 # frames_steady HOST FROM TO: the VM's frames crossed HOST's switch all
 # along, no gap above 1 s (one every 0.1 s).
 frames_steady() {
@@ -127,12 +138,7 @@ nic_plug h2 server
 PLUGGED=$out
 check "h2: PrepareForMigration's plug by NIC (server mode)" test "$status" = 0
 unset MAPPING
-cs_migrate h1 h2
-if [[ $MIGRATE_STATUS == 0 ]] && frames_wait h2 "$MAC" 5 "$MIGRATE_T0" 60; then
-    ok "h1 -> h2 with CloudStack's rewrite, client to server mode: the VM's frames cross h2's switch"
-else
-    fail "h1 -> h2 with CloudStack's rewrite, client to server mode" "$MIGRATE_OUT" "$(hook_log h2 | tail -3)"
-fi
+cs_move h1 h2 "h1 -> h2 with CloudStack's rewrite, client to server mode"
 check "... the hook corrected CloudStack's XML on h2 (a doubled '/', a missing <reconnect>)" \
     grep -q "migrate begin.*corrected 2 " "$(host_hook_log h2)"
 lvsh h2 dumpxml "$NAME" >"$T/on-h2.xml"
@@ -146,12 +152,7 @@ check "... h1's port and QEMU's socket are gone (release end), with no call to c
 # refuses where QEMU is the socket's server.
 nic_plug h1 client
 PLUGGED=$out
-cs_migrate h2 h1
-if [[ $MIGRATE_STATUS == 0 ]] && frames_wait h1 "$MAC" 5 "$MIGRATE_T0" 60; then
-    ok "h2 -> h1, server to client mode: the VM's frames cross h1's switch again"
-else
-    fail "h2 -> h1, server to client mode" "$MIGRATE_OUT" "$(hook_log h1 | tail -3)"
-fi
+cs_move h2 h1 "h2 -> h1, server to client mode"
 check "... the hook removed the <reconnect> libvirt would refuse, and the '//'" \
     grep -q "migrate begin.*corrected 2 " "$(host_hook_log h1)"
 check "... h2's only port is the other guest's" test "$(hrun h2 status <<<'{}'; jqo '[.result.ports[].mac] | join(" ")')" = "$OFF_MAC"
@@ -162,23 +163,13 @@ MAPPING=$(bash "$(dirname "$0")/../bench/cloudstack-plug.sh" "unix:$T/h3/ovs/db.
     "$(host_sockdir h3)" >/dev/null && host_use h3 &&
     jq -nc --arg mac "$MAC" --arg dir "$(host_sockdir h3)/" --arg port "$(vsctl list-ports "$HOST_BRIDGE" | sort -V | tail -1)" \
         '{($mac): {path: $dir, port: $port, mode: "server"}}')
-cs_migrate h1 h3
-if [[ $MIGRATE_STATUS == 0 ]] && frames_wait h3 "$MAC" 5 "$MIGRATE_T0" 60; then
-    ok "h1 -> h3 (no csdpdk, its port made by CloudStack's add-port): the VM's frames cross h3's switch"
-else
-    fail "h1 -> h3 (no csdpdk)" "$MIGRATE_OUT"
-fi
+cs_move h1 h3 "h1 -> h3 (no csdpdk, its port made by CloudStack's add-port)"
 check "... h1's port removed by its hook's release end" test "$(ports_on h1)" = ""
 H3_PORT=$(jq -r '.[].port' <<<"$MAPPING")
 unset MAPPING
 nic_plug h1 client
 PLUGGED=$out
-cs_migrate h3 h1
-if [[ $MIGRATE_STATUS == 0 ]] && frames_wait h1 "$MAC" 5 "$MIGRATE_T0" 60; then
-    ok "h3 -> h1 with h3's CloudStack rewrite: the VM's frames cross h1's switch; h1's hook took the VM"
-else
-    fail "h3 -> h1" "$MIGRATE_OUT" "$(hook_log h1 | tail -3)"
-fi
+cs_move h3 h1 "h3 -> h1 with h3's CloudStack rewrite, h1's hook correcting it"
 host_use h3
 vsctl del-port "$H3_PORT" # CloudStack's unplug on the source
 check "... h1's port is the VM's; h3's agent removed its own port" \
@@ -206,6 +197,7 @@ refused() {
     t0=$(awk -v t="$MIGRATE_T0" 'BEGIN { printf "%.3f", t - 1 }') t1=$(lv_now)
     if [[ $MIGRATE_STATUS != 0 && $MIGRATE_OUT == *"csdpdk refused the incoming migration: $2:"* ]]; then
         ok "$1: libvirt's error is the hook's, naming the check '$2': ${MIGRATE_OUT##*csdpdk refused the incoming migration: }"
+        printf '# libvirt: %s\n' "$(head -n 1 <<<"$MIGRATE_OUT" | sed "s|$T|\$T|g")"
     else
         fail "$1: libvirt's error is the hook's, naming the check '$2'" "$MIGRATE_OUT"
     fi
@@ -244,6 +236,7 @@ nic_plug h2 client
 PLUGGED=$out
 lvsh h1 dumpxml --migratable "$NAME" >"$T/migratable.xml"
 cs_rewrite "$T/migratable.xml" "$T/dest.xml" "$(cs_mapping "$PLUGGED")"
+log0=$(hook_log h2 | wc -l)
 (mig_migrate h1 h2 "$BANDWIDTH"; echo "$MIGRATE_STATUS" >"$T/mig.status"; printf '%s\n' "$MIGRATE_OUT" >"$T/mig.out") &
 mig_pid=$!
 for ((i = 0; i < 200; i++)); do
@@ -257,7 +250,7 @@ check "h2's QEMU for the incoming VM started (pid ${qpid:-none}), its port bound
 check "h1 -> h2, h2's QEMU killed after it started: the migration fails, the VM runs on at h1" \
     test "$(cat "$T/mig.status") $(domain_state h1 "$NAME")" != "0 running" -a "$(domain_state h1 "$NAME")" = running
 check "... h2's port, bound when its QEMU started, is gone: the hook's release end removed it" \
-    test "$(ports_on h2)|$(hook_log h2 | grep -c "$NAME release end .*: removed csdpdk-")" = "|1"
+    test "$(ports_on h2)|$(hook_log h2 | tail -n +"$((log0 + 1))" | grep -c "$NAME release end .*: removed csdpdk-")" = "|1"
 check "... and so is QEMU's socket there" test "$(sockets_in h2)" = ""
 
 # ---- QEMU killed ----
