@@ -796,13 +796,14 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
         }
     }
 
-    /* Whether ports were adopted here: their MACs need a scan. */
+    /* The bridges' index of adopted ports, for MACs csdpdk did not make
+     * a port for (a select of the few Bridge rows). */
     size_t n_macs = 0;
     for (size_t i = 0; i < n_queries; i++) {
         n_macs += queries[i].kind == OVS_SELECT_MAC;
     }
     if (n_macs) {
-        json_array_add(ops, op_select(DB_NAME, json_array_create_empty(),
+        json_array_add(ops, op_select("Bridge", json_array_create_empty(),
                                       (const char *const[]){"external_ids", NULL}));
     }
 
@@ -814,15 +815,17 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
     size_t n_results = array_size(result) - (n_macs ? 1 : 0);
 
     /* A MAC without the port of its row UUID: an adopted port, found
-     * through the Open_vSwitch row's index (one indexed select each). */
+     * through its bridge's index (one indexed select each). */
     _cleanup_(json_destroyp) struct json *scanned = NULL;
-    const struct json *ovs_ids = n_macs ? member(array_at(result_rows(result, n_results), 0), "external_ids")
-                                        : NULL;
+    const struct json *bridges = n_macs ? result_rows(result, n_results) : NULL;
     struct json *adopted = json_array_create_empty();
-    for (size_t i = 0, r = 0; ovs_ids && i < n_queries; i++) {
+    for (size_t i = 0, r = 0; array_size(bridges) && i < n_queries; i++) {
         if (queries[i].kind == OVS_SELECT_MAC && !array_size(result_rows(result, r))) {
             _cleanup_free_ char *key = mem_asprintf(OVSDB_ADOPTED_PREFIX "%s", queries[i].value);
-            const char *uuid = map_get(ovs_ids, key);
+            const char *uuid = NULL;
+            for (size_t b = 0; b < array_size(bridges) && !uuid; b++) {
+                uuid = map_get(member(array_at(bridges, b), "external_ids"), key);
+            }
             if (uuid) {
                 json_array_add(adopted, op_select("Interface",
                                                   jarray(1, condition("_uuid", "==",
@@ -1265,40 +1268,32 @@ struct err *ovsdb_ports_predict(struct ovsdb *db, size_t n, char ***names_out)
 
 /* ---- deleting ports ---- */
 
-/* The mutation of the Open_vSwitch row that removes the index entries
- * 'doomed_keys' (taken) of adopted ports and adds 'entries' (taken; [key,
- * value] pairs), or NULL for none. */
-static struct json *adopted_index_op(struct json *doomed_keys, struct json *entries)
+/* The mutation of the bridge holding Port 'port_uuid' that removes the
+ * index entry of the adopted port of 'mac' and, unless 'iface_uuid' is
+ * NULL, writes it anew. Before the port leaves its bridge. */
+static struct json *adopted_index_op(const char *port_uuid, const char *mac, const char *iface_uuid)
 {
+    _cleanup_free_ char *key = mem_asprintf(OVSDB_ADOPTED_PREFIX "%s", mac);
     struct json *mutations = jarray(1, jarray(3, jstring("external_ids"), jstring("delete"),
-                                              jarray(2, jstring("set"), doomed_keys)));
-    if (entries) {
-        json_array_add(mutations, jarray(3, jstring("external_ids"), jstring("insert"),
-                                         jarray(2, jstring("map"), entries)));
+                                              jarray(2, jstring("set"), jarray(1, jstring(key)))));
+    if (iface_uuid) {
+        const char *pair[] = {key, iface_uuid, NULL};
+        json_array_add(mutations, jarray(3, jstring("external_ids"), jstring("insert"), string_map(pair)));
     }
-    return op_mutate(DB_NAME, json_array_create_empty(), mutations);
+    return op_mutate("Bridge", jarray(1, condition("ports", "includes", uuid_set("uuid", port_uuid))),
+                     mutations);
 }
 
 struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
                                const char *comment)
 {
     struct json *ops = jarray(1, op_comment(comment));
-    struct json *index_keys = json_array_create_empty();
-    for (size_t i = 0; i < n; i++) {
-        if (ports[i].adopted && ports[i].mac) {
-            char *key = mem_asprintf(OVSDB_ADOPTED_PREFIX "%s", ports[i].mac);
-            json_array_add(index_keys, jstring(key));
-            free(key);
-        }
-    }
-    if (array_size(index_keys)) {
-        json_array_add(ops, adopted_index_op(index_keys, NULL));
-    } else {
-        json_destroy(index_keys);
-    }
     for (size_t i = 0; i < n; i++) {
         if (!ports[i].port_uuid) {
             continue;
+        }
+        if (ports[i].adopted && ports[i].mac) {
+            json_array_add(ops, adopted_index_op(ports[i].port_uuid, ports[i].mac, NULL));
         }
         json_array_add(ops, op_mutate("Bridge",
                                       jarray(1, condition("ports", "includes",
@@ -1470,8 +1465,6 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
                               const char *comment)
 {
     struct json *ops = jarray(1, op_comment(comment));
-    struct json *index_keys = json_array_create_empty();
-    struct json *index_entries = json_array_create_empty();
     for (size_t i = 0; i < n; i++) {
         const struct ovs_retag *r = &changes[i];
         const char *uuids[2] = {r->port->iface_uuid, r->port->port_uuid};
@@ -1488,11 +1481,8 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
         }
         doomed[n_doomed] = NULL;
         const char *mac = retag_value(r, OVS_KEY_MAC);
-        if (retag_value(r, OVS_KEY_ADOPTED) && mac && r->port->iface_uuid) {
-            char *key = mem_asprintf(OVSDB_ADOPTED_PREFIX "%s", mac);
-            json_array_add(index_keys, jstring(key));
-            json_array_add(index_entries, jarray(2, jstring(key), jstring(r->port->iface_uuid)));
-            free(key);
+        if (retag_value(r, OVS_KEY_ADOPTED) && mac && r->port->iface_uuid && r->port->port_uuid) {
+            json_array_add(ops, adopted_index_op(r->port->port_uuid, mac, r->port->iface_uuid));
         }
         for (size_t t = 0; t < 2; t++) {
             if (!uuids[t]) {
@@ -1513,12 +1503,6 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
                                                                      jstring(uuids[t])))),
                                           mutations));
         }
-    }
-    if (array_size(index_keys)) {
-        json_array_add(ops, adopted_index_op(index_keys, index_entries));
-    } else {
-        json_destroy(index_keys);
-        json_destroy(index_entries);
     }
     _cleanup_(json_destroyp) struct json *result = NULL;
     return transact_checked(db, ops, "tagging ports", &result);

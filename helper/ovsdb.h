@@ -28,10 +28,11 @@
 #define OVSDB_PORT_NAME_MAX 17
 /* Open_vSwitch.external_ids key holding the next number to try. */
 #define OVSDB_NEXT_PORT_KEY "csdpdk-next-port"
-/* Open_vSwitch.external_ids, one key per adopted port, "csdpdk-adopted-" and
- * its MAC, whose value is its Interface's _uuid: an adopted port keeps the
- * row UUIDs OVSDB gave it, not its MAC's, and this index keeps its lookup
- * by MAC one indexed select. Written and removed with the port's tags. */
+/* Bridge.external_ids of its bridge, one key per adopted port,
+ * "csdpdk-adopted-" and its MAC, whose value is its Interface's _uuid: an
+ * adopted port keeps the row UUIDs OVSDB gave it, not its MAC's, and this
+ * index keeps its lookup by MAC one indexed select. Written with its tags,
+ * removed with the port. */
 #define OVSDB_ADOPTED_PREFIX "csdpdk-adopted-"
 
 /* The external_ids keys of a port's Port and Interface rows. */
@@ -227,7 +228,7 @@ void ovs_retag_bind(struct ovs_retag *r, const char *vm_id);
 void ovs_retag_adopt(struct ovs_retag *r, const char *vm_id, const char *mac, const char *when);
 
 /* Applies every change in one transaction. A port that gets csdpdk-adopted
- * also gets its entry in the Open_vSwitch row's index of adopted ports
+ * also gets its entry in its bridge's index of adopted ports
  * (OVSDB_ADOPTED_PREFIX). A port gone meanwhile is left gone. */
 struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n,
                               const char *comment) _warn_unused_;

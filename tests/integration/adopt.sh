@@ -110,8 +110,8 @@ check "... csdpdk-1 is i-1's, with the MAC the domain uses and csdpdk-adopted" \
 check "... csdpdk-7 is bound: i-7's, still NIC 7a1's, no csdpdk-plug-time" \
     test "$(vsctl get Interface csdpdk-7 external_ids:vm-id external_ids:iface-id | tr -d '"\n')$(vsctl --if-exists get Interface csdpdk-7 external_ids:csdpdk-plug-time)" = \
     "00000000-0000-4000-8000-00000000000700000000-0000-4000-8000-0000000007a1"
-check "... the adopted ports' index in the Open_vSwitch row names their Interfaces (their lookup by MAC stays an indexed one)" \
-    test "$(vsctl get Open_vSwitch . 'external_ids:"csdpdk-adopted-02:00:00:00:01:01"' 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"' | tr -d '"\n')" = \
+check "... the adopted ports' index in their bridge's row names their Interfaces (their lookup by MAC stays an indexed one)" \
+    test "$(vsctl get Bridge cloudbr0 'external_ids:"csdpdk-adopted-02:00:00:00:01:01"' 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"' | tr -d '"\n')" = \
     "$( (vsctl get Interface csdpdk-1 _uuid; vsctl get Interface vhu-9 _uuid) | tr -d '\n')"
 check "... nothing else changed: csdpdk-3, -4, -5, -6 have no tags" \
     test "$(for p in 3 4 5 6; do vsctl get Interface csdpdk-$p external_ids; done | tr '\n' ' ')" = "{} {} {} {} "
@@ -139,7 +139,7 @@ check "... and keeps the ports in use, and the ambiguous ones" \
     test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-7 csdpdk-9 vhu-9 "
 run "${A[@]}" unplug <<<'{"vm": {"uuid": "00000000-0000-4000-8000-000000000009"}}'
 check "unplug by VM removes the adopted vhu-9, and its entry in the index" \
-    test "$(jqo '.result.removed | join(" ")')|$(vsctl --if-exists get Open_vSwitch . 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"')" = "vhu-9|"
+    test "$(jqo '.result.removed | join(" ")')|$(vsctl --if-exists get Bridge cloudbr0 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"')" = "vhu-9|"
 
 # ---- a real guest on CloudStack's ports ----
 
