@@ -253,14 +253,7 @@ struct err *agent_properties_get(const char *text, size_t size, const char *key,
 
 char *agent_normalise_dir(const char *dir)
 {
-    char *out = mem_strdup(dir), *w = out;
-    for (const char *r = dir; *r; r++) {
-        if (*r == '/' && w > out && w[-1] == '/') {
-            continue;
-        }
-        *w++ = *r;
-    }
-    *w = '\0';
+    char *out = text_single_slashes(dir), *w = out + strlen(out);
     while (w - out > 1 && w[-1] == '/') {
         *--w = '\0';
     }

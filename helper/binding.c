@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "helper/mem.h"
+#include "helper/text.h"
 
 void host_domains_clear(struct host_domains *h)
 {
@@ -39,12 +40,12 @@ struct err *host_domains_read(struct libvirt *lv, struct host_domains *out)
 static char *port_socket(const struct ovs_port *p, const char *socket_dir)
 {
     _cleanup_free_ char *raw = ovs_port_socket(p, socket_dir);
-    return raw ? domain_socket_path(raw) : NULL;
+    return raw ? text_single_slashes(raw) : NULL;
 }
 
 static bool socket_is(const char *socket, const struct domain_iface *i)
 {
-    _cleanup_free_ char *path = i->path ? domain_socket_path(i->path) : NULL;
+    _cleanup_free_ char *path = i->path ? text_single_slashes(i->path) : NULL;
     return socket && path && streq(socket, path);
 }
 

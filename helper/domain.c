@@ -66,19 +66,6 @@ static void read_memory(xmlNodePtr domain, struct domain *d)
     }
 }
 
-char *domain_socket_path(const char *path)
-{
-    char *out = mem_strdup(path);
-    char *w = out;
-    for (const char *r = path; *r; r++) {
-        if (!(*r == '/' && r > path && r[-1] == '/')) {
-            *w++ = *r;
-        }
-    }
-    *w = '\0';
-    return out;
-}
-
 static char *element_text(xmlNodePtr node)
 {
     xmlChar *text = node ? xmlNodeGetContent(node) : NULL;

@@ -40,8 +40,4 @@ void domain_clear(struct domain *d);
 struct err *domain_parse(const char *xml, size_t size, const char *field, struct domain *out)
     _warn_unused_;
 
-/* 'path' with doubled '/' made single (CloudStack's rewrite writes
- * "DIR//csdpdk-N"): the socket the kernel would open. */
-char *domain_socket_path(const char *path);
-
 #endif

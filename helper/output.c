@@ -282,3 +282,8 @@ int output_envelope(FILE *out, enum output_format format, const struct envelope 
     }
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
+
+const char *output_text_or_dash(const json_t *v)
+{
+    return json_is_string(v) ? json_string_value(v) : "-";
+}

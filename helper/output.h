@@ -34,4 +34,7 @@ void output_text_generic(FILE *out, const json_t *result);
 /* json_string() that never fails on invalid UTF-8: bad bytes become \xNN. */
 json_t *output_json_string(const char *s);
 
+/* For a verb's text form: the string 'v' is, or "-" for anything else. */
+const char *output_text_or_dash(const json_t *v);
+
 #endif

@@ -45,8 +45,8 @@ static void set_port(struct plug *p, size_t i, char *name, bool created)
 /* Paths equal but for doubled '/' (CloudStack's own may have them). */
 static bool same_path(const char *a, const char *b)
 {
-    _cleanup_free_ char *na = domain_socket_path(a);
-    _cleanup_free_ char *nb = domain_socket_path(b);
+    _cleanup_free_ char *na = text_single_slashes(a);
+    _cleanup_free_ char *nb = text_single_slashes(b);
     return streq(na, nb);
 }
 

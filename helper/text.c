@@ -151,3 +151,15 @@ char *text_quote_for_message(const char *s, size_t max_len)
     *p = '\0';
     return TAKE_PTR(buf);
 }
+
+char *text_single_slashes(const char *path)
+{
+    char *out = mem_strdup(path), *w = out;
+    for (const char *r = path; *r; r++) {
+        if (!(*r == '/' && w > out && w[-1] == '/')) {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return out;
+}

@@ -29,4 +29,8 @@ size_t text_utf8_sequence_size(const unsigned char *s, size_t size);
  * 'max_len' characters is cut with '...'. Always valid UTF-8. */
 char *text_quote_for_message(const char *s, size_t max_len);
 
+/* 'path' with each run of '/' made one: the file the kernel would open
+ * (CloudStack's rewrite writes "DIR//csdpdk-N"). */
+char *text_single_slashes(const char *path);
+
 #endif

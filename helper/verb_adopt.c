@@ -15,6 +15,7 @@
 #include "helper/binding.h"
 #include "helper/libvirt.h"
 #include "helper/mem.h"
+#include "helper/output.h"
 #include "helper/ovsdb.h"
 #include "helper/verb.h"
 
@@ -190,11 +191,6 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
     return NULL;
 }
 
-static const char *text_or_dash(const json_t *v)
-{
-    return json_is_string(v) ? json_string_value(v) : "-";
-}
-
 /* For a person: one line per port (port, verdict, domain, MAC, bridge) in
  * at most 100 columns, its reason under it; then what was done. */
 void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
@@ -209,7 +205,7 @@ void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
     for (size_t c = 0; c < 5; c++) {
         width[c] = (int) strlen(head[c]);
         json_array_foreach(ports, i, p) {
-            int len = (int) strlen(text_or_dash(json_object_get(p, keys[c])));
+            int len = (int) strlen(output_text_or_dash(json_object_get(p, keys[c])));
             width[c] = len > width[c] ? len : width[c];
         }
     }
@@ -221,16 +217,16 @@ void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
     }
     json_array_foreach(ports, i, p) {
         fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n    %s\n", width[0],
-                text_or_dash(json_object_get(p, "port")), width[1],
-                text_or_dash(json_object_get(p, "verdict")), width[2],
-                text_or_dash(json_object_get(p, "domain")), width[3],
-                text_or_dash(json_object_get(p, "mac")), text_or_dash(json_object_get(p, "bridge")),
-                text_or_dash(json_object_get(p, "reason")));
+                output_text_or_dash(json_object_get(p, "port")), width[1],
+                output_text_or_dash(json_object_get(p, "verdict")), width[2],
+                output_text_or_dash(json_object_get(p, "domain")), width[3],
+                output_text_or_dash(json_object_get(p, "mac")), output_text_or_dash(json_object_get(p, "bridge")),
+                output_text_or_dash(json_object_get(p, "reason")));
     }
     long long tagged = json_integer_value(json_object_get(result, "tagged"));
     if (json_is_true(json_object_get(result, "applied"))) {
         fprintf(out, "tagged %lld port%s; csdpdk's next port: %s\n", tagged, tagged == 1 ? "" : "s",
-                text_or_dash(json_object_get(result, "next_port")));
+                output_text_or_dash(json_object_get(result, "next_port")));
     } else if (json_is_string(json_object_get(result, "next_port"))) {
         fprintf(out, "nothing to tag; csdpdk's next port: %s\n",
                 json_string_value(json_object_get(result, "next_port")));

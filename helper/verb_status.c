@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "helper/mem.h"
+#include "helper/output.h"
 #include "helper/ovsdb.h"
 #include "helper/request.h"
 #include "helper/verb.h"
@@ -75,17 +76,12 @@ struct err *verb_status_run(struct verb_context *ctx, json_t **result)
     return NULL;
 }
 
-static const char *text_of(const json_t *v)
-{
-    return json_is_string(v) ? json_string_value(v) : "-";
-}
-
 /* The VM column: the VM, "(not bound)" for a NIC's port, "-" for a port
  * csdpdk does not own. */
 static const char *owner_text(const json_t *p)
 {
-    return streq(text_of(json_object_get(p, "owned_by")), "nic") ? "(not bound)"
-                                                                  : text_of(json_object_get(p, "owner"));
+    return streq(output_text_or_dash(json_object_get(p, "owned_by")), "nic") ? "(not bound)"
+                                                                  : output_text_or_dash(json_object_get(p, "owner"));
 }
 
 /* For a person: one line per port, in at most 100 columns (a full VM UUID
@@ -103,8 +99,8 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
         width[c] = (int) strlen(head[c]);
     }
     json_array_foreach(ports, i, p) {
-        const char *cells[] = {text_of(json_object_get(p, "port")), owner_text(p),
-                               text_of(json_object_get(p, "mac")), text_of(json_object_get(p, "mode"))};
+        const char *cells[] = {output_text_or_dash(json_object_get(p, "port")), owner_text(p),
+                               output_text_or_dash(json_object_get(p, "mac")), output_text_or_dash(json_object_get(p, "mode"))};
         for (size_t c = 0; c < 4; c++) {
             width[c] = (int) strlen(cells[c]) > width[c] ? (int) strlen(cells[c]) : width[c];
         }
@@ -123,11 +119,11 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
             snprintf(q, sizeof q, "%lld", (long long) json_integer_value(queues));
         }
         fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", width[0],
-                text_of(json_object_get(p, "port")), width[1], owner_text(p),
-                width[2], text_of(json_object_get(p, "mac")), width[3],
-                text_of(json_object_get(p, "mode")), width[4],
+                output_text_or_dash(json_object_get(p, "port")), width[1], owner_text(p),
+                width[2], output_text_or_dash(json_object_get(p, "mac")), width[3],
+                output_text_or_dash(json_object_get(p, "mode")), width[4],
                 json_is_true(connected) ? "yes" : json_is_false(connected) ? "no" : "-", width[5],
-                text_of(json_object_get(p, "link_state")), q);
+                output_text_or_dash(json_object_get(p, "link_state")), q);
         if (verbose) {
             const json_t *ofport = json_object_get(p, "ofport");
             char of[24] = "-";
@@ -135,22 +131,22 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
                 snprintf(of, sizeof of, "%lld", (long long) json_integer_value(ofport));
             }
             fprintf(out, "    bridge %s, ofport %s, numa %s, socket %s\n",
-                    text_of(json_object_get(p, "bridge")), of, text_of(json_object_get(p, "numa")),
-                    text_of(json_object_get(p, "socket")));
+                    output_text_or_dash(json_object_get(p, "bridge")), of, output_text_or_dash(json_object_get(p, "numa")),
+                    output_text_or_dash(json_object_get(p, "socket")));
             if (json_is_string(json_object_get(p, "error"))) {
-                fprintf(out, "    error: %s\n", text_of(json_object_get(p, "error")));
+                fprintf(out, "    error: %s\n", output_text_or_dash(json_object_get(p, "error")));
             }
-            if (streq(text_of(json_object_get(p, "owned_by")), "nic")) {
+            if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "nic")) {
                 fprintf(out, "    NIC %s's port, not bound to its VM yet\n",
-                        text_of(json_object_get(p, "nic")));
-            } else if (streq(text_of(json_object_get(p, "owned_by")), "none")) {
+                        output_text_or_dash(json_object_get(p, "nic")));
+            } else if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "none")) {
                 fprintf(out, "    not csdpdk's (adopt takes it in)\n");
             }
             if (json_is_true(json_object_get(p, "adopted"))) {
                 fprintf(out, "    adopted\n");
             }
             if (json_is_string(json_object_get(p, "op_id"))) {
-                fprintf(out, "    migration %s in flight\n", text_of(json_object_get(p, "op_id")));
+                fprintf(out, "    migration %s in flight\n", output_text_or_dash(json_object_get(p, "op_id")));
             }
         }
     }

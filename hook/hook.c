@@ -178,7 +178,7 @@ static char **iface_sockets(const struct domain *d)
 {
     char **sockets = mem_new0(char *, d->n_ifaces + 1);
     for (size_t k = 0; k < d->n_ifaces; k++) {
-        sockets[k] = d->ifaces[k].path ? domain_socket_path(d->ifaces[k].path) : NULL;
+        sockets[k] = d->ifaces[k].path ? text_single_slashes(d->ifaces[k].path) : NULL;
     }
     return sockets;
 }
@@ -364,7 +364,7 @@ static void judge_port(const struct host *h, const struct domain *d, size_t k,
 {
     const struct domain_iface *i = &d->ifaces[k];
     const struct ovs_port *p = h->of_iface[k];
-    _cleanup_free_ char *path = i->path ? domain_socket_path(i->path) : NULL;
+    _cleanup_free_ char *path = i->path ? text_single_slashes(i->path) : NULL;
     if (!p) {
         refuse(out, "port", "no port of this host serves %s's socket %s", i->mac,
                path ? path : "(none)");
@@ -441,7 +441,7 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
         }
         _cleanup_free_ char *path = xml_attr(source, "path");
         _cleanup_free_ char *mode = xml_attr(source, "mode");
-        _cleanup_free_ char *single = path ? domain_socket_path(path) : NULL;
+        _cleanup_free_ char *single = path ? text_single_slashes(path) : NULL;
         if (path && !streq(path, single)) {
             xmlSetProp(source, BAD_CAST "path", BAD_CAST single);
             changes++;
@@ -607,7 +607,7 @@ struct err *hook_release(const struct hook_config *c, const struct domain *d,
         note(&out->log, "removed %s", names);
     }
     for (size_t j = 0; j < n_sockets; j++) {
-        _cleanup_free_ char *path = client_sockets[j]->path ? domain_socket_path(client_sockets[j]->path) : NULL;
+        _cleanup_free_ char *path = client_sockets[j]->path ? text_single_slashes(client_sockets[j]->path) : NULL;
         remove_stale_socket(path, h.agent.socket_dir, &out->log);
     }
     return NULL;

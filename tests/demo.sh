@@ -173,12 +173,11 @@ hrun h1 --format text adopt --apply
 [[ $status == 0 ]] || die "adopt: $out"
 indent <<<"$out"
 sleep 3
-# window FROM TO: frames of the guest and the longest gap between two.
+# window FROM TO: the guest's frames and the longest gap between two.
 window() {
-    frames_times h1 "$OLD_MAC" "$1" "$2" |
-        awk 'NR > 1 && $1 - last > g { g = $1 - last } { last = $1 } END { printf "%d frames, the longest gap %.2f s", NR, g }'
+    frames_window h1 "$OLD_MAC" "$1" "$2" | awk '{ printf "%d frames, the longest gap %.2f s", $1, $2 }'
 }
-at() { awk -v t="$t0" -v d="$1" 'BEGIN { printf "%.3f", t + d }'; }
+at() { lv_plus "$t0" "$1"; }
 [[ $(grep -c 'carrier 0' "$T/h1/lv/log/qemu/$OLD.console") == "$carrier" ]] || die "the guest saw its carrier go"
 [[ $(tail -n +"$vlog" "$T/h1/ovs/vswitchd.log" | grep -c 'has been removed') == 0 ]] || die "the switch removed the device"
 note "The guest's frames went on: $(window "$(at -5)" "$(at -1)") in the 4 s before adopt," \

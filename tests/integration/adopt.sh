@@ -191,12 +191,6 @@ fi
 hrun h1 status <<<'{}'
 check "status before: csdpdk owns none of them" test "$(jqo '[.result.ports[].owned_by] | join(" ")')" = "none none none"
 
-# window MAC FROM TO: the frames of MAC through h1's switch between FROM and
-# TO, and the longest gap between two of them (seconds).
-window() {
-    frames_times h1 "$1" "$2" "$3" | awk 'NR > 1 && $1 - last > g { g = $1 - last } { last = $1 }
-        END { printf "%d %.2f", NR, g }'
-}
 ofports() { host_use h1; vsctl get Interface "$P1" ofport; vsctl get Interface "$P2" ofport; }
 before_ofports=$(ofports)
 carrier0=$(grep -c 'carrier 0' "$(mig_console h1)")
@@ -213,8 +207,8 @@ sleep 3
 # switch set up again would cut the link for a second or more, and show as
 # a carrier change in the guest and a removed device in the switch's log.
 for m in "$MAC1" "$MAC2"; do
-    read -r n0 g0 <<<"$(window "$m" "$(awk -v t="$T0" 'BEGIN { printf "%.3f", t - 5 }')" "$(awk -v t="$T0" 'BEGIN { printf "%.3f", t - 1 }')")"
-    read -r n1 g1 <<<"$(window "$m" "$(awk -v t="$T0" 'BEGIN { printf "%.3f", t - 1 }')" "$(awk -v t="$T1" 'BEGIN { printf "%.3f", t + 3 }')")"
+    read -r n0 g0 <<<"$(frames_window h1 "$m" "$(lv_plus "$T0" -5)" "$(lv_plus "$T0" -1)")"
+    read -r n1 g1 <<<"$(frames_window h1 "$m" "$(lv_plus "$T0" -1)" "$(lv_plus "$T1" 3)")"
     check "... $m: $n1 frames in the 4 s around it (longest gap $g1 s), $n0 in the 4 s before (longest gap $g0 s)" \
         awk -v n0="$n0" -v n1="$n1" -v g1="$g1" 'BEGIN { exit !(n1 >= n0 - 4 && n1 >= 20 && g1 < 1) }'
 done

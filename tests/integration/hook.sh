@@ -55,7 +55,6 @@ ok "hosts h1 and h2 with csdpdk's hook, h3 without csdpdk ($(lv_since "$t0") s)"
 
 hook_log() { cat "$(host_hook_log "$1")" 2>/dev/null; }
 hook_lines() { hook_log "$1" | grep -c "$2"; }
-ports_on() { host_use "$1"; vsctl list-ports "$HOST_BRIDGE" 2>/dev/null | sort -V | tr '\n' ' '; }
 port_count() { host_use "$1"; vsctl list-ports "$HOST_BRIDGE" 2>/dev/null | grep -c .; }
 sockets_in() { ls -A "$(host_sockdir "$1")" 2>/dev/null | tr '\n' ' '; }
 owner_of() { hrun "$1" status <<<'{}'; jqo "[.result.ports[] | select(.mac == \"$2\") | \"\(.owned_by):\(.owner)\"] | join(\" \")"; }
@@ -194,7 +193,7 @@ check "... the hook logged it" grep -q "$OFF release end.*removed csdpdk-" "$(ho
 refused() {
     local t0 t1
     sleep 1
-    t0=$(awk -v t="$MIGRATE_T0" 'BEGIN { printf "%.3f", t - 1 }') t1=$(lv_now)
+    t0=$(lv_plus "$MIGRATE_T0" -1) t1=$(lv_now)
     if [[ $MIGRATE_STATUS != 0 && $MIGRATE_OUT == *"csdpdk refused the incoming migration: $2:"* ]]; then
         ok "$1: libvirt's error is the hook's, naming the check '$2': ${MIGRATE_OUT##*csdpdk refused the incoming migration: }"
         printf '# libvirt: %s\n' "$(head -n 1 <<<"$MIGRATE_OUT" | sed "s|$T|\$T|g")"

@@ -56,7 +56,6 @@ ok "two hosts, each a libvirtd, an ovsdb-server and a DPDK ovs-vswitchd of its o
 
 GUEST_MEMFD=0 mig_guest_xml csdpdk.ping=0.1 >"$T/base.xml"
 
-ports_on() { host_use "$1"; vsctl list-ports "$HOST_BRIDGE" 2>/dev/null | sort -V | tr '\n' ' '; }
 domains_on() { lvsh "$1" list --all --name | grep . | tr '\n' ' '; }
 # state HOST: what a migration must leave as it found: ports, domains.
 state() { echo "ports: $(ports_on "$1"); domains: $(domains_on "$1")"; }

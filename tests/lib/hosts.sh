@@ -154,6 +154,18 @@ frames_times() {
         '$2 == mac && $1 + 0 >= from + 0 && $1 + 0 <= to + 0 { print $1 }' "$T/$1/frames.log" 2>/dev/null
 }
 
+# frames_window NAME MAC FROM TO: how many, and the longest gap between two
+# of them (seconds): "37 0.12".
+frames_window() {
+    frames_times "$@" | awk 'NR > 1 && $1 - last > g { g = $1 - last } { last = $1 } END { printf "%d %.2f\n", NR, g }'
+}
+
+# ports_on NAME: host NAME's ports on its bridge, by number, on one line.
+ports_on() {
+    host_use "$1"
+    vsctl list-ports "$HOST_BRIDGE" 2>/dev/null | sort -V | tr '\n' ' '
+}
+
 # frames_count NAME MAC [FROM [TO]]: how many.
 frames_count() {
     frames_times "$@" | wc -l

@@ -90,6 +90,12 @@ lv_now() {
     date +%s.%3N
 }
 
+# lv_plus T D: T (from lv_now) plus D seconds (D may be negative), as lv_now
+# writes it.
+lv_plus() {
+    awk -v t="$1" -v d="$2" 'BEGIN { printf "%.3f\n", t + d }'
+}
+
 # lv_since T0: seconds elapsed since T0 (from lv_now), e.g. "3.52".
 lv_since() {
     awk -v a="$1" -v b="$(date +%s.%3N)" 'BEGIN { printf "%.2f\n", b - a }'
