@@ -1,18 +1,13 @@
 package org.apache.cloudstack.hypervisor.kvm.dpdk.helper;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.TypeAdapter;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -95,8 +90,7 @@ public class DpdkHelperClient {
     private static final System.Logger LOG = System.getLogger(DpdkHelperClient.class.getName());
     private static final int MAX_EXCERPT = 200;
     private static final int MAX_LOGGED_STDERR = 2000;
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
-    private static final TypeAdapter<JsonElement> JSON_ELEMENT = GSON.getAdapter(JsonElement.class);
+    private static final Gson GSON = Json.GSON;
 
     private final String path;
     private final DpdkHelperOptions options;
@@ -552,12 +546,7 @@ public class DpdkHelperClient {
         if (text.isBlank()) {
             throw new IOException("stdout is empty");
         }
-        JsonReader reader = new JsonReader(new StringReader(text));
-        reader.setLenient(false);
-        JsonElement doc = JSON_ELEMENT.read(reader);
-        if (reader.peek() != JsonToken.END_DOCUMENT) {
-            throw new IOException("more than one document");
-        }
+        JsonElement doc = Json.parse(text);
         if (doc == null || !doc.isJsonObject()) {
             throw new IOException("the document is not an object");
         }

@@ -70,11 +70,11 @@ public abstract class DpdkHelperResult {
 
     /** A copy of the envelope's {@code result} object, as csdpdk wrote it. */
     public JsonObject getRawResult() {
-        return rawResult.deepCopy();
+        return (JsonObject) Json.copy(rawResult);
     }
 
     /** The envelope's {@code result} object as JSON text (e.g. to pass a destination report on). */
     public String getRawResultJson() {
-        return rawResult.toString();
+        return Json.text(rawResult);
     }
 }

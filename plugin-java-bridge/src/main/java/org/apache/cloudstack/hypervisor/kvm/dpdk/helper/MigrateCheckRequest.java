@@ -3,7 +3,6 @@ package org.apache.cloudstack.hypervisor.kvm.dpdk.helper;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,7 +58,7 @@ public class MigrateCheckRequest {
 
     /** The destination's result as JSON text ({@link DpdkHelperResult#getRawResultJson()}), e.g. carried in an answer. */
     public MigrateCheckRequest setDestinationReportJson(String reportJson) {
-        this.destination_report = reportJson == null ? null : JsonParser.parseString(reportJson);
+        this.destination_report = reportJson == null ? null : Json.parseTrusted(reportJson);
         return this;
     }
 

@@ -1,0 +1,127 @@
+package com.cloud.hypervisor.kvm.resource;
+
+import com.cloud.agent.api.to.NicTO;
+import com.cloud.exception.InternalErrorException;
+import com.cloud.network.Networks;
+import com.cloud.utils.exception.CloudRuntimeException;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import javax.naming.ConfigurationException;
+
+import org.libvirt.LibvirtException;
+
+/**
+ * Model of K/OvsVifDriver.java (same DPDK code in 4.18.0.0 to 4.21.0.0). {@code configure} fills the
+ * bridge map from {@code ovs-vsctl list-br} (run against the OVSDB the system property
+ * {@code cloudstack.model.ovsdb} names); {@code plug} branches exactly as the stock one does;
+ * {@code plugDPDKInterface}'s stock body (CloudStack's own ovs-vsctl add-port) is not modelled: the
+ * driver under test overrides it, and reaching it is an error. The stock {@code unplug}'s
+ * {@code ovs-vsctl del-port} is recorded in {@link #STOCK_DEL_PORTS}, not run.
+ */
+public class OvsVifDriver extends VifDriverBase {
+    /** The ports the stock unplug would have removed with ovs-vsctl del-port. */
+    public static final List<String> STOCK_DEL_PORTS = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void configure(Map<String, Object> params) throws ConfigurationException {
+        super.configure(params);
+        getPifs();
+    }
+
+    public void getPifs() {
+        for (String bridge : ModelOvs.listBridges()) {
+            if (_libvirtComputingResource.isPublicBridge(bridge)) {
+                _pifs.put("public", bridge);
+            }
+            if (_libvirtComputingResource.isGuestBridge(bridge)) {
+                _pifs.put("private", bridge);
+            }
+            _pifs.put(bridge, bridge);
+        }
+    }
+
+    protected void plugDPDKInterface(LibvirtVMDef.InterfaceDef intf, String trafficLabel, Map<String, String> extraConfig,
+            String vlanId, String guestOsType, NicTO nic, String nicAdapter) {
+        throw new CloudRuntimeException("model: the stock DPDK path (ovs-vsctl add-port) was reached");
+    }
+
+    @Override
+    public LibvirtVMDef.InterfaceDef plug(NicTO nic, String guestOsType, String nicAdapter, Map<String, String> extraConfig)
+            throws InternalErrorException, LibvirtException {
+        LibvirtVMDef.InterfaceDef intf = new LibvirtVMDef.InterfaceDef();
+        if (!_libvirtComputingResource.dpdkSupport || !nic.isDpdkEnabled()) {
+            intf.setVirtualPortType("openvswitch");
+        }
+        String vlanId = null;
+        if (nic.getBroadcastType() == Networks.BroadcastDomainType.Vlan
+                || nic.getBroadcastType() == Networks.BroadcastDomainType.Pvlan) {
+            vlanId = Networks.BroadcastDomainType.getValue(nic.getBroadcastUri());
+        }
+        String trafficLabel = nic.getName();
+        if (nic.getType() == Networks.TrafficType.Guest) {
+            Integer networkRateKBps = nic.getNetworkRateMbps() != null && nic.getNetworkRateMbps() != -1
+                    ? nic.getNetworkRateMbps() * 128 : 0;
+            if ((nic.getBroadcastType() == Networks.BroadcastDomainType.Vlan
+                    || nic.getBroadcastType() == Networks.BroadcastDomainType.Pvlan)
+                    && !"untagged".equalsIgnoreCase(vlanId)) {
+                if (trafficLabel != null && !trafficLabel.isEmpty()) {
+                    if (_libvirtComputingResource.dpdkSupport && nic.isDpdkEnabled()) {
+                        plugDPDKInterface(intf, trafficLabel, extraConfig, vlanId, guestOsType, nic, nicAdapter);
+                    } else {
+                        intf.defBridgeNet(_pifs.get(trafficLabel), null, nic.getMac(),
+                                getGuestNicModel(guestOsType, nicAdapter), networkRateKBps);
+                        intf.setVlanTag(Integer.parseInt(vlanId));
+                    }
+                } else {
+                    intf.defBridgeNet(_pifs.get("private"), null, nic.getMac(), getGuestNicModel(guestOsType, nicAdapter),
+                            networkRateKBps);
+                    intf.setVlanTag(Integer.parseInt(vlanId));
+                }
+            } else {
+                intf.defBridgeNet(_bridges.get("guest"), null, nic.getMac(), getGuestNicModel(guestOsType, nicAdapter),
+                        networkRateKBps);
+            }
+        } else if (nic.getType() == Networks.TrafficType.Control) {
+            intf.defBridgeNet(_bridges.get("linklocal"), null, nic.getMac(), getGuestNicModel(guestOsType, nicAdapter),
+                    0);
+        } else {
+            intf.defBridgeNet(_pifs.get("private"), null, nic.getMac(), getGuestNicModel(guestOsType, nicAdapter), 0);
+        }
+        return intf;
+    }
+
+    @Override
+    public void unplug(LibvirtVMDef.InterfaceDef iface, boolean deleteBr) {
+        String port = iface.getDpdkSourcePort();
+        if (_libvirtComputingResource.dpdkSupport && port != null && !port.isBlank()) {
+            STOCK_DEL_PORTS.add(port);
+        }
+    }
+
+    @Override
+    public void attach(LibvirtVMDef.InterfaceDef iface) {
+        throw new UnsupportedOperationException("model: attach");
+    }
+
+    @Override
+    public void detach(LibvirtVMDef.InterfaceDef iface) {
+        throw new UnsupportedOperationException("model: detach");
+    }
+
+    @Override
+    public void createControlNetwork(String privBrName) {
+    }
+
+    @Override
+    public boolean isExistingBridge(String bridgeName) {
+        return ModelOvs.listBridges().contains(bridgeName);
+    }
+
+    @Override
+    public void deleteBr(NicTO nic) {
+    }
+}

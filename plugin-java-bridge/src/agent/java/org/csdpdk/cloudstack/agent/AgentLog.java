@@ -1,0 +1,94 @@
+package org.csdpdk.cloudstack.agent;
+
+import java.lang.reflect.Method;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Logs through the API the running agent logs with, found at run time, so that one jar serves every
+ * CloudStack release: log4j 2 from 4.20 (VifDriverBase then has a field {@code logger} of its type),
+ * log4j 1 in 4.18 and 4.19, else {@code java.util.logging}. No log4j class is linked: a missing method
+ * can never break the driver, and a failing logger falls back to java.util.logging.
+ */
+final class AgentLog {
+    private static final String LOG4J2_LOGGER = "org.apache.logging.log4j.Logger";
+    private static final String LOG4J2_MANAGER = "org.apache.logging.log4j.LogManager";
+    private static final String LOG4J1_LOGGER = "org.apache.log4j.Logger";
+
+    private final String name;
+    private final Object target;
+    private final Method info;
+    private final Method warn;
+    private final Method error;
+    private final Logger jul;
+
+    private AgentLog(String name, Object target, Method info, Method warn, Method error) {
+        this.name = name;
+        this.target = target;
+        this.info = info;
+        this.warn = warn;
+        this.error = error;
+        this.jul = Logger.getLogger(name);
+    }
+
+    /** The agent's logger named {@code name}; {@code base} is the agent class whose logger type tells the API. */
+    static AgentLog find(String name, Class<?> base) {
+        ClassLoader loader = base.getClassLoader();
+        try {
+            if (LOG4J2_LOGGER.equals(base.getDeclaredField("logger").getType().getName())) {
+                Class<?> manager = Class.forName(LOG4J2_MANAGER, true, loader);
+                Object logger = manager.getMethod("getLogger", String.class).invoke(null, name);
+                Class<?> type = Class.forName(LOG4J2_LOGGER, true, loader);
+                return new AgentLog(name, logger, type.getMethod("info", String.class),
+                        type.getMethod("warn", String.class), type.getMethod("error", String.class));
+            }
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            // not 4.20+, or no log4j 2 here: try log4j 1
+        }
+        try {
+            Class<?> type = Class.forName(LOG4J1_LOGGER, true, loader);
+            Object logger = type.getMethod("getLogger", String.class).invoke(null, name);
+            return new AgentLog(name, logger, type.getMethod("info", Object.class), type.getMethod("warn", Object.class),
+                    type.getMethod("error", Object.class));
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return new AgentLog(name, null, null, null, null);
+        }
+    }
+
+    /** Which API this logger writes through: log4j2, log4j1 or jul. */
+    String api() {
+        if (target == null) {
+            return "jul";
+        }
+        return info.getDeclaringClass().getName().equals(LOG4J1_LOGGER) ? "log4j1" : "log4j2";
+    }
+
+    void info(String message) {
+        write(info, Level.INFO, message);
+    }
+
+    void warn(String message) {
+        write(warn, Level.WARNING, message);
+    }
+
+    void error(String message) {
+        write(error, Level.SEVERE, message);
+    }
+
+    private void write(Method method, Level level, String message) {
+        if (target != null) {
+            try {
+                method.invoke(target, message);
+                return;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // fall through to java.util.logging
+            }
+        }
+        jul.log(level, message);
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + api() + ")";
+    }
+}

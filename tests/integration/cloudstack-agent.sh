@@ -1,0 +1,381 @@
+#!/usr/bin/env bash
+# csdpdk's VIF driver in CloudStack's agent flows (docs/cloudstack-agent.md),
+# against real daemons: two "hosts" (tests/lib/hosts.sh: a private libvirtd,
+# ovsdb-server and DPDK ovs-vswitchd each, csdpdk's libvirt hook installed
+# as the package installs it), real guests (QEMU under TCG, a Linux kernel)
+# whose frames each host's frame clock counts.
+#
+# CloudStack's agent cannot run here (its jars cannot be downloaded): on
+# each host a MODEL of it (plugin-java-bridge/src/agent-model, written from
+# CloudStack's sources, test code only) loads org.csdpdk.cloudstack.agent.
+# CsdpdkVifDriver from agent.properties exactly as the agent does
+# (Class.forName, configure) and runs the agent's commands in its order:
+# StartCommand's plug per NIC (the domain built from the returned
+# InterfaceDefs plus the pasted extraconfig snippets, started by libvirtd
+# as a transient domain), StopCommand's unplug with the definition parsed
+# from the domain's XML, PrepareForMigration's plug and MAC -> DpdkTO map,
+# the source's replaceDpdkInterfaces and, after success, its unplug.
+#
+# Cases: deploy (traffic flows; VMs deployed at once never share a port);
+# stop by the agent; a guest that powers itself off (the hook); a live
+# migration by the agent's flow and one that fails (nothing left); host
+# maintenance (three VMs migrated away at once, traffic on the destination,
+# nothing shared or leaked); a host csdpdk says is not capable (configure
+# logs why; with csdpdk.capable.required=true the agent does not start);
+# refusals at plug (bridge missing, VLAN out of range, a bad detail, a NUMA
+# cell without shared memory):
+# InternalErrorException with csdpdk's code, nothing left in OVSDB.
+. "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/dpdk.sh"
+. "$(dirname "$0")/../lib/libvirtd.sh"
+. "$(dirname "$0")/../lib/hosts.sh"
+. "$(dirname "$0")/../lib/migrate.sh"
+. "$(dirname "$0")/../lib/invariants.sh"
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DRIVER=org.csdpdk.cloudstack.agent.CsdpdkVifDriver
+KIB=$((GUEST_MEMORY_MIB * 1024))
+PAGES=$((KIB / 2048))
+MAINT=(83 84 85) # the VMs of the maintenance, on h1
+
+# Hugepages: h1's four guests, three of them twice while they move, the one
+# that powers itself off, a margin; given back whatever happens.
+trap 'agents_stop; libvirtd_cleanup_all; pages_restore; cleanup' EXIT
+declare -gA AGENT_IN=() AGENT_OUT=() AGENT_PID=()
+agents_stop() {
+    local h
+    for h in "${!AGENT_PID[@]}"; do
+        eval "exec ${AGENT_IN[$h]}>&-" 2>/dev/null
+        kill "${AGENT_PID[$h]}" 2>/dev/null
+    done
+}
+hosts_ready_or_skip "csdpdk's VIF driver in CloudStack's agent flows" $((9 * PAGES + 32))
+
+if ! AGENT_CP=$(make -s --no-print-directory -C "$ROOT/plugin-java-bridge" agent-cli-classpath 2>"$T/java.err"); then
+    fail "build the VIF driver and the agent model" "$(cat "$T/java.err")"
+    done_testing
+    exit
+fi
+
+t0=$(lv_now)
+for h in h1 h2; do
+    HOST_HOOK=1 host_up "$h" 2>"$T/$h.err" || { fail "start host $h" "$(cat "$T/$h.err")"; done_testing; exit; }
+done
+ok "hosts h1 and h2 with csdpdk's hook ($(lv_since "$t0") s)"
+
+# agent_props NAME [LINES...]: host NAME's agent.properties as an operator
+# sets it for csdpdk's driver (csdpdk agent-config's lines), plus LINES.
+agent_props() {
+    local d=$T/$1
+    {
+        printf '%s\n' network.bridge.type=openvswitch openvswitch.dpdk.enabled=true \
+            "openvswitch.dpdk.ovs.path=$(host_sockdir "$1")" "libvirt.vif.driver=$DRIVER" \
+            guest.network.device=cloudbr0 public.network.device=cloudbr0 private.network.device=cloudbr0 \
+            "csdpdk.path=$CSDPDK" "csdpdk.ovsdb=unix:$d/ovs/db.sock" "csdpdk.libvirt=${LIBVIRT_URIS[$1]:-test:///default}" \
+            "csdpdk.qemu.conf=$d/lv/etc/qemu.conf"
+        printf '%s\n' "${@:2}"
+    } >"$d/agent.properties"
+}
+
+# agent_start NAME: the agent model on host NAME, its agent.properties on
+# its class path as /etc/cloudstack/agent is on the agent's; it configures
+# itself (the driver's configure: capabilities, gc) and waits for commands.
+# agent_call NAME COMMAND...: one command (AgentCli's), its answer in AOUT;
+# its status is the command's.
+agent_start() {
+    local d=$T/$1 fd
+    rm -f "$d/agent.in" "$d/agent.out" && mkfifo "$d/agent.in" "$d/agent.out"
+    java -cp "$d:$AGENT_CP" -Dcloudstack.model.ovsdb="unix:$d/ovs/db.sock" org.csdpdk.cloudstack.agent.AgentCli \
+        <"$d/agent.in" >"$d/agent.out" 2>"$d/agent.log" &
+    AGENT_PID[$1]=$!
+    exec {fd}>"$d/agent.in"
+    AGENT_IN[$1]=$fd
+    exec {fd}<"$d/agent.out"
+    AGENT_OUT[$1]=$fd
+    agent_read "$1"
+}
+agent_read() {
+    local line
+    AOUT=
+    while IFS= read -r -t 300 -u "${AGENT_OUT[$1]}" line; do
+        if [[ $line == "END "* ]]; then
+            AOUT=${AOUT%$'\n'}
+            return "${line#END }"
+        fi
+        AOUT+=$line$'\n'
+    done
+    AOUT+="(no answer from the agent on $1)"
+    return 99
+}
+agent_call() {
+    printf '%s\n' "${*:2}" >&"${AGENT_IN[$1]}"
+    agent_read "$1"
+}
+agent_log() { cat "$T/$1/agent.log"; }
+
+# agent_once DIR: an agent model started with DIR/agent.properties, which
+# only configures itself and exits; its status, answer in AOUT, log in DIR.
+agent_once() {
+    AOUT=$(java -cp "$1:$AGENT_CP" -Dcloudstack.model.ovsdb="unix:$1/ovs/db.sock" org.csdpdk.cloudstack.agent.AgentCli \
+        </dev/null 2>"$1/agent.log")
+}
+
+port_count() { host_use "$1"; vsctl list-ports "$HOST_BRIDGE" 2>/dev/null | grep -c .; }
+owner_of() { hrun "$1" status <<<'{}'; jqo "[.result.ports[] | select(.mac == \"$2\") | \"\(.owned_by):\(.owner)\"] | join(\" \")"; }
+
+# The pasted snippets: the VM's extraconfig details as the agent receives them.
+NUMA="<cpu><numa><cell id='0' cpus='0' memory='$KIB' unit='KiB' memAccess='shared'/></numa></cpu>"
+HUGE="<memoryBacking><hugepages/></memoryBacking>"
+printf '%s' "$NUMA" >"$T/numa.xml"
+printf '%s' "$HUGE" >"$T/huge.xml"
+DETAILS="--detail-file extraconfig-dpdk-numa=$T/numa.xml --detail-file extraconfig-dpdk-hugepages=$T/huge.xml"
+
+# vm N: NAME, VM (UUID), MAC, NIC (UUID) of test VM N.
+vm() {
+    NAME=vm$1 VM=$(uuid_for "$1") MAC=52:54:00:$1:00:01 NIC=00000000-0000-4000-8000-0000000${1}0a1
+    MACS=("$MAC")
+}
+
+# agent_domain IFACES [KERNEL ARGS...]: the domain StartCommand gives
+# libvirt: the test guest's, its CPU definition left out (the agent skips
+# it when extraconfig-dpdk-numa is there), the NICs' XML from the
+# InterfaceDefs, the extraconfig snippets appended as the agent pastes them.
+agent_domain() {
+    GUEST_MEMFD=0 mig_guest_xml "${@:2}" | python3 -c '
+import sys, xml.etree.ElementTree as ET
+dom = ET.fromstring(sys.stdin.read())
+for cpu in dom.findall("cpu"):
+    dom.remove(cpu)
+devices = dom.find("devices")
+for iface in devices.findall("interface"):
+    devices.remove(iface)
+for iface in ET.fromstring("<x>" + open(sys.argv[1]).read() + "</x>"):
+    devices.append(iface)
+for snippet in sys.argv[2:]:
+    dom.append(ET.fromstring(open(snippet).read()))
+sys.stdout.write(ET.tostring(dom, encoding="unicode"))' "$1" "$T/numa.xml" "$T/huge.xml"
+}
+
+# deploy HOST N MODE [KERNEL ARGS...]: VM N started on HOST by the agent's
+# flow: plug, domain, libvirt's domainCreateXML (virsh create). IFACE holds
+# the NIC's XML.
+deploy() {
+    local h=$1 n=$2 mode=$3
+    vm "$n"
+    agent_call "$h" start --detail DPDK-VHOSTUSER="$mode" $DETAILS "$MAC,$NIC,cloudbr0,100" || { DEPLOY_ERR=$AOUT; return 1; }
+    printf '%s' "$AOUT" >"$T/$NAME.ifaces"
+    agent_domain "$T/$NAME.ifaces" csdpdk.ping=0.1 "${@:4}" >"$T/$NAME.xml"
+    DEPLOY_ERR=$(lvsh "$h" create "$T/$NAME.xml" 2>&1) || return 1
+}
+
+for h in h1 h2; do
+    agent_props "$h"
+    agent_start "$h"
+    check "$h: the agent loads $DRIVER from agent.properties and configures it" \
+        test "$?:$AOUT" = "0:configured $DRIVER"
+done
+check "... its configure asked csdpdk and logged: this host can run DPDK VMs" \
+    grep -q "csdpdk capabilities: this host can run DPDK VMs" "$T/h1/agent.log"
+
+# ---- refusals at plug ----
+
+refusal() { # DESCRIPTION CODE NIC... (with the agent's details)
+    local before
+    before=$(port_count h1)
+    agent_call h1 start $DETAILS "${@:3}"
+    local rc=$?
+    if [[ $rc == 2 && $AOUT == "InternalErrorException: "*"csdpdk plug: $2: "* ]]; then
+        ok "$1: InternalErrorException with csdpdk's code $2: ${AOUT#InternalErrorException: }"
+    else
+        fail "$1: InternalErrorException with csdpdk's code $2" "status $rc: $AOUT"
+    fi
+    check "... nothing left in h1's OVSDB" test "$(port_count h1)" = "$before"
+}
+refusal "plug on a bridge h1 does not have" unknown_bridge "52:54:00:80:00:01,00000000-0000-4000-8000-0000000080a1,nosuchbr,100"
+refusal "plug with VLAN 4095" invalid_vlan "52:54:00:80:00:01,00000000-0000-4000-8000-0000000080a1,cloudbr0,4095"
+refusal "plug with DPDK-VHOSTUSER=sideways" invalid_mode --detail DPDK-VHOSTUSER=sideways \
+    "52:54:00:80:00:01,00000000-0000-4000-8000-0000000080a1,cloudbr0,100"
+printf '%s' "${NUMA/ memAccess=\'shared\'/}" >"$T/numa-private.xml"
+refusal "plug with a NUMA cell without memAccess='shared'" invalid_xml \
+    --detail-file extraconfig-dpdk-numa="$T/numa-private.xml" "52:54:00:80:00:01,00000000-0000-4000-8000-0000000080a1,cloudbr0,100"
+refusal "a VM whose second NIC is refused: the agent's start-failure path unplugs the first" unknown_bridge \
+    "52:54:00:80:00:01,00000000-0000-4000-8000-0000000080a1,cloudbr0,100" \
+    "52:54:00:80:00:02,00000000-0000-4000-8000-0000000080a2,nosuchbr,100"
+check "... the first NIC's port was made, then removed by the driver's unplug" \
+    grep -q "csdpdk unplug: csdpdk-[0-9]* removed" "$T/h1/agent.log"
+
+# ---- deploy ----
+
+BOOT=$(lv_now)
+deploy h1 81 client && ok "h1: StartCommand: plug by the driver, the domain started by libvirtd" ||
+    fail "h1: StartCommand: plug by the driver, the domain started by libvirtd" "$DEPLOY_ERR"
+check "... the InterfaceDef's XML: one '/' between the directory and csdpdk's port, QEMU the socket's server" \
+    grep -q "path='$(host_sockdir h1)/csdpdk-[0-9]*' mode='server'" "$T/$NAME.ifaces"
+check "... the port is the VM's (bound by the hook at prepare begin)" test "$(owner_of h1 "$MAC")" = "vm:$VM"
+if frames_wait h1 "$MAC" 5 "$BOOT" 180; then
+    ok "h1: $NAME's frames cross h1's switch ($(lv_since "$BOOT") s after start)"
+else
+    fail "h1: $NAME's frames cross h1's switch" "$(tail -n 5 "$(mig_console h1)")"
+    done_testing
+    exit
+fi
+check "... the agent's stock del-port was never called, nor its ovs-vsctl add-port path" \
+    bash -c "! grep -q 'stock DPDK path' '$T/h1/agent.log'"
+
+# The maintenance's three VMs, deployed at once (server mode, CloudStack's
+# default: the agent runs their StartCommands in parallel threads), and one
+# on h2 that powers itself off.
+nics=()
+for n in "${MAINT[@]}"; do vm "$n"; nics+=("$MAC,$NIC,cloudbr0,100"); done
+agent_call h1 start-many "$T" --detail DPDK-VHOSTUSER=server $DETAILS "${nics[@]}"
+check "h1: three VMs' StartCommands at once: each NIC plugged" test "$?" = 0
+BOOT=$(lv_now)
+started=0
+for n in "${MAINT[@]}"; do
+    vm "$n"
+    agent_domain "$T/$MAC.ifaces" csdpdk.ping=0.1 >"$T/$NAME.xml" && lvsh h1 create "$T/$NAME.xml" >/dev/null && started=$((started + 1))
+done
+check "... and their domains started" test "$started" = 3
+names=$(hrun h1 status <<<'{}'; jqo '[.result.ports[].port] | sort | join(" ")')
+check "... four VMs on h1, four distinct ports: $names" test "$(tr ' ' '\n' <<<"$names" | sort -u | grep -c .)" = 4
+fl=0
+for n in "${MAINT[@]}"; do vm "$n"; frames_wait h1 "$MAC" 3 "$BOOT" 180 || fl=$((fl + 1)); done
+check "... each one's frames cross h1's switch" test "$fl" = 0
+
+deploy h2 86 server csdpdk.poweroff=45 && ok "h2: vm86 deployed, set to power itself off after 45 s" ||
+    fail "h2: vm86 deployed, set to power itself off after 45 s" "$DEPLOY_ERR"
+OFF_T0=$(lv_now)
+
+# ---- stop by the agent ----
+
+vm 84
+lvsh h1 dumpxml "$NAME" >"$T/$NAME.live.xml"
+port=$(grep -o "csdpdk-[0-9][0-9]*" "$T/$NAME.live.xml" | head -1)
+lvsh h1 destroy "$NAME" >/dev/null
+agent_call h1 stop "$T/$NAME.live.xml"
+check "h1: StopCommand for $NAME: the driver's unplug gets the parsed definition ($port, no MAC) and succeeds" \
+    test "$?:$(head -1 <<<"$AOUT")" = "0:unplugged $port $(host_sockdir h1) client"
+check "... its port is gone, the stock del-port was not called" \
+    test "$(ports_on h1 | grep -c "$port ")|$(grep -c 'stock del-port \[\]' <<<"$AOUT")" = "0|1"
+MAINT=(83 85)
+
+# ---- a live migration by the agent's flow ----
+
+# agent_migrate SRC DST N: PrepareForMigration on DST, the mapping, the
+# source's rewrite (replaceDpdkInterfaces), libvirt's migration; after
+# success the source's unplug. MIGRATE_STATUS says how it went.
+agent_migrate() {
+    local src=$1 dst=$2
+    vm "$3"
+    agent_call "$dst" prepare $DETAILS "$MAC,$NIC,cloudbr0,100" || { MIGRATE_OUT="prepare: $AOUT"; MIGRATE_STATUS=1; return 1; }
+    printf '%s' "$AOUT" >"$T/$NAME.mapping"
+    lvsh "$src" dumpxml --migratable "$NAME" >"$T/$NAME.migratable.xml"
+    agent_call "$src" rewrite "$T/$NAME.migratable.xml" "$T/$NAME.mapping" || { MIGRATE_OUT="rewrite: $AOUT"; MIGRATE_STATUS=1; return 1; }
+    printf '%s' "$AOUT" >"$T/$NAME.dest.xml"
+    MIGRATE_T0=$(lv_now)
+    MIGRATE_OUT=$(LVSH_TIMEOUT=240 lvsh "$src" migrate --live "$NAME" "${LIBVIRT_URIS[$dst]}" --xml "$T/$NAME.dest.xml" \
+        --migrateuri tcp://127.0.0.1 2>&1)
+    MIGRATE_STATUS=$?
+    [[ $MIGRATE_STATUS == 0 ]] || return 1
+    agent_call "$src" cleanup-source "$T/$NAME.migratable.xml"
+}
+
+vm 81
+agent_migrate h1 h2 81
+check "h1 -> h2: PrepareForMigration's plug on h2 answers the MAC -> DpdkTO map" \
+    test "$(jq -r --arg m "$MAC" '.[$m].path' "$T/$NAME.mapping")" = "$(host_sockdir h2)/"
+if [[ $MIGRATE_STATUS == 0 ]] && frames_wait h2 "$MAC" 5 "$MIGRATE_T0" 60; then
+    ok "h1 -> h2 by the agent's flow (client mode): $NAME's frames cross h2's switch"
+else
+    fail "h1 -> h2 by the agent's flow: $NAME's frames cross h2's switch" "$MIGRATE_OUT" "$(tail -3 "$(host_hook_log h2)")"
+fi
+check "... h2's port is the VM's; h1 has no port of it (the source's unplug, the hook)" \
+    test "$(owner_of h2 "$MAC")|$(owner_of h1 "$MAC")" = "vm:$VM|"
+
+# One that fails: h2 has too few free hugepages, its hook refuses the
+# incoming domain; CloudStack's cleanup (a StopCommand with the map, no
+# domain there) cannot remove csdpdk-N ports (removeDpdkPort refuses the
+# name), the hook did.
+vm 83
+pages_set_free $((PAGES / 2))
+agent_migrate h1 h2 83
+pages_reserve $((6 * PAGES + 32)) >/dev/null
+check "h1 -> h2 with too few hugepages on h2: the migration fails, the VM runs on at h1" \
+    test "$MIGRATE_STATUS:$(domain_state h1 "$NAME")" != "0:running" -a "$(domain_state h1 "$NAME")" = running
+check "... libvirt's error is the hook's refusal" grep -q "csdpdk refused the incoming migration: hugepages" <<<"$MIGRATE_OUT"
+check "... nothing of it is left on h2 (no port, no domain)" \
+    test "$(owner_of h2 "$MAC")|$(lvsh h2 list --all --name | grep -c "^$NAME$")" = "|0"
+agent_call h2 remove-dpdk-port "$(jq -r '.[].port' "$T/$NAME.mapping")"
+check "... where CloudStack's own cleanup (removeDpdkPort) refuses the csdpdk-N name" \
+    grep -q "Invalid DPDK port specified" <<<"$AOUT"
+
+# ---- host maintenance: every DPDK VM of h1 away at once ----
+
+# Each VM's PrepareForMigration and rewrite in turn, then libvirt's three
+# migrations at once, then each source's unplug.
+T1=$(lv_now)
+prepared=0
+for n in "${MAINT[@]}"; do
+    vm "$n"
+    agent_call h2 prepare $DETAILS "$MAC,$NIC,cloudbr0,100" && printf '%s' "$AOUT" >"$T/$NAME.mapping" &&
+        lvsh h1 dumpxml --migratable "$NAME" >"$T/$NAME.migratable.xml" &&
+        agent_call h1 rewrite "$T/$NAME.migratable.xml" "$T/$NAME.mapping" && printf '%s' "$AOUT" >"$T/$NAME.dest.xml" &&
+        prepared=$((prepared + 1))
+done
+check "h1 in maintenance: PrepareForMigration on h2 and the source's rewrite for its ${#MAINT[@]} VMs" \
+    test "$prepared" = "${#MAINT[@]}"
+pids=()
+for n in "${MAINT[@]}"; do
+    vm "$n"
+    LVSH_TIMEOUT=240 lvsh h1 migrate --live "$NAME" "${LIBVIRT_URIS[h2]}" --xml "$T/$NAME.dest.xml" \
+        --migrateuri tcp://127.0.0.1 >"$T/$NAME.migrate.out" 2>&1 &
+    pids+=($!)
+done
+moved=0
+for p in "${pids[@]}"; do wait "$p" && moved=$((moved + 1)); done
+check "... libvirt migrated them to h2 at once ($(lv_since "$T1") s)" test "$moved" = "${#MAINT[@]}"
+for n in "${MAINT[@]}"; do vm "$n"; agent_call h1 cleanup-source "$T/$NAME.migratable.xml"; done
+fl=0
+for n in "${MAINT[@]}"; do vm "$n"; frames_wait h2 "$MAC" 3 "$T1" 90 || fl=$((fl + 1)); done
+check "... each one's frames cross h2's switch" test "$fl" = 0
+check "... h1 has no port left" test "$(port_count h1)" = 0
+names=$(hrun h2 status <<<'{}'; jqo '[.result.ports[] | "\(.port)=\(.owner)"] | sort | join(" ")')
+check "... h2's ports are distinct, each its VM's: $names" \
+    test "$(tr ' ' '\n' <<<"$names" | cut -d= -f1 | sort -u | grep -c .)|$(grep -c null <<<"$names")" = "4|0"
+host_use h1
+check "... h1's OVSDB holds its invariants (no VM there)" test "$(invariants_check "" "" | tr '\n' ' ')" = ""
+host_use h2
+check "... h2's OVSDB holds its invariants (its VMs: 81, 83, 85, 86)" \
+    test "$(invariants_check "$(for n in 81 "${MAINT[@]}" 86; do uuid_for "$n"; done | tr '\n' ' ')" "" | tr '\n' ' ')" = ""
+
+# ---- the guest that powered itself off ----
+
+for ((i = 0; i < 120; i++)); do
+    [[ -z $(lvsh h2 list --name | grep -x vm86) ]] && break
+    sleep 1
+done
+vm 86
+check "h2: vm86 powered itself off from inside ($(lv_since "$OFF_T0") s after start): its port is gone (the hook)" \
+    test "$(lvsh h2 list --name | grep -cx vm86)|$(owner_of h2 "$MAC")" = "0|"
+
+# ---- a host where csdpdk is not capable ----
+
+# h3: an OVSDB, a bridge, no ovs-vswitchd (no DPDK in the switch).
+host_use h3
+ovsdb_start "$T/h3/ovs" >/dev/null && vsctl --no-wait add-br cloudbr0 && mkdir -p "$T/h3/ovs/vhost"
+agent_props h3
+agent_once "$T/h3"
+check "h3 (no DPDK in its switch): the agent starts (status 0)" test "$?" = 0
+check "... and configure logged why csdpdk says the host is not capable" \
+    grep -q "enables DPDK but this host cannot run DPDK VMs: .*dpdk" "$T/h3/agent.log"
+printf '# %s\n' "$(grep -m1 "cannot run DPDK VMs" "$T/h3/agent.log" | sed "s|$T|\$T|g" | cut -c1-300)"
+agent_props h3 csdpdk.capable.required=true
+agent_once "$T/h3"
+check "... with csdpdk.capable.required=true, configure throws ConfigurationException: the agent does not start" \
+    test "$?:${AOUT%%:*}" = "3:ConfigurationException"
+agent_props h3 csdpdk.capable.required=maybe
+agent_once "$T/h3"
+check "... csdpdk.capable.required=maybe is refused, naming the key" \
+    grep -q "ConfigurationException: agent.properties: csdpdk.capable.required=maybe" <<<"$AOUT"
+
+done_testing
