@@ -163,3 +163,24 @@ char *text_single_slashes(const char *path)
     *w = '\0';
     return out;
 }
+
+static int string_compare(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+void text_sort_unique(char **strings, size_t *n)
+{
+    size_t kept = 0;
+    if (*n) { /* qsort(NULL, 0, ...) is undefined */
+        qsort(strings, *n, sizeof *strings, string_compare);
+    }
+    for (size_t i = 0; i < *n; i++) {
+        if (kept && streq(strings[i], strings[kept - 1])) {
+            free(strings[i]);
+        } else {
+            strings[kept++] = strings[i];
+        }
+    }
+    *n = kept;
+}

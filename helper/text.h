@@ -33,4 +33,9 @@ char *text_quote_for_message(const char *s, size_t max_len);
  * (CloudStack's rewrite writes "DIR//csdpdk-N"). */
 char *text_single_slashes(const char *path);
 
+/* Sorts the '*n' strings of 'strings' (malloc'ed, owned by the array) by
+ * strcmp() and frees each repeated one, so that every string is there
+ * once; '*n' becomes the number kept. */
+void text_sort_unique(char **strings, size_t *n);
+
 #endif

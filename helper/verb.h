@@ -109,6 +109,15 @@ verb_text_fn verb_offering_build_text;
 verb_run_fn verb_offering_check_run;
 verb_text_fn verb_offering_check_text;
 
+/* offering build's and offering check's "management_server": the
+ * CloudStack settings that the snippets whose element names are
+ * 'elements' (sorted, each once) would need as VM details, which offering
+ * details do not, with their CloudMonkey lines and API queries; empty
+ * lists when there are none. The text form prints nothing then. Both in
+ * verb_offering_build.c. */
+json_t *verb_offering_management_server(char *const *elements, size_t n_elements);
+void verb_offering_management_server_text(FILE *out, const json_t *management_server);
+
 /* decode's result for 'd'; offering check gives the same. */
 struct dpdk_details;
 json_t *verb_decode_result(const struct dpdk_details *d);

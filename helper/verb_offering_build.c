@@ -205,9 +205,88 @@ struct err *verb_offering_build_run(struct verb_context *ctx, json_t **result)
     for (size_t i = 0; i < details->n_warnings; i++) {
         json_array_append_new(ctx->warnings, json_string(details->warnings[i]));
     }
-    *result = json_pack("{s:o, s:o, s:s, s:s, s:s}", "details", encoded, "decoded", decoded,
-                        "cloudmonkey", cmk, "api_query", query, "name", name);
+    *result = json_pack("{s:o, s:o, s:s, s:s, s:s, s:o}", "details", encoded, "decoded", decoded,
+                        "cloudmonkey", cmk, "api_query", query, "name", name, "management_server",
+                        verb_offering_management_server(details->elements, details->n_elements));
     return NULL;
+}
+
+/* What CloudStack's management server checks (docs/offerings.md, "The
+ * management server's settings"): an offering detail only by its key; a
+ * VM detail named extraconfig-* against both settings, at every start. */
+static const char why_enable[] =
+    "CloudStack refuses extraconfig given as VM details unless this is true: at deployVirtualMachine for the calling account, at updateVirtualMachine and at every start of the VM for the VM's account. Offering details are not checked against it.";
+static const char why_allow_list[] =
+    "At every start of the VM, CloudStack parses each extraconfig VM detail and refuses it unless every element name in it, at any depth, is in this comma-separated list of the VM's account, matched exactly (case-sensitive). Offering details are not checked against it.";
+static const char *const management_server_notes[] = {
+    "Offering details need none of these settings: CloudStack checks only their keys (extraconfig-dpdk-numa, extraconfig-dpdk-hugepages, extraconfig-dpdk-interface-*), at offering creation and at every start.",
+    "Give the snippets as VM details (deployVirtualMachine or updateVirtualMachine extraconfig=) only with both settings in place for the VM's account: a VM whose details fail the check at start does not start (CloudStack issue 9875).",
+    "At deployVirtualMachine and updateVirtualMachine a value holding ':' (the 'dpdk-numa:' first line that names the detail) skips the allow-list; the value stored, without that line, is checked at every start.",
+    "Replace " OFFERING_ACCOUNT_PLACEHOLDER " with the UUID of the VM's account. Without accountid the value becomes the global one, which every account without a value of its own takes.",
+    "The allow-list given replaces the account's: add to it the element names it already allows for other extraconfig.",
+    "CloudStack releases from before the allow-list became an account setting (2024) take it globally only: there, leave accountid out of its command.",
+    "DPDK-VHOSTUSER is a plain detail, not extraconfig: these settings do not concern it.",
+};
+
+json_t *verb_offering_management_server(char *const *elements, size_t n_elements)
+{
+    json_t *allow_list = json_array(), *settings = json_array(), *cmk = json_array(),
+           *queries = json_array(), *notes = json_array();
+    /* No extraconfig, nothing to set: every list stays empty. */
+    if (n_elements) {
+        _cleanup_free_ char *list = offering_join((const char *const *) elements, n_elements, ",");
+        const char *values[][3] = {
+            {OFFERING_SETTING_ENABLE, "true", why_enable},
+            {OFFERING_SETTING_KVM_ALLOW_LIST, list, why_allow_list},
+        };
+        for (size_t i = 0; i < n_elements; i++) {
+            json_array_append_new(allow_list, json_string(elements[i]));
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(values); i++) {
+            _cleanup_free_ char *line = offering_setting_cloudmonkey(values[i][0], values[i][1]);
+            _cleanup_free_ char *query = offering_setting_query(values[i][0], values[i][1]);
+            json_array_append_new(settings,
+                                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", values[i][0],
+                                            "value", values[i][1], "scope", "account",
+                                            "needed_for", "vm-details", "why", values[i][2]));
+            json_array_append_new(cmk, json_string(line));
+            json_array_append_new(queries, json_string(query));
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(management_server_notes); i++) {
+            json_array_append_new(notes, json_string(management_server_notes[i]));
+        }
+    }
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "allow_list", allow_list, "settings", settings,
+                     "cloudmonkey", cmk, "api_queries", queries, "notes", notes);
+}
+
+void verb_offering_management_server_text(FILE *out, const json_t *management_server)
+{
+    const json_t *settings = json_object_get(management_server, "settings");
+    size_t i;
+    json_t *item;
+    if (!json_array_size(settings)) {
+        return; /* no extraconfig: nothing to set */
+    }
+    fprintf(out, "\nManagement server settings, only for these snippets given as VM details "
+                 "(the offering's details need none):\n");
+    json_array_foreach(settings, i, item) {
+        fprintf(out, "  %-43s = %s  (per %s)\n", json_string_value(json_object_get(item, "name")),
+                json_string_value(json_object_get(item, "value")),
+                json_string_value(json_object_get(item, "scope")));
+    }
+    fprintf(out, "  CloudMonkey:\n");
+    json_array_foreach(json_object_get(management_server, "cloudmonkey"), i, item) {
+        fprintf(out, "    cmk %s\n", json_string_value(item));
+    }
+    fprintf(out, "  API queries (before signing):\n");
+    json_array_foreach(json_object_get(management_server, "api_queries"), i, item) {
+        fprintf(out, "    %s\n", json_string_value(item));
+    }
+    fprintf(out, "  Notes:\n");
+    json_array_foreach(json_object_get(management_server, "notes"), i, item) {
+        fprintf(out, "    - %s\n", json_string_value(item));
+    }
 }
 
 /* For a person: each detail with its encoded value, then the command. */
@@ -228,4 +307,5 @@ void verb_offering_build_text(FILE *out, const json_t *result, bool verbose)
             json_string_value(json_object_get(result, "cloudmonkey")));
     fprintf(out, "\nAPI query (before signing):\n  %s\n",
             json_string_value(json_object_get(result, "api_query")));
+    verb_offering_management_server_text(out, json_object_get(result, "management_server"));
 }

@@ -33,6 +33,10 @@ struct check {
     uint64_t memory_kib;
     json_t *problems;
     bool errors;
+    /* The element names of every snippet that decoded on its own: the
+     * allow-list those snippets would need as VM details. */
+    char **elements;
+    size_t n_elements, n_elements_alloc;
 };
 
 static void check_clear(struct check *c)
@@ -42,6 +46,10 @@ static void check_clear(struct check *c)
         free(c->pairs[i].value);
         free(c->pairs[i].decoded);
     }
+    for (size_t i = 0; i < c->n_elements; i++) {
+        free(c->elements[i]);
+    }
+    free(c->elements);
     json_decref(c->problems);
 }
 
@@ -231,6 +239,11 @@ static void check_pair(struct check *c, struct pair *p)
     struct details_request one = {.offering = &d, .n_offering = 1};
     struct dpdk_details *details = NULL;
     struct err *e = details_decode(&one, "", &details);
+    for (size_t i = 0; !e && i < details->n_elements; i++) {
+        mem_grow((void **) &c->elements, &c->n_elements_alloc, c->n_elements + 1,
+                 sizeof *c->elements);
+        c->elements[c->n_elements++] = mem_strdup(details->elements[i]);
+    }
     dpdk_details_free(details);
     if (e) {
         free(e->field);
@@ -337,8 +350,10 @@ struct err *verb_offering_check_run(struct verb_context *ctx, json_t **result)
         problem_err(&c, e, NULL);
     }
     ctx->negative = c.errors;
-    *result = json_pack("{s:b, s:O, s:o, s:o}", "usable", !c.errors, "problems", c.problems,
-                        "decode", decode, "details", decoded);
+    text_sort_unique(c.elements, &c.n_elements);
+    *result = json_pack("{s:b, s:O, s:o, s:o, s:o}", "usable", !c.errors, "problems", c.problems,
+                        "decode", decode, "details", decoded, "management_server",
+                        verb_offering_management_server(c.elements, c.n_elements));
     return NULL;
 }
 
@@ -367,4 +382,5 @@ void verb_offering_check_text(FILE *out, const json_t *result, bool verbose)
                 (int) width, field ? field : "-", json_string_value(json_object_get(p, "code")),
                 json_string_value(json_object_get(p, "message")));
     }
+    verb_offering_management_server_text(out, json_object_get(result, "management_server"));
 }

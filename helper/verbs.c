@@ -247,7 +247,10 @@ const struct verb verbs[] = {
                 "  URL-encoded as Java's URLEncoder writes them, the mode as is), decoded\n"
                 "  (key -> value as the agent receives it), cloudmonkey (a 'create\n"
                 "  serviceoffering' command line), api_query (as sent, before signing),\n"
-                "  name. --format text prints them for a person to paste.\n",
+                "  name, management_server (the CloudStack settings the snippets would need as\n"
+                "  VM details, which offering details do not: allow_list (every element name\n"
+                "  they use), settings[] (name, value, scope, needed_for, why), cloudmonkey[],\n"
+                "  api_queries[], notes[]). --format text prints them for a person to paste.\n",
         .flags = VERB_REQUEST,
         .run = verb_offering_build_run,
         .text = verb_offering_build_text,
@@ -265,7 +268,9 @@ const struct verb verbs[] = {
                 "  (not_dpdk otherwise) and, with vcpus or memory, the cells must fit.\n"
                 "Result: usable, problems[] (severity, field, code, message), decode (decode's\n"
                 "  result for the details without a problem, or null), details (key ->\n"
-                "  decoded value). Exit 1 when not usable. --format text: one line each.\n",
+                "  decoded value), management_server (as offering build's, from every\n"
+                "  snippet that decodes; empty lists without one). Exit 1 when not usable.\n"
+                "  --format text: one line each, then the settings.\n",
         .flags = VERB_REQUEST,
         .run = verb_offering_check_run,
         .text = verb_offering_check_text,

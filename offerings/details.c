@@ -36,6 +36,10 @@ void dpdk_details_free(struct dpdk_details *d)
         free(d->ignored[i]);
     }
     free(d->ignored);
+    for (size_t i = 0; i < d->n_elements; i++) {
+        free(d->elements[i]);
+    }
+    free(d->elements);
     for (size_t i = 0; i < d->n_warnings; i++) {
         free(d->warnings[i]);
     }
@@ -65,7 +69,7 @@ struct builder {
     const char **ignored;
     size_t n_ignored, n_ignored_alloc;
     struct dpdk_details *out;
-    size_t n_extras_alloc, n_warnings_alloc;
+    size_t n_extras_alloc, n_warnings_alloc, n_elements_alloc;
 };
 
 static char *field_name(const char *prefix, enum detail_source source, const char *key)
@@ -188,6 +192,18 @@ static struct err *decode_snippet(struct builder *b, const struct details_reques
     return err_prefix(error, "%s", e->detail->key);
 }
 
+/* Adds the element names of 's' to the details' (sorted and made unique
+ * once every snippet is in). */
+static void add_elements(struct builder *b, const struct snippet *s)
+{
+    struct dpdk_details *d = b->out;
+    for (size_t i = 0; i < s->n_elements; i++) {
+        mem_grow((void **) &d->elements, &b->n_elements_alloc, d->n_elements + 1,
+                 sizeof *d->elements);
+        d->elements[d->n_elements++] = mem_strdup(s->elements[i]);
+    }
+}
+
 /* Two interface extras must not both set the same element: libvirt would
  * refuse the second, or worse, keep one silently. */
 static struct err *check_extra_roots(struct builder *b, const struct entry *e,
@@ -238,6 +254,7 @@ static struct err *decode_merged(struct builder *b, const struct details_request
         case KEY_NUMA:
             error = decode_snippet(b, request, e, &grammar_numa, &s);
             if (!error) {
+                add_elements(b, s);
                 d->numa = TAKE_PTR(s->xml);
                 d->numa_source = e->source;
             }
@@ -245,6 +262,7 @@ static struct err *decode_merged(struct builder *b, const struct details_request
         case KEY_HUGEPAGES:
             error = decode_snippet(b, request, e, &grammar_hugepages, &s);
             if (!error) {
+                add_elements(b, s);
                 d->hugepages = TAKE_PTR(s->xml);
                 d->hugepages_source = e->source;
             }
@@ -255,6 +273,7 @@ static struct err *decode_merged(struct builder *b, const struct details_request
                 error = check_extra_roots(b, e, s, extras, extra_entries, n_extras);
             }
             if (!error) {
+                add_elements(b, s);
                 extra_entries[n_extras] = e;
                 extras[n_extras++] = TAKE_PTR(s);
             }
@@ -338,6 +357,7 @@ struct err *details_decode(const struct details_request *request, const char *pr
     }
     d->dpdk = d->numa && d->hugepages;
     add_summary_warnings(&b);
+    text_sort_unique(d->elements, &d->n_elements);
 
     if (b.n_ignored) {
         qsort(ignored, b.n_ignored, sizeof *ignored, string_compare);

@@ -62,6 +62,11 @@ struct dpdk_details {
     enum detail_source mode_source, numa_source, hugepages_source;
     char **ignored;  /* keys that are not DPDK details, sorted, each once */
     size_t n_ignored;
+    /* The names of every element of the numa, hugepages and interface
+     * snippets that won, at any depth, sorted (strcmp), each once: the
+     * allow-list CloudStack wants when they are VM details. */
+    char **elements;
+    size_t n_elements;
     char **warnings; /* for the envelope, in a stable order */
     size_t n_warnings;
 };

@@ -129,6 +129,39 @@ char *offering_shell_word(const char *s)
     return out;
 }
 
+char *offering_join(const char *const *strings, size_t n, const char *separator)
+{
+    size_t size = 1;
+    for (size_t i = 0; i < n; i++) {
+        size += strlen(strings[i]) + strlen(separator);
+    }
+    char *out = mem_alloc0(size), *w = out;
+    for (size_t i = 0; i < n; i++) {
+        w = stpcpy(w, i ? separator : "");
+        w = stpcpy(w, strings[i]);
+    }
+    return out;
+}
+
+char *offering_setting_cloudmonkey(const char *name, const char *value)
+{
+    _cleanup_free_ char *name_arg = mem_asprintf("name=%s", name);
+    _cleanup_free_ char *value_arg = mem_asprintf("value=%s", value);
+    _cleanup_free_ char *name_word = offering_shell_word(name_arg);
+    _cleanup_free_ char *value_word = offering_shell_word(value_arg);
+    return mem_asprintf("update configuration %s %s accountid=" OFFERING_ACCOUNT_PLACEHOLDER,
+                        name_word, value_word);
+}
+
+char *offering_setting_query(const char *name, const char *value)
+{
+    _cleanup_free_ char *encoded_name = offering_url_encode(name);
+    _cleanup_free_ char *encoded_value = offering_url_encode(value);
+    return mem_asprintf("command=updateConfiguration&name=%s&value=%s&accountid="
+                        OFFERING_ACCOUNT_PLACEHOLDER,
+                        encoded_name, encoded_value);
+}
+
 void offering_command_clear(struct offering_command *c)
 {
     for (size_t i = 0; i < c->n_args; i++) {

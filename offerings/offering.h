@@ -41,6 +41,29 @@ char *offering_url_encode(const char *s);
  * that no shell treats specially, otherwise in single quotes. */
 char *offering_shell_word(const char *s);
 
+/* CloudStack's management-server settings that extraconfig given as VM
+ * details needs, and offering details do not (docs/offerings.md, "The
+ * management server's settings"): both account-scoped. */
+#define OFFERING_SETTING_ENABLE "enable.additional.vm.configuration"
+#define OFFERING_SETTING_KVM_ALLOW_LIST "allow.additional.vm.configuration.list.kvm"
+/* Stands for the account's UUID in the commands printed. */
+#define OFFERING_ACCOUNT_PLACEHOLDER "<ACCOUNT_ID>"
+
+/* 'n' strings joined by 'separator', in a new string ("" when n is 0). */
+char *offering_join(const char *const *strings, size_t n, const char *separator);
+
+/* The CloudMonkey line that sets setting 'name' to 'value' for the account
+ * OFFERING_ACCOUNT_PLACEHOLDER: "update configuration name=N value=V
+ * accountid=<ACCOUNT_ID>", each of the first two arguments quoted for a
+ * POSIX shell when it needs to be. */
+char *offering_setting_cloudmonkey(const char *name, const char *value);
+
+/* The same as an API query string, before signing:
+ * "command=updateConfiguration&name=N&value=V&accountid=<ACCOUNT_ID>", the
+ * value URL-encoded once as offering_url_encode() does (the servlet takes
+ * that layer off; CloudStack stores the setting as it then is). */
+char *offering_setting_query(const char *name, const char *value);
+
 /* A CloudMonkey command line ("[cmk] create serviceoffering k=v ..."),
  * split into words as a POSIX shell would (single and double quotes, '\'),
  * and read into its key=value arguments. */

@@ -30,6 +30,10 @@ void snippet_free(struct snippet *s)
             free(s->roots[i]);
         }
         free(s->roots);
+        for (size_t i = 0; i < s->n_elements; i++) {
+            free(s->elements[i]);
+        }
+        free(s->elements);
         free(s);
     }
 }
@@ -444,6 +448,22 @@ static struct err *walk_children(struct walk *w, const xmlNode *first, const str
     return check_unique(w, rules, out_parent, *where ? where : "top level");
 }
 
+/* The names of 'list' and of every element below it, appended to the
+ * snippet's list (sorted and made unique by the caller). The rebuilt tree
+ * holds exactly the elements the admin wrote (the grammar refuses the
+ * others, only comments and blanks are left out), so these are the names
+ * CloudStack sees in the value. */
+static void collect_elements(const xmlNode *list, struct snippet *s, size_t *n_alloc)
+{
+    for (const xmlNode *n = list; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            mem_grow((void **) &s->elements, n_alloc, s->n_elements + 1, sizeof *s->elements);
+            s->elements[s->n_elements++] = mem_strdup((const char *) n->name);
+            collect_elements(n->children, s, n_alloc);
+        }
+    }
+}
+
 /* Text left at the top level after one decoding that still holds escapes
  * was most likely URL-encoded twice, or given with "encoding": "none". */
 static bool looks_url_encoded(const char *xml)
@@ -509,6 +529,9 @@ struct err *snippet_parse(const struct grammar *grammar, const char *xml, size_t
         }
     }
     s->xml = mem_strdup((const char *) xmlBufferContent(buf));
+    size_t n_elements_alloc = 0;
+    collect_elements(holder->children, s, &n_elements_alloc);
+    text_sort_unique(s->elements, &s->n_elements);
     *out = TAKE_PTR(s);
     return NULL;
 }

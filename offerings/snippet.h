@@ -22,6 +22,9 @@ struct snippet {
     char *xml;    /* normalised XML: the top-level elements, serialised */
     char **roots; /* names of the top-level elements, in document order */
     size_t n_roots;
+    char **elements; /* names of every element at any depth, sorted (strcmp), each once:
+                      * what CloudStack's KVM allow-list check matches (docs/offerings.md) */
+    size_t n_elements;
 };
 
 void snippet_free(struct snippet *s);

@@ -210,6 +210,35 @@ static void too_many_details(void **state)
                "at most 1024");
 }
 
+/* The element names of every snippet that won, each once; none without
+ * snippets, and none from a value the VM's detail replaced. */
+static void element_names_of_the_winning_snippets(void **state)
+{
+    (void) state;
+    const struct detail offering[] = {
+        D(DETAIL_NUMA, NUMA),
+        D(DETAIL_HUGEPAGES, "<memoryBacking><hugepages><page size='2048'/></hugepages></memoryBacking>"),
+        D(DETAIL_INTERFACE_PREFIX "a", "<driver queues='2'/><mtu size='9000'/>"),
+    };
+    const struct detail vm[] = {
+        D(DETAIL_HUGEPAGES, HUGEPAGES),
+        D(DETAIL_INTERFACE_PREFIX "b", "<link state='up'/>"),
+    };
+    struct dpdk_details *d = decode_ok(offering, 3, vm, 2, false);
+    static const char *const names[] = {"cell", "cpu", "driver", "hugepages", "link",
+                                        "memoryBacking", "mtu", "numa"};
+    assert_int_equal(d->n_elements, 8); /* no "page": the VM's hugepages won */
+    for (size_t i = 0; i < 8; i++) {
+        assert_string_equal(d->elements[i], names[i]);
+    }
+    dpdk_details_free(d);
+
+    const struct detail mode_only[] = {D("DPDK-VHOSTUSER", "client")};
+    d = decode_ok(mode_only, 1, NULL, 0, false);
+    assert_int_equal(d->n_elements, 0);
+    dpdk_details_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +253,7 @@ int main(void)
         cmocka_unit_test(encoding_url_and_none),
         cmocka_unit_test(interface_extras_merge_and_clash),
         cmocka_unit_test(too_many_details),
+        cmocka_unit_test(element_names_of_the_winning_snippets),
     };
     return cmocka_run_group_tests_name("details", tests, NULL, NULL);
 }

@@ -120,6 +120,36 @@ static void snippets(void **state)
     assert_err(offering_snippets(&p, &numa, &huge), ERR_INVALID_REQUEST, "vcpus", "at least 1");
 }
 
+static void management_server_commands(void **state)
+{
+    (void) state;
+    static const char *const names[] = {"cell", "cpu", "memoryBacking"};
+    char *list = offering_join(names, 3, ",");
+    assert_string_equal(list, "cell,cpu,memoryBacking");
+    char *got = offering_join(names, 0, ",");
+    assert_string_equal(got, "");
+    free(got);
+
+    got = offering_setting_cloudmonkey(OFFERING_SETTING_KVM_ALLOW_LIST, list);
+    assert_string_equal(got, "update configuration name=allow.additional.vm.configuration.list.kvm "
+                             "value=cell,cpu,memoryBacking accountid=<ACCOUNT_ID>");
+    free(got);
+    got = offering_setting_query(OFFERING_SETTING_KVM_ALLOW_LIST, list);
+    assert_string_equal(got, "command=updateConfiguration&name=allow.additional.vm.configuration.list.kvm"
+                             "&value=cell%2Ccpu%2CmemoryBacking&accountid=<ACCOUNT_ID>");
+    free(got);
+    free(list);
+
+    /* A value a shell would split is quoted; the query encodes it. */
+    got = offering_setting_cloudmonkey("x", "a b");
+    assert_string_equal(got, "update configuration name=x 'value=a b' accountid=<ACCOUNT_ID>");
+    free(got);
+    got = offering_setting_query(OFFERING_SETTING_ENABLE, "true");
+    assert_string_equal(got, "command=updateConfiguration&name=enable.additional.vm.configuration"
+                             "&value=true&accountid=<ACCOUNT_ID>");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +157,7 @@ int main(void)
         cmocka_unit_test(shell_words),
         cmocka_unit_test(command_lines),
         cmocka_unit_test(snippets),
+        cmocka_unit_test(management_server_commands),
     };
     return cmocka_run_group_tests_name("offering", tests, NULL, NULL);
 }

@@ -266,6 +266,42 @@ static void still_url_encoded(void **state)
     assert_refused(&grammar_hugepages, "memoryBacking", ERR_FORBIDDEN_XML, "text 'memoryBacking'");
 }
 
+/* 'xml' parses against 'g' and its element names are 'names' ('n' of them). */
+static void assert_element_names(const struct grammar *g, const char *xml,
+                                 const char *const *names, size_t n)
+{
+    struct snippet *s = NULL;
+    assert_ok(snippet_parse(g, xml, strlen(xml), "f", &s));
+    assert_int_equal(s->n_elements, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(s->elements[i], names[i]);
+    }
+    snippet_free(s);
+}
+
+/* Every element name at any depth, sorted and each once: CloudStack's KVM
+ * allow-list check matches each element of the value, not only the top
+ * level. */
+static void element_names_for_the_allow_list(void **state)
+{
+    (void) state;
+    static const char *const numa[] = {"cell", "cpu", "distances", "numa", "sibling"};
+    assert_element_names(&grammar_numa,
+                         "<!-- c --><cpu mode='host-passthrough'><numa>"
+                         "<cell id='0' cpus='0' memory='1048576' memAccess='shared'/>"
+                         "<cell id='1' cpus='1' memory='1048576' memAccess='shared'>"
+                         "<distances><sibling id='0' value='20'/></distances></cell></numa></cpu>",
+                         numa, 5);
+    static const char *const interface[] = {"driver", "guest", "host", "mtu"};
+    assert_element_names(&grammar_interface,
+                         "<mtu size='9000'/><driver queues='4'><host csum='off'/><guest csum='off'/></driver>",
+                         interface, 4);
+    static const char *const backing[] = {"access", "hugepages", "memoryBacking"};
+    assert_element_names(&grammar_hugepages,
+                         "<memoryBacking><hugepages/><access mode='shared'/></memoryBacking>", backing,
+                         3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +316,7 @@ int main(void)
         cmocka_unit_test(not_well_formed),
         cmocka_unit_test(bounded_size_and_depth),
         cmocka_unit_test(still_url_encoded),
+        cmocka_unit_test(element_names_for_the_allow_list),
     };
     return cmocka_run_group_tests_name("snippet", tests, NULL, NULL);
 }

@@ -113,6 +113,25 @@ static void quoting_for_messages(void **state)
     free(q);
 }
 
+static void sorts_and_drops_repeats(void **state)
+{
+    (void) state;
+    char *strings[] = {strdup("numa"), strdup("cell"), strdup("numa"), strdup("Cell"),
+                       strdup("cell")};
+    size_t n = 5;
+    text_sort_unique(strings, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(strings[0], "Cell");
+    assert_string_equal(strings[1], "cell");
+    assert_string_equal(strings[2], "numa");
+    for (size_t i = 0; i < n; i++) {
+        free(strings[i]);
+    }
+    n = 0;
+    text_sort_unique(NULL, &n);
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +140,7 @@ int main(void)
         cmocka_unit_test(check_names_the_offset),
         cmocka_unit_test(utf8_sequence_sizes),
         cmocka_unit_test(quoting_for_messages),
+        cmocka_unit_test(sorts_and_drops_repeats),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
