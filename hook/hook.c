@@ -11,6 +11,7 @@
 
 #include "helper/agent.h"
 #include "helper/binding.h"
+#include "helper/domxml.h"
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/probe.h"
@@ -432,33 +433,9 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
         return e;
     }
     size_t changes = 0;
-    for (xmlNodePtr c = xml_child(domain, "devices") ? xml_child(domain, "devices")->children : NULL;
-         c; c = c->next) {
-        _cleanup_free_ char *type = xml_is(c, "interface") ? xml_attr(c, "type") : NULL;
-        xmlNodePtr source = type && streq(type, "vhostuser") ? xml_child(c, "source") : NULL;
-        if (!source) {
-            continue;
-        }
-        _cleanup_free_ char *path = xml_attr(source, "path");
-        _cleanup_free_ char *mode = xml_attr(source, "mode");
-        _cleanup_free_ char *single = path ? text_single_slashes(path) : NULL;
-        if (path && !streq(path, single)) {
-            xmlSetProp(source, BAD_CAST "path", BAD_CAST single);
-            changes++;
-        }
-        xmlNodePtr reconnect = xml_child(source, "reconnect");
-        if (mode && streq(mode, "server") && reconnect) {
-            xml_remove_element(reconnect);
-            changes++;
-        } else if (mode && streq(mode, "client") && !reconnect) {
-            char seconds[16];
-            snprintf(seconds, sizeof seconds, "%d", VM_RECONNECT_DEFAULT);
-            xmlNodePtr r = xmlNewNode(NULL, BAD_CAST "reconnect");
-            xmlNewProp(r, BAD_CAST "enabled", BAD_CAST "yes");
-            xmlNewProp(r, BAD_CAST "timeout", BAD_CAST seconds);
-            xmlAddChild(source, r);
-            changes++;
-        }
+    for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c; c = domxml_vhostuser_next(domain, c)) {
+        /* No port given: the path and the reconnect setting, one bit each. */
+        changes += (size_t) __builtin_popcount(domxml_complete_interface(c, NULL, VM_RECONNECT_DEFAULT));
     }
     if (changes) {
         out->xml = xml_doc_string(doc, xml_has_declaration(xml, size));
