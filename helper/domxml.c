@@ -218,9 +218,23 @@ unsigned domxml_complete_interface(xmlNodePtr iface, const char *port, int recon
     if (source && domxml_source_reconnect(source, reconnect)) {
         changed |= DOMXML_COMPLETED_RECONNECT;
     }
-    _cleanup_free_ char *dev = port ? xml_attr(xml_child(iface, "target"), "dev") : NULL;
+    xmlNodePtr target = port ? xml_child(iface, "target") : NULL;
+    _cleanup_free_ char *dev = target ? xml_attr(target, "dev") : NULL;
+    if (port && !target) {
+        /* Right after <source>, where render and libvirt write it. */
+        target = new_element(iface->doc, "target");
+        xmlNodePtr next = source ? source->next : NULL;
+        while (next && next->type != XML_ELEMENT_NODE) {
+            next = next->next;
+        }
+        if (next) {
+            xml_insert_before(next, target);
+        } else {
+            xml_append_element(iface, target);
+        }
+    }
     if (port && !(dev && streq(dev, port))) {
-        set_attr(xml_child_or_new(iface, "target"), "dev", port);
+        set_attr(target, "dev", port);
         changed |= DOMXML_COMPLETED_TARGET;
     }
     return changed;

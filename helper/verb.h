@@ -94,6 +94,8 @@ verb_run_fn verb_adopt_run;
 verb_text_fn verb_adopt_text;
 verb_run_fn verb_render_run;
 verb_text_fn verb_render_text;
+verb_run_fn verb_domain_complete_run;
+verb_text_fn verb_domain_complete_text;
 verb_run_fn verb_capabilities_run;
 verb_text_fn verb_capabilities_text;
 verb_run_fn verb_migrate_prepare_run;

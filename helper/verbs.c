@@ -85,6 +85,31 @@ const struct verb verbs[] = {
         .text = verb_render_text,
     },
     {
+        .name = "domain-complete",
+        .summary = "complete the vhost-user interfaces of a domain about to start, as render writes them",
+        .help = "Request: {\"domain_xml\": \"<domain>...</domain>\"} (the whole domain, as CloudStack's\n"
+                "          agent hands it to its XML transformer hook at a VM's start).\n"
+                "  Each <interface type='vhostuser'> whose socket names a csdpdk port of this\n"
+                "  host (the port named as the socket's file, else the client-mode port whose\n"
+                "  vhost-server-path it is; doubled '/' ignored) that serves it (not another\n"
+                "  VM's or MAC's, its type fitting <source mode>, the same socket) gets <target\n"
+                "  dev='PORT'/>, its socket path without doubled '/', and <reconnect\n"
+                "  enabled='yes' timeout='1'/> in <source> with mode='client' (QEMU the\n"
+                "  socket's client), none with mode='server' (libvirt refuses one there); a\n"
+                "  <reconnect> already there in client mode is kept. Other interfaces, with no\n"
+                "  port or not csdpdk's, are left alone and listed with the reason: not an\n"
+                "  error. The rest of the document is kept as libxml2 reads it; nothing\n"
+                "  changed: the input byte for byte. Reads OVSDB (--ovsdb) and the socket\n"
+                "  directory (--agent-properties) only when there is a vhost-user interface;\n"
+                "  changes nothing.\n"
+                "Result: domain_xml, changed, interfaces[] (mac, port or null, changes[]:\n"
+                "  path | reconnect | target, reason: null, or why it is left alone).\n"
+                "  --format text: one line per interface, then the domain.\n",
+        .flags = VERB_REQUEST | VERB_OVSDB,
+        .run = verb_domain_complete_run,
+        .text = verb_domain_complete_text,
+    },
+    {
         .name = "unplug",
         .summary = "remove a VM's ports, or named csdpdk-N ports",
         .help = "Request: {\"vm\": {\"uuid\": UUID}} and/or {\"ports\": [\"csdpdk-N\", ...]}\n"
