@@ -1,6 +1,9 @@
 #include "helper/text.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "helper/curl.h"
 #include "helper/mem.h"
@@ -162,4 +165,16 @@ char *text_single_slashes(const char *path)
     }
     *w = '\0';
     return out;
+}
+
+bool text_seconds(const char *s, double max, double *seconds)
+{
+    char *end = NULL;
+    errno = 0;
+    double t = strtod(s, &end);
+    if (!*s || end == s || *end || errno || !isfinite(t) || !(t > 0) || t > max) {
+        return false;
+    }
+    *seconds = t;
+    return true;
 }

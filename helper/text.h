@@ -2,6 +2,7 @@
 #ifndef CSDPDK_TEXT_H
 #define CSDPDK_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "helper/error.h"
@@ -32,5 +33,9 @@ char *text_quote_for_message(const char *s, size_t max_len);
 /* 'path' with each run of '/' made one: the file the kernel would open
  * (CloudStack's rewrite writes "DIR//csdpdk-N"). */
 char *text_single_slashes(const char *path);
+
+/* Is 's' a number of seconds above 0 and at most 'max' (fractions
+ * allowed, nothing around it)? Sets '*seconds' when it is. */
+bool text_seconds(const char *s, double max, double *seconds);
 
 #endif

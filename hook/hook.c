@@ -61,14 +61,10 @@ static struct err *config_line(struct hook_config *c, const char *key, const cha
         }
     }
     if (streq(key, "timeout")) {
-        char *end = NULL;
-        errno = 0;
-        double t = strtod(value, &end);
-        if (errno || end == value || *end || !(t > 0) || t > HOOK_TIMEOUT_MAX) {
+        if (!text_seconds(value, HOOK_TIMEOUT_MAX, &c->timeout)) {
             return err_new(ERR_INVALID_REQUEST, key, "timeout must be seconds above 0, at most %g",
                            HOOK_TIMEOUT_MAX);
         }
-        c->timeout = t;
         return NULL;
     }
     _cleanup_free_ char *shown = text_quote_for_message(key, 64);
