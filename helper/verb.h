@@ -98,6 +98,8 @@ verb_run_fn verb_domain_complete_run;
 verb_text_fn verb_domain_complete_text;
 verb_run_fn verb_capabilities_run;
 verb_text_fn verb_capabilities_text;
+verb_run_fn verb_agent_config_run;
+verb_text_fn verb_agent_config_text;
 verb_run_fn verb_migrate_prepare_run;
 verb_text_fn verb_migrate_prepare_text;
 verb_run_fn verb_migrate_check_run;

@@ -44,6 +44,29 @@ const struct verb verbs[] = {
         .text = verb_capabilities_text,
     },
     {
+        .name = "agent-config",
+        .summary = "what agent.properties needs for csdpdk's VIF driver in a stock CloudStack agent",
+        .help = "Reads no request. Reads agent.properties (--agent-properties) as the agent\n"
+                "  does, and OVSDB (--ovsdb), when it answers, for where Open vSwitch puts\n"
+                "  server-mode sockets (its run directory and other_config:vhost-sock-dir).\n"
+                "  Required: network.bridge.type=openvswitch, openvswitch.dpdk.enabled=true (any\n"
+                "  case), openvswitch.dpdk.ovs.path=DIR (where Open vSwitch puts server-mode\n"
+                "  sockets), libvirt.vif.driver=org.csdpdk.cloudstack.agent.CsdpdkVifDriver.\n"
+                "  Recommended, never against the verdict:\n"
+                "  agent.hooks.libvirt_vm_xml_transformer.script=csdpdk-xml-transformer.groovy.\n"
+                "  Optional, the driver's: csdpdk.path (an executable), csdpdk.ovsdb (an OVSDB\n"
+                "  URL), csdpdk.libvirt (a libvirt URI), csdpdk.capable.required (true | false),\n"
+                "  csdpdk.timeout (seconds); a bad value is wrong. OVSDB not answering is a\n"
+                "  warning; a missing agent.properties is usage (exit 64). Changes nothing.\n"
+                "Result: ready, keys[] (key, expected, actual or null, state: ok | missing |\n"
+                "  wrong | recommended | optional, reason), lines[] (to add or change, in the\n"
+                "  order of keys), file, ovs_socket_dir (or null). Exit 0 when ready, 1 when\n"
+                "  not. --format text: the verdict, one line per key, the lines to paste.\n",
+        .flags = VERB_OVSDB,
+        .run = verb_agent_config_run,
+        .text = verb_agent_config_text,
+    },
+    {
         .name = "plug",
         .summary = "create (or find) the OVS vhost-user ports of a VM's DPDK NICs",
         .help = "Request: {\"vm\": {\"uuid\": UUID, \"name\", \"vcpus\", \"memory_kib\"},\n"
