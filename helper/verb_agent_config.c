@@ -46,7 +46,7 @@ typedef char *value_check_fn(const char *value, const char *expected);
 struct setting {
     const char *key;
     enum need need;
-    const char *expected; /* the value of the line csdpdk prints; the socket directory's is computed */
+    const char *expected; /* the value of csdpdk's line (the socket directory's: computed) */
     const char *what;     /* what the agent or the driver does with it */
     value_check_fn *check;
 };
@@ -69,8 +69,9 @@ static char *check_true(const char *value, const char *expected)
 {
     (void) expected;
     _cleanup_free_ char *shown = text_quote_for_message(value, 64);
-    return agent_is_true(value) ? NULL
-                                : mem_asprintf("%s reads as false (Java's Boolean.parseBoolean)", shown);
+    return agent_is_true(value)
+               ? NULL
+               : mem_asprintf("%s reads as false (Java's Boolean.parseBoolean)", shown);
 }
 
 static char *check_boolean(const char *value, const char *expected)
@@ -79,7 +80,8 @@ static char *check_boolean(const char *value, const char *expected)
     _cleanup_free_ char *shown = text_quote_for_message(value, 64);
     return agent_is_true(value) || !strcasecmp(value, "false")
                ? NULL
-               : mem_asprintf("%s is neither true nor false (the driver would read it as false)", shown);
+               : mem_asprintf("%s is neither true nor false (the driver would read it as false)",
+                              shown);
 }
 
 static char *check_executable(const char *value, const char *expected)
@@ -153,7 +155,8 @@ static const struct setting settings[] = {
      "(csdpdk domain-complete)",
      check_exact},
     {"csdpdk.path", OPTIONAL, "/usr/bin/csdpdk",
-     "the csdpdk the driver runs (default: csdpdk on PATH, else /usr/bin/csdpdk)", check_executable},
+     "the csdpdk the driver runs (default: csdpdk on PATH, else /usr/bin/csdpdk)",
+     check_executable},
     {"csdpdk.ovsdb", OPTIONAL, "unix:/var/run/openvswitch/db.sock",
      "the OVSDB of the driver's csdpdk calls (--ovsdb; default unix:/var/run/openvswitch/db.sock)",
      check_ovsdb},
@@ -203,7 +206,8 @@ static void judge_socket_dir(const struct setting *s, const char *value, const c
     j->expected = mem_strdup(ovs_dir ? ovs_dir : dir ? dir : AGENT_DEFAULT_SOCKET_DIR);
     _cleanup_free_ char *compared =
         ovs_dir ? mem_asprintf("Open vSwitch puts server-mode sockets in %s", ovs_dir)
-                : mem_asprintf("not compared with where Open vSwitch puts server-mode sockets: %s", note);
+                : mem_asprintf("not compared with where Open vSwitch puts server-mode sockets: %s",
+                               note);
     if (!value) {
         j->state = STATE_MISSING;
         j->reason = mem_asprintf("not set: %s; %s", s->what, compared);
@@ -212,16 +216,18 @@ static void judge_socket_dir(const struct setting *s, const char *value, const c
         j->reason = mem_asprintf("%s; %s", bad->message, compared);
     } else if (ovs_dir && !streq(ovs_dir, dir)) {
         j->state = STATE_WRONG;
-        j->reason = mem_asprintf("%s, not in %s: set this key to %s, or other_config:vhost-sock-dir so "
-                                 "that Open vSwitch uses %s",
-                                 compared, dir, ovs_dir, dir);
+        j->reason =
+            mem_asprintf("%s, not in %s: set this key to %s, or other_config:vhost-sock-dir so "
+                         "that Open vSwitch uses %s",
+                         compared, dir, ovs_dir, dir);
     } else {
         j->state = STATE_OK;
         j->reason = mem_asprintf("%s; %s%s", s->what, compared, ovs_dir ? " too" : "");
     }
 }
 
-static void judge(const struct setting *s, const char *value, const char *hooks_dir, struct judged *j)
+static void judge(const struct setting *s, const char *value, const char *hooks_dir,
+                  struct judged *j)
 {
     _cleanup_free_ char *problem = value ? s->check(value, s->expected) : NULL;
     _cleanup_free_ char *what =
@@ -230,26 +236,32 @@ static void judge(const struct setting *s, const char *value, const char *hooks_
             ? mem_asprintf("%s; the script goes in " HOOKS_DIR_KEY " (%s), which the package "
                            "csdpdk-cloudstack-agent fills",
                            s->what, hooks_dir)
-            : mem_asprintf("%s; the script goes in " HOOKS_DIR_KEY ", here %s: the package "
-                           "csdpdk-cloudstack-agent installs it in %s, the agent's default; copy or "
-                           "link it from there",
-                           s->what, hooks_dir, HOOKS_DIR_DEFAULT);
+            : mem_asprintf(
+                  "%s; the script goes in " HOOKS_DIR_KEY ", here %s: the package "
+                  "csdpdk-cloudstack-agent installs it in %s, the agent's default; copy or "
+                  "link it from there",
+                  s->what, hooks_dir, HOOKS_DIR_DEFAULT);
     j->expected = mem_strdup(s->expected);
     if (value && !problem) {
         j->state = STATE_OK;
         j->reason = TAKE_PTR(what);
     } else if (!value) {
-        j->state = s->need == REQUIRED ? STATE_MISSING : s->need == RECOMMENDED ? STATE_RECOMMENDED : STATE_OPTIONAL;
+        j->state = s->need == REQUIRED      ? STATE_MISSING
+                   : s->need == RECOMMENDED ? STATE_RECOMMENDED
+                                            : STATE_OPTIONAL;
         j->reason = mem_asprintf("not set%s: %s",
-                                 s->need == REQUIRED ? "" : s->need == RECOMMENDED ? ", recommended" : ", optional",
+                                 s->need == REQUIRED      ? ""
+                                 : s->need == RECOMMENDED ? ", recommended"
+                                                          : ", optional",
                                  what);
     } else if (s->need == RECOMMENDED) {
         /* Another script: the agent runs one transformer only. */
         j->state = STATE_RECOMMENDED;
         _cleanup_free_ char *shown = text_quote_for_message(value, 128);
-        j->reason = mem_asprintf("%s is set, and the agent runs one transformer only: set %s instead, or "
-                                 "have that script hand the domain to csdpdk domain-complete; %s",
-                                 shown, s->expected, what);
+        j->reason =
+            mem_asprintf("%s is set, and the agent runs one transformer only: set %s instead, or "
+                         "have that script hand the domain to csdpdk domain-complete; %s",
+                         shown, s->expected, what);
     } else {
         j->state = STATE_WRONG;
         j->reason = mem_asprintf("%s; %s", problem, what);
@@ -266,11 +278,12 @@ static char *properties_line(const char *key, const char *value)
     const unsigned char *u = (const unsigned char *) value;
     for (size_t i = 0; i < size;) {
         size_t n = text_utf8_sequence_size(u + i, size - i);
-        unsigned cp = n == 1 ? u[i] : n == 2 ? (u[i] & 0x1fu) << 6 | (u[i + 1] & 0x3fu)
-                    : n == 3 ? (u[i] & 0x0fu) << 12 | (u[i + 1] & 0x3fu) << 6 | (u[i + 2] & 0x3fu)
-                    : n == 4 ? (u[i] & 0x07u) << 18 | (u[i + 1] & 0x3fu) << 12 | (u[i + 2] & 0x3fu) << 6 |
-                                   (u[i + 3] & 0x3fu)
-                             : '?';
+        unsigned cp = n == 1   ? u[i]
+                      : n == 2 ? (u[i] & 0x1fu) << 6 | (u[i + 1] & 0x3fu)
+                      : n == 3 ? (u[i] & 0x0fu) << 12 | (u[i + 1] & 0x3fu) << 6 | (u[i + 2] & 0x3fu)
+                      : n == 4 ? (u[i] & 0x07u) << 18 | (u[i + 1] & 0x3fu) << 12 |
+                                     (u[i + 2] & 0x3fu) << 6 | (u[i + 3] & 0x3fu)
+                               : '?';
         i += n ? n : 1;
         if (cp == '\\' || (cp == ' ' && w[-1] == '=')) {
             w += sprintf(w, "\\%c", (char) cp);
@@ -279,7 +292,8 @@ static char *properties_line(const char *key, const char *value)
         } else if (cp < 0x10000) {
             w += sprintf(w, "\\u%04X", cp);
         } else {
-            w += sprintf(w, "\\u%04X\\u%04X", 0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+            w += sprintf(w, "\\u%04X\\u%04X", 0xd800 + ((cp - 0x10000) >> 10),
+                         0xdc00 + ((cp - 0x10000) & 0x3ff));
         }
     }
     *w = '\0';
@@ -296,18 +310,21 @@ struct err *verb_agent_config_run(struct verb_context *ctx, json_t **result)
     }
     keys[ARRAY_SIZE(settings)] = HOOKS_DIR_KEY;
     bool found;
-    struct err *e = agent_properties_load(o->agent_properties, keys, ARRAY_SIZE(keys), values, &found);
+    struct err *e =
+        agent_properties_load(o->agent_properties, keys, ARRAY_SIZE(keys), values, &found);
     if (e) {
         return e;
     }
     if (!found) {
         _cleanup_free_ char *shown = text_quote_for_message(o->agent_properties, 256);
-        return err_new(ERR_USAGE, NULL,
-                       "the agent properties %s do not exist: install the CloudStack agent first, or "
-                       "point --agent-properties at its agent.properties",
-                       shown);
+        return err_new(
+            ERR_USAGE, NULL,
+            "the agent properties %s do not exist: install the CloudStack agent first, or "
+            "point --agent-properties at its agent.properties",
+            shown);
     }
-    const char *hooks_dir = values[ARRAY_SIZE(settings)] ? values[ARRAY_SIZE(settings)] : HOOKS_DIR_DEFAULT;
+    const char *hooks_dir =
+        values[ARRAY_SIZE(settings)] ? values[ARRAY_SIZE(settings)] : HOOKS_DIR_DEFAULT;
 
     _cleanup_free_ char *note = NULL;
     _cleanup_free_ char *ovs_dir = ovs_socket_dir(o, &note);
@@ -336,11 +353,11 @@ struct err *verb_agent_config_run(struct verb_context *ctx, json_t **result)
             _cleanup_free_ char *line = properties_line(s->key, j.expected);
             json_array_append_new(lines, output_json_string(line));
         }
-        json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:s, s:o}", "key", s->key, "expected",
-                                              output_json_string(j.expected),
-                                              "actual", values[i] ? output_json_string(values[i]) : json_null(),
-                                              "state", state_names[j.state],
-                                              "reason", output_json_string(j.reason)));
+        json_array_append_new(
+            list, json_pack("{s:s, s:o, s:o, s:s, s:o}", "key", s->key, "expected",
+                            output_json_string(j.expected), "actual",
+                            values[i] ? output_json_string(values[i]) : json_null(), "state",
+                            state_names[j.state], "reason", output_json_string(j.reason)));
         free(j.expected);
         free(j.reason);
     }
@@ -348,9 +365,10 @@ struct err *verb_agent_config_run(struct verb_context *ctx, json_t **result)
         free(values[i]);
     }
     ctx->negative = !ready;
-    *result = json_pack("{s:s, s:b, s:o, s:o, s:o}", "file", o->agent_properties, "ready", ready, "keys",
-                        list, "lines", lines, "ovs_socket_dir",
-                        ovs_dir ? output_json_string(ovs_dir) : json_null());
+    *result =
+        json_pack("{s:o, s:b, s:o, s:o, s:o}", "file", output_json_string(o->agent_properties),
+                  "ready", ready, "keys", list, "lines", lines, "ovs_socket_dir",
+                  ovs_dir ? output_json_string(ovs_dir) : json_null());
     return NULL;
 }
 
@@ -369,8 +387,8 @@ void verb_agent_config_text(FILE *out, const json_t *result, bool verbose)
     if (json_is_true(json_object_get(result, "ready"))) {
         fprintf(out, "ready: %s has what csdpdk's VIF driver needs\n", file);
     } else {
-        fprintf(out, "NOT ready for csdpdk's VIF driver: %zu setting%s missing or wrong in %s\n", to_do,
-                to_do == 1 ? "" : "s", file);
+        fprintf(out, "NOT ready for csdpdk's VIF driver: %zu setting%s missing or wrong in %s\n",
+                to_do, to_do == 1 ? "" : "s", file);
     }
     json_array_foreach(keys, i, k) {
         const char *state = json_string_value(json_object_get(k, "state"));
@@ -383,8 +401,10 @@ void verb_agent_config_text(FILE *out, const json_t *result, bool verbose)
         }
     }
     if (json_array_size(lines)) {
-        fprintf(out, "\nAdd or change these lines in %s, then restart the agent "
-                     "(systemctl restart cloudstack-agent):\n\n", file);
+        fprintf(out,
+                "\nAdd or change these lines in %s, then restart the agent "
+                "(systemctl restart cloudstack-agent):\n\n",
+                file);
         json_t *line;
         json_array_foreach(lines, i, line) {
             fprintf(out, "%s\n", json_string_value(line));

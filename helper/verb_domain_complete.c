@@ -98,21 +98,23 @@ struct err *verb_domain_complete_run(struct verb_context *ctx, json_t **result)
              c = domxml_vhostuser_next(root, c), k++) {
             const struct ovs_port *p = ports.of_iface[k];
             _cleanup_free_ char *reason = left_alone(p, &d.ifaces[k], d.uuid, agent.socket_dir);
-            unsigned completed = reason ? 0 : domxml_complete_interface(c, p->name, VM_RECONNECT_DEFAULT);
+            unsigned completed =
+                reason ? 0 : domxml_complete_interface(c, p->name, VM_RECONNECT_DEFAULT);
             completed_any |= completed;
             json_array_append_new(interfaces,
-                                  json_pack("{s:o, s:o, s:o, s:o}", "mac", output_json_string(d.ifaces[k].mac),
-                                            "port", p ? output_json_string(p->name) : json_null(),
-                                            "changes", changes_json(completed),
-                                            "reason", reason ? output_json_string(reason) : json_null()));
+                                  json_pack("{s:o, s:o, s:o, s:o}", "mac",
+                                            output_json_string(d.ifaces[k].mac), "port",
+                                            p ? output_json_string(p->name) : json_null(),
+                                            "changes", changes_json(completed), "reason",
+                                            reason ? output_json_string(reason) : json_null()));
         }
     }
 
     /* Nothing changed: the input as it came, not as libxml2 writes it. */
     _cleanup_free_ char *completed_xml =
         completed_any ? xml_doc_string(doc, xml_has_declaration(xml, size)) : NULL;
-    *result = json_pack("{s:b, s:s%, s:O}", "changed", completed_any != 0,
-                        "domain_xml", completed_xml ? completed_xml : xml,
+    *result = json_pack("{s:b, s:s%, s:O}", "changed", completed_any != 0, "domain_xml",
+                        completed_xml ? completed_xml : xml,
                         completed_xml ? strlen(completed_xml) : size, "interfaces", interfaces);
     return NULL;
 }

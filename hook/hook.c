@@ -361,7 +361,8 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
         return e;
     }
     size_t changes = 0;
-    for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c; c = domxml_vhostuser_next(domain, c)) {
+    for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c;
+         c = domxml_vhostuser_next(domain, c)) {
         /* No port given: the path and the reconnect setting, one bit each. */
         changes += (size_t) __builtin_popcount(domxml_complete_interface(c, NULL, VM_RECONNECT_DEFAULT));
     }

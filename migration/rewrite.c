@@ -16,7 +16,8 @@ struct err *mig_rewrite(const char *xml, size_t size, const struct mig_mapping *
         return e;
     }
     _cleanup_free_ bool *used = mem_new0(bool, map->n + 1);
-    for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c; c = domxml_vhostuser_next(domain, c)) {
+    for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c;
+         c = domxml_vhostuser_next(domain, c)) {
         _cleanup_free_ char *mac = xml_attr(xml_child(c, "mac"), "address");
         const struct mig_target *t = NULL;
         for (size_t i = 0; mac && i < map->n && !t; i++) {
