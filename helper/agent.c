@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #include "helper/mem.h"
@@ -260,12 +261,15 @@ char *agent_normalise_dir(const char *dir)
     return out;
 }
 
-struct err *agent_config_load(const char *path, struct agent_config *cfg)
+struct err *agent_properties_load(const char *path, const char *const *keys, size_t n_keys,
+                                  char **values, bool *found)
 {
-    *cfg = (struct agent_config){0};
+    for (size_t i = 0; i < n_keys; i++) {
+        values[i] = NULL;
+    }
+    *found = false;
     FILE *f = fopen(path, "rb");
     if (!f && errno == ENOENT) {
-        cfg->socket_dir = mem_strdup(AGENT_DEFAULT_SOCKET_DIR);
         return NULL;
     }
     if (!f) {
@@ -287,35 +291,70 @@ struct err *agent_config_load(const char *path, struct agent_config *cfg)
     }
     text[size] = '\0';
 
-    static const char *const keys[] = {"network.bridge.type", "openvswitch.dpdk.enabled",
-                                       "openvswitch.dpdk.ovs.path"};
-    char *values[ARRAY_SIZE(keys)];
-    size_t lens[ARRAY_SIZE(keys)];
-    struct err *e = properties_lookup(text, size, keys, ARRAY_SIZE(keys), values, lens);
+    _cleanup_free_ size_t *lens = mem_new0(size_t, n_keys + 1);
+    struct err *e = properties_lookup(text, size, keys, n_keys, values, lens);
     if (e) {
         return e;
     }
-    cfg->bridge_type = values[0];
-    cfg->dpdk_enabled = values[1];
-    _cleanup_free_ char *dir = values[2];
-    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+    for (size_t i = 0; i < n_keys; i++) {
         if (values[i] && strlen(values[i]) != lens[i]) {
             _cleanup_free_ char *field = mem_asprintf("agent.properties:%s", keys[i]);
-            agent_config_clear(cfg);
+            for (size_t j = 0; j < n_keys; j++) {
+                free(values[j]);
+                values[j] = NULL;
+            }
             return err_new(ERR_INVALID_REQUEST, field, "the value holds a NUL character (U+0000)");
         }
     }
-    cfg->found = true;
-    cfg->socket_dir_set = dir && *dir;
-    cfg->socket_dir = agent_normalise_dir(cfg->socket_dir_set ? dir : AGENT_DEFAULT_SOCKET_DIR);
-    struct err *bad_text = text_check(cfg->socket_dir, strlen(cfg->socket_dir), NULL);
-    bool invalid = cfg->socket_dir[0] != '/' || bad_text;
+    *found = true;
+    return NULL;
+}
+
+struct err *agent_socket_dir_parse(const char *value, char **dir)
+{
+    char *normal = agent_normalise_dir(value && *value ? value : AGENT_DEFAULT_SOCKET_DIR);
+    struct err *bad_text = text_check(normal, strlen(normal), NULL);
+    bool invalid = normal[0] != '/' || bad_text;
     err_free(bad_text);
     if (invalid) {
-        _cleanup_free_ char *shown = text_quote_for_message(cfg->socket_dir, 128);
-        agent_config_clear(cfg);
-        return err_new(ERR_INVALID_REQUEST, "agent.properties:openvswitch.dpdk.ovs.path",
+        _cleanup_free_ char *shown = text_quote_for_message(normal, 128);
+        free(normal);
+        return err_new(ERR_INVALID_REQUEST, "agent.properties:" AGENT_KEY_SOCKET_DIR,
                        "the vhost-user socket directory must be an absolute path, not %s", shown);
     }
+    *dir = normal;
     return NULL;
+}
+
+bool agent_is_openvswitch(const char *bridge_type)
+{
+    return bridge_type && streq(bridge_type, "openvswitch");
+}
+
+bool agent_is_true(const char *value)
+{
+    /* The agent reads it with Java's Boolean.parseBoolean: 'true' in any case. */
+    return value && !strcasecmp(value, "true");
+}
+
+struct err *agent_config_load(const char *path, struct agent_config *cfg)
+{
+    *cfg = (struct agent_config){0};
+    static const char *const keys[] = {AGENT_KEY_BRIDGE_TYPE, AGENT_KEY_DPDK_ENABLED,
+                                       AGENT_KEY_SOCKET_DIR};
+    char *values[ARRAY_SIZE(keys)];
+    bool found;
+    struct err *e = agent_properties_load(path, keys, ARRAY_SIZE(keys), values, &found);
+    if (e) {
+        return e;
+    }
+    cfg->found = found;
+    cfg->bridge_type = values[0];
+    cfg->dpdk_enabled = values[1];
+    _cleanup_free_ char *dir = values[2];
+    cfg->socket_dir_set = dir && *dir;
+    if ((e = agent_socket_dir_parse(dir, &cfg->socket_dir))) {
+        agent_config_clear(cfg);
+    }
+    return e;
 }

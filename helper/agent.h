@@ -9,6 +9,11 @@
 
 #define AGENT_DEFAULT_SOCKET_DIR "/var/run/openvswitch"
 
+/* The keys of the agent's own settings that csdpdk reads. */
+#define AGENT_KEY_BRIDGE_TYPE "network.bridge.type"
+#define AGENT_KEY_DPDK_ENABLED "openvswitch.dpdk.enabled"
+#define AGENT_KEY_SOCKET_DIR "openvswitch.dpdk.ovs.path"
+
 struct agent_config {
     bool found;          /* the file exists */
     char *bridge_type;   /* network.bridge.type, or NULL */
@@ -24,6 +29,27 @@ void agent_config_clear(struct agent_config *cfg);
  * The socket directory is normalised (no doubled or trailing '/'), and must
  * be absolute: ERR_INVALID_REQUEST naming the key otherwise. */
 struct err *agent_config_load(const char *path, struct agent_config *cfg) _warn_unused_;
+
+/* Reads 'path' as agent_config_load() does: values[i] gets the value of
+ * keys[i] (UTF-8; free each), or NULL when absent. A missing file sets
+ * '*found' false and every value NULL; an unreadable one (or larger than
+ * 1 MiB) is ERR_USAGE naming it; a malformed \uXXXX, or a value holding
+ * U+0000, is ERR_INVALID_REQUEST. */
+struct err *agent_properties_load(const char *path, const char *const *keys, size_t n_keys,
+                                  char **values, bool *found) _warn_unused_;
+
+/* The socket directory that openvswitch.dpdk.ovs.path 'value' (NULL or
+ * empty: AGENT_DEFAULT_SOCKET_DIR) names, normalised, into '*dir'; not an
+ * absolute path (or not text) is ERR_INVALID_REQUEST naming the key. */
+struct err *agent_socket_dir_parse(const char *value, char **dir) _warn_unused_;
+
+/* Does network.bridge.type 'bridge_type' (NULL: unset) make the agent use
+ * Open vSwitch? */
+bool agent_is_openvswitch(const char *bridge_type);
+
+/* Is 'value' (NULL: unset) true as the agent reads a boolean, Java's
+ * Boolean.parseBoolean: "true" in any case? */
+bool agent_is_true(const char *value);
 
 /* Sets '*value' (and '*value_len', unless NULL: U+0000 is a NUL byte in
  * it) to the value of 'key' in the properties file content

@@ -94,3 +94,78 @@ bool binding_serves(const struct ovs_port *p, const struct domain_iface *i, cons
 {
     return binding_same_socket(p, i, socket_dir) && binding_mode_fits(p, i);
 }
+
+void binding_ports_clear(struct binding_ports *b)
+{
+    ovs_port_list_clear(&b->list);
+    free(b->of_iface);
+    *b = (struct binding_ports){0};
+}
+
+struct err *binding_ports_find(struct ovsdb *db, const struct domain *d, unsigned flags,
+                               struct binding_ports *out)
+{
+    struct binding_ports b = {.of_iface = mem_new0(const struct ovs_port *, d->n_ifaces + 1)};
+    char **sockets = mem_new0(char *, d->n_ifaces + 1);
+    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, 2 * d->n_ifaces + 1);
+    size_t n = 0;
+    for (size_t k = 0; k < d->n_ifaces; k++) {
+        sockets[k] = d->ifaces[k].path ? text_single_slashes(d->ifaces[k].path) : NULL;
+        const char *slash = sockets[k] ? strrchr(sockets[k], '/') : NULL;
+        if (slash && slash[1]) {
+            queries[n++] = (struct ovs_select){OVS_SELECT_NAME, slash + 1};
+            queries[n++] = (struct ovs_select){OVS_SELECT_SOCKET, sockets[k]};
+        }
+    }
+    struct err *e = n ? ovsdb_ports_select(db, queries, n, flags, &b.list) : NULL;
+    for (size_t k = 0; !e && k < d->n_ifaces; k++) {
+        const char *slash = sockets[k] ? strrchr(sockets[k], '/') : NULL;
+        for (size_t p = 0; slash && p < b.list.n; p++) {
+            const struct ovs_port *port = &b.list.ports[p];
+            if (streq(port->name, slash + 1)) {
+                b.of_iface[k] = port;
+                break;
+            }
+            if (!b.of_iface[k] && port->server_path && streq(port->server_path, sockets[k])) {
+                b.of_iface[k] = port;
+            }
+        }
+    }
+    for (size_t k = 0; k < d->n_ifaces; k++) {
+        free(sockets[k]);
+    }
+    free(sockets);
+    if (e) {
+        binding_ports_clear(&b);
+        return e;
+    }
+    *out = b;
+    return NULL;
+}
+
+const char *binding_misfit(const struct ovs_port *p, const struct domain_iface *i, const char *uuid,
+                           const char *socket_dir, char **why)
+{
+    *why = NULL;
+    if (p->vm_id && uuid && !streq(p->vm_id, uuid)) {
+        *why = mem_asprintf("port %s belongs to VM %s, not to %s", p->name, p->vm_id, uuid);
+        return "owner";
+    }
+    if (p->mac && !streq(p->mac, i->mac)) {
+        *why = mem_asprintf("port %s is for MAC %s, not %s", p->name, p->mac, i->mac);
+        return "mac";
+    }
+    if (!binding_mode_fits(p, i)) {
+        *why = mem_asprintf("port %s is of type %s, which does not serve <source mode='%s'> of %s",
+                            p->name, p->type ? p->type : "none", i->mode ? i->mode : "", i->mac);
+        return "mode";
+    }
+    if (!binding_same_socket(p, i, socket_dir)) {
+        _cleanup_free_ char *socket = ovs_port_socket(p, socket_dir);
+        _cleanup_free_ char *path = i->path ? text_single_slashes(i->path) : NULL;
+        *why = mem_asprintf("port %s's socket is %s, not %s", p->name, socket ? socket : "(none)",
+                            path ? path : "(none)");
+        return "socket";
+    }
+    return NULL;
+}

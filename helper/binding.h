@@ -52,4 +52,31 @@ bool binding_same_socket(const struct ovs_port *p, const struct domain_iface *i,
 /* Does port 'p' serve interface 'i': its socket, in its mode? */
 bool binding_serves(const struct ovs_port *p, const struct domain_iface *i, const char *socket_dir);
 
+/* The ports of a domain's vhost-user interfaces. */
+struct binding_ports {
+    struct ovs_port_list list;
+    const struct ovs_port **of_iface; /* per interface of the domain: its port in 'list', or NULL */
+};
+
+void binding_ports_clear(struct binding_ports *b);
+
+/* Finds the port of each vhost-user interface of 'd' by its socket (doubled
+ * '/' made single): the port named as the socket's file (OVS names a
+ * server-mode socket after its port; CloudStack and csdpdk name client-mode
+ * ones so too), else the client-mode port whose vhost-server-path the socket
+ * is. One ovsdb_ports_select() for all, with 'flags'. */
+struct err *binding_ports_find(struct ovsdb *db, const struct domain *d, unsigned flags,
+                               struct binding_ports *out) _warn_unused_;
+
+/* Why port 'p' does not serve interface 'i' of the domain whose UUID is
+ * 'uuid' (NULL: not known) as the domain asks: returns the check that fails,
+ * "owner" (another VM's port), "mac" (another MAC's), "mode" (its type does
+ * not serve the <source mode>) or "socket" (its socket, ovs_port_socket()
+ * with 'socket_dir', is not the interface's), and sets '*why' to one line
+ * naming the port (the caller frees it); NULL when it serves it. A port
+ * without vm-id or attached-mac (a NIC's, CloudStack's) passes those
+ * checks. */
+const char *binding_misfit(const struct ovs_port *p, const struct domain_iface *i, const char *uuid,
+                           const char *socket_dir, char **why);
+
 #endif

@@ -1,6 +1,5 @@
 #include "helper/capability.h"
 
-#include <strings.h>
 
 #include "helper/mem.h"
 
@@ -79,7 +78,7 @@ static void judge_agent(struct judge *j, const struct capability_facts *f)
         unknown(dpdk, mem_strdup("agent.properties does not exist"));
         return;
     }
-    if (a->bridge_type && streq(a->bridge_type, "openvswitch")) {
+    if (agent_is_openvswitch(a->bridge_type)) {
         ok(type, mem_strdup("network.bridge.type=openvswitch"));
     } else {
         failed(type, "agent_not_openvswitch",
@@ -87,8 +86,7 @@ static void judge_agent(struct judge *j, const struct capability_facts *f)
                mem_asprintf("set network.bridge.type=openvswitch in %s and restart the agent",
                             f->agent_path));
     }
-    /* The agent reads it with Java's Boolean.parseBoolean: 'true' in any case. */
-    if (a->dpdk_enabled && !strcasecmp(a->dpdk_enabled, "true")) {
+    if (agent_is_true(a->dpdk_enabled)) {
         ok(dpdk, mem_strdup("openvswitch.dpdk.enabled=true"));
     } else {
         failed(dpdk, "agent_dpdk_disabled",

@@ -91,12 +91,8 @@ struct err *domain_parse(const char *xml, size_t size, const char *field, struct
     d.uuid = lower(element_text(xml_child(domain, "uuid")));
     d.name = element_text(xml_child(domain, "name"));
     size_t n_alloc = 0;
-    for (xmlNodePtr c = xml_child(domain, "devices") ? xml_child(domain, "devices")->children : NULL;
-         c; c = c->next) {
-        _cleanup_free_ char *type = xml_is(c, "interface") ? xml_attr(c, "type") : NULL;
-        if (!type || strcmp(type, "vhostuser")) {
-            continue;
-        }
+    for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c;
+         c = domxml_vhostuser_next(domain, c)) {
         xmlNodePtr source = xml_child(c, "source");
         struct domain_iface i = {
             .mac = lower(xml_attr(xml_child(c, "mac"), "address")),

@@ -153,13 +153,7 @@ static struct err *build_interface(xmlDocPtr doc, const struct domxml_vm *vm,
     set_attr(source, "type", "unix");
     set_attr(source, "path", nic->socket);
     set_attr(source, "mode", mode->guest_mode);
-    /* QEMU as the socket client: without this, the VM's link stays down
-     * after OVS restarts (libvirt >= 4.1). */
-    if (mode->ovs_owns_socket && vm->reconnect > 0) {
-        xmlNodePtr reconnect = add_element(source, "reconnect");
-        set_attr(reconnect, "enabled", "yes");
-        set_attr_int(reconnect, "timeout", vm->reconnect);
-    }
+    domxml_source_reconnect(source, vm->reconnect);
     set_attr(add_element(iface, "target"), "dev", nic->port);
     set_attr(add_element(iface, "model"), "type", "virtio");
 
@@ -177,6 +171,73 @@ static struct err *build_interface(xmlDocPtr doc, const struct domxml_vm *vm,
     }
     *out = iface;
     return NULL;
+}
+
+xmlNodePtr domxml_vhostuser_next(xmlNodePtr domain, xmlNodePtr prev)
+{
+    xmlNodePtr devices = prev ? NULL : xml_child(domain, "devices");
+    for (xmlNodePtr c = prev ? prev->next : devices ? devices->children : NULL; c; c = c->next) {
+        _cleanup_free_ char *type = xml_is(c, "interface") ? xml_attr(c, "type") : NULL;
+        if (type && streq(type, "vhostuser")) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+bool domxml_source_reconnect(xmlNodePtr source, int reconnect)
+{
+    _cleanup_free_ char *mode = xml_attr(source, "mode");
+    xmlNodePtr old = xml_child(source, "reconnect");
+    if (mode && streq(mode, "server") && old) {
+        xml_remove_element(old);
+        return true;
+    }
+    /* QEMU as the socket client: without this, the VM's link stays down
+     * after OVS restarts (libvirt >= 4.1). */
+    if (mode && streq(mode, "client") && !old && reconnect > 0) {
+        xmlNodePtr r = new_element(source->doc, "reconnect");
+        set_attr(r, "enabled", "yes");
+        set_attr_int(r, "timeout", reconnect);
+        xml_append_element(source, r);
+        return true;
+    }
+    return false;
+}
+
+unsigned domxml_complete_interface(xmlNodePtr iface, const char *port, int reconnect)
+{
+    unsigned changed = 0;
+    xmlNodePtr source = xml_child(iface, "source");
+    _cleanup_free_ char *path = source ? xml_attr(source, "path") : NULL;
+    _cleanup_free_ char *single = path ? text_single_slashes(path) : NULL;
+    if (path && !streq(path, single)) {
+        set_attr(source, "path", single);
+        changed |= DOMXML_COMPLETED_PATH;
+    }
+    if (source && domxml_source_reconnect(source, reconnect)) {
+        changed |= DOMXML_COMPLETED_RECONNECT;
+    }
+    xmlNodePtr target = port ? xml_child(iface, "target") : NULL;
+    _cleanup_free_ char *dev = target ? xml_attr(target, "dev") : NULL;
+    if (port && !target) {
+        /* Right after <source>, where render and libvirt write it. */
+        target = new_element(iface->doc, "target");
+        xmlNodePtr next = source ? source->next : NULL;
+        while (next && next->type != XML_ELEMENT_NODE) {
+            next = next->next;
+        }
+        if (next) {
+            xml_insert_before(next, target);
+        } else {
+            xml_append_element(iface, target);
+        }
+    }
+    if (port && !(dev && streq(dev, port))) {
+        set_attr(target, "dev", port);
+        changed |= DOMXML_COMPLETED_TARGET;
+    }
+    return changed;
 }
 
 struct err *domxml_interfaces(const struct domxml_vm *vm, const struct domxml_nic *nics, size_t n,

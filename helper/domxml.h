@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "helper/error.h"
+#include "helper/xml.h"
 #include "offerings/details.h"
 
 struct domxml_nic {
@@ -57,6 +58,31 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
                          size_t *n_warnings) _warn_unused_;
 
 void domxml_strings_free(char **strings, size_t n);
+
+/* The next <interface type='vhostuser'> among the <devices> of 'domain'
+ * after 'prev' (NULL: the first), in document order; NULL after the last. */
+xmlNodePtr domxml_vhostuser_next(xmlNodePtr domain, xmlNodePtr prev);
+
+/* Gives the vhost-user <source> 'source' the <reconnect> csdpdk renders,
+ * by its mode (QEMU's side of the socket): with mode='client' one, enabled,
+ * of 'reconnect' seconds, added when there is none (one already there is
+ * kept; 0 adds none); with mode='server' none, as libvirt refuses one there.
+ * Returns whether 'source' changed. */
+bool domxml_source_reconnect(xmlNodePtr source, int reconnect);
+
+/* What domxml_complete_interface() changed. */
+enum domxml_completed {
+    DOMXML_COMPLETED_PATH = 1 << 0,      /* a run of '/' in <source path> made one */
+    DOMXML_COMPLETED_RECONNECT = 1 << 1, /* <reconnect> added or removed */
+    DOMXML_COMPLETED_TARGET = 1 << 2,    /* <target dev> set to the port */
+};
+
+/* Completes the vhost-user <interface> 'iface' as csdpdk renders one: its
+ * <source path> with each run of '/' made one (CloudStack joins "DIR/" and
+ * "/csdpdk-N"), its <reconnect> by domxml_source_reconnect(), and, unless
+ * 'port' is NULL, <target dev='port'/>. The rest stays as it is. Returns
+ * the DOMXML_COMPLETED_* bits of what changed. */
+unsigned domxml_complete_interface(xmlNodePtr iface, const char *port, int reconnect);
 
 /* 'value' in 'unit' (libvirt's units; NULL is KiB) in KiB, rounded up as
  * libvirt does; false if unknown or too large. */

@@ -62,7 +62,8 @@ static const struct {
 static const struct exit_status exit_statuses_table[] = {
     {EXIT_OK, "success"},
     {EXIT_NEGATIVE, "success with a negative verdict (host not DPDK-capable, migration not "
-                    "eligible, offering not usable); ok stays true"},
+                    "eligible, offering not usable, agent.properties not ready for csdpdk's VIF "
+                    "driver); ok stays true"},
     {EXIT_USAGE, "usage error"},
     {EXIT_DATAERR, "invalid request; nothing changed"},
     {EXIT_UNAVAILABLE, "OVSDB or libvirt unavailable, or a port the switch refused"},

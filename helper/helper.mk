@@ -5,7 +5,9 @@ HELPER_SRCS := helper/mem.c helper/error.c helper/request.c helper/output.c help
                helper/verb_unplug.c helper/verb_status.c helper/verb_gc.c helper/verb_adopt.c helper/ovsdb.c \
                helper/dl.c helper/curl.c helper/libvirt.c helper/agent.c helper/validate.c helper/xml.c \
                helper/vm_request.c helper/vm_render.c helper/domxml.c helper/domain.c helper/binding.c helper/verb_render.c \
+               helper/verb_domain_complete.c \
                helper/sysfs.c helper/sockdir.c helper/capability.c helper/verb_capabilities.c helper/probe.c \
+               helper/verb_agent_config.c \
                helper/verb_sockets_clean.c helper/text.c helper/failpoint.c \
                helper/verb_offering_build.c helper/verb_offering_check.c
 # Only helper/ovsdb.c sees libopenvswitch's headers.

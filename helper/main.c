@@ -5,7 +5,6 @@
  * a failing verb), stdout gets exactly one document. */
 #include <getopt.h>
 #include <libxml/parser.h>
-#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -141,14 +140,11 @@ static struct err *parse_format(const char *s, enum output_format *format)
 
 static struct err *parse_timeout(const char *s, double *timeout)
 {
-    char *end;
-    double t = strtod(s, &end);
-    if (!*s || *end || !isfinite(t) || t <= 0 || t > TIMEOUT_MAX) {
+    if (!text_seconds(s, TIMEOUT_MAX, timeout)) {
         _cleanup_free_ char *shown = text_quote_for_message(s, 32);
         return err_new(ERR_USAGE, NULL, "--timeout must be a number of seconds above 0 and at most %g, not %s",
                        TIMEOUT_MAX, shown);
     }
-    *timeout = t;
     return NULL;
 }
 

@@ -1,6 +1,9 @@
 #include "helper/text.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "helper/curl.h"
 #include "helper/mem.h"
@@ -183,4 +186,16 @@ void text_sort_unique(char **strings, size_t *n)
         }
     }
     *n = kept;
+}
+
+bool text_seconds(const char *s, double max, double *seconds)
+{
+    char *end = NULL;
+    errno = 0;
+    double t = strtod(s, &end);
+    if (!*s || end == s || *end || errno || !isfinite(t) || !(t > 0) || t > max) {
+        return false;
+    }
+    *seconds = t;
+    return true;
 }

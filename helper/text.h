@@ -2,6 +2,7 @@
 #ifndef CSDPDK_TEXT_H
 #define CSDPDK_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "helper/error.h"
@@ -37,5 +38,9 @@ char *text_single_slashes(const char *path);
  * strcmp() and frees each repeated one, so that every string is there
  * once; '*n' becomes the number kept. */
 void text_sort_unique(char **strings, size_t *n);
+
+/* Is 's' a number of seconds above 0 and at most 'max' (fractions
+ * allowed, nothing around it)? Sets '*seconds' when it is. */
+bool text_seconds(const char *s, double max, double *seconds);
 
 #endif

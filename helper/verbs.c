@@ -44,6 +44,29 @@ const struct verb verbs[] = {
         .text = verb_capabilities_text,
     },
     {
+        .name = "agent-config",
+        .summary = "what agent.properties needs for csdpdk's VIF driver in a stock CloudStack agent",
+        .help = "Reads no request. Reads agent.properties (--agent-properties) as the agent\n"
+                "  does, and OVSDB (--ovsdb), when it answers, for where Open vSwitch puts\n"
+                "  server-mode sockets (its run directory and other_config:vhost-sock-dir).\n"
+                "  Required: network.bridge.type=openvswitch, openvswitch.dpdk.enabled=true (any\n"
+                "  case), openvswitch.dpdk.ovs.path=DIR (where Open vSwitch puts server-mode\n"
+                "  sockets), libvirt.vif.driver=org.csdpdk.cloudstack.agent.CsdpdkVifDriver.\n"
+                "  Recommended, never against the verdict:\n"
+                "  agent.hooks.libvirt_vm_xml_transformer.script=csdpdk-xml-transformer.groovy.\n"
+                "  Optional, the driver's: csdpdk.path (an executable), csdpdk.ovsdb (an OVSDB\n"
+                "  URL), csdpdk.libvirt (a libvirt URI), csdpdk.capable.required (true | false),\n"
+                "  csdpdk.timeout (seconds); a bad value is wrong. OVSDB not answering is a\n"
+                "  warning; a missing agent.properties is usage (exit 64). Changes nothing.\n"
+                "Result: ready, keys[] (key, expected, actual or null, state: ok | missing |\n"
+                "  wrong | recommended | optional, reason), lines[] (to add or change, in the\n"
+                "  order of keys), file, ovs_socket_dir (or null). Exit 0 when ready, 1 when\n"
+                "  not. --format text: the verdict, one line per key, the lines to paste.\n",
+        .flags = VERB_OVSDB,
+        .run = verb_agent_config_run,
+        .text = verb_agent_config_text,
+    },
+    {
         .name = "plug",
         .summary = "create (or find) the OVS vhost-user ports of a VM's DPDK NICs",
         .help = "Request: {\"vm\": {\"uuid\": UUID, \"name\", \"vcpus\", \"memory_kib\"},\n"
@@ -83,6 +106,31 @@ const struct verb verbs[] = {
         .flags = VERB_REQUEST,
         .run = verb_render_run,
         .text = verb_render_text,
+    },
+    {
+        .name = "domain-complete",
+        .summary = "complete the vhost-user interfaces of a domain about to start, as render writes them",
+        .help = "Request: {\"domain_xml\": \"<domain>...</domain>\"} (the whole domain, as CloudStack's\n"
+                "          agent hands it to its XML transformer hook at a VM's start).\n"
+                "  Each <interface type='vhostuser'> whose socket names a csdpdk port of this\n"
+                "  host (the port named as the socket's file, else the client-mode port whose\n"
+                "  vhost-server-path it is; doubled '/' ignored) that serves it (not another\n"
+                "  VM's or MAC's, its type fitting <source mode>, the same socket) gets <target\n"
+                "  dev='PORT'/>, its socket path without doubled '/', and <reconnect\n"
+                "  enabled='yes' timeout='1'/> in <source> with mode='client' (QEMU the\n"
+                "  socket's client), none with mode='server' (libvirt refuses one there); a\n"
+                "  <reconnect> already there in client mode is kept. Other interfaces, with no\n"
+                "  port or not csdpdk's, are left alone and listed with the reason: not an\n"
+                "  error. The rest of the document is kept as libxml2 reads it; nothing\n"
+                "  changed: the input byte for byte. Reads OVSDB (--ovsdb) and the socket\n"
+                "  directory (--agent-properties) only when there is a vhost-user interface;\n"
+                "  changes nothing.\n"
+                "Result: domain_xml, changed, interfaces[] (mac, port or null, changes[]:\n"
+                "  path | reconnect | target, reason: null, or why it is left alone).\n"
+                "  --format text: one line per interface, then the domain.\n",
+        .flags = VERB_REQUEST | VERB_OVSDB,
+        .run = verb_domain_complete_run,
+        .text = verb_domain_complete_text,
     },
     {
         .name = "unplug",

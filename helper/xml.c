@@ -214,6 +214,16 @@ void xml_append_element(xmlNodePtr parent, xmlNodePtr node)
     }
 }
 
+xmlNodePtr xml_child_or_new(xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr c = xml_child(parent, name);
+    if (!c) {
+        c = xmlNewDocNode(parent->doc, NULL, BAD_CAST name, NULL);
+        xml_append_element(parent, c);
+    }
+    return c;
+}
+
 void xml_insert_before(xmlNodePtr ref, xmlNodePtr node)
 {
     const xmlChar *indent = indent_of(ref->parent);

@@ -58,6 +58,10 @@ bool xml_is(const xmlNode *node, const char *name);
  * blanks. */
 void xml_append_element(xmlNodePtr parent, xmlNodePtr node);
 
+/* The first child element of 'parent' named 'name'; when there is none, a
+ * new empty one added by xml_append_element(). */
+xmlNodePtr xml_child_or_new(xmlNodePtr parent, const char *name);
+
 /* Adds 'node' just before the element 'ref'. */
 void xml_insert_before(xmlNodePtr ref, xmlNodePtr node);
 

@@ -11,6 +11,7 @@
 
 #include "helper/agent.h"
 #include "helper/binding.h"
+#include "helper/domxml.h"
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/probe.h"
@@ -60,14 +61,10 @@ static struct err *config_line(struct hook_config *c, const char *key, const cha
         }
     }
     if (streq(key, "timeout")) {
-        char *end = NULL;
-        errno = 0;
-        double t = strtod(value, &end);
-        if (errno || end == value || *end || !(t > 0) || t > HOOK_TIMEOUT_MAX) {
+        if (!text_seconds(value, HOOK_TIMEOUT_MAX, &c->timeout)) {
             return err_new(ERR_INVALID_REQUEST, key, "timeout must be seconds above 0, at most %g",
                            HOOK_TIMEOUT_MAX);
         }
-        c->timeout = t;
         return NULL;
     }
     _cleanup_free_ char *shown = text_quote_for_message(key, 64);
@@ -157,8 +154,7 @@ struct host {
     struct ovsdb *db;
     struct agent_config agent;
     struct ovs_switch sw;
-    struct ovs_port_list ports;
-    const struct ovs_port **of_iface; /* per interface of the domain: its port, or NULL */
+    struct binding_ports ports;       /* the domain's, each found by its socket */
     long switch_pid;                  /* ovs-vswitchd's, from its pidfile beside OVSDB's socket */
     bool switch_running;
 };
@@ -168,32 +164,10 @@ static void host_clear(struct host *h)
     ovsdb_close(h->db);
     agent_config_clear(&h->agent);
     ovs_switch_clear(&h->sw);
-    ovs_port_list_clear(&h->ports);
-    free(h->of_iface);
+    binding_ports_clear(&h->ports);
     *h = (struct host){0};
 }
 
-/* The interfaces' sockets, doubled '/' made single: per interface, or NULL. */
-static char **iface_sockets(const struct domain *d)
-{
-    char **sockets = mem_new0(char *, d->n_ifaces + 1);
-    for (size_t k = 0; k < d->n_ifaces; k++) {
-        sockets[k] = d->ifaces[k].path ? text_single_slashes(d->ifaces[k].path) : NULL;
-    }
-    return sockets;
-}
-
-static void sockets_free(char **sockets, size_t n)
-{
-    for (size_t k = 0; sockets && k < n; k++) {
-        free(sockets[k]);
-    }
-    free(sockets);
-}
-
-/* Each interface's port: the one named as its socket's file (OVS names a
- * server-mode socket after its port; CloudStack and csdpdk name client-mode
- * ones so too), else the client-mode port whose vhost-server-path it is. */
 static struct err *host_read(const struct hook_config *c, const struct domain *d, unsigned flags,
                              struct host *h)
 {
@@ -204,39 +178,7 @@ static struct err *host_read(const struct hook_config *c, const struct domain *d
     if (!e) {
         e = ovsdb_switch_read(h->db, &h->sw);
     }
-    if (e) {
-        return e;
-    }
-    char **sockets = iface_sockets(d);
-    _cleanup_free_ struct ovs_select *queries = mem_new0(struct ovs_select, 2 * d->n_ifaces + 1);
-    size_t n = 0;
-    for (size_t k = 0; k < d->n_ifaces; k++) {
-        const char *slash = sockets[k] ? strrchr(sockets[k], '/') : NULL;
-        if (slash && slash[1]) {
-            queries[n++] = (struct ovs_select){OVS_SELECT_NAME, slash + 1};
-            queries[n++] = (struct ovs_select){OVS_SELECT_SOCKET, sockets[k]};
-        }
-    }
-    if (n && (e = ovsdb_ports_select(h->db, queries, n, flags, &h->ports))) {
-        sockets_free(sockets, d->n_ifaces);
-        return e;
-    }
-    h->of_iface = mem_new0(const struct ovs_port *, d->n_ifaces + 1);
-    for (size_t k = 0; k < d->n_ifaces; k++) {
-        const char *slash = sockets[k] ? strrchr(sockets[k], '/') : NULL;
-        for (size_t p = 0; slash && p < h->ports.n; p++) {
-            const struct ovs_port *port = &h->ports.ports[p];
-            if (streq(port->name, slash + 1)) {
-                h->of_iface[k] = port;
-                break;
-            }
-            if (!h->of_iface[k] && port->server_path && streq(port->server_path, sockets[k])) {
-                h->of_iface[k] = port;
-            }
-        }
-    }
-    sockets_free(sockets, d->n_ifaces);
-    return NULL;
+    return e ? e : binding_ports_find(h->db, d, flags, &h->ports);
 }
 
 static char *vformat(const char *fmt, va_list args) _printf_(1, 0);
@@ -288,7 +230,7 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
     uint64_t highest = 0; /* of the csdpdk-N names adopted */
     for (size_t k = 0; k < d->n_ifaces; k++) {
         const struct domain_iface *i = &d->ifaces[k];
-        const struct ovs_port *p = h.of_iface[k];
+        const struct ovs_port *p = h.ports.of_iface[k];
         if (!p) {
             note(&out->log, "%s: no port for socket %s", i->mac, i->path ? i->path : "(none)");
             continue;
@@ -363,7 +305,7 @@ static void judge_port(const struct host *h, const struct domain *d, size_t k,
                        struct hook_outcome *out)
 {
     const struct domain_iface *i = &d->ifaces[k];
-    const struct ovs_port *p = h->of_iface[k];
+    const struct ovs_port *p = h->ports.of_iface[k];
     _cleanup_free_ char *path = i->path ? text_single_slashes(i->path) : NULL;
     if (!p) {
         refuse(out, "port", "no port of this host serves %s's socket %s", i->mac,
@@ -375,23 +317,10 @@ static void judge_port(const struct host *h, const struct domain *d, size_t k,
                p->bridge ? p->bridge : "no bridge");
         return;
     }
-    if (p->vm_id && d->uuid && !streq(p->vm_id, d->uuid)) {
-        refuse(out, "owner", "port %s belongs to VM %s, not to %s", p->name, p->vm_id, d->uuid);
-        return;
-    }
-    if (p->mac && !streq(p->mac, i->mac)) {
-        refuse(out, "mac", "port %s is for MAC %s, not %s", p->name, p->mac, i->mac);
-        return;
-    }
-    if (!binding_mode_fits(p, i)) {
-        refuse(out, "mode", "port %s is of type %s, which does not serve <source mode='%s'> of %s",
-               p->name, p->type ? p->type : "none", i->mode ? i->mode : "", i->mac);
-        return;
-    }
-    if (!binding_same_socket(p, i, h->agent.socket_dir)) {
-        _cleanup_free_ char *socket = ovs_port_socket(p, h->agent.socket_dir);
-        refuse(out, "socket", "port %s's socket is %s, not %s", p->name, socket ? socket : "(none)",
-               path ? path : "(none)");
+    _cleanup_free_ char *why = NULL;
+    const char *check = binding_misfit(p, i, d->uuid, h->agent.socket_dir, &why);
+    if (check) {
+        refuse(out, check, "%s", why);
         return;
     }
     if (!h->switch_running) {
@@ -432,33 +361,10 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
         return e;
     }
     size_t changes = 0;
-    for (xmlNodePtr c = xml_child(domain, "devices") ? xml_child(domain, "devices")->children : NULL;
-         c; c = c->next) {
-        _cleanup_free_ char *type = xml_is(c, "interface") ? xml_attr(c, "type") : NULL;
-        xmlNodePtr source = type && streq(type, "vhostuser") ? xml_child(c, "source") : NULL;
-        if (!source) {
-            continue;
-        }
-        _cleanup_free_ char *path = xml_attr(source, "path");
-        _cleanup_free_ char *mode = xml_attr(source, "mode");
-        _cleanup_free_ char *single = path ? text_single_slashes(path) : NULL;
-        if (path && !streq(path, single)) {
-            xmlSetProp(source, BAD_CAST "path", BAD_CAST single);
-            changes++;
-        }
-        xmlNodePtr reconnect = xml_child(source, "reconnect");
-        if (mode && streq(mode, "server") && reconnect) {
-            xml_remove_element(reconnect);
-            changes++;
-        } else if (mode && streq(mode, "client") && !reconnect) {
-            char seconds[16];
-            snprintf(seconds, sizeof seconds, "%d", VM_RECONNECT_DEFAULT);
-            xmlNodePtr r = xmlNewNode(NULL, BAD_CAST "reconnect");
-            xmlNewProp(r, BAD_CAST "enabled", BAD_CAST "yes");
-            xmlNewProp(r, BAD_CAST "timeout", BAD_CAST seconds);
-            xmlAddChild(source, r);
-            changes++;
-        }
+    for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c;
+         c = domxml_vhostuser_next(domain, c)) {
+        /* No port given: the path and the reconnect setting, one bit each. */
+        changes += (size_t) __builtin_popcount(domxml_complete_interface(c, NULL, VM_RECONNECT_DEFAULT));
     }
     if (changes) {
         out->xml = xml_doc_string(doc, xml_has_declaration(xml, size));
@@ -480,7 +386,7 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
     _cleanup_free_ struct ovs_port *doomed = mem_new0(struct ovs_port, d->n_ifaces + 1);
     size_t n = 0;
     for (size_t k = 0; k < d->n_ifaces; k++) {
-        const struct ovs_port *p = h->of_iface[k];
+        const struct ovs_port *p = h->ports.of_iface[k];
         if (p && ovs_port_owner(p) == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac) &&
             binding_serves(p, &d->ifaces[k], h->agent.socket_dir)) {
             doomed[n++] = *p;
@@ -562,7 +468,7 @@ struct err *hook_release(const struct hook_config *c, const struct domain *d,
     size_t n_doomed = 0, n_sockets = 0;
     for (size_t k = 0; k < d->n_ifaces; k++) {
         const struct domain_iface *i = &d->ifaces[k];
-        const struct ovs_port *p = h.of_iface[k];
+        const struct ovs_port *p = h.ports.of_iface[k];
         bool already = false;
         for (size_t j = 0; p && j < n_doomed; j++) {
             already |= streq(doomed[j].name, p->name);

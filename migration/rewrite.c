@@ -1,20 +1,10 @@
 #include "migration/rewrite.h"
 
-#include <stdio.h>
 #include <strings.h>
 
+#include "helper/domxml.h"
 #include "helper/mem.h"
 #include "helper/xml.h"
-
-static xmlNodePtr ensure_child(xmlNodePtr parent, const char *name)
-{
-    xmlNodePtr c = xml_child(parent, name);
-    if (!c) {
-        c = xmlNewDocNode(parent->doc, NULL, BAD_CAST name, NULL);
-        xml_append_element(parent, c);
-    }
-    return c;
-}
 
 struct err *mig_rewrite(const char *xml, size_t size, const struct mig_mapping *map, int reconnect,
                         char **out, size_t *unused)
@@ -26,13 +16,8 @@ struct err *mig_rewrite(const char *xml, size_t size, const struct mig_mapping *
         return e;
     }
     _cleanup_free_ bool *used = mem_new0(bool, map->n + 1);
-    xmlNodePtr devices = xml_child(domain, "devices");
-
-    for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
-        _cleanup_free_ char *type = xml_is(c, "interface") ? xml_attr(c, "type") : NULL;
-        if (!type || strcmp(type, "vhostuser")) {
-            continue;
-        }
+    for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c;
+         c = domxml_vhostuser_next(domain, c)) {
         _cleanup_free_ char *mac = xml_attr(xml_child(c, "mac"), "address");
         const struct mig_target *t = NULL;
         for (size_t i = 0; mac && i < map->n && !t; i++) {
@@ -48,24 +33,12 @@ struct err *mig_rewrite(const char *xml, size_t size, const struct mig_mapping *
         }
 
         _cleanup_free_ char *path = mem_asprintf("%s/%s", t->path, t->port);
-        xmlNodePtr source = ensure_child(c, "source");
+        xmlNodePtr source = xml_child_or_new(c, "source");
         xmlSetProp(source, BAD_CAST "type", BAD_CAST "unix");
         xmlSetProp(source, BAD_CAST "path", BAD_CAST path);
         xmlSetProp(source, BAD_CAST "mode", BAD_CAST t->mode);
-        xmlSetProp(ensure_child(c, "target"), BAD_CAST "dev", BAD_CAST t->port);
-
-        /* libvirt takes <reconnect> only when QEMU is the socket client. */
-        xmlNodePtr old = xml_child(source, "reconnect");
-        if (!strcmp(t->mode, "server") && old) {
-            xml_remove_element(old);
-        } else if (!strcmp(t->mode, "client") && !old && reconnect > 0) {
-            char timeout[16];
-            snprintf(timeout, sizeof timeout, "%d", reconnect);
-            xmlNodePtr r = xmlNewDocNode(doc, NULL, BAD_CAST "reconnect", NULL);
-            xmlSetProp(r, BAD_CAST "enabled", BAD_CAST "yes");
-            xmlSetProp(r, BAD_CAST "timeout", BAD_CAST timeout);
-            xml_append_element(source, r);
-        }
+        xmlSetProp(xml_child_or_new(c, "target"), BAD_CAST "dev", BAD_CAST t->port);
+        domxml_source_reconnect(source, reconnect);
     }
 
     *unused = 0;

@@ -5,6 +5,12 @@
  *     (the arguments, split on blanks; default: the name of DIR, the verb).
  *     The expected outcome, DIR/NAME.out, is stdout followed by a line
  *     '--- exit N', compared byte for byte. CSDPDK_REGENERATE=1 rewrites it.
+ *     When DIR/setup.sh exists, it runs first ('bash DIR/setup.sh TMP', its
+ *     output in TMP/setup.log) with a new temporary directory TMP, where it
+ *     may start daemons (a private ovsdb-server) that write TMP/NAME.pid;
+ *     '@TMP@' in a case's arguments is TMP, and TMP in its stdout reads as
+ *     '@TMP@'. After the directory's cases each process of a TMP/NAME.pid is
+ *     stopped and TMP removed.
  *
  *   cli-runner [--wrap 'CMD ARGS'] BINARY corpus VERB DIR...
  *     Each case is DIR/CODE/NAME.json: a bad request for VERB that must give
@@ -16,6 +22,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <glob.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -226,7 +234,126 @@ static bool has_suffix(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static void golden_case(const char *binary, const char *dir, const char *name)
+/* 's' with every 'from' replaced by 'to' (a new string). */
+static char *replace_all(const char *s, size_t size, const char *from, const char *to, size_t *out_size)
+{
+    size_t nf = strlen(from), nt = strlen(to), n = 0;
+    char *out = malloc(size / (nf ? nf : 1) * (nt + 1) + size + 1), *w = out;
+    for (size_t i = 0; i < size;) {
+        if (nf && i + nf <= size && !memcmp(s + i, from, nf)) {
+            memcpy(w, to, nt);
+            w += nt;
+            i += nf;
+        } else {
+            *w++ = s[i++];
+        }
+    }
+    *w = '\0';
+    n = (size_t) (w - out);
+    if (out_size) {
+        *out_size = n;
+    }
+    return out;
+}
+
+/* The state letter of /proc/PID/stat, or 0 when the process is gone. */
+static char process_state(long pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    const char *close = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+    if (f) {
+        fclose(f);
+    }
+    return close && close[1] == ' ' ? close[2] : 0;
+}
+
+/* DIR/setup.sh, when there is one, with a new temporary directory: its path
+ * in 'tmp' (empty without setup). False, with a report, if it failed. */
+static bool fixture_start(const char *dir, char *tmp, size_t size)
+{
+    char setup[4096];
+    tmp[0] = '\0';
+    snprintf(setup, sizeof setup, "%s/setup.sh", dir);
+    if (access(setup, F_OK) != 0) {
+        return true;
+    }
+    snprintf(tmp, size, "/tmp/csdpdk-golden-XXXXXX");
+    if (!mkdtemp(tmp)) {
+        report(false, setup, strerror(errno));
+        tmp[0] = '\0';
+        return false;
+    }
+    char log[4096];
+    snprintf(log, sizeof log, "%s/setup.log", tmp);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execlp("bash", "bash", setup, tmp, (char *) NULL);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char *text = read_file(log, NULL), why[4096];
+        snprintf(why, sizeof why, "failed, exit status %d:\n%.3000s", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                 text ? text : "");
+        report(false, setup, why);
+        free(text);
+        return false;
+    }
+    return true;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st;
+    (void) flag;
+    (void) ftw;
+    remove(path);
+    return 0;
+}
+
+/* Stops the process of each TMP/NAME.pid (TERM, KILL after 5 s), removes TMP. */
+static void fixture_stop(const char *tmp)
+{
+    if (!*tmp) {
+        return;
+    }
+    char pattern[4096];
+    glob_t g = {0};
+    snprintf(pattern, sizeof pattern, "%s/*.pid", tmp);
+    if (glob(pattern, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            char *text = read_file(g.gl_pathv[i], NULL);
+            long pid = text ? strtol(text, NULL, 10) : 0;
+            free(text);
+            if (pid <= 0 || kill((pid_t) pid, SIGTERM) != 0) {
+                continue;
+            }
+            for (int waited = 0; waited < 5000; waited += 20) {
+                char state = process_state(pid);
+                if (!state || state == 'Z') {
+                    break;
+                }
+                usleep(20000);
+            }
+            char state = process_state(pid);
+            if (state && state != 'Z') {
+                kill((pid_t) pid, SIGKILL);
+            }
+        }
+    }
+    globfree(&g);
+    nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void golden_case(const char *binary, const char *dir, const char *name, const char *tmp)
 {
     char in_path[4096], args_path[4096], out_path[4096], label[4096];
     snprintf(in_path, sizeof in_path, "%s/%s.in", dir, name);
@@ -239,11 +366,21 @@ static void golden_case(const char *binary, const char *dir, const char *name)
         const char *base = strrchr(dir, '/');
         args = strdup(base ? base + 1 : dir);
     }
+    if (*tmp) {
+        char *with_tmp = replace_all(args, strlen(args), "@TMP@", tmp, NULL);
+        free(args);
+        args = with_tmp;
+    }
     bool text = strstr(args, "--format text") || strstr(args, "--help");
     bool json_help = strstr(args, "--help") && strstr(args, "--format json");
 
     struct outcome o;
     run(make_argv(binary, args), access(in_path, R_OK) == 0 ? in_path : NULL, &o);
+    if (*tmp && o.out) {
+        char *without_tmp = replace_all(o.out, o.out_size, tmp, "@TMP@", &o.out_size);
+        free(o.out);
+        o.out = without_tmp;
+    }
 
     size_t got_size = o.out_size + 32;
     char *got = malloc(got_size);
@@ -288,26 +425,36 @@ static void golden(const char *binary, const char *dir)
         report(false, dir, "cannot read the directory");
         return;
     }
+    char tmp[64];
+    if (!fixture_start(dir, tmp, sizeof tmp)) {
+        fixture_stop(tmp);
+        for (int i = 0; i < n; i++) {
+            free(entries[i]);
+        }
+        free(entries);
+        return;
+    }
     for (int i = 0; i < n; i++) {
         const char *f = entries[i]->d_name;
         size_t len = strlen(f);
         /* One case per name: NAME.in, or NAME.args when there is no .in. */
         if (has_suffix(f, ".in")) {
             char *name = strndup(f, len - 3);
-            golden_case(binary, dir, name);
+            golden_case(binary, dir, name, tmp);
             free(name);
         } else if (has_suffix(f, ".args")) {
             char in[4096];
             snprintf(in, sizeof in, "%s/%.*s.in", dir, (int) (len - 5), f);
             if (access(in, F_OK) != 0) {
                 char *name = strndup(f, len - 5);
-                golden_case(binary, dir, name);
+                golden_case(binary, dir, name, tmp);
                 free(name);
             }
         }
         free(entries[i]);
     }
     free(entries);
+    fixture_stop(tmp);
 }
 
 static void corpus_case(const char *binary, const char *verb, const char *path, const char *code)

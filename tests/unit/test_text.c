@@ -132,6 +132,23 @@ static void sorts_and_drops_repeats(void **state)
     assert_int_equal(n, 0);
 }
 
+static void seconds_above_zero_up_to_a_bound(void **state)
+{
+    (void) state;
+    double t = 0;
+    assert_true(text_seconds("30", 3600, &t));
+    assert_true(t == 30);
+    assert_true(text_seconds("0.5", 3600, &t));
+    assert_true(t == 0.5);
+    assert_true(text_seconds("3600", 3600, &t));
+    static const char *const bad[] = {"", "0", "-1", "3600.5", "1e400", "nan", "inf", "5s", "5 ", "x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t = -7;
+        assert_false(text_seconds(bad[i], 3600, &t));
+        assert_true(t == -7);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +158,7 @@ int main(void)
         cmocka_unit_test(utf8_sequence_sizes),
         cmocka_unit_test(quoting_for_messages),
         cmocka_unit_test(sorts_and_drops_repeats),
+        cmocka_unit_test(seconds_above_zero_up_to_a_bound),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
