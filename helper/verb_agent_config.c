@@ -80,7 +80,8 @@ static char *check_boolean(const char *value, const char *expected)
     _cleanup_free_ char *shown = text_quote_for_message(value, 64);
     return agent_is_true(value) || !strcasecmp(value, "false")
                ? NULL
-               : mem_asprintf("%s is neither true nor false (the driver would read it as false)",
+               : mem_asprintf("%s is neither true nor false (the driver refuses it: the agent does "
+                              "not start)",
                               shown);
 }
 
@@ -96,6 +97,13 @@ static char *check_executable(const char *value, const char *expected)
         return mem_asprintf("%s is not an executable file", shown);
     }
     return NULL;
+}
+
+static char *check_absolute(const char *value, const char *expected)
+{
+    (void) expected;
+    _cleanup_free_ char *shown = text_quote_for_message(value, 128);
+    return value[0] == '/' ? NULL : mem_asprintf("%s is not an absolute path", shown);
 }
 
 /* unix:/ABSOLUTE/PATH, tcp:HOST:PORT or ssl:HOST:PORT, as csdpdk's --ovsdb. */
@@ -162,6 +170,9 @@ static const struct setting settings[] = {
      check_ovsdb},
     {"csdpdk.libvirt", OPTIONAL, "qemu:///system",
      "the libvirt of the driver's csdpdk calls (--libvirt; default qemu:///system)", check_libvirt},
+    {"csdpdk.qemu.conf", OPTIONAL, "/etc/libvirt/qemu.conf",
+     "libvirt's qemu.conf, for QEMU's user (--qemu-conf; default /etc/libvirt/qemu.conf)",
+     check_absolute},
     {"csdpdk.capable.required", OPTIONAL, "false",
      "true: the agent does not start where csdpdk capabilities finds the host not DPDK-capable; "
      "false (default): a warning in the agent's log",

@@ -8,7 +8,7 @@ DEB_PACKAGES := \
 	libcmocka-dev valgrind man-db groff-base \
 	openvswitch-common openvswitch-switch jq hyperfine \
 	openvswitch-switch-dpdk dpdk-dev \
-	openjdk-17-jdk-headless libgoogle-gson-java junit5 \
+	openjdk-17-jdk-headless libgoogle-gson-java junit5 groovy \
 	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
 	debhelper lintian rpm rpmlint strace gdb
 

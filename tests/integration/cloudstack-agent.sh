@@ -16,7 +16,14 @@
 # from the domain's XML, PrepareForMigration's plug and MAC -> DpdkTO map,
 # the source's replaceDpdkInterfaces and, after success, its unplug.
 #
-# Cases: deploy (traffic flows; VMs deployed at once never share a port);
+# The agent's XML transformer hook runs csdpdk's script
+# (csdpdk-xml-transformer.groovy, through Debian's groovy and a model of the
+# agent's LibvirtKvmAgentHook) on each domain before libvirt starts it.
+#
+# Cases: csdpdk agent-config finds the agent's settings right; deploy
+# (traffic flows; the transformer adds <target dev> and, where QEMU is the
+# socket's client, <reconnect>, and nothing else; VMs deployed at once
+# never share a port; a switch crash: every VM's frames come back);
 # stop by the agent; a guest that powers itself off (the hook); a live
 # migration by the agent's flow and one that fails (nothing left); host
 # maintenance (three VMs migrated away at once, traffic on the destination,
@@ -33,12 +40,17 @@
 . "$(dirname "$0")/../lib/invariants.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HOOKS=$T/agent-hooks # agent.hooks.basedir, as the package fills /etc/cloudstack/agent/hooks
+mkdir -p "$HOOKS" && cp "$ROOT/plugin-java-bridge/src/agent/groovy/csdpdk-xml-transformer.groovy" "$HOOKS/"
+# Debian's groovy finds Java through JAVA_HOME.
+JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+export JAVA_HOME
 DRIVER=org.csdpdk.cloudstack.agent.CsdpdkVifDriver
 KIB=$((GUEST_MEMORY_MIB * 1024))
 PAGES=$((KIB / 2048))
-MAINT=(83 84 85) # the VMs of the maintenance, on h1
+MAINT=(83 84 85 87) # deployed at once on h1; 84 stopped by the agent, the others its maintenance
 
-# Hugepages: h1's four guests, three of them twice while they move, the one
+# Hugepages: h1's five guests, three of them twice while they move, the one
 # that powers itself off, a margin; given back whatever happens.
 trap 'agents_stop; libvirtd_cleanup_all; pages_restore; cleanup' EXIT
 declare -gA AGENT_IN=() AGENT_OUT=() AGENT_PID=()
@@ -49,7 +61,7 @@ agents_stop() {
         kill "${AGENT_PID[$h]}" 2>/dev/null
     done
 }
-hosts_ready_or_skip "csdpdk's VIF driver in CloudStack's agent flows" $((9 * PAGES + 32))
+hosts_ready_or_skip "csdpdk's VIF driver in CloudStack's agent flows" $((10 * PAGES + 32))
 
 if ! AGENT_CP=$(make -s --no-print-directory -C "$ROOT/plugin-java-bridge" agent-cli-classpath 2>"$T/java.err"); then
     fail "build the VIF driver and the agent model" "$(cat "$T/java.err")"
@@ -72,7 +84,8 @@ agent_props() {
             "openvswitch.dpdk.ovs.path=$(host_sockdir "$1")" "libvirt.vif.driver=$DRIVER" \
             guest.network.device=cloudbr0 public.network.device=cloudbr0 private.network.device=cloudbr0 \
             "csdpdk.path=$CSDPDK" "csdpdk.ovsdb=unix:$d/ovs/db.sock" "csdpdk.libvirt=${LIBVIRT_URIS[$1]:-test:///default}" \
-            "csdpdk.qemu.conf=$d/lv/etc/qemu.conf"
+            "csdpdk.qemu.conf=$d/lv/etc/qemu.conf" "agent.hooks.basedir=$HOOKS" \
+            agent.hooks.libvirt_vm_xml_transformer.script=csdpdk-xml-transformer.groovy
         printf '%s\n' "${@:2}"
     } >"$d/agent.properties"
 }
@@ -120,6 +133,13 @@ agent_once() {
         </dev/null 2>"$1/agent.log")
 }
 
+# agent_transform HOST IN OUT: the agent's XML transformer hook on HOST
+# (its agent.properties on the class path), IN's domain to OUT.
+agent_transform() {
+    groovy -cp "$T/$1:$AGENT_CP" "$ROOT/plugin-java-bridge/src/test/groovy/agent-hook.groovy" "$HOOKS" \
+        csdpdk-xml-transformer.groovy transform "$2" "$3" 2>>"$T/$1/agent.log"
+}
+
 port_count() { host_use "$1"; vsctl list-ports "$HOST_BRIDGE" 2>/dev/null | grep -c .; }
 owner_of() { hrun "$1" status <<<'{}'; jqo "[.result.ports[] | select(.mac == \"$2\") | \"\(.owned_by):\(.owner)\"] | join(\" \")"; }
 
@@ -164,7 +184,8 @@ deploy() {
     vm "$n"
     agent_call "$h" start --detail DPDK-VHOSTUSER="$mode" $DETAILS "$MAC,$NIC,cloudbr0,100" || { DEPLOY_ERR=$AOUT; return 1; }
     printf '%s' "$AOUT" >"$T/$NAME.ifaces"
-    agent_domain "$T/$NAME.ifaces" csdpdk.ping=0.1 "${@:4}" >"$T/$NAME.xml"
+    agent_domain "$T/$NAME.ifaces" csdpdk.ping=0.1 "${@:4}" >"$T/$NAME.agent.xml"
+    agent_transform "$h" "$T/$NAME.agent.xml" "$T/$NAME.xml" || { DEPLOY_ERR="the transformer hook failed"; return 1; }
     DEPLOY_ERR=$(lvsh "$h" create "$T/$NAME.xml" 2>&1) || return 1
 }
 
@@ -176,6 +197,8 @@ for h in h1 h2; do
 done
 check "... its configure asked csdpdk and logged: this host can run DPDK VMs" \
     grep -q "csdpdk capabilities: this host can run DPDK VMs" "$T/h1/agent.log"
+hrun h1 agent-config
+check "h1: csdpdk agent-config finds the agent's settings ready for the driver" test "$status:$(jqo .result.ready)" = 0:true
 
 # ---- refusals at plug ----
 
@@ -212,6 +235,26 @@ deploy h1 81 client && ok "h1: StartCommand: plug by the driver, the domain star
 check "... the InterfaceDef's XML: one '/' between the directory and csdpdk's port, QEMU the socket's server" \
     grep -q "path='$(host_sockdir h1)/csdpdk-[0-9]*' mode='server'" "$T/$NAME.ifaces"
 check "... the port is the VM's (bound by the hook at prepare begin)" test "$(owner_of h1 "$MAC")" = "vm:$VM"
+# same_but_interfaces A B: the two domains are equal once every interface's
+# <target> and <source>'s <reconnect> are left out.
+same_but_interfaces() {
+    python3 - "$1" "$2" <<'PY'
+import sys, xml.etree.ElementTree as ET
+def canon(path):
+    dom = ET.parse(path).getroot()
+    for iface in dom.iter("interface"):
+        for t in iface.findall("target"):
+            iface.remove(t)
+        for src in iface.findall("source"):
+            for r in src.findall("reconnect"):
+                src.remove(r)
+    return ET.tostring(dom)
+sys.exit(canon(sys.argv[1]) != canon(sys.argv[2]))
+PY
+}
+check "... the transformer hook added <target dev='csdpdk-N'/>, no <reconnect> (QEMU is the server), nothing else" \
+    bash -c "grep -q \"<target dev=.csdpdk-[0-9]*./>\" '$T/$NAME.xml' && ! grep -q '<reconnect' '$T/$NAME.xml'" &&
+    same_but_interfaces "$T/$NAME.agent.xml" "$T/$NAME.xml"
 if frames_wait h1 "$MAC" 5 "$BOOT" 180; then
     ok "h1: $NAME's frames cross h1's switch ($(lv_since "$BOOT") s after start)"
 else
@@ -219,8 +262,7 @@ else
     done_testing
     exit
 fi
-check "... the agent's stock del-port was never called, nor its ovs-vsctl add-port path" \
-    bash -c "! grep -q 'stock DPDK path' '$T/h1/agent.log'"
+check "... the driver logged csdpdk's port for the NIC" grep -q "csdpdk plug: NIC $MAC ($NIC) -> csdpdk-[0-9]* on cloudbr0" "$T/h1/agent.log"
 
 # The maintenance's three VMs, deployed at once (server mode, CloudStack's
 # default: the agent runs their StartCommands in parallel threads), and one
@@ -228,19 +270,35 @@ check "... the agent's stock del-port was never called, nor its ovs-vsctl add-po
 nics=()
 for n in "${MAINT[@]}"; do vm "$n"; nics+=("$MAC,$NIC,cloudbr0,100"); done
 agent_call h1 start-many "$T" --detail DPDK-VHOSTUSER=server $DETAILS "${nics[@]}"
-check "h1: three VMs' StartCommands at once: each NIC plugged" test "$?" = 0
+check "h1: ${#MAINT[@]} VMs' StartCommands at once: each NIC plugged" test "$?" = 0
 BOOT=$(lv_now)
 started=0
 for n in "${MAINT[@]}"; do
     vm "$n"
-    agent_domain "$T/$MAC.ifaces" csdpdk.ping=0.1 >"$T/$NAME.xml" && lvsh h1 create "$T/$NAME.xml" >/dev/null && started=$((started + 1))
+    agent_domain "$T/$MAC.ifaces" csdpdk.ping=0.1 >"$T/$NAME.agent.xml" &&
+        agent_transform h1 "$T/$NAME.agent.xml" "$T/$NAME.xml" && lvsh h1 create "$T/$NAME.xml" >/dev/null &&
+        started=$((started + 1))
 done
-check "... and their domains started" test "$started" = 3
+check "... and their domains started" test "$started" = "${#MAINT[@]}"
 names=$(hrun h1 status <<<'{}'; jqo '[.result.ports[].port] | sort | join(" ")')
-check "... four VMs on h1, four distinct ports: $names" test "$(tr ' ' '\n' <<<"$names" | sort -u | grep -c .)" = 4
+check "... $((${#MAINT[@]} + 1)) VMs on h1, as many distinct ports: $names" \
+    test "$(tr ' ' '\n' <<<"$names" | sort -u | grep -c .)" = $((${#MAINT[@]} + 1))
 fl=0
 for n in "${MAINT[@]}"; do vm "$n"; frames_wait h1 "$MAC" 3 "$BOOT" 180 || fl=$((fl + 1)); done
 check "... each one's frames cross h1's switch" test "$fl" = 0
+vm 83
+check "... the transformer hook gave them <target dev> and <reconnect> (QEMU is the client), nothing else" \
+    bash -c "grep -q \"<target dev=.csdpdk-[0-9]*./>\" '$T/$NAME.xml' && grep -q \"<reconnect enabled=.yes. timeout=.1./>\" '$T/$NAME.xml'" &&
+    same_but_interfaces "$T/$NAME.agent.xml" "$T/$NAME.xml"
+
+# A crash of h1's switch: with the <reconnect> the transformer added, QEMU
+# reconnects to the new ovs-vswitchd's sockets (server mode), OVS to QEMU's
+# (client mode).
+T2=$(lv_now)
+host_restart_switch h1 KILL >/dev/null 2>&1
+fl=0
+for n in 81 "${MAINT[@]}"; do vm "$n"; frames_wait h1 "$MAC" 3 "$(lv_plus "$T2" 1)" 90 || fl=$((fl + 1)); done
+check "h1's switch killed and restarted: the frames of its $((${#MAINT[@]} + 1)) VMs cross it again" test "$fl" = 0
 
 deploy h2 86 server csdpdk.poweroff=45 && ok "h2: vm86 deployed, set to power itself off after 45 s" ||
     fail "h2: vm86 deployed, set to power itself off after 45 s" "$DEPLOY_ERR"
@@ -257,7 +315,7 @@ check "h1: StopCommand for $NAME: the driver's unplug gets the parsed definition
     test "$?:$(head -1 <<<"$AOUT")" = "0:unplugged $port $(host_sockdir h1) client"
 check "... its port is gone, the stock del-port was not called" \
     test "$(ports_on h1 | grep -c "$port ")|$(grep -c 'stock del-port \[\]' <<<"$AOUT")" = "0|1"
-MAINT=(83 85)
+MAINT=(83 85 87)
 
 # ---- a live migration by the agent's flow ----
 
@@ -341,12 +399,12 @@ check "... each one's frames cross h2's switch" test "$fl" = 0
 check "... h1 has no port left" test "$(port_count h1)" = 0
 names=$(hrun h2 status <<<'{}'; jqo '[.result.ports[] | "\(.port)=\(.owner)"] | sort | join(" ")')
 check "... h2's ports are distinct, each its VM's: $names" \
-    test "$(tr ' ' '\n' <<<"$names" | cut -d= -f1 | sort -u | grep -c .)|$(grep -c null <<<"$names")" = "4|0"
+    test "$(tr ' ' '\n' <<<"$names" | cut -d= -f1 | sort -u | grep -c .)|$(grep -c null <<<"$names")" = "$(($(wc -w <<<"$names")))|0"
 host_use h1
 check "... h1's OVSDB holds its invariants (no VM there)" test "$(invariants_check "" "" | tr '\n' ' ')" = ""
 host_use h2
-check "... h2's OVSDB holds its invariants (its VMs: 81, 83, 85, 86)" \
-    test "$(invariants_check "$(for n in 81 "${MAINT[@]}" 86; do uuid_for "$n"; done | tr '\n' ' ')" "" | tr '\n' ' ')" = ""
+check "... h2's OVSDB holds its invariants (its VMs: 81, ${MAINT[*]}, 86)" \
+    test "$(invariants_check "$(for n in 81 "${MAINT[@]}" 86; do uuid_for "$n"; echo; done | tr '\n' ' ')" "" | tr '\n' ' ')" = ""
 
 # ---- the guest that powered itself off ----
 

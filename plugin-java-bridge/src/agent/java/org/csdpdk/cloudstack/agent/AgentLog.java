@@ -55,12 +55,43 @@ final class AgentLog {
         }
     }
 
+    /**
+     * The logger the agent hands its hooks (log4j 1 in 4.18 and 4.19, log4j 2 from 4.20, anything with
+     * info/warn or info/warning methods taking a String or an Object), else java.util.logging.
+     */
+    static AgentLog of(Object logger, String name) {
+        if (logger != null) {
+            Method info = method(logger, "info");
+            Method warn = method(logger, "warn");
+            if (warn == null) {
+                warn = method(logger, "warning");
+            }
+            Method error = method(logger, "error");
+            if (info != null && warn != null) {
+                return new AgentLog(name, logger, info, warn, error != null ? error : warn);
+            }
+        }
+        return new AgentLog(name, null, null, null, null);
+    }
+
+    private static Method method(Object target, String name) {
+        for (Class<?> param : new Class<?>[] {String.class, Object.class}) {
+            try {
+                return target.getClass().getMethod(name, param);
+            } catch (NoSuchMethodException | RuntimeException e) {
+                // the next signature
+            }
+        }
+        return null;
+    }
+
     /** Which API this logger writes through: log4j2, log4j1 or jul. */
     String api() {
         if (target == null) {
             return "jul";
         }
-        return info.getDeclaringClass().getName().equals(LOG4J1_LOGGER) ? "log4j1" : "log4j2";
+        String type = info.getDeclaringClass().getName();
+        return type.equals(LOG4J1_LOGGER) ? "log4j1" : type.startsWith("org.apache.logging.log4j") ? "log4j2" : type;
     }
 
     void info(String message) {

@@ -5,17 +5,10 @@ import com.cloud.exception.InternalErrorException;
 import com.cloud.hypervisor.kvm.resource.LibvirtVMDef.InterfaceDef;
 import com.cloud.hypervisor.kvm.resource.OvsVifDriver;
 import com.cloud.hypervisor.kvm.resource.VifDriverBase;
-import com.cloud.utils.PropertiesUtil;
 
 import java.io.File;
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.time.Duration;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 import javax.naming.ConfigurationException;
@@ -25,7 +18,6 @@ import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DecodeResult;
 import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DpdkDetails;
 import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DpdkHelperClient;
 import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DpdkHelperException;
-import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DpdkHelperOptions;
 import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.GcResult;
 import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.NicSpec;
 import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.PlugRequest;
@@ -50,24 +42,16 @@ import org.libvirt.LibvirtException;
 public class CsdpdkVifDriver extends OvsVifDriver {
     /** The FQCN for agent.properties' {@code libvirt.vif.driver}. */
     public static final String NAME = "org.csdpdk.cloudstack.agent.CsdpdkVifDriver";
-    /** agent.properties: the csdpdk binary (default: csdpdk on PATH, else /usr/bin/csdpdk). */
-    public static final String KEY_PATH = "csdpdk.path";
-    /** agent.properties: csdpdk's --ovsdb (default csdpdk's own, unix:/var/run/openvswitch/db.sock). */
-    public static final String KEY_OVSDB = "csdpdk.ovsdb";
-    /** agent.properties: csdpdk's --libvirt (default csdpdk's own, qemu:///system). */
-    public static final String KEY_LIBVIRT = "csdpdk.libvirt";
-    /** agent.properties: csdpdk's --qemu-conf (default csdpdk's own, /etc/libvirt/qemu.conf). */
-    public static final String KEY_QEMU_CONF = "csdpdk.qemu.conf";
-    /** agent.properties: true makes the agent refuse to start when DPDK is on but csdpdk says not capable. */
-    public static final String KEY_CAPABLE_REQUIRED = "csdpdk.capable.required";
-    /** agent.properties: the bound on one csdpdk call, seconds (default 30). */
-    public static final String KEY_TIMEOUT = "csdpdk.timeout";
-    /** Where a Debian or EL agent keeps agent.properties, when the class path does not say. */
-    public static final String DEFAULT_AGENT_PROPERTIES = "/etc/cloudstack/agent/agent.properties";
+    /** agent.properties keys the driver reads (csdpdk agent-config reports them). */
+    public static final String KEY_PATH = AgentSettings.KEY_PATH;
+    public static final String KEY_OVSDB = AgentSettings.KEY_OVSDB;
+    public static final String KEY_LIBVIRT = AgentSettings.KEY_LIBVIRT;
+    public static final String KEY_QEMU_CONF = AgentSettings.KEY_QEMU_CONF;
+    public static final String KEY_CAPABLE_REQUIRED = AgentSettings.KEY_CAPABLE_REQUIRED;
+    public static final String KEY_TIMEOUT = AgentSettings.KEY_TIMEOUT;
 
     static final String DETAIL_MODE = DpdkDetails.KEY_MODE;
     static final String DETAIL_INTERFACE_PREFIX = DpdkDetails.KEY_INTERFACE_PREFIX;
-    private static final int MAX_TIMEOUT = 3600;
 
     private final AgentLog log = AgentLog.find(CsdpdkVifDriver.class.getName(), VifDriverBase.class);
     private volatile DpdkHelperClient csdpdk;
@@ -85,37 +69,17 @@ public class CsdpdkVifDriver extends OvsVifDriver {
     @Override
     public void configure(Map<String, Object> params) throws ConfigurationException {
         super.configure(params);
-        File file = PropertiesUtil.findConfigFile("agent.properties");
-        if (file == null) {
-            file = new File(DEFAULT_AGENT_PROPERTIES);
-        }
-        Properties props = load(file);
-        boolean required = parseBoolean(props, KEY_CAPABLE_REQUIRED, false);
-        int timeout = parseTimeout(props);
-        boolean dpdk = "openvswitch".equalsIgnoreCase(trim(props.getProperty("network.bridge.type")))
-                && "true".equalsIgnoreCase(trim(props.getProperty("openvswitch.dpdk.enabled")));
-        DpdkHelperOptions.Builder options = DpdkHelperOptions.builder().agentProperties(file.getAbsolutePath())
-                .timeout(Duration.ofSeconds(timeout));
-        if (props.getProperty(KEY_OVSDB) != null) {
-            options.ovsdb(trim(props.getProperty(KEY_OVSDB)));
-        }
-        if (props.getProperty(KEY_LIBVIRT) != null) {
-            options.libvirt(trim(props.getProperty(KEY_LIBVIRT)));
-        }
-        if (props.getProperty(KEY_QEMU_CONF) != null) {
-            options.qemuConf(trim(props.getProperty(KEY_QEMU_CONF)));
-        }
-        String path = props.getProperty(KEY_PATH) != null ? trim(props.getProperty(KEY_PATH))
-                : DpdkHelperClient.findBinary();
-        csdpdk = new DpdkHelperClient(path, options.build());
-        log.info("csdpdk VIF driver: " + csdpdk.getPath() + ", settings " + file + ", logging through " + log.api());
-        if (!dpdk) {
-            log.info("csdpdk VIF driver: DPDK is off in " + file
+        AgentSettings settings = AgentSettings.load();
+        csdpdk = settings.client;
+        log.info("csdpdk VIF driver: " + csdpdk.getPath() + ", settings " + settings.file + ", logging through "
+                + log.api());
+        if (!settings.dpdk) {
+            log.info("csdpdk VIF driver: DPDK is off in " + settings.file
                     + " (network.bridge.type=openvswitch and openvswitch.dpdk.enabled=true turn it on): "
                     + "every NIC is OvsVifDriver's");
             return;
         }
-        checkCapable(file, required);
+        checkCapable(settings.file, settings.capableRequired);
         collectGarbage();
     }
 
@@ -277,51 +241,6 @@ public class CsdpdkVifDriver extends OvsVifDriver {
     /** "csdpdk VERB: CODE: message (field F) [exit N]", the bridge's own words. */
     static String describe(DpdkHelperException e) {
         return e.getMessage();
-    }
-
-    private static Properties load(File file) throws ConfigurationException {
-        Properties p = new Properties();
-        try (InputStream in = new FileInputStream(file)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new ConfigurationException("csdpdk VIF driver: cannot read " + file + ": " + e.getMessage());
-        }
-        return p;
-    }
-
-    private static String trim(String s) {
-        return s == null ? null : s.trim();
-    }
-
-    static boolean parseBoolean(Properties p, String key, boolean dflt) throws ConfigurationException {
-        String v = trim(p.getProperty(key));
-        if (v == null) {
-            return dflt;
-        }
-        switch (v.toLowerCase(Locale.ROOT)) {
-        case "true":
-            return true;
-        case "false":
-            return false;
-        default:
-            throw new ConfigurationException("agent.properties: " + key + "=" + v + ": true or false");
-        }
-    }
-
-    static int parseTimeout(Properties p) throws ConfigurationException {
-        String v = trim(p.getProperty(KEY_TIMEOUT));
-        if (v == null) {
-            return (int) DpdkHelperOptions.DEFAULT_TIMEOUT.getSeconds();
-        }
-        try {
-            int t = Integer.parseInt(v);
-            if (t >= 1 && t <= MAX_TIMEOUT) {
-                return t;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new ConfigurationException("agent.properties: " + KEY_TIMEOUT + "=" + v + ": seconds, 1 to " + MAX_TIMEOUT);
     }
 
     /** csdpdk's refusal on its way out of plugDPDKInterface, which may throw no checked exception. */

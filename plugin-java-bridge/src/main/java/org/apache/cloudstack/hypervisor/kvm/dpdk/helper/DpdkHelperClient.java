@@ -77,12 +77,13 @@ public class DpdkHelperClient {
     public static final String VERB_MIGRATE_REWRITE = "migrate-rewrite";
     public static final String VERB_MIGRATE_ABORT = "migrate-abort";
     public static final String VERB_MIGRATE_FINISH = "migrate-finish";
+    public static final String VERB_DOMAIN_COMPLETE = "domain-complete";
 
     /** Every verb this bridge calls; each must be in {@code csdpdk --help --format json}. */
     public static final List<String> VERBS = Collections.unmodifiableList(Arrays.asList(
             VERB_VERSION, VERB_DECODE, VERB_CAPABILITIES, VERB_PLUG, VERB_RENDER, VERB_UNPLUG, VERB_STATUS,
             VERB_GC, VERB_MIGRATE_PREPARE, VERB_MIGRATE_CHECK, VERB_MIGRATE_REWRITE, VERB_MIGRATE_ABORT,
-            VERB_MIGRATE_FINISH));
+            VERB_MIGRATE_FINISH, VERB_DOMAIN_COMPLETE));
 
     /** The verbs whose exit status 1 is a negative verdict, not an error. */
     static final Set<String> VERDICT_VERBS = Set.of(VERB_CAPABILITIES, VERB_MIGRATE_PREPARE, VERB_MIGRATE_CHECK);
@@ -335,6 +336,15 @@ public class DpdkHelperClient {
         Objects.requireNonNull(domainXml, "domainXml");
         Objects.requireNonNull(mapping, "mapping");
         return migrateRewrite(new MigrateRewriteRequest(domainXml, mapping)).getDomainXml();
+    }
+
+    /**
+     * {@code domain-complete}: the domain with its vhost-user interfaces completed as csdpdk renders them
+     * (for the agent's XML transformer hook at a VM's start). Reads OVSDB, changes nothing.
+     */
+    public DomainCompleteResult completeDomain(String domainXml) throws DpdkHelperException {
+        return call(VERB_DOMAIN_COMPLETE, Map.of("domain_xml", Objects.requireNonNull(domainXml, "domainXml")),
+                DomainCompleteResult.class);
     }
 
     /** {@code migrate-abort} on the destination: remove exactly the ports of this operation. Idempotent. */

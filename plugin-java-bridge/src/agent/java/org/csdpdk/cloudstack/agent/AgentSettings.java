@@ -1,0 +1,112 @@
+package org.csdpdk.cloudstack.agent;
+
+import com.cloud.utils.PropertiesUtil;
+
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+
+import javax.naming.ConfigurationException;
+
+import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DpdkHelperClient;
+import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DpdkHelperOptions;
+
+/**
+ * What the driver and the XML transformer read from the agent's agent.properties, found as the agent
+ * finds it (PropertiesUtil.findConfigFile: the agent's class path holds /etc/cloudstack/agent), else
+ * {@value #DEFAULT_FILE}. Strict: a csdpdk key with a value that is not one is a ConfigurationException
+ * naming it (csdpdk agent-config says which lines are right).
+ */
+final class AgentSettings {
+    /** Where a Debian or EL agent keeps agent.properties, when the class path does not say. */
+    static final String DEFAULT_FILE = "/etc/cloudstack/agent/agent.properties";
+    static final String KEY_PATH = "csdpdk.path";
+    static final String KEY_OVSDB = "csdpdk.ovsdb";
+    static final String KEY_LIBVIRT = "csdpdk.libvirt";
+    static final String KEY_QEMU_CONF = "csdpdk.qemu.conf";
+    static final String KEY_CAPABLE_REQUIRED = "csdpdk.capable.required";
+    static final String KEY_TIMEOUT = "csdpdk.timeout";
+    static final int MAX_TIMEOUT = 3600;
+
+    final File file;
+    /** network.bridge.type=openvswitch and openvswitch.dpdk.enabled=true, as the agent reads them. */
+    final boolean dpdk;
+    final boolean capableRequired;
+    final DpdkHelperClient client;
+
+    private AgentSettings(File file, boolean dpdk, boolean capableRequired, DpdkHelperClient client) {
+        this.file = file;
+        this.dpdk = dpdk;
+        this.capableRequired = capableRequired;
+        this.client = client;
+    }
+
+    static AgentSettings load() throws ConfigurationException {
+        File file = PropertiesUtil.findConfigFile("agent.properties");
+        if (file == null) {
+            file = new File(DEFAULT_FILE);
+        }
+        Properties p = new Properties();
+        try (InputStream in = new FileInputStream(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new ConfigurationException("csdpdk: cannot read " + file + ": " + e.getMessage());
+        }
+        boolean dpdk = "openvswitch".equalsIgnoreCase(get(p, "network.bridge.type"))
+                && "true".equalsIgnoreCase(get(p, "openvswitch.dpdk.enabled"));
+        DpdkHelperOptions.Builder options = DpdkHelperOptions.builder().agentProperties(file.getAbsolutePath())
+                .timeout(timeout(p));
+        if (get(p, KEY_OVSDB) != null) {
+            options.ovsdb(get(p, KEY_OVSDB));
+        }
+        if (get(p, KEY_LIBVIRT) != null) {
+            options.libvirt(get(p, KEY_LIBVIRT));
+        }
+        if (get(p, KEY_QEMU_CONF) != null) {
+            options.qemuConf(get(p, KEY_QEMU_CONF));
+        }
+        String path = get(p, KEY_PATH) != null ? get(p, KEY_PATH) : DpdkHelperClient.findBinary();
+        return new AgentSettings(file, dpdk, bool(p, KEY_CAPABLE_REQUIRED, false),
+                new DpdkHelperClient(path, options.build()));
+    }
+
+    private static String get(Properties p, String key) {
+        String v = p.getProperty(key);
+        return v == null ? null : v.trim();
+    }
+
+    static boolean bool(Properties p, String key, boolean dflt) throws ConfigurationException {
+        String v = get(p, key);
+        if (v == null) {
+            return dflt;
+        }
+        switch (v.toLowerCase(Locale.ROOT)) {
+        case "true":
+            return true;
+        case "false":
+            return false;
+        default:
+            throw new ConfigurationException("agent.properties: " + key + "=" + v + ": true or false");
+        }
+    }
+
+    /** csdpdk.timeout: seconds above 0 and at most 3600, fractions allowed (as csdpdk's --timeout). */
+    static Duration timeout(Properties p) throws ConfigurationException {
+        String v = get(p, KEY_TIMEOUT);
+        if (v == null) {
+            return DpdkHelperOptions.DEFAULT_TIMEOUT;
+        }
+        if (v.matches("[0-9]+(\\.[0-9]+)?")) {
+            double t = Double.parseDouble(v);
+            if (t > 0 && t <= MAX_TIMEOUT) {
+                return Duration.ofMillis(Math.max(1, Math.round(t * 1000)));
+            }
+        }
+        throw new ConfigurationException("agent.properties: " + KEY_TIMEOUT + "=" + v
+                + ": seconds above 0 and at most " + MAX_TIMEOUT);
+    }
+}
