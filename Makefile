@@ -7,7 +7,7 @@
 #   make demo    the main job, narrated
 #   make bench   medians of plug and unplug against CloudStack's way
 #   make bench-migration  live migrations between two hosts: each step, outage
-#   make deb     Debian packages of csdpdk and of the Java bridge (build/deb/)
+#   make deb     Debian packages: csdpdk, the Java bridge, the CloudStack agent drop-in (build/deb/)
 #   make install DESTDIR= PREFIX=/usr UNITDIR=/lib/systemd/system
 #   make fuzz FUZZ_SECONDS=N [FUZZ_JOBS=J]  each libFuzzer target N seconds, J at a time
 #   make deps-fuzz  install clang-14, libFuzzer and time(1), which make fuzz needs (root)

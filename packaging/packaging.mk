@@ -1,17 +1,24 @@
 # Debian packages (make deb): csdpdk (the binary, its manual page, completion
 # and docs, a drop-in for ovs-vswitchd.service that runs 'csdpdk
-# sockets-clean' before the switch, and libvirt's QEMU hook with its settings) and csdpdk-java-bridge (the jar for the
-# CloudStack agent), made with dpkg-deb by packaging/mkdeb from what make
-# install puts in $(O)/stage: fast, for a developer's tree. The Debian source
-# package (packaging/debian, dpkg-buildpackage) and the RPM spec
-# (packaging/rpm) build the same from source. On a KVM host:
-#   apt-get install ./build/deb/csdpdk_*.deb ./build/deb/csdpdk-java-bridge_*.deb
+# sockets-clean' before the switch, and libvirt's QEMU hook with its
+# settings), csdpdk-java-bridge (the jar through which Java calls csdpdk) and
+# csdpdk-cloudstack-agent (csdpdk's VIF driver and XML transformer for a
+# stock CloudStack agent), made by the Debian source package
+# (packaging/debian, dpkg-buildpackage, debhelper: packaging/debuild) from
+# the tree's files, reusing this tree's libopenvswitch. One route for every
+# .deb; the RPM spec (packaging/rpm) builds the same. On a KVM host:
+#   apt-get install ./build/deb/csdpdk_*.deb ./build/deb/csdpdk-java-bridge_*.deb \
+#                   ./build/deb/csdpdk-cloudstack-agent_*.deb
 
 DEB_DIR := $(O)/deb
 DEB_ARCH = $(shell dpkg --print-architecture)
 DEB_BINARY = $(DEB_DIR)/csdpdk_$(CSDPDK_VERSION)_$(DEB_ARCH).deb
 DEB_BRIDGE := $(DEB_DIR)/csdpdk-java-bridge_$(CSDPDK_VERSION)_all.deb
+DEB_AGENT := $(DEB_DIR)/csdpdk-cloudstack-agent_$(CSDPDK_VERSION)_all.deb
 BRIDGE_JAR := plugin-java-bridge/build/csdpdk-bridge.jar
+AGENT_JAR := plugin-java-bridge/build/csdpdk-cloudstack-agent.jar
+# The source package's files: what git knows of this tree, untracked files included.
+DEB_SOURCES := $(wildcard $(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
 
 # The manual page and the bash completion, generated from the verb, option
 # and error tables by packaging/mkdoc (a build tool, never shipped). The
@@ -44,7 +51,6 @@ PREFIX ?= /usr
 UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
 LIBEXECDIR ?= $(PREFIX)/libexec
-STAGE := $(O)/stage
 
 .PHONY: deb bridge-jar install
 install: $(O)/csdpdk $(HOOK) $(MANPAGE) $(COMPLETION) bridge-jar
@@ -60,23 +66,19 @@ install: $(O)/csdpdk $(HOOK) $(MANPAGE) $(COMPLETION) bridge-jar
 	  $(DESTDIR)$(UNITDIR)/ovs-vswitchd.service.d/csdpdk.conf
 	install -D -m 0644 $(BRIDGE_JAR) $(DESTDIR)$(PREFIX)/share/java/csdpdk-bridge-$(CSDPDK_VERSION).jar
 	ln -sf csdpdk-bridge-$(CSDPDK_VERSION).jar $(DESTDIR)$(PREFIX)/share/java/csdpdk-bridge.jar
+	install -D -m 0644 $(AGENT_JAR) $(DESTDIR)$(PREFIX)/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar
+	ln -sf ../../java/csdpdk-bridge.jar $(DESTDIR)$(PREFIX)/share/cloudstack-agent/plugins/csdpdk-bridge.jar
+	install -D -m 0644 plugin-java-bridge/src/agent/groovy/csdpdk-xml-transformer.groovy \
+	  $(DESTDIR)$(SYSCONFDIR)/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy
 
-deb: $(DEB_BINARY) $(DEB_BRIDGE)
+deb: $(DEB_BINARY)
 
-# The bridge's own Makefile knows when its jar is out of date.
+# The bridge's own Makefile knows when its jars are out of date.
 bridge-jar:
 	@$(MAKE) --no-print-directory -C plugin-java-bridge >/dev/null
 
-$(STAGE)/.staged: $(O)/csdpdk $(HOOK) $(MANPAGE) $(COMPLETION) bridge-jar packaging/systemd/ovs-vswitchd-csdpdk.conf \
-                  packaging/hook/libvirt-hook.conf packaging/hook/logrotate
-	@rm -rf $(STAGE)
-	@$(MAKE) --no-print-directory install DESTDIR=$(abspath $(STAGE)) >/dev/null
-	@touch $@
-
-$(DEB_BINARY): $(STAGE)/.staged packaging/mkdeb packaging/control.csdpdk packaging/copyright \
-               README.md $(wildcard docs/*.md)
-	@packaging/mkdeb csdpdk $(CSDPDK_VERSION) $(STAGE) $@
-
-$(DEB_BRIDGE): $(STAGE)/.staged packaging/mkdeb packaging/control.csdpdk-java-bridge packaging/copyright \
-               plugin-java-bridge/README.md
-	@packaging/mkdeb csdpdk-java-bridge $(CSDPDK_VERSION) $(STAGE) $@
+# dpkg-buildpackage builds all three packages at once, from a copy of the
+# tree's files; the other two are made with the first.
+$(DEB_BRIDGE) $(DEB_AGENT): $(DEB_BINARY)
+$(DEB_BINARY): $(DEB_SOURCES) $(OVS_STAMP) packaging/debuild
+	@packaging/debuild $(CSDPDK_VERSION) $(abspath $(DEB_DIR))

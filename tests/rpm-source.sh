@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The RPM spec for EL 8/9 hosts (packaging/rpm/csdpdk.spec): rpmbuild -bs
 # makes the source RPM from this tree and Debian's Open vSwitch source, the
-# spec yields csdpdk and csdpdk-java-bridge, and rpmlint finds no error in
+# spec yields csdpdk, csdpdk-java-bridge and csdpdk-cloudstack-agent, and rpmlint finds no error in
 # the spec (its warnings, and what it says of the unsigned source RPM, are
 # printed). The binary build itself needs an EL machine (BuildRequires such
 # as java-17-openjdk-devel and google-gson are EL's): not run here.
@@ -16,8 +16,8 @@ mkdir -p "$T/rpm/SOURCES"
 cp /usr/src/openvswitch/openvswitch.tar.gz "$T/rpm/SOURCES/"
 
 check "the spec's version is the Makefile's ($V)" test "$(rpmspec -q --srpm --qf '%{version}' "$SPEC")" = "$V"
-check "the spec makes csdpdk and csdpdk-java-bridge" \
-    test "$(rpmspec -q --builtrpms --qf '%{name}\n' "$SPEC" | sort | tr '\n' ' ')" = "csdpdk csdpdk-java-bridge "
+check "the spec makes csdpdk, csdpdk-java-bridge and csdpdk-cloudstack-agent" \
+    test "$(rpmspec -q --builtrpms --qf '%{name}\n' "$SPEC" | sort | tr '\n' ' ')" = "csdpdk csdpdk-cloudstack-agent csdpdk-java-bridge "
 if rpmbuild -bs --define "_topdir $T/rpm" "$SPEC" >"$T/rpmbuild.log" 2>&1; then
     ok "rpmbuild -bs builds the source RPM"
 else

@@ -93,7 +93,7 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_DIRS)' \
 	  "java bridge (JUnit)" 'set -o pipefail; $(MAKE) --no-print-directory -C plugin-java-bridge check CSDPDK=$(abspath $(O)/csdpdk) 2>&1 | awk -f tests/junit-tap.awk' \
 	  "packaging (make deb)" '$(MAKE) --no-print-directory deb >/dev/null && O=$(O) DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/packaging.sh' \
-	  "Debian source package (dpkg-buildpackage, lintian)" 'CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/debian-source.sh' \
+	  "Debian source package (dpkg-buildpackage, lintian)" '$(MAKE) --no-print-directory deb >/dev/null && DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/debian-source.sh' \
 	  "RPM source package (rpmbuild -bs, rpmlint)" 'CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/rpm-source.sh' \
 	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)') \
 	  $(foreach t,$(INTEGRATION_ASAN),"$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')
