@@ -75,16 +75,21 @@ check "... and without failpoints (only the test build has them)" \
     bash -c '! grep -q "ovsdb.before-commit" "$1"' _ "$T/root/usr/bin/csdpdk"
 dpkg-deb --extract "$JAVA" "$T/java"
 check "the jar holds DpdkHelperClient" \
-    bash -c 'python3 -m zipfile -l "$1" | grep -q "org/apache/cloudstack/hypervisor/kvm/dpdk/helper/DpdkHelperClient.class"' \
+    bash -c 'l=$(python3 -m zipfile -l "$1") && grep -q "org/apache/cloudstack/hypervisor/kvm/dpdk/helper/DpdkHelperClient.class" <<<"$l"' \
     _ "$T/java/usr/share/java/csdpdk-bridge-$V.jar"
 
 # Installed by dpkg into a scratch root (its own database; nothing of this
 # host's changes), then run from there as an operator would.
 sys=$T/sysroot
 mkdir -p "$sys/var/lib/dpkg/info" "$sys/var/lib/dpkg/updates" && : >"$sys/var/lib/dpkg/status"
-check "dpkg installs csdpdk into a scratch root" \
-    bash -c 'dpkg --root="$1" --force-depends --force-script-chrootless --no-triggers -i "$2" >/dev/null 2>&1 &&
-             dpkg --root="$1" -s csdpdk | grep -qx "Status: install ok installed"' _ "$sys" "$BIN"
+check "dpkg installs the three packages into a scratch root" \
+    bash -c 'dpkg --root="$1" --force-depends --force-script-chrootless --no-triggers -i "${@:2}" >/dev/null 2>&1 &&
+             for p in csdpdk csdpdk-java-bridge csdpdk-cloudstack-agent; do
+                 dpkg --root="$1" -s "$p" | grep -qx "Status: install ok installed" || exit 1; done' _ "$sys" "$BIN" "$JAVA" "$AGENT"
+check "... the agent's plugins directory holds the driver's jar and, through its link, the bridge's" \
+    bash -c 'cd "$1/usr/share/cloudstack-agent/plugins" && test -s csdpdk-cloudstack-agent.jar &&
+             test "$(readlink -f csdpdk-bridge.jar)" = "$(readlink -f "$1/usr/share/java/csdpdk-bridge-$2.jar")" &&
+             test -s "$1/etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy"' _ "$sys" "$V"
 out=$("$sys/usr/bin/csdpdk" version --format json 2>&1)
 check "... the installed csdpdk version says $V" test "$(jqo .result.csdpdk)" = "$V"
 out=$("$sys/usr/bin/csdpdk" decode --format json <<<'{"offering": {"extraconfig-dpdk-hugepages": "%3CmemoryBacking%3E%3Chugepages%2F%3E%3C%2FmemoryBacking%3E", "extraconfig-dpdk-numa": "%3Ccpu%3E%3Cnuma%3E%3Ccell+id%3D%220%22+cpus%3D%220%22+memory%3D%221048576%22+unit%3D%22KiB%22+memAccess%3D%22shared%22%2F%3E%3C%2Fnuma%3E%3C%2Fcpu%3E"}}' 2>&1)
