@@ -328,13 +328,22 @@ struct err *agent_socket_dir_parse(const char *value, char **dir)
 
 bool agent_is_openvswitch(const char *bridge_type)
 {
-    return bridge_type && streq(bridge_type, "openvswitch");
+    /* The agent: BridgeType.valueOf(value.toUpperCase()). */
+    return bridge_type && !strcasecmp(bridge_type, "openvswitch");
 }
 
 bool agent_is_true(const char *value)
 {
-    /* The agent reads it with Java's Boolean.parseBoolean: 'true' in any case. */
-    return value && !strcasecmp(value, "true");
+    /* The agent reads booleans with commons-beanutils' BooleanConverter
+     * (AgentPropertiesFileHandler): true, yes, y, on or 1 in any case, not
+     * trimmed; anything else is false. */
+    static const char *const yes[] = {"true", "yes", "y", "on", "1"};
+    for (size_t i = 0; value && i < ARRAY_SIZE(yes); i++) {
+        if (!strcasecmp(value, yes[i])) {
+            return true;
+        }
+    }
+    return false;
 }
 
 struct err *agent_config_load(const char *path, struct agent_config *cfg)

@@ -44,11 +44,13 @@ struct err *agent_properties_load(const char *path, const char *const *keys, siz
 struct err *agent_socket_dir_parse(const char *value, char **dir) _warn_unused_;
 
 /* Does network.bridge.type 'bridge_type' (NULL: unset) make the agent use
- * Open vSwitch? */
+ * Open vSwitch ("openvswitch" in any case, as BridgeType.valueOf of its
+ * upper case)? */
 bool agent_is_openvswitch(const char *bridge_type);
 
-/* Is 'value' (NULL: unset) true as the agent reads a boolean, Java's
- * Boolean.parseBoolean: "true" in any case? */
+/* Is 'value' (NULL: unset) true as the agent reads a boolean
+ * (commons-beanutils' BooleanConverter): true, yes, y, on or 1, in any case,
+ * not trimmed? */
 bool agent_is_true(const char *value);
 
 /* Sets '*value' (and '*value_len', unless NULL: U+0000 is a NUL byte in

@@ -190,10 +190,17 @@ void text_sort_unique(char **strings, size_t *n)
 
 bool text_seconds(const char *s, double max, double *seconds)
 {
+    /* Digits, then optionally '.' and digits: no sign, exponent, hex or
+     * blank, which strtod() alone would take (the Java driver reads the same). */
+    size_t whole = strspn(s, "0123456789");
+    size_t frac = s[whole] == '.' ? strspn(s + whole + 1, "0123456789") : 0;
+    if (!whole || (s[whole] == '.' && !frac) || s[whole + (s[whole] == '.') + frac]) {
+        return false;
+    }
     char *end = NULL;
     errno = 0;
     double t = strtod(s, &end);
-    if (!*s || end == s || *end || errno || !isfinite(t) || !(t > 0) || t > max) {
+    if (end == s || *end || errno || !isfinite(t) || !(t > 0) || t > max) {
         return false;
     }
     *seconds = t;

@@ -71,14 +71,16 @@ static char *check_true(const char *value, const char *expected)
     _cleanup_free_ char *shown = text_quote_for_message(value, 64);
     return agent_is_true(value)
                ? NULL
-               : mem_asprintf("%s reads as false (Java's Boolean.parseBoolean)", shown);
+               : mem_asprintf("%s reads as false (the agent's booleans: true, yes, y, on or 1, "
+                                              "in any case)",
+                                              shown);
 }
 
 static char *check_boolean(const char *value, const char *expected)
 {
     (void) expected;
     _cleanup_free_ char *shown = text_quote_for_message(value, 64);
-    return agent_is_true(value) || !strcasecmp(value, "false")
+    return !strcasecmp(value, "true") || !strcasecmp(value, "false")
                ? NULL
                : mem_asprintf("%s is neither true nor false (the driver refuses it: the agent does "
                               "not start)",

@@ -47,19 +47,19 @@ char *offering_shell_word(const char *s);
 #define OFFERING_SETTING_ENABLE "enable.additional.vm.configuration"
 #define OFFERING_SETTING_KVM_ALLOW_LIST "allow.additional.vm.configuration.list.kvm"
 /* Stands for the account's UUID in the commands printed. */
-#define OFFERING_ACCOUNT_PLACEHOLDER "<ACCOUNT_ID>"
+#define OFFERING_ACCOUNT_PLACEHOLDER "ACCOUNT_UUID"
 
 /* 'n' strings joined by 'separator', in a new string ("" when n is 0). */
 char *offering_join(const char *const *strings, size_t n, const char *separator);
 
 /* The CloudMonkey line that sets setting 'name' to 'value' for the account
  * OFFERING_ACCOUNT_PLACEHOLDER: "update configuration name=N value=V
- * accountid=<ACCOUNT_ID>", each of the first two arguments quoted for a
+ * accountid=ACCOUNT_UUID", each of the first two arguments quoted for a
  * POSIX shell when it needs to be. */
 char *offering_setting_cloudmonkey(const char *name, const char *value);
 
 /* The same as an API query string, before signing:
- * "command=updateConfiguration&name=N&value=V&accountid=<ACCOUNT_ID>", the
+ * "command=updateConfiguration&name=N&value=V&accountid=ACCOUNT_UUID", the
  * value URL-encoded once as offering_url_encode() does (the servlet takes
  * that layer off; CloudStack stores the setting as it then is). */
 char *offering_setting_query(const char *name, const char *value);

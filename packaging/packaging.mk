@@ -67,7 +67,6 @@ install: $(O)/csdpdk $(HOOK) $(MANPAGE) $(COMPLETION) bridge-jar
 	install -D -m 0644 $(BRIDGE_JAR) $(DESTDIR)$(PREFIX)/share/java/csdpdk-bridge-$(CSDPDK_VERSION).jar
 	ln -sf csdpdk-bridge-$(CSDPDK_VERSION).jar $(DESTDIR)$(PREFIX)/share/java/csdpdk-bridge.jar
 	install -D -m 0644 $(AGENT_JAR) $(DESTDIR)$(PREFIX)/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar
-	ln -sf ../../java/csdpdk-bridge.jar $(DESTDIR)$(PREFIX)/share/cloudstack-agent/plugins/csdpdk-bridge.jar
 	install -D -m 0644 plugin-java-bridge/src/agent/groovy/csdpdk-xml-transformer.groovy \
 	  $(DESTDIR)$(SYSCONFDIR)/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy
 
@@ -81,4 +80,4 @@ bridge-jar:
 # tree's files; the other two are made with the first.
 $(DEB_BRIDGE) $(DEB_AGENT): $(DEB_BINARY)
 $(DEB_BINARY): $(DEB_SOURCES) $(OVS_STAMP) packaging/debuild
-	@packaging/debuild $(CSDPDK_VERSION) $(abspath $(DEB_DIR))
+	@packaging/debuild $(CSDPDK_VERSION) $(abspath $(DEB_DIR)) $(abspath $(OVS_BUILD))

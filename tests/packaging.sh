@@ -41,18 +41,20 @@ check "csdpdk-java-bridge: all architectures, needs gson and this very csdpdk" \
 check "csdpdk-java-bridge holds the versioned jar and its link, and nothing else outside its docs" \
     test "$(files "$JAVA" | grep -v '/$' | grep -v '^./usr/share/doc/' | tr '\n' ' ')" \
     = "./usr/share/java/csdpdk-bridge-$V.jar ./usr/share/java/csdpdk-bridge.jar -> csdpdk-bridge-$V.jar "
-check "csdpdk-cloudstack-agent: all architectures, needs this csdpdk and its bridge, enhances cloudstack-agent" \
-    bash -c '[[ $1 == "all "* && $1 == *"csdpdk (>= $2)"* && $1 == *"csdpdk-java-bridge (= $2)"* && $3 == cloudstack-agent ]]' _ \
+check "csdpdk-cloudstack-agent: all architectures, needs this csdpdk, enhances cloudstack-agent" \
+    bash -c '[[ $1 == "all "* && $1 == *"csdpdk (>= $2)"* && $3 == cloudstack-agent ]]' _ \
     "$(field "$AGENT" Architecture) $(field "$AGENT" Depends)" "$V" "$(field "$AGENT" Enhances)"
-check "... holds the driver's jar and a link to the bridge's in the agent's plugins directory, the XML transformer in its hooks directory (a conffile), and nothing else outside its docs" \
+check "... holds the driver's jar in the agent's plugins directory, the XML transformer in its hooks directory (a conffile), and nothing else outside its docs" \
     test "$(files "$AGENT" | grep -v '/$' | grep -v '^./usr/share/doc/' | tr '\n' ' ')|$(dpkg-deb --ctrl-tarfile "$AGENT" | tar -xO ./conffiles)" \
-    = "./etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy ./usr/share/cloudstack-agent/plugins/csdpdk-bridge.jar -> ../../java/csdpdk-bridge.jar ./usr/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar |/etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy"
+    = "./etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy ./usr/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar |/etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy"
 check "... its docs: docs/cloudstack-agent.md" bash -c 'grep -qE "^\./usr/share/doc/csdpdk-cloudstack-agent/cloudstack-agent\.md(\.gz)?$" <<<"$1"' _ "$(files "$AGENT")"
 dpkg-deb --extract "$AGENT" "$T/agent"
-check "... the driver's jar holds CsdpdkVifDriver and XmlTransformer, and no class of CloudStack, libvirt-java, log4j or Gson" \
+check "... the driver's jar holds CsdpdkVifDriver, XmlTransformer and the bridge, no class of CloudStack, libvirt-java, log4j or Gson, and no Class-Path" \
     bash -c 'l=$(python3 -m zipfile -l "$1") && grep -q "org/csdpdk/cloudstack/agent/CsdpdkVifDriver.class" <<<"$l" &&
              grep -q "org/csdpdk/cloudstack/agent/XmlTransformer.class" <<<"$l" &&
-             ! grep -qE "com/cloud/|org/libvirt/|org/apache/log4j|org/apache/logging|com/google/gson" <<<"$l"' \
+             grep -q "org/apache/cloudstack/hypervisor/kvm/dpdk/helper/DpdkHelperClient.class" <<<"$l" &&
+             ! grep -qE "com/cloud/|org/libvirt/|org/apache/log4j|org/apache/logging|com/google/gson" <<<"$l" &&
+             ! unzip -p "$1" META-INF/MANIFEST.MF | grep -qi "^Class-Path"' \
     _ "$T/agent/usr/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar"
 check "every file is root's" test -z "$(for d in "$BIN" "$JAVA" "$AGENT"; do dpkg-deb --contents "$d"; done | awk '$2 != "root/root"')"
 
@@ -86,10 +88,9 @@ check "dpkg installs the three packages into a scratch root" \
     bash -c 'dpkg --root="$1" --force-depends --force-script-chrootless --no-triggers -i "${@:2}" >/dev/null 2>&1 &&
              for p in csdpdk csdpdk-java-bridge csdpdk-cloudstack-agent; do
                  dpkg --root="$1" -s "$p" | grep -qx "Status: install ok installed" || exit 1; done' _ "$sys" "$BIN" "$JAVA" "$AGENT"
-check "... the agent's plugins directory holds the driver's jar and, through its link, the bridge's" \
-    bash -c 'cd "$1/usr/share/cloudstack-agent/plugins" && test -s csdpdk-cloudstack-agent.jar &&
-             test "$(readlink -f csdpdk-bridge.jar)" = "$(readlink -f "$1/usr/share/java/csdpdk-bridge-$2.jar")" &&
-             test -s "$1/etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy"' _ "$sys" "$V"
+check "... the agent's plugins directory holds the driver's jar, its hooks directory the transformer" \
+    bash -c 'test -s "$1/usr/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar" &&
+             test -s "$1/etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy"' _ "$sys"
 out=$("$sys/usr/bin/csdpdk" version --format json 2>&1)
 check "... the installed csdpdk version says $V" test "$(jqo .result.csdpdk)" = "$V"
 out=$("$sys/usr/bin/csdpdk" decode --format json <<<'{"offering": {"extraconfig-dpdk-hugepages": "%3CmemoryBacking%3E%3Chugepages%2F%3E%3C%2FmemoryBacking%3E", "extraconfig-dpdk-numa": "%3Ccpu%3E%3Cnuma%3E%3Ccell+id%3D%220%22+cpus%3D%220%22+memory%3D%221048576%22+unit%3D%22KiB%22+memAccess%3D%22shared%22%2F%3E%3C%2Fnuma%3E%3C%2Fcpu%3E"}}' 2>&1)

@@ -141,7 +141,8 @@ static void seconds_above_zero_up_to_a_bound(void **state)
     assert_true(text_seconds("0.5", 3600, &t));
     assert_true(t == 0.5);
     assert_true(text_seconds("3600", 3600, &t));
-    static const char *const bad[] = {"", "0", "-1", "3600.5", "1e400", "nan", "inf", "5s", "5 ", "x"};
+    static const char *const bad[] = {"", "0", "-1", "3600.5", "1e400", "nan", "inf", "5s", "5 ", "x",
+                                       ".5", "5.", "+5", "1e1", "0x10", " 5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         t = -7;
         assert_false(text_seconds(bad[i], 3600, &t));

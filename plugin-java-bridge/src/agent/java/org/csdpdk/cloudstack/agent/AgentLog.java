@@ -16,14 +16,16 @@ final class AgentLog {
     private static final String LOG4J1_LOGGER = "org.apache.log4j.Logger";
 
     private final String name;
+    private final String api;
     private final Object target;
     private final Method info;
     private final Method warn;
     private final Method error;
     private final Logger jul;
 
-    private AgentLog(String name, Object target, Method info, Method warn, Method error) {
+    private AgentLog(String name, String api, Object target, Method info, Method warn, Method error) {
         this.name = name;
+        this.api = target == null ? "jul" : api;
         this.target = target;
         this.info = info;
         this.warn = warn;
@@ -39,7 +41,7 @@ final class AgentLog {
                 Class<?> manager = Class.forName(LOG4J2_MANAGER, true, loader);
                 Object logger = manager.getMethod("getLogger", String.class).invoke(null, name);
                 Class<?> type = Class.forName(LOG4J2_LOGGER, true, loader);
-                return new AgentLog(name, logger, type.getMethod("info", String.class),
+                return new AgentLog(name, "log4j2", logger, type.getMethod("info", String.class),
                         type.getMethod("warn", String.class), type.getMethod("error", String.class));
             }
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
@@ -48,10 +50,10 @@ final class AgentLog {
         try {
             Class<?> type = Class.forName(LOG4J1_LOGGER, true, loader);
             Object logger = type.getMethod("getLogger", String.class).invoke(null, name);
-            return new AgentLog(name, logger, type.getMethod("info", Object.class), type.getMethod("warn", Object.class),
+            return new AgentLog(name, "log4j1", logger, type.getMethod("info", Object.class), type.getMethod("warn", Object.class),
                     type.getMethod("error", Object.class));
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return new AgentLog(name, null, null, null, null);
+            return new AgentLog(name, "jul", null, null, null, null);
         }
     }
 
@@ -68,10 +70,10 @@ final class AgentLog {
             }
             Method error = method(logger, "error");
             if (info != null && warn != null) {
-                return new AgentLog(name, logger, info, warn, error != null ? error : warn);
+                return new AgentLog(name, logger.getClass().getName(), logger, info, warn, error != null ? error : warn);
             }
         }
-        return new AgentLog(name, null, null, null, null);
+        return new AgentLog(name, "jul", null, null, null, null);
     }
 
     private static Method method(Object target, String name) {
@@ -87,11 +89,7 @@ final class AgentLog {
 
     /** Which API this logger writes through: log4j2, log4j1 or jul. */
     String api() {
-        if (target == null) {
-            return "jul";
-        }
-        String type = info.getDeclaringClass().getName();
-        return type.equals(LOG4J1_LOGGER) ? "log4j1" : type.startsWith("org.apache.logging.log4j") ? "log4j2" : type;
+        return api;
     }
 
     void info(String message) {

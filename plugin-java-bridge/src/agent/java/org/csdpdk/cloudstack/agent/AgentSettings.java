@@ -18,8 +18,10 @@ import org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DpdkHelperOptions;
 /**
  * What the driver and the XML transformer read from the agent's agent.properties, found as the agent
  * finds it (PropertiesUtil.findConfigFile: the agent's class path holds /etc/cloudstack/agent), else
- * {@value #DEFAULT_FILE}. Strict: a csdpdk key with a value that is not one is a ConfigurationException
- * naming it (csdpdk agent-config says which lines are right).
+ * {@value #DEFAULT_FILE}. Values are read as the agent reads them (Properties.load, not trimmed); the
+ * agent's own keys as the agent judges them (its booleans: commons-beanutils' BooleanConverter), the
+ * csdpdk keys strictly: a value that is not one is a ConfigurationException naming it, exactly where
+ * csdpdk agent-config says the line is wrong.
  */
 final class AgentSettings {
     /** Where a Debian or EL agent keeps agent.properties, when the class path does not say. */
@@ -57,7 +59,7 @@ final class AgentSettings {
             throw new ConfigurationException("csdpdk: cannot read " + file + ": " + e.getMessage());
         }
         boolean dpdk = "openvswitch".equalsIgnoreCase(get(p, "network.bridge.type"))
-                && "true".equalsIgnoreCase(get(p, "openvswitch.dpdk.enabled"));
+                && agentTrue(get(p, "openvswitch.dpdk.enabled"));
         DpdkHelperOptions.Builder options = DpdkHelperOptions.builder().agentProperties(file.getAbsolutePath())
                 .timeout(timeout(p));
         if (get(p, KEY_OVSDB) != null) {
@@ -70,13 +72,20 @@ final class AgentSettings {
             options.qemuConf(get(p, KEY_QEMU_CONF));
         }
         String path = get(p, KEY_PATH) != null ? get(p, KEY_PATH) : DpdkHelperClient.findBinary();
+        if (!path.startsWith("/")) {
+            throw new ConfigurationException("agent.properties: " + KEY_PATH + "=" + path + ": an absolute path");
+        }
         return new AgentSettings(file, dpdk, bool(p, KEY_CAPABLE_REQUIRED, false),
                 new DpdkHelperClient(path, options.build()));
     }
 
     private static String get(Properties p, String key) {
-        String v = p.getProperty(key);
-        return v == null ? null : v.trim();
+        return p.getProperty(key);
+    }
+
+    /** A boolean as the agent reads it (BooleanConverter): true, yes, y, on or 1, in any case. */
+    static boolean agentTrue(String v) {
+        return v != null && java.util.Arrays.asList("true", "yes", "y", "on", "1").contains(v.toLowerCase(Locale.ROOT));
     }
 
     static boolean bool(Properties p, String key, boolean dflt) throws ConfigurationException {

@@ -146,7 +146,14 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         if (client == null) {
             throw new Refusal(new InternalErrorException("csdpdk VIF driver: plug before configure"));
         }
-        Map<String, String> config = extraConfig == null ? Collections.emptyMap() : extraConfig;
+        if (extraConfig == null) {
+            // Hot-plug (PlugNicCommand, ReplugNicCommand) passes no details: no mode, no snippets, and no
+            // domain start for the hook to bind the port at. The stock code fails there too (a
+            // NullPointerException); this says why.
+            throw new Refusal(new InternalErrorException("NIC " + nic.getMac() + ": csdpdk's VIF driver does not "
+                    + "hot-plug a DPDK NIC (the agent passes no VM details there): stop the VM, add the NIC, start it"));
+        }
+        Map<String, String> config = extraConfig;
         InterfaceDef.NicModel model = getGuestNicModel(guestOsType, nicAdapter);
         String bridge = _pifs.get(trafficLabel) != null ? _pifs.get(trafficLabel) : trafficLabel;
         NicSpec spec = new NicSpec(nic.getMac(), bridge, null).setUuid(nic.getUuid());
@@ -174,8 +181,15 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             throw new Refusal(new InternalErrorException("NIC " + nic.getMac() + " on bridge " + bridge + ": "
                     + describe(e), e));
         }
-        PortInfo port = result.getPorts().get(0);
-        String socket = port.getSocket();
+        PortInfo port = result.getPorts().isEmpty() ? null : result.getPorts().get(0);
+        String socket = port == null ? null : port.getSocket();
+        if (socket == null || socket.lastIndexOf('/') < 0 || port.getPort() == null || port.getGuestMode() == null) {
+            if (port != null && port.getPort() != null) {
+                removeQuietly(client, port.getPort());
+            }
+            throw new Refusal(new InternalErrorException("NIC " + nic.getMac() + ": csdpdk plug answered without a "
+                    + "port and socket: " + result.getRawResultJson()));
+        }
         String dir = socket.substring(0, socket.lastIndexOf('/') + 1);
         log.info("csdpdk plug: NIC " + nic.getMac() + " (" + nic.getUuid() + ") -> " + port.getPort() + " on "
                 + port.getBridge() + (port.isCreated() ? "" : " (already there)") + ", " + socket + ", libvirt mode "
@@ -214,6 +228,14 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             }
         } catch (DpdkHelperException e) {
             log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + describe(e));
+        }
+    }
+
+    private void removeQuietly(DpdkHelperClient client, String port) {
+        try {
+            client.unplugPorts(Collections.singletonList(port));
+        } catch (DpdkHelperException e) {
+            log.warn("csdpdk unplug " + port + " failed (gc removes it later): " + describe(e));
         }
     }
 

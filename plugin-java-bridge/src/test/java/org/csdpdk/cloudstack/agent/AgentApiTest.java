@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * log4j or Gson, their bytecode is Java 11's, every CloudStack member they use exists with the same
  * descriptor in 4.18.0.0, 4.19.0.0, 4.20.0.0 and 4.21.0.0 (src/test/resources/cloudstack-api.txt, recorded
  * from those releases' sources), and every Gson member they use exists in Gson 1.7.2 and 2.10.1
- * (gson-1.7.2-api.txt). A reference to a member the lists lack fails the test with its name.
+ * (gson-1.7.2-api.txt: the members the two share, recorded from their sources). A reference to a member the lists lack fails the test with its name.
  */
 class AgentApiTest {
     static final Path BUILD = Path.of("build");
@@ -254,6 +254,12 @@ class AgentApiTest {
             }
         }
         assertTrue(classes(AGENT_JAR).contains("org/csdpdk/cloudstack/agent/CsdpdkVifDriver"));
+        assertTrue(classes(AGENT_JAR).contains("org/apache/cloudstack/hypervisor/kvm/dpdk/helper/DpdkHelperClient"),
+                "the agent's jar carries the bridge it calls");
+        try (JarFile j = new JarFile(AGENT_JAR.toFile())) {
+            assertEquals(null, j.getManifest().getMainAttributes().getValue("Class-Path"),
+                    "the jar the agent loads names no other jar (no second Gson on the agent's class path)");
+        }
     }
 
     @Test

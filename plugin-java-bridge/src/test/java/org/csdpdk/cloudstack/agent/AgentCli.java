@@ -44,7 +44,6 @@ import javax.naming.ConfigurationException;
  * prepare [--detail K=V]... NIC...                         PrepareForMigration: the MAC -> DpdkTO map (JSON)
  * rewrite FILE MAPPING_JSON_FILE                           Migrate's replaceDpdkInterfaces: the new XML
  * cleanup-source FILE                                      after a migration: unplug the source's interfaces
- * remove-dpdk-port PORT                                    core's CommandWrapper.removeDpdkPort (migration cleanup)
  * NIC = MAC,NIC_UUID,TRAFFIC_LABEL,VLAN[,nodpdk]
  * </pre>
  *
@@ -197,9 +196,6 @@ public final class AgentCli {
             out.println(AgentFlows.replaceDpdkInterfaces(xml, mapping));
             return 0;
         }
-        case "remove-dpdk-port":
-            AgentFlows.removeDpdkPort(rest.get(0));
-            return 0;
         default:
             out.println("unknown command " + cmd);
             return 64;

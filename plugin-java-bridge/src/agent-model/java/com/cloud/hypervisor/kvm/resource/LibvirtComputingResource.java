@@ -49,8 +49,11 @@ public class LibvirtComputingResource {
 
     public void configure(Map<String, Object> params) throws ConfigurationException {
         Properties p = agentProperties();
-        boolean ovs = "openvswitch".equals(p.getProperty("network.bridge.type"));
-        dpdkSupport = ovs && Boolean.parseBoolean(p.getProperty("openvswitch.dpdk.enabled"));
+        // The agent: BridgeType.valueOf(upper case); booleans through commons-beanutils' BooleanConverter.
+        boolean ovs = "openvswitch".equalsIgnoreCase(p.getProperty("network.bridge.type"));
+        String enabled = p.getProperty("openvswitch.dpdk.enabled");
+        dpdkSupport = ovs && enabled != null
+                && java.util.Arrays.asList("true", "yes", "y", "on", "1").contains(enabled.toLowerCase(java.util.Locale.ROOT));
         if (dpdkSupport) {
             dpdkOvsPath = p.getProperty("openvswitch.dpdk.ovs.path");
             if (dpdkOvsPath != null && !dpdkOvsPath.endsWith("/")) {

@@ -57,9 +57,12 @@ public class OvsVifDriver extends VifDriverBase {
             intf.setVirtualPortType("openvswitch");
         }
         String vlanId = null;
-        if (nic.getBroadcastType() == Networks.BroadcastDomainType.Vlan
-                || nic.getBroadcastType() == Networks.BroadcastDomainType.Pvlan) {
+        if (nic.getBroadcastType() == Networks.BroadcastDomainType.Vlan) {
             vlanId = Networks.BroadcastDomainType.getValue(nic.getBroadcastUri());
+        } else if (nic.getBroadcastType() == Networks.BroadcastDomainType.Pvlan) {
+            // NetUtils.getPrimaryPvlanFromUri: pvlan://100-i200 -> "100"
+            String value = Networks.BroadcastDomainType.getValue(nic.getBroadcastUri());
+            vlanId = value.contains("-") ? value.substring(0, value.indexOf('-')) : value;
         }
         String trafficLabel = nic.getName();
         if (nic.getType() == Networks.TrafficType.Guest) {

@@ -31,7 +31,8 @@ import org.w3c.dom.NodeList;
  * LibvirtStopCommandWrapper (the live domain's interfaces parsed before the stop, each unplugged after
  * it), LibvirtPrepareForMigrationCommandWrapper (plug with no OS type and no adapter; the MAC -> DpdkTO
  * map from each VHOSTUSER InterfaceDef; on failure CommandWrapper.removeDpdkPort, which refuses every
- * csdpdk-N name), LibvirtMigrateCommandWrapper (replaceDpdkInterfaces; after success the source's
+ * csdpdk-N name: the behaviour of 4.18.2.1, 4.19.1.0, 4.20.0.0 and later; earlier releases ran
+ * ovs-vsctl del-port there), LibvirtMigrateCommandWrapper (replaceDpdkInterfaces; after success the source's
  * interfaces unplugged).
  */
 public final class AgentFlows {
