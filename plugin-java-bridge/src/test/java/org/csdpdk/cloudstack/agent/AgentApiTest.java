@@ -339,6 +339,26 @@ class AgentApiTest {
         assertTrue(checked > 10, "the bridge's Gson references were found (" + checked + ")");
     }
 
+    /**
+     * Gson 1.7.2 can neither make nor write a field of type JsonElement by reflection ("Unable to invoke
+     * no-args constructor for class com.google.gson.JsonElement"; a JsonObject written as its own
+     * internals): no class of the bridge may have one that is not transient.
+     */
+    @Test
+    void noFieldGsonReflectsOnIsAJsonElement() throws Exception {
+        Set<String> found = new TreeSet<>();
+        for (String c : classes(BRIDGE_JAR)) {
+            for (java.lang.reflect.Field f : Class.forName(c.replace('/', '.')).getDeclaredFields()) {
+                int mod = f.getModifiers();
+                if (com.google.gson.JsonElement.class.isAssignableFrom(f.getType())
+                        && !java.lang.reflect.Modifier.isTransient(mod) && !java.lang.reflect.Modifier.isStatic(mod)) {
+                    found.add(c + "." + f.getName());
+                }
+            }
+        }
+        assertTrue(found.isEmpty(), "fields Gson 1.7.2 cannot (de)serialise: " + found);
+    }
+
     @Test
     void theListsCatchAMemberOfALaterRelease() throws Exception {
         // The check itself must be able to fail: NicTO.getNetworkSegmentName is 4.20+, JsonParser.parseString 2.8.6+.

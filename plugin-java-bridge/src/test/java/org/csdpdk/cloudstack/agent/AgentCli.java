@@ -9,7 +9,7 @@ import com.cloud.hypervisor.kvm.resource.OvsVifDriver;
 import com.cloud.hypervisor.kvm.resource.wrapper.AgentFlows;
 import com.cloud.network.Networks;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.JsonStreamParser;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -186,10 +186,12 @@ public final class AgentCli {
         }
         case "rewrite": {
             String xml = Files.readString(Path.of(rest.get(0)));
-            JsonObject map = JsonParser.parseString(Files.readString(Path.of(rest.get(1)))).getAsJsonObject();
+            // Gson members 1.7.2 has too (tests/integration/cloudstack-agent.sh runs with AGENT_GSON).
+            JsonObject map = new JsonStreamParser(Files.readString(Path.of(rest.get(1)))).next().getAsJsonObject();
             Map<String, DpdkTO> mapping = new HashMap<>();
-            for (String mac : map.keySet()) {
-                JsonObject to = map.getAsJsonObject(mac);
+            for (Map.Entry<String, com.google.gson.JsonElement> entry : map.entrySet()) {
+                String mac = entry.getKey();
+                JsonObject to = entry.getValue().getAsJsonObject();
                 mapping.put(mac, new DpdkTO(to.get("path").getAsString(), to.get("port").getAsString(),
                         to.get("mode").getAsString()));
             }

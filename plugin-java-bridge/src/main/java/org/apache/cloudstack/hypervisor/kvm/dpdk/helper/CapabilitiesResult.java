@@ -23,11 +23,6 @@ public class CapabilitiesResult extends DpdkHelperResult {
     private List<Check> checks = new ArrayList<>();
     private List<Hugepages> hugepages = new ArrayList<>();
     private Integer numa_nodes;
-    private JsonElement agent;
-    private JsonElement ovs;
-    private JsonElement hugetlbfs;
-    private JsonElement socket_dir;
-    private JsonElement libvirt;
 
     /**
      * True only if csdpdk said so three ways: exit status 0, {@code dpdk: true} and {@code capability:
@@ -67,24 +62,24 @@ public class CapabilitiesResult extends DpdkHelperResult {
 
     /** What agent.properties says ({@code bridge_type}, {@code dpdk_enabled}, {@code socket_dir}, ...). */
     public JsonElement getAgent() {
-        return agent;
+        return rawMember("agent");
     }
 
     /** The Open_vSwitch row's facts, or JSON null when OVSDB did not answer. */
     public JsonElement getOvs() {
-        return ovs;
+        return rawMember("ovs");
     }
 
     public JsonElement getHugetlbfs() {
-        return hugetlbfs;
+        return rawMember("hugetlbfs");
     }
 
     public JsonElement getSocketDir() {
-        return socket_dir;
+        return rawMember("socket_dir");
     }
 
     public JsonElement getLibvirt() {
-        return libvirt;
+        return rawMember("libvirt");
     }
 
     /** One reason the host is not capable. */

@@ -1,5 +1,6 @@
 package org.apache.cloudstack.hypervisor.kvm.dpdk.helper;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 import java.util.Collections;
@@ -41,6 +42,14 @@ public abstract class DpdkHelperResult {
         this.stderr = stderr;
         this.durationMillis = durationMillis;
         this.rawResult = rawResult;
+    }
+
+    /**
+     * The member {@code name} of the raw result, a copy (JsonNull for JSON null; null when absent): for
+     * the members of type JsonElement, which Gson's reflection does not fill on every Gson version.
+     */
+    protected JsonElement rawMember(String name) {
+        return Json.copy(rawResult.get(name));
     }
 
     /** The verb that produced this result. */

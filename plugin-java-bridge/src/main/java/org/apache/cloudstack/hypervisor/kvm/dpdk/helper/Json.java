@@ -20,13 +20,26 @@ import java.util.Map;
  * are called here and anywhere in the bridge (the tests check the class files against Gson 1.7.2's API):
  * no {@code JsonParser.parseString} (2.8.6), {@code JsonElement.deepCopy} (2.8.2),
  * {@code TypeAdapter} or {@code Gson.getAdapter} (2.1), and {@code JsonParser.parse(JsonReader)} is
- * avoided because it turns a strict reader lenient.
+ * avoided because it turns a strict reader lenient. Nor does Gson's reflection meet a field of type
+ * {@code JsonElement} (Gson 1.7.2 can neither make one nor write one): such fields are transient, read
+ * from the raw result ({@link DpdkHelperResult#rawMember}) or written by the request
+ * ({@link Request}).
  */
 final class Json {
     /** Requests and texts: reflection on the request classes, no HTML escaping of XML in strings. */
     static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private Json() {
+    }
+
+    /** A request that writes some of its members itself (those of type JsonElement). */
+    interface Request {
+        JsonElement toJsonTree();
+    }
+
+    /** The JSON text of a request: Gson's reflection, or the request's own tree. */
+    static String request(Object request) {
+        return request instanceof Request ? text(((Request) request).toJsonTree()) : GSON.toJson(request);
     }
 
     /** {@code e} as compact JSON text, '<', '>', '=' and '&' as they are. */
@@ -54,12 +67,9 @@ final class Json {
         }
     }
 
-    /** A deep copy: nothing of {@code e} is shared with the result. */
+    /** A deep copy: nothing mutable of {@code e} is shared with the result. */
     static JsonElement copy(JsonElement e) {
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (e.isJsonPrimitive()) {
+        if (e == null || e.isJsonNull() || e.isJsonPrimitive()) {
             return e; // immutable
         }
         if (e.isJsonArray()) {

@@ -13,12 +13,12 @@ import java.util.Map;
  * the destination's report (optional: the {@code result} of its {@code migrate-prepare} or
  * {@code capabilities}).
  */
-public class MigrateCheckRequest {
+public class MigrateCheckRequest implements Json.Request {
     private static final Gson GSON = new Gson();
 
     private String domain_xml;
     private String destination;
-    private JsonElement destination_report;
+    private transient JsonElement destination_report;
 
     public MigrateCheckRequest() {
     }
@@ -78,6 +78,16 @@ public class MigrateCheckRequest {
         report.add("mapping", GSON.toJsonTree(new LinkedHashMap<>(mapping)));
         this.destination_report = report;
         return this;
+    }
+
+    /** Gson's reflection for the strings, the report as it is (Gson 1.7.2 cannot write a JsonElement field). */
+    @Override
+    public JsonElement toJsonTree() {
+        JsonObject tree = GSON.toJsonTree(this).getAsJsonObject();
+        if (destination_report != null) {
+            tree.add("destination_report", destination_report);
+        }
+        return tree;
     }
 
     /** The destination's result object, as returned by this bridge on the destination. */

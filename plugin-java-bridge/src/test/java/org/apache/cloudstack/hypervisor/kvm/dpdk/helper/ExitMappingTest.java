@@ -1,7 +1,6 @@
 package org.apache.cloudstack.hypervisor.kvm.dpdk.helper;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -145,7 +144,7 @@ class ExitMappingTest extends TestSupport {
         assertEquals(new DpdkTo("/var/run/openvswitch", "csdpdk-7", "server"), map.get(MAC1));
         assertEquals("/var/run/openvswitch/csdpdk-8", map.get(MAC2).getSocketPath());
 
-        JsonObject sent = JsonParser.parseString(recordedStdin(tmp)).getAsJsonObject();
+        JsonObject sent = Json.parseTrusted(recordedStdin(tmp)).getAsJsonObject();
         assertEquals("op:1", sent.get("op_id").getAsString());
         assertEquals(2, sent.getAsJsonArray("nics").size());
         assertTrue(sent.has("details") && sent.has("vm"));
@@ -195,22 +194,22 @@ class ExitMappingTest extends TestSupport {
                 + "\"ports_connected\", \"ok\": false, \"side\": \"source\"}, {\"detail\": null, \"id\": \"numa\", "
                 + "\"ok\": true, \"side\": \"destination\"}]}";
         DpdkHelperClient c = canned(ok("migrate-check", no), 1);
-        JsonObject report = JsonParser.parseString("{\"eligible\": true, \"mapping\": {}}").getAsJsonObject();
+        JsonObject report = Json.parseTrusted("{\"eligible\": true, \"mapping\": {}}").getAsJsonObject();
         MigrateCheckResult r = c.checkMigration(new MigrateCheckRequest("<domain/>")
                 .setDestination("qemu+tls://10.0.0.2/system").setDestinationReport(report));
         assertFalse(r.isEligible());
         assertEquals(1, r.getFailedChecks().size());
         assertEquals("source", r.getFailedChecks().get(0).getSide());
         assertNull(r.getChecks().get(1).getDetail());
-        JsonObject sent = JsonParser.parseString(recordedStdin(tmp)).getAsJsonObject();
+        JsonObject sent = Json.parseTrusted(recordedStdin(tmp)).getAsJsonObject();
         assertEquals("<domain/>", sent.get("domain_xml").getAsString());
         assertEquals("qemu+tls://10.0.0.2/system", sent.get("destination").getAsString());
         assertEquals(report, sent.get("destination_report"));
 
         DpdkHelperClient yes = canned(ok("migrate-check", "{\"eligible\": true, \"checks\": []}"), 0);
         assertTrue(yes.checkMigration("<domain/>", null, null).isEligible());
-        JsonObject minimal = JsonParser.parseString(recordedStdin(tmp)).getAsJsonObject();
-        assertEquals(1, minimal.size(), "unset fields are left out: " + minimal);
+        JsonObject minimal = Json.parseTrusted(recordedStdin(tmp)).getAsJsonObject();
+        assertEquals(1, minimal.entrySet().size(), "unset fields are left out: " + minimal);
     }
 
     @Test
@@ -219,8 +218,8 @@ class ExitMappingTest extends TestSupport {
         Map<String, DpdkTo> mapping = new LinkedHashMap<>();
         mapping.put(MAC1, new DpdkTo("/var/run/openvswitch", "csdpdk-7", "server"));
         assertEquals("<domain>new</domain>", c.rewriteForMigration("<domain>old</domain>", mapping));
-        JsonObject sent = JsonParser.parseString(recordedStdin(tmp)).getAsJsonObject();
-        assertEquals(JsonParser.parseString("{\"" + MAC1 + "\": {\"path\": \"/var/run/openvswitch\", "
+        JsonObject sent = Json.parseTrusted(recordedStdin(tmp)).getAsJsonObject();
+        assertEquals(Json.parseTrusted("{\"" + MAC1 + "\": {\"path\": \"/var/run/openvswitch\", "
                 + "\"port\": \"csdpdk-7\", \"mode\": \"server\"}}"), sent.get("mapping"));
         assertEquals("<domain>old</domain>", sent.get("domain_xml").getAsString());
     }
