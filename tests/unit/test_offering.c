@@ -132,21 +132,21 @@ static void management_server_commands(void **state)
 
     got = offering_setting_cloudmonkey(OFFERING_SETTING_KVM_ALLOW_LIST, list);
     assert_string_equal(got, "update configuration name=allow.additional.vm.configuration.list.kvm "
-                             "value=cell,cpu,memoryBacking accountid=<ACCOUNT_ID>");
+                             "value=cell,cpu,memoryBacking accountid=ACCOUNT_UUID");
     free(got);
     got = offering_setting_query(OFFERING_SETTING_KVM_ALLOW_LIST, list);
     assert_string_equal(got, "command=updateConfiguration&name=allow.additional.vm.configuration.list.kvm"
-                             "&value=cell%2Ccpu%2CmemoryBacking&accountid=<ACCOUNT_ID>");
+                             "&value=cell%2Ccpu%2CmemoryBacking&accountid=ACCOUNT_UUID");
     free(got);
     free(list);
 
     /* A value a shell would split is quoted; the query encodes it. */
     got = offering_setting_cloudmonkey("x", "a b");
-    assert_string_equal(got, "update configuration name=x 'value=a b' accountid=<ACCOUNT_ID>");
+    assert_string_equal(got, "update configuration name=x 'value=a b' accountid=ACCOUNT_UUID");
     free(got);
     got = offering_setting_query(OFFERING_SETTING_ENABLE, "true");
     assert_string_equal(got, "command=updateConfiguration&name=enable.additional.vm.configuration"
-                             "&value=true&accountid=<ACCOUNT_ID>");
+                             "&value=true&accountid=ACCOUNT_UUID");
     free(got);
 }
 
