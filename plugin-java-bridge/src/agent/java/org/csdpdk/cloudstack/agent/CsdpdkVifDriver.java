@@ -100,7 +100,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             }
             verdict = b.toString();
         } catch (DpdkHelperException e) {
-            verdict = describe(e);
+            verdict = e.getMessage();
         }
         String message = "csdpdk capabilities: " + file + " enables DPDK but this host cannot run DPDK VMs: " + verdict;
         if (required) {
@@ -120,7 +120,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
                         + String.join(" ", gc.getRemoved()));
             }
         } catch (DpdkHelperException e) {
-            log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): " + describe(e));
+            log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): " + e.getMessage());
         }
     }
 
@@ -179,13 +179,13 @@ public class CsdpdkVifDriver extends OvsVifDriver {
                     DpdkDetails.decoded(null, details)));
         } catch (DpdkHelperException e) {
             throw new Refusal(new InternalErrorException("NIC " + nic.getMac() + " on bridge " + bridge + ": "
-                    + describe(e), e));
+                    + e.getMessage(), e));
         }
         PortInfo port = result.getPorts().isEmpty() ? null : result.getPorts().get(0);
         String socket = port == null ? null : port.getSocket();
         if (socket == null || socket.lastIndexOf('/') < 0 || port.getPort() == null || port.getGuestMode() == null) {
             if (port != null && port.getPort() != null) {
-                removeQuietly(client, port.getPort());
+                unplugPort(client, port.getPort());
             }
             throw new Refusal(new InternalErrorException("NIC " + nic.getMac() + ": csdpdk plug answered without a "
                     + "port and socket: " + result.getRawResultJson()));
@@ -227,15 +227,17 @@ public class CsdpdkVifDriver extends OvsVifDriver {
                 log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + warning);
             }
         } catch (DpdkHelperException e) {
-            log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + describe(e));
+            log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + e.getMessage());
         }
     }
 
-    private void removeQuietly(DpdkHelperClient client, String port) {
+    /** csdpdk unplug of one named port, idempotent; a failure is logged (gc removes the port later). */
+    private void unplugPort(DpdkHelperClient client, String port) {
         try {
-            client.unplugPorts(Collections.singletonList(port));
+            UnplugResult r = client.unplugPorts(Collections.singletonList(port));
+            log.info("csdpdk unplug: " + port + (r.getRemoved().isEmpty() ? " was not there" : " removed"));
         } catch (DpdkHelperException e) {
-            log.warn("csdpdk unplug " + port + " failed (gc removes it later): " + describe(e));
+            log.warn("csdpdk unplug " + port + " failed (gc removes it later): " + e.getMessage());
         }
     }
 
@@ -252,18 +254,9 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             log.error("csdpdk unplug " + port + ": the driver is not configured; the port is left");
             return;
         }
-        try {
-            UnplugResult r = client.unplugPorts(Collections.singletonList(port));
-            log.info("csdpdk unplug: " + port + (r.getRemoved().isEmpty() ? " was not there" : " removed"));
-        } catch (DpdkHelperException e) {
-            log.warn("csdpdk unplug " + port + " failed (gc removes it later): " + describe(e));
-        }
+        unplugPort(client, port);
     }
 
-    /** "csdpdk VERB: CODE: message (field F) [exit N]", the bridge's own words. */
-    static String describe(DpdkHelperException e) {
-        return e.getMessage();
-    }
 
     /** csdpdk's refusal on its way out of plugDPDKInterface, which may throw no checked exception. */
     private static final class Refusal extends RuntimeException {

@@ -122,9 +122,7 @@ public final class AgentCli {
         }
         switch (cmd) {
         case "start":
-            for (InterfaceDef def : AgentFlows.start(r, nics, os, adapter, extra)) {
-                out.print(def);
-            }
+            out.print(startXml(r, nics, os, adapter, extra));
             return 0;
         case "start-many": {
             // StartCommands of several VMs at once (the agent runs each in its own thread): one VM per NIC.
@@ -136,11 +134,8 @@ public final class AgentCli {
                     final String finalOs = os;
                     final String finalAdapter = adapter;
                     runs.put(nic.getMac(), pool.submit(() -> {
-                        StringBuilder xml = new StringBuilder();
-                        for (InterfaceDef def : AgentFlows.start(r, List.of(nic), finalOs, finalAdapter, extra)) {
-                            xml.append(def);
-                        }
-                        Files.writeString(dir.resolve(nic.getMac() + ".ifaces"), xml.toString());
+                        Files.writeString(dir.resolve(nic.getMac() + ".ifaces"),
+                                startXml(r, List.of(nic), finalOs, finalAdapter, extra));
                         return "ok";
                     }));
                 }
@@ -161,10 +156,7 @@ public final class AgentCli {
         case "stop":
         case "cleanup-source": {
             String xml = Files.readString(Path.of(rest.get(0)));
-            List<InterfaceDef> ifaces = cmd.equals("stop") ? AgentFlows.stop(r, xml) : r.getInterfaces(xml);
-            if (cmd.equals("cleanup-source")) {
-                AgentFlows.migrateSourceCleanup(r, xml);
-            }
+            List<InterfaceDef> ifaces = cmd.equals("stop") ? AgentFlows.stop(r, xml) : AgentFlows.migrateSourceCleanup(r, xml);
             for (InterfaceDef def : ifaces) {
                 out.println("unplugged " + def.getDpdkSourcePort() + " " + def.getDpdkOvsPath() + " "
                         + def.getInterfaceMode());
@@ -202,6 +194,16 @@ public final class AgentCli {
             out.println("unknown command " + cmd);
             return 64;
         }
+    }
+
+    /** A StartCommand's createVifs: the XML of the InterfaceDefs, as the agent puts them in the domain. */
+    private static String startXml(LibvirtComputingResource r, List<NicTO> nics, String os, String adapter,
+            Map<String, String> extra) throws Exception {
+        StringBuilder xml = new StringBuilder();
+        for (InterfaceDef def : AgentFlows.start(r, nics, os, adapter, extra)) {
+            xml.append(def);
+        }
+        return xml.toString();
     }
 
     /** MAC,NIC_UUID,TRAFFIC_LABEL,VLAN[,nodpdk]: a Guest NIC on a VLAN, DPDK-enabled unless nodpdk. */

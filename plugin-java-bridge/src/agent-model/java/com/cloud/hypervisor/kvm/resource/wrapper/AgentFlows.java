@@ -121,8 +121,8 @@ public final class AgentFlows {
         }
     }
 
-    /** After a successful migration, on the source: its interfaces (parsed) unplugged. */
-    public static void migrateSourceCleanup(LibvirtComputingResource r, String sourceXml) {
-        r.cleanupVMNetworks(r.getInterfaces(sourceXml));
+    /** After a successful migration, on the source: its interfaces (parsed, as at a stop) unplugged. */
+    public static List<InterfaceDef> migrateSourceCleanup(LibvirtComputingResource r, String sourceXml) {
+        return stop(r, sourceXml);
     }
 }
