@@ -57,6 +57,8 @@ static const struct {
         "ovs-vswitchd could not make a new port; the new ports were removed again"},
     [ERR_PORT_BROKEN] = {"port_broken", EXIT_SOFTWARE,
         "after a migration, a port's device lost the virtio features its guest negotiated"},
+    [ERR_NUMA_REFUSED] = {"numa_refused", EXIT_UNAVAILABLE,
+        "Open vSwitch could not poll the VM's queues (no PMD thread) or buffer them on its NUMA node (DPDK memory); nothing changed"},
 };
 
 static const struct exit_status exit_statuses_table[] = {
@@ -66,7 +68,8 @@ static const struct exit_status exit_statuses_table[] = {
                     "driver); ok stays true"},
     {EXIT_USAGE, "usage error"},
     {EXIT_DATAERR, "invalid request; nothing changed"},
-    {EXIT_UNAVAILABLE, "OVSDB or libvirt unavailable, or a port the switch refused"},
+    {EXIT_UNAVAILABLE, "OVSDB or libvirt unavailable, a port the switch refused, or a VM the switch "
+                       "could not poll or buffer on its NUMA node"},
     {EXIT_SOFTWARE, "internal error, or a port broken by a switch restart during a migration"},
     {EXIT_TEMPFAIL, "temporary failure (timeout, conflict); safe to retry"},
 };

@@ -48,6 +48,7 @@ enum err_code {
     ERR_PORT_MISMATCH,
     ERR_PORT_REFUSED, /* ovs-vswitchd could not make a new port (Interface.error) */
     ERR_PORT_BROKEN,  /* after a migration, a port the VM's NIC does not work on */
+    ERR_NUMA_REFUSED, /* Open vSwitch cannot poll or buffer the VM's queues on its node */
     ERR_CODE_COUNT
 };
 

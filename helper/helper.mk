@@ -6,7 +6,7 @@ HELPER_SRCS := helper/mem.c helper/error.c helper/request.c helper/output.c help
                helper/dl.c helper/curl.c helper/libvirt.c helper/agent.c helper/validate.c helper/xml.c \
                helper/vm_request.c helper/vm_render.c helper/domxml.c helper/domain.c helper/binding.c helper/verb_render.c \
                helper/verb_domain_complete.c \
-               helper/sysfs.c helper/sockdir.c helper/capability.c helper/verb_capabilities.c helper/probe.c \
+               helper/sysfs.c helper/numa.c helper/sockdir.c helper/capability.c helper/verb_capabilities.c helper/probe.c \
                helper/verb_agent_config.c \
                helper/verb_sockets_clean.c helper/text.c helper/failpoint.c \
                helper/verb_offering_build.c helper/verb_offering_check.c

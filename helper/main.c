@@ -131,9 +131,12 @@ static struct err *parse_format(const char *s, enum output_format *format)
         *format = FORMAT_JSON;
     } else if (streq(s, "text")) {
         *format = FORMAT_TEXT;
+    } else if (streq(s, "prometheus")) {
+        *format = FORMAT_PROMETHEUS;
     } else {
         _cleanup_free_ char *shown = text_quote_for_message(s, 32);
-        return err_new(ERR_USAGE, NULL, "--format must be 'json' or 'text', not %s", shown);
+        return err_new(ERR_USAGE, NULL, "--format must be 'json', 'text' or 'prometheus', not %s",
+                       shown);
     }
     return NULL;
 }
@@ -272,6 +275,10 @@ static struct err *parse_arguments(int argc, char **argv, struct invocation *inv
     }
     if (o->foreign && !(v->flags & VERB_FOREIGN)) {
         return err_new(ERR_USAGE, NULL, "--foreign does not apply to '%s'", v->name);
+    }
+    if (o->format == FORMAT_PROMETHEUS && !v->prometheus) {
+        o->format = FORMAT_JSON;
+        return err_new(ERR_USAGE, NULL, "--format prometheus is for 'status', not '%s'", v->name);
     }
     if (o->request_file && !(v->flags & VERB_REQUEST)) {
         return err_new(ERR_USAGE, NULL, "'%s' reads no request; drop --request", v->name);
@@ -459,7 +466,10 @@ int main(int argc, char **argv)
         log_verbose("%s: %s: %s", env.verb ? env.verb : "-", err_code_name(error->code),
                     error->message);
     }
-    if (output_envelope(stdout, inv.options.format, &env, inv.verb ? inv.verb->text : NULL) < 0) {
+    verb_text_fn *writer = !inv.verb ? NULL
+                           : inv.options.format == FORMAT_PROMETHEUS ? inv.verb->prometheus
+                                                                     : inv.verb->text;
+    if (output_envelope(stdout, inv.options.format, &env, writer) < 0) {
         log_verbose("cannot write to stdout");
         status = EXIT_SOFTWARE;
     }

@@ -270,10 +270,31 @@ static void output_text(FILE *out, const struct envelope *env, verb_text_fn *tex
     }
 }
 
+/* Metrics: the verb's, after csdpdk_up 1; on an error csdpdk_up 0 and the
+ * error as a comment (the textfile collector then still reads a valid
+ * file, and an alert on csdpdk_up fires). */
+static void output_prometheus(FILE *out, const struct envelope *env, verb_text_fn *metrics)
+{
+    fprintf(out, "# HELP csdpdk_up Whether csdpdk %s could read its sources (1) or not (0).\n"
+                 "# TYPE csdpdk_up gauge\ncsdpdk_up %d\n",
+            env->verb ? env->verb : "", env->error ? 0 : 1);
+    if (env->error) {
+        _cleanup_free_ char *message = mem_strdup(env->error->message);
+        for (char *c = message; *c; c++) {
+            *c = *c == '\n' ? ' ' : *c;
+        }
+        fprintf(out, "# error: %s: %s\n", err_code_name(env->error->code), message);
+    } else if (metrics) {
+        metrics(out, env->result, env->verbose);
+    }
+}
+
 int output_envelope(FILE *out, enum output_format format, const struct envelope *env,
                     verb_text_fn *text)
 {
-    if (format == FORMAT_JSON) {
+    if (format == FORMAT_PROMETHEUS) {
+        output_prometheus(out, env, text);
+    } else if (format == FORMAT_JSON) {
         if (output_json(out, env) < 0) {
             return -1;
         }

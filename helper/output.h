@@ -23,7 +23,8 @@ struct envelope {
 };
 
 /* Writes 'env' to 'out' in 'format'; 'text' renders a result for a person
- * (NULL: the generic key: value lines). Returns 0, or -1 if writing failed. */
+ * (NULL: the generic key: value lines), or, for FORMAT_PROMETHEUS, its
+ * metrics (after csdpdk_up). Returns 0, or -1 if writing failed. */
 int output_envelope(FILE *out, enum output_format format, const struct envelope *env,
                     verb_text_fn *text);
 

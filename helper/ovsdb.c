@@ -226,6 +226,69 @@ static struct err *deadline_error(const struct ovsdb *db, const char *what)
                    what);
 }
 
+/* Connects a JSON-RPC stream to 'url' by 'deadline' (time_msec()): 0,
+ * ETIMEDOUT, or the error. */
+static int rpc_connect(const char *url, long long deadline, struct jsonrpc **rpc)
+{
+    struct stream *stream = NULL;
+    int error = jsonrpc_stream_open(url, &stream, DSCP_DEFAULT);
+    if (error) {
+        return error;
+    }
+    while ((error = stream_connect(stream)) == EAGAIN) {
+        if (time_msec() >= deadline) {
+            stream_close(stream);
+            return ETIMEDOUT;
+        }
+        stream_run(stream);
+        stream_run_wait(stream);
+        stream_connect_wait(stream);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    if (error) {
+        stream_close(stream);
+        return error;
+    }
+    *rpc = jsonrpc_open(stream);
+    return 0;
+}
+
+/* Waits, until 'deadline', for the reply to the request of 'id' (answering
+ * echo requests meanwhile): 0 and '*reply', ETIMEDOUT, EOF or the error. */
+static int rpc_reply(struct jsonrpc *rpc, const struct json *id, long long deadline,
+                     struct jsonrpc_msg **reply)
+{
+    int error = 0;
+    while (!error) {
+        struct jsonrpc_msg *msg = NULL;
+        jsonrpc_run(rpc);
+        error = jsonrpc_recv(rpc, &msg);
+        if (error == EAGAIN) {
+            if (time_msec() >= deadline) {
+                return ETIMEDOUT;
+            }
+            jsonrpc_wait(rpc);
+            jsonrpc_recv_wait(rpc);
+            poll_timer_wait_until(deadline);
+            poll_block();
+            error = 0;
+            continue;
+        }
+        if (error) {
+            break;
+        }
+        if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
+            error = jsonrpc_send(rpc, jsonrpc_create_reply(json_clone(msg->params), msg->id));
+        } else if (msg->id && json_equal(msg->id, id)) {
+            *reply = msg;
+            return 0;
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    return error;
+}
+
 struct err *ovsdb_open(const char *url, double timeout, bool verbose, struct ovsdb **out)
 {
     /* libopenvswitch logs to the console by default; csdpdk's stderr stays
@@ -236,31 +299,53 @@ struct err *ovsdb_open(const char *url, double timeout, bool verbose, struct ovs
     db->url = mem_strdup(url);
     db->deadline = time_msec() + (long long) (timeout * 1000);
 
-    struct stream *stream = NULL;
-    int error = jsonrpc_stream_open(url, &stream, DSCP_DEFAULT);
+    int error = rpc_connect(url, db->deadline, &db->rpc);
+    if (error == ETIMEDOUT) {
+        return deadline_error(db, "connecting");
+    }
     if (error) {
         return err_new(ERR_OVSDB_UNAVAILABLE, NULL, "cannot connect to OVSDB at '%s': %s", url,
                        ovs_strerror(error));
     }
-    while ((error = stream_connect(stream)) == EAGAIN) {
-        if (time_msec() >= db->deadline) {
-            stream_close(stream);
-            return deadline_error(db, "connecting");
-        }
-        stream_run(stream);
-        stream_run_wait(stream);
-        stream_connect_wait(stream);
-        poll_timer_wait_until(db->deadline);
-        poll_block();
-    }
-    if (error) {
-        stream_close(stream);
-        return err_new(ERR_OVSDB_UNAVAILABLE, NULL, "cannot connect to OVSDB at '%s': %s", url,
-                       ovs_strerror(error));
-    }
-    db->rpc = jsonrpc_open(stream);
     *out = TAKE_PTR(db);
     return NULL;
+}
+
+struct err *ovs_unixctl(const char *path, const char *command, double timeout, char **reply)
+{
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+    long long deadline = time_msec() + (long long) (timeout * 1000);
+    _cleanup_free_ char *url = mem_asprintf("unix:%s", path);
+    struct jsonrpc *rpc = NULL;
+    int error = rpc_connect(url, deadline, &rpc);
+    if (!error) {
+        _cleanup_(json_destroyp) struct json *id = NULL;
+        struct jsonrpc_msg *msg = NULL;
+        error = jsonrpc_send(rpc, jsonrpc_create_request(command, json_array_create_empty(), &id));
+        if (!error) {
+            error = rpc_reply(rpc, id, deadline, &msg);
+        }
+        jsonrpc_close(rpc);
+        if (!error) {
+            const struct json *text = msg->type == JSONRPC_REPLY ? msg->result : msg->error;
+            struct err *e = NULL;
+            if (msg->type != JSONRPC_REPLY) {
+                _cleanup_free_ char *t = json_to_string(text, 0);
+                e = err_new(ERR_OVSDB_ERROR, NULL, "ovs-vswitchd refused '%s': %s", command,
+                            text && text->type == JSON_STRING ? json_string(text) : t);
+            } else {
+                *reply = mem_strdup(text && text->type == JSON_STRING ? json_string(text) : "");
+            }
+            jsonrpc_msg_destroy(msg);
+            return e;
+        }
+    }
+    if (error == ETIMEDOUT) {
+        return err_new(ERR_TIMEOUT, NULL, "ovs-vswitchd at '%s' did not answer '%s' in time", path,
+                       command);
+    }
+    return err_new(ERR_OVSDB_UNAVAILABLE, NULL, "cannot ask ovs-vswitchd at '%s' for '%s': %s", path,
+                   command, error == EOF ? "end of file" : ovs_strerror(error));
 }
 
 long long ovsdb_time_left_ms(const struct ovsdb *db)
@@ -314,46 +399,30 @@ static struct err *transact(struct ovsdb *db, struct json *ops, const char *what
 
     _cleanup_(json_destroyp) struct json *request_id = NULL;
     struct jsonrpc_msg *request = jsonrpc_create_request("transact", params, &request_id);
+    struct jsonrpc_msg *msg = NULL;
     int error = jsonrpc_send(db->rpc, request);
-
-    while (!error) {
-        struct jsonrpc_msg *msg = NULL;
-        jsonrpc_run(db->rpc);
-        error = jsonrpc_recv(db->rpc, &msg);
-        if (error == EAGAIN) {
-            if (time_msec() >= db->deadline) {
-                return deadline_error(db, what);
-            }
-            jsonrpc_wait(db->rpc);
-            jsonrpc_recv_wait(db->rpc);
-            poll_timer_wait_until(db->deadline);
-            poll_block();
-            error = 0;
-            continue;
-        }
-        if (error) {
-            break;
-        }
-        if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
-            error = jsonrpc_send(db->rpc, jsonrpc_create_reply(json_clone(msg->params), msg->id));
-        } else if (msg->id && json_equal(msg->id, request_id)) {
-            if (msg->type == JSONRPC_ERROR) {
-                _cleanup_free_ char *text = json_to_string(msg->error, 0);
-                jsonrpc_msg_destroy(msg);
-                return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused the request while %s: %s",
-                               what, text);
-            }
-            *result = json_clone(msg->result);
-            jsonrpc_msg_destroy(msg);
-            if (commit) {
-                FAILPOINT("ovsdb.after-commit");
-            }
-            return NULL;
-        }
-        jsonrpc_msg_destroy(msg);
+    if (!error) {
+        error = rpc_reply(db->rpc, request_id, db->deadline, &msg);
     }
-    return err_new(ERR_OVSDB_UNAVAILABLE, NULL, "lost the connection to OVSDB at '%s' while %s: %s",
-                   db->url, what, error == EOF ? "end of file" : ovs_strerror(error));
+    if (error == ETIMEDOUT) {
+        return deadline_error(db, what);
+    }
+    if (error) {
+        return err_new(ERR_OVSDB_UNAVAILABLE, NULL,
+                       "lost the connection to OVSDB at '%s' while %s: %s", db->url, what,
+                       error == EOF ? "end of file" : ovs_strerror(error));
+    }
+    if (msg->type == JSONRPC_ERROR) {
+        _cleanup_free_ char *text = json_to_string(msg->error, 0);
+        jsonrpc_msg_destroy(msg);
+        return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused the request while %s: %s", what, text);
+    }
+    *result = json_clone(msg->result);
+    jsonrpc_msg_destroy(msg);
+    if (commit) {
+        FAILPOINT("ovsdb.after-commit");
+    }
+    return NULL;
 }
 
 /* The first failed operation of a transaction result, if any: its index
@@ -546,7 +615,22 @@ static const char *const iface_columns[] = {"_uuid", "name", "type", "options", 
                                             NULL};
 static const char *const iface_status_columns[] = {"_uuid", "name", "type", "options",
                                                    "external_ids", "status", "error",
-                                                   "link_state", "ofport", NULL};
+                                                   "link_state", "ofport", "statistics", NULL};
+
+/* The integer of 'key' in the map 'd' of string -> integer, or -1. */
+static int64_t map_integer(const struct json *d, const char *key)
+{
+    const struct json *pairs = d && datum_is(d, "map") ? array_at(d, 1) : NULL;
+    for (size_t i = 0; i < array_size(pairs); i++) {
+        const struct json *pair = array_at(pairs, i);
+        const struct json *k = array_at(pair, 0), *v = array_at(pair, 1);
+        if (k && k->type == JSON_STRING && !strcmp(json_string(k), key) && v &&
+            v->type == JSON_INTEGER) {
+            return v->integer;
+        }
+    }
+    return -1;
+}
 
 static struct json *query_where(const struct ovs_select *q)
 {
@@ -613,6 +697,7 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->instance = dup_or_null(map_get(ids, OVS_KEY_INSTANCE));
     p->ofport = -1;
     p->queues = -1;
+    p->rx_packets = p->rx_bytes = p->rx_dropped = p->tx_packets = p->tx_bytes = p->tx_dropped = -1;
     if (!with_status) {
         return;
     }
@@ -626,6 +711,13 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->error = dup_or_null(datum_string(member(row, "error")));
     p->link_state = dup_or_null(datum_string(member(row, "link_state")));
     p->ofport = datum_integer(member(row, "ofport"), &ofport) ? ofport : -1;
+    const struct json *stats = member(row, "statistics");
+    p->rx_packets = map_integer(stats, "rx_packets");
+    p->rx_bytes = map_integer(stats, "rx_bytes");
+    p->rx_dropped = map_integer(stats, "rx_dropped");
+    p->tx_packets = map_integer(stats, "tx_packets");
+    p->tx_bytes = map_integer(stats, "tx_bytes");
+    p->tx_dropped = map_integer(stats, "tx_dropped");
 }
 
 static int port_compare(const void *a_, const void *b_)
@@ -1339,6 +1431,14 @@ void ovs_switch_clear(struct ovs_switch *sw)
     free(sw->dpdk_init);
     free(sw->vhost_sock_dir);
     free(sw->pmd_cpu_mask);
+    free(sw->socket_limit);
+    free(sw->dpdk_extra);
+    free(sw->pmd_rxq_isolate);
+    free(sw->pmd_rxq_assign);
+    free(sw->per_port_memory);
+    mem_strv_free(sw->affinities);
+    mem_strv_free(sw->phys_ports);
+    free(sw->phys_nodes);
     free(sw->socket_mem);
     *sw = (struct ovs_switch){0};
 }
@@ -1357,11 +1457,17 @@ struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
 {
     static const char *const columns[] = {"ovs_version", "dpdk_initialized", "dpdk_version",
                                           "iface_types", "datapath_types", "other_config", NULL};
-    struct json *ops = jarray(2, op_select(DB_NAME, json_array_create_empty(), columns),
+    struct json *ops = jarray(4, op_select(DB_NAME, json_array_create_empty(), columns),
                               op_select("Bridge",
                                         jarray(1, condition("datapath_type", "==",
                                                             jstring("netdev"))),
-                                        (const char *const[]){"name", NULL}));
+                                        (const char *const[]){"name", NULL}),
+                              op_select("Interface",
+                                        jarray(1, condition("other_config", "!=",
+                                                            string_map((const char *const[]){NULL}))),
+                                        (const char *const[]){"other_config", NULL}),
+                              op_select("Interface", jarray(1, condition("type", "==", jstring("dpdk"))),
+                                        (const char *const[]){"name", "status", NULL}));
     _cleanup_(json_destroyp) struct json *result = NULL;
     struct err *e = transact_checked(db, ops, "reading the switch", &result);
     if (e) {
@@ -1381,7 +1487,31 @@ struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
         .vhost_sock_dir = dup_or_null(map_get(other, "vhost-sock-dir")),
         .pmd_cpu_mask = dup_or_null(map_get(other, "pmd-cpu-mask")),
         .socket_mem = dup_or_null(map_get(other, "dpdk-socket-mem")),
+        .socket_limit = dup_or_null(map_get(other, "dpdk-socket-limit")),
+        .dpdk_extra = dup_or_null(map_get(other, "dpdk-extra")),
+        .pmd_rxq_isolate = dup_or_null(map_get(other, "pmd-rxq-isolate")),
+        .pmd_rxq_assign = dup_or_null(map_get(other, "pmd-rxq-assign")),
+        .per_port_memory = dup_or_null(map_get(other, "per-port-memory")),
     };
+    const struct json *configured = result_rows(result, 2);
+    sw.affinities = mem_new0(char *, array_size(configured) + 1);
+    for (size_t i = 0; i < array_size(configured); i++) {
+        const char *a = map_get(member(array_at(configured, i), "other_config"), "pmd-rxq-affinity");
+        if (a) {
+            sw.affinities[sw.n_affinities++] = mem_strdup(a);
+        }
+    }
+    const struct json *phys = result_rows(result, 3);
+    sw.phys_ports = mem_new0(char *, array_size(phys) + 1);
+    sw.phys_nodes = mem_new0(int, array_size(phys) + 1);
+    for (size_t i = 0; i < array_size(phys); i++) {
+        const char *name = datum_string(member(array_at(phys, i), "name"));
+        const char *node = map_get(member(array_at(phys, i), "status"), "numa_id");
+        if (name) {
+            sw.phys_nodes[sw.n_phys] = node ? atoi(node) : -1;
+            sw.phys_ports[sw.n_phys++] = mem_strdup(name);
+        }
+    }
     sw.iface_types = datum_strings(member(row, "iface_types"), &sw.n_iface_types);
     sw.datapath_types = datum_strings(member(row, "datapath_types"), &sw.n_datapath_types);
 

@@ -65,6 +65,13 @@ struct err *ovsdb_open(const char *url, double timeout, bool verbose, struct ovs
 void ovsdb_close(struct ovsdb *db);
 DEFINE_CLEANUP_FUNC(struct ovsdb, ovsdb_close)
 
+/* Sends 'command' (no arguments) to the unixctl server at 'path' (an
+ * ovs-vswitchd's control socket) and waits, at most 'timeout' seconds, for
+ * its text reply. ERR_OVSDB_UNAVAILABLE if nothing answers there,
+ * ERR_TIMEOUT, or ERR_OVSDB_ERROR with the daemon's own error. */
+struct err *ovs_unixctl(const char *path, const char *command, double timeout, char **reply)
+    _warn_unused_;
+
 /* A vhost-user port as OVSDB holds it. */
 struct ovs_port {
     char *name;
@@ -92,6 +99,9 @@ struct ovs_port {
     char *error;        /* Interface.error */
     char *link_state;   /* Interface.link_state */
     int64_t ofport;     /* -1 unknown or failed */
+    /* Interface.statistics, refreshed by ovs-vswitchd every
+     * stats-update-interval (5 s); -1 when absent. */
+    int64_t rx_packets, rx_bytes, rx_dropped, tx_packets, tx_bytes, tx_dropped;
 };
 
 struct ovs_port_list {
@@ -193,6 +203,16 @@ struct ovs_switch {
     char *vhost_sock_dir; /* other_config:vhost-sock-dir, or NULL */
     char *pmd_cpu_mask;   /* other_config:pmd-cpu-mask, or NULL */
     char *socket_mem;     /* other_config:dpdk-socket-mem, or NULL */
+    char *socket_limit;   /* other_config:dpdk-socket-limit, or NULL */
+    char *dpdk_extra;     /* other_config:dpdk-extra, or NULL */
+    char *pmd_rxq_isolate; /* other_config:pmd-rxq-isolate, or NULL */
+    char *pmd_rxq_assign; /* other_config:pmd-rxq-assign, or NULL */
+    char *per_port_memory; /* other_config:per-port-memory, or NULL */
+    char **affinities;    /* every Interface's other_config:pmd-rxq-affinity */
+    size_t n_affinities;
+    char **phys_ports;    /* Interfaces of type dpdk (physical ports), by name */
+    int *phys_nodes;      /* ...and their status:numa_id, -1 when not known */
+    size_t n_phys;
     char **netdev_bridges; /* bridges with datapath_type=netdev, sorted */
     size_t n_netdev_bridges;
 };
@@ -202,8 +222,10 @@ void ovs_switch_clear(struct ovs_switch *sw);
 /* Is 'bridge' (NULL: none) one of the switch's netdev bridges? */
 bool ovs_switch_netdev_bridge(const struct ovs_switch *sw, const char *bridge);
 
-/* Reads the Open_vSwitch row and the names of the netdev bridges: two
- * small selects, whatever the number of ports. */
+/* Reads the Open_vSwitch row, the names of the netdev bridges, the
+ * Interfaces with an other_config (for pmd-rxq-affinity) and the physical
+ * DPDK ports: four selects, each answering few rows whatever the number of
+ * ports. */
 struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out) _warn_unused_;
 
 /* A change of one port's external_ids, on its Port and its Interface:

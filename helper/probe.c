@@ -3,6 +3,7 @@
 #include "helper/probe.h"
 
 #include <dirent.h>
+#include <glob.h>
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -261,6 +262,92 @@ void host_vswitchd_wait_dead(long pid, long ms)
     }
 }
 
+struct err *host_pmd_show(const char *ovsdb_url, double timeout, struct pmd_show *out)
+{
+    bool running = false;
+    long pid = host_vswitchd_pid(ovsdb_url, &running);
+    _cleanup_free_ char *rundir = host_ovs_rundir(ovsdb_url);
+    if (!rundir || !running) {
+        return err_new(ERR_OVSDB_UNAVAILABLE, NULL, "no ovs-vswitchd runs beside OVSDB at '%s'",
+                       ovsdb_url);
+    }
+    /* OVS names it after the program: ovs-vswitchd.PID.ctl for the
+     * alternatives' /usr/sbin/ovs-vswitchd, ovs-vswitchd-dpdk.PID.ctl when
+     * the DPDK build is run by its own name. */
+    _cleanup_free_ char *pattern = mem_asprintf("%s/ovs-vswitchd*.%ld.ctl", rundir, pid);
+    glob_t found = {0};
+    int g = glob(pattern, GLOB_NOSORT, NULL, &found);
+    _cleanup_free_ char *ctl = mem_strdup(g == 0 && found.gl_pathc ? found.gl_pathv[0]
+                                                                   : pattern);
+    globfree(&found);
+    _cleanup_free_ char *text = NULL;
+    struct err *e = ovs_unixctl(ctl, "dpif-netdev/pmd-rxq-show", timeout, &text);
+    if (!e && !pmd_show_parse(text, out)) {
+        e = err_new(ERR_OVSDB_ERROR, NULL, "cannot read ovs-vswitchd's dpif-netdev/pmd-rxq-show");
+    }
+    return e;
+}
+
+void host_numa_build(const struct host_memory *memory, const struct ovs_switch *sw,
+                     const struct pmd_show *live, struct numa_host *out)
+{
+    size_t n = memory ? memory->n_cpus : 0;
+    _cleanup_free_ struct numa_sysfs_node *nodes = mem_new0(struct numa_sysfs_node, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        nodes[i] = (struct numa_sysfs_node){.id = memory->cpus[i].node,
+                                            .cpulist = memory->cpus[i].cpulist,
+                                            .hugepages_known = memory->per_node};
+        for (size_t k = 0; k < memory->n_pools; k++) {
+            const struct hugepage_pool *pool = &memory->pools[k];
+            nodes[i].hugepages_free_kib += pool->node == nodes[i].id ? pool->free * pool->size_kib : 0;
+        }
+    }
+    struct numa_ovs_config config;
+    if (sw) {
+        config = (struct numa_ovs_config){
+            .pmd_cpu_mask = sw->pmd_cpu_mask,
+            .pmd_rxq_isolate = sw->pmd_rxq_isolate,
+            .pmd_rxq_assign = sw->pmd_rxq_assign,
+            .socket_mem = sw->socket_mem,
+            .socket_limit = sw->socket_limit,
+            .dpdk_extra = sw->dpdk_extra,
+            .per_port_memory = sw->per_port_memory,
+            .affinities = (const char *const *) sw->affinities,
+            .n_affinities = sw->n_affinities,
+            .phys_ports = (const char *const *) sw->phys_ports,
+            .phys_nodes = sw->phys_nodes,
+            .n_phys = sw->n_phys,
+        };
+    }
+    numa_host_build(nodes, n, sw ? &config : NULL, live, out);
+}
+
+void host_numa_read(const struct options *o, struct ovsdb *db, struct numa_host *out)
+{
+    _cleanup_(host_memory_clear) struct host_memory memory = {0};
+    _cleanup_(ovs_switch_clear) struct ovs_switch sw = {0};
+    _cleanup_(pmd_show_clear) struct pmd_show live = {0};
+    struct err *memory_err = sysfs_read_memory(o->sysfs, o->proc, &memory);
+    struct err *sw_err = ovsdb_switch_read(db, &sw);
+    struct err *live_err = sw_err ? NULL : host_pmd_show(o->ovsdb, ovsdb_time_left_ms(db) / 1000.0, &live);
+    host_numa_build(memory_err ? NULL : &memory, sw_err ? NULL : &sw, live_err ? NULL : &live, out);
+    err_free(memory_err);
+    err_free(sw_err);
+    err_free(live_err);
+}
+
+struct err *host_locality(const struct numa_host *h, const char *domain_xml, size_t size,
+                          unsigned queues, json_t *warnings, json_t **locality)
+{
+    _cleanup_(numa_placement_clear) struct numa_placement placement = {0};
+    struct err *e = numa_placement_read(domain_xml, size, "domain_xml", h, &placement);
+    if (e) {
+        return e;
+    }
+    placement.queues = queues > placement.queues ? queues : placement.queues;
+    return numa_judge(h, &placement, warnings, locality);
+}
+
 void host_probe_run(const struct options *o, struct host_probe *p)
 {
     *p = (struct host_probe){0};
@@ -291,6 +378,11 @@ void host_probe_run(const struct options *o, struct host_probe *p)
     f->memory = p->memory_err ? NULL : &p->memory;
     f->memory_error = p->memory_err ? p->memory_err->message : NULL;
 
+    if (f->ovs) {
+        p->pmd_err = host_pmd_show(o->ovsdb, o->timeout, &p->pmds);
+    }
+    host_numa_build(f->memory, f->ovs, &p->pmds, &p->numa);
+
     _cleanup_free_ char *qemu = qemu_user(o->qemu_conf);
     if (f->agent) {
         sockdir_probe(p->agent.socket_dir, ovs_uid, qemu, &p->sockdir);
@@ -316,6 +408,9 @@ void host_probe_clear(struct host_probe *p)
     libvirt_host_clear(&p->libvirt);
     libvirt_close(p->lv);
     sockdir_facts_clear(&p->sockdir);
+    numa_host_clear(&p->numa);
+    pmd_show_clear(&p->pmds);
+    err_free(p->pmd_err);
     host_memory_clear(&p->memory);
     ovs_switch_clear(&p->ovs);
     ovsdb_close(p->db);

@@ -6,6 +6,7 @@
 #define CSDPDK_PROBE_H
 
 #include "helper/capability.h"
+#include "helper/numa.h"
 #include "helper/verb.h"
 
 struct host_probe {
@@ -19,8 +20,23 @@ struct host_probe {
     struct libvirt_host libvirt;
     char *rundir;
     char *hook_path;
-    struct err *agent_err, *ovs_err, *memory_err, *libvirt_err;
+    struct pmd_show pmds;          /* ovs-vswitchd's, when it answered */
+    struct numa_host numa;         /* from memory, ovs and pmds */
+    struct err *agent_err, *ovs_err, *memory_err, *libvirt_err, *pmd_err;
 };
+
+/* ovs-vswitchd's PMD threads and the rx queues each polls: its
+ * dpif-netdev/pmd-rxq-show, asked through its control socket
+ * (<rundir>/ovs-vswitchd.<pid>.ctl, beside the unix socket 'ovsdb_url'),
+ * within 'timeout' seconds. An error when no switch runs there, it does
+ * not answer, or its answer cannot be read. */
+struct err *host_pmd_show(const char *ovsdb_url, double timeout, struct pmd_show *out)
+    _warn_unused_;
+
+/* The host's NUMA facts (helper/numa.h) from sysfs ('memory'), OVSDB ('sw')
+ * and the live switch ('live'); NULL for a source that could not be read. */
+void host_numa_build(const struct host_memory *memory, const struct ovs_switch *sw,
+                     const struct pmd_show *live, struct numa_host *out);
 
 /* Connects to libvirt at 'uri' and reads its host facts (libvirt_open(),
  * libvirt_host_read()) in a thread of its own, waited for at most 'timeout'
@@ -45,6 +61,16 @@ long host_vswitchd_pid(const char *ovsdb_url, bool *running);
  * other threads still hold its sockets. No wait for a process that is no
  * zombie, or gone. */
 void host_vswitchd_wait_dead(long pid, long ms);
+
+/* The host's NUMA facts read afresh: sysfs, the switch of 'db' and its
+ * live PMDs. A source that cannot be read leaves its facts unknown. */
+void host_numa_read(const struct options *options, struct ovsdb *db, struct numa_host *out);
+
+/* The locality of the VM of 'domain_xml' (NULL: none given; errors name
+ * "domain_xml") with NICs of at most 'queues' queues on host 'h':
+ * numa_judge()'s '*locality' and warnings, or its ERR_NUMA_REFUSED. */
+struct err *host_locality(const struct numa_host *h, const char *domain_xml, size_t size,
+                          unsigned queues, json_t *warnings, json_t **locality) _warn_unused_;
 
 void host_probe_run(const struct options *options, struct host_probe *probe);
 void host_probe_clear(struct host_probe *probe);

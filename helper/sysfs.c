@@ -14,6 +14,10 @@ void host_memory_clear(struct host_memory *m)
     free(m->mounts);
     free(m->mounts_error);
     free(m->pools);
+    for (size_t i = 0; i < m->n_cpus; i++) {
+        free(m->cpus[i].cpulist);
+    }
+    free(m->cpus);
     *m = (struct host_memory){0};
 }
 
@@ -28,6 +32,25 @@ static bool read_number(const char *path, uint64_t *v)
     fclose(f);
     *v = n;
     return ok;
+}
+
+/* The first line of 'path', without its newline; NULL if unreadable. */
+static char *read_line(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return NULL;
+    }
+    char line[4096];
+    char *s = fgets(line, sizeof line, f) ? mem_strndup(line, strcspn(line, "\n")) : NULL;
+    fclose(f);
+    return s;
+}
+
+static int cpus_compare(const void *a_, const void *b_)
+{
+    const struct node_cpus *a = a_, *b = b_;
+    return a->node < b->node ? -1 : a->node > b->node;
 }
 
 static void add_pool(struct host_memory *m, size_t *n_alloc, struct hugepage_pool pool)
@@ -133,6 +156,9 @@ struct err *sysfs_read_memory(const char *sysfs, const char *proc, struct host_m
                 continue;
             }
             m.numa_nodes++;
+            _cleanup_free_ char *list = mem_asprintf("%s/%s/cpulist", nodes, e->d_name);
+            m.cpus = mem_realloc(m.cpus, (m.n_cpus + 1) * sizeof *m.cpus);
+            m.cpus[m.n_cpus++] = (struct node_cpus){.node = node, .cpulist = read_line(list)};
             _cleanup_free_ char *dir = mem_asprintf("%s/%s/hugepages", nodes, e->d_name);
             read_pools(&m, &n_alloc, dir, node);
         }
@@ -148,6 +174,9 @@ struct err *sysfs_read_memory(const char *sysfs, const char *proc, struct host_m
                            strerror(errno));
         }
         m.numa_nodes = 1;
+    }
+    if (m.n_cpus) {
+        qsort(m.cpus, m.n_cpus, sizeof *m.cpus, cpus_compare);
     }
     if (m.n_pools) {
         qsort(m.pools, m.n_pools, sizeof *m.pools, pool_compare);

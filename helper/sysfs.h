@@ -22,8 +22,16 @@ struct hugetlbfs_mount {
     uint64_t page_kib; /* from pagesize=; 0: the default size */
 };
 
+/* A NUMA node's CPUs, as devices/system/node/nodeN/cpulist has them. */
+struct node_cpus {
+    int node;
+    char *cpulist; /* "0-3,8-11"; NULL when unreadable */
+};
+
 struct host_memory {
     int numa_nodes;         /* node directories; 1 on a host without NUMA in sysfs */
+    struct node_cpus *cpus; /* per node directory, by node */
+    size_t n_cpus;
     bool per_node;          /* pools come from devices/system/node, not kernel/mm */
     struct hugepage_pool *pools; /* by node, then size */
     size_t n_pools;

@@ -16,6 +16,7 @@
 enum output_format {
     FORMAT_JSON,
     FORMAT_TEXT,
+    FORMAT_PROMETHEUS, /* node_exporter's textfile collector; verbs with a 'prometheus' writer */
 };
 
 /* Global options, with defaults that match a CloudStack KVM host. */
@@ -66,6 +67,7 @@ struct verb {
     unsigned flags;   /* enum verb_flags */
     verb_run_fn *run;
     verb_text_fn *text;
+    verb_text_fn *prometheus; /* --format prometheus, when the verb has metrics */
 };
 
 extern const struct verb verbs[];
@@ -89,6 +91,7 @@ verb_run_fn verb_plug_run;
 verb_run_fn verb_unplug_run;
 verb_run_fn verb_status_run;
 verb_text_fn verb_status_text;
+verb_text_fn verb_status_prometheus;
 verb_run_fn verb_gc_run;
 verb_run_fn verb_adopt_run;
 verb_text_fn verb_adopt_text;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "helper/mem.h"
+#include "helper/numa.h"
 #include "helper/probe.h"
 
 static json_t *string_list(char *const *list, size_t n)
@@ -156,6 +157,9 @@ struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
         "hugetlbfs", mounts_json(fp->memory),
         "socket_dir", sockdir_json(fp->sockdir, c.ovs_socket_dir),
         "libvirt", libvirt_json(fp));
+    json_object_set_new(*result, "numa", fp->memory || fp->ovs ? numa_host_json(&p.numa) : json_null());
+    json_object_set_new(*result, "pmd_source", nullable(p.numa.pmd_source));
+    numa_host_warnings(&p.numa, ctx->warnings);
     json_object_set_new(*result, "libvirt_hook",
                         json_pack("{s:s, s:s}", "path", fp->hook_path, "state",
                                   capability_hook_name(fp->hook)));
@@ -166,8 +170,53 @@ struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
     return NULL;
 }
 
+/* "0-3,8" of an array of integers ("-" when empty or absent). */
+static char *int_list_text(const json_t *a)
+{
+    _cleanup_(cpuset_clear) struct cpuset s = {0};
+    size_t i;
+    const json_t *v;
+    json_array_foreach(a, i, v) {
+        cpuset_add(&s, (unsigned) json_integer_value(v));
+    }
+    char *text = cpuset_text(&s);
+    if (!*text) {
+        free(text);
+        text = mem_strdup("-");
+    }
+    return text;
+}
+
+/* One NUMA node: its CPUs, PMD cores, free hugepages, DPDK memory and
+ * physical ports, on one line. */
+static void numa_node_text(FILE *out, const json_t *node, const char *pmd_source)
+{
+    _cleanup_free_ char *cpus = int_list_text(json_object_get(node, "cpus"));
+    _cleanup_free_ char *pmds = int_list_text(json_object_get(node, "pmd_cores"));
+    _cleanup_free_ char *phys = mem_strdup("");
+    const json_t *mem = json_object_get(node, "dpdk_memory");
+    const json_t *free_kib = json_object_get(node, "hugepages_free_kib");
+    size_t i;
+    const json_t *p;
+    json_array_foreach(json_object_get(node, "physical_ports"), i, p) {
+        char *more = mem_asprintf("%s%s%s", phys, i ? "," : "", json_string_value(p));
+        free(phys);
+        phys = more;
+    }
+    char hp[32] = "?";
+    if (json_is_integer(free_kib)) {
+        snprintf(hp, sizeof hp, "%lld MiB", (long long) json_integer_value(free_kib) / 1024);
+    }
+    fprintf(out, "NUMA node %lld: CPUs %s; PMD cores %s%s%s%s; hugepages free %s; DPDK memory %s%s%s\n",
+            (long long) json_integer_value(json_object_get(node, "node")), cpus,
+            json_is_array(json_object_get(node, "pmd_cores")) ? pmds : "?",
+            pmd_source ? " (" : "", pmd_source ? pmd_source : "", pmd_source ? ")" : "", hp,
+            json_is_false(json_object_get(mem, "allocatable")) ? "NONE" : "allocatable",
+            *phys ? "; physical ports " : "", phys);
+}
+
 /* The doctor's report: one line per check, the fact, and for each failure
- * what to do. */
+ * what to do; one line per NUMA node. */
 void verb_capabilities_text(FILE *out, const json_t *result, bool verbose)
 {
     (void) verbose;
@@ -189,6 +238,11 @@ void verb_capabilities_text(FILE *out, const json_t *result, bool verbose)
             fprintf(out, "  %-*s  -> %s [%s]\n", (int) width, "", json_string_value(fix),
                     json_string_value(json_object_get(k, "code")));
         }
+    }
+    const json_t *nodes = json_object_get(result, "numa");
+    const json_t *node;
+    json_array_foreach(nodes, i, node) {
+        numa_node_text(out, node, json_string_value(json_object_get(result, "pmd_source")));
     }
     bool dpdk = json_is_true(json_object_get(result, "dpdk"));
     size_t n = json_array_size(json_object_get(result, "reasons"));

@@ -1,6 +1,7 @@
 /* plug: create (or find) the OVS ports of a VM's DPDK NICs and render the
  * XML that uses them (helper/plug.c). */
 #include "helper/plug.h"
+#include "helper/probe.h"
 
 struct err *verb_plug_run(struct verb_context *ctx, json_t **result)
 {
@@ -8,9 +9,17 @@ struct err *verb_plug_run(struct verb_context *ctx, json_t **result)
     _cleanup_(plug_clear) struct plug p = {0};
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
 
+    _cleanup_(numa_host_clear) struct numa_host numa = {0};
+    json_t *locality = NULL;
     struct err *e = plug_prepare(ctx, false, &p);
     if (!e) {
         e = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &db);
+    }
+    if (!e) {
+        /* Before anything changes: a VM the switch cannot serve is refused. */
+        host_numa_read(o, db, &numa);
+        e = host_locality(&numa, p.req.domain_xml, p.req.domain_xml_size, plug_queues(&p),
+                          ctx->warnings, &locality);
     }
     if (!e) {
         e = plug_execute(db, &p, o->dry_run, ctx->warnings);
@@ -21,5 +30,9 @@ struct err *verb_plug_run(struct verb_context *ctx, json_t **result)
     if (!e) {
         e = plug_result(db, &p, o->dry_run, result);
     }
+    if (!e) {
+        json_object_set_new(*result, "locality", TAKE_PTR(locality));
+    }
+    json_decref(locality);
     return e;
 }

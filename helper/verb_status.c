@@ -2,8 +2,10 @@
 #include <string.h>
 
 #include "helper/mem.h"
+#include "helper/numa.h"
 #include "helper/output.h"
 #include "helper/ovsdb.h"
+#include "helper/probe.h"
 #include "helper/request.h"
 #include "helper/verb.h"
 
@@ -12,7 +14,17 @@ static json_t *string_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *port_json(const struct ovs_port *p)
+static json_t *tristate(int v)
+{
+    return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *counter(int64_t v)
+{
+    return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *port_json(const struct ovs_port *p, const struct pmd_show *live)
 {
     /* OVS's side of the socket: dpdkvhostuserclient is OVS as the client,
      * so csdpdk's mode 'client' (QEMU owns the socket). */
@@ -41,6 +53,19 @@ static json_t *port_json(const struct ovs_port *p)
     json_object_set_new(port, "owned_by", json_string(ovs_port_owner_name(owner)));
     json_object_set_new(port, "nic", string_or_null(owner != OVS_OWNER_FOREIGN ? p->iface_id : NULL));
     json_object_set_new(port, "adopted", json_boolean(owner == OVS_OWNER_VM && p->adopted));
+    int cross, unpolled;
+    json_t *rxqs = numa_port_polling(live, p->name, p->status_numa, p->queues, &cross, &unpolled);
+    json_object_set_new(port, "rxqs", live ? rxqs : json_null());
+    if (!live) {
+        json_decref(rxqs);
+    }
+    json_object_set_new(port, "cross_numa", tristate(cross));
+    json_object_set_new(port, "unpolled", tristate(unpolled));
+    json_object_set_new(port, "counters",
+                        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "rx_packets", counter(p->rx_packets),
+                                  "rx_bytes", counter(p->rx_bytes), "rx_dropped", counter(p->rx_dropped),
+                                  "tx_packets", counter(p->tx_packets), "tx_bytes", counter(p->tx_bytes),
+                                  "tx_dropped", counter(p->tx_dropped)));
     return port;
 }
 
@@ -68,11 +93,23 @@ struct err *verb_status_run(struct verb_context *ctx, json_t **result)
         return e;
     }
 
-    json_t *ports = json_array();
+    /* Who polls what: ovs-vswitchd's own word, when it answers. */
+    _cleanup_(pmd_show_clear) struct pmd_show live = {0};
+    struct err *pmd_err = host_pmd_show(o->ovsdb, ovsdb_time_left_ms(db) / 1000.0, &live);
+    json_t *ports = json_array(), *pmds = json_array();
     for (size_t i = 0; i < found.n; i++) {
-        json_array_append_new(ports, port_json(&found.ports[i]));
+        json_array_append_new(ports, port_json(&found.ports[i], pmd_err ? NULL : &live));
     }
-    *result = json_pack("{s:o}", "ports", ports);
+    for (size_t i = 0; i < live.n_pmds; i++) {
+        json_array_append_new(pmds, json_pack("{s:i, s:i, s:b}", "core", live.pmds[i].core, "numa",
+                                              live.pmds[i].node, "isolated", live.pmds[i].isolated));
+    }
+    *result = json_pack("{s:o, s:o, s:o}", "ports", ports, "pmds", pmd_err ? json_null() : pmds,
+                        "pmd_error", pmd_err ? json_string(pmd_err->message) : json_null());
+    if (pmd_err) {
+        json_decref(pmds);
+        err_free(pmd_err);
+    }
     return NULL;
 }
 
@@ -84,12 +121,32 @@ static const char *owner_text(const json_t *p)
                                                                   : output_text_or_dash(json_object_get(p, "owner"));
 }
 
+/* The POLL column: how OVS polls the port's queues. */
+static const char *polling_text(const json_t *p)
+{
+    return json_is_true(json_object_get(p, "unpolled"))     ? "NONE"
+           : json_is_true(json_object_get(p, "cross_numa")) ? "CROSS"
+           : json_is_false(json_object_get(p, "cross_numa")) ? "local"
+                                                              : "-";
+}
+
+static const char *int_text(const json_t *v, char *buf, size_t size)
+{
+    if (!json_is_integer(v)) {
+        return "-";
+    }
+    snprintf(buf, size, "%lld", (long long) json_integer_value(v));
+    return buf;
+}
+
 /* For a person: one line per port, in at most 100 columns (a full VM UUID
- * included); bridge, socket, NUMA node, ofport, error and migration with
- * --verbose, under each line. */
+ * included); POLL is "local" (every queue polled from the node OVS placed
+ * the device on), "CROSS" (from another node), "NONE" (a queue no PMD
+ * polls) or "-" (not known). Bridge, link, ofport, node, PMDs, counters,
+ * socket, error and migration with --verbose, under each line. */
 void verb_status_text(FILE *out, const json_t *result, bool verbose)
 {
-    static const char *const head[] = {"PORT", "VM", "MAC", "MODE", "CONN", "LINK", "QUEUES"};
+    static const char *const head[] = {"PORT", "VM", "MAC", "MODE", "CONN", "QUEUES", "POLL"};
     const json_t *ports = json_object_get(result, "ports");
     size_t n = json_array_size(ports), i;
     int width[7];
@@ -113,41 +170,155 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
             width[2], head[2], width[3], head[3], width[4], head[4], width[5], head[5], head[6]);
     json_array_foreach(ports, i, p) {
         const json_t *connected = json_object_get(p, "connected");
-        const json_t *queues = json_object_get(p, "queues");
-        char q[24] = "-";
-        if (json_is_integer(queues)) {
-            snprintf(q, sizeof q, "%lld", (long long) json_integer_value(queues));
-        }
+        char q[24], of[24], node[24];
         fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", width[0],
                 output_text_or_dash(json_object_get(p, "port")), width[1], owner_text(p),
                 width[2], output_text_or_dash(json_object_get(p, "mac")), width[3],
                 output_text_or_dash(json_object_get(p, "mode")), width[4],
                 json_is_true(connected) ? "yes" : json_is_false(connected) ? "no" : "-", width[5],
-                output_text_or_dash(json_object_get(p, "link_state")), q);
-        if (verbose) {
-            const json_t *ofport = json_object_get(p, "ofport");
-            char of[24] = "-";
-            if (json_is_integer(ofport)) {
-                snprintf(of, sizeof of, "%lld", (long long) json_integer_value(ofport));
+                int_text(json_object_get(p, "queues"), q, sizeof q), polling_text(p));
+        if (!verbose) {
+            continue;
+        }
+        fprintf(out, "    bridge %s, link %s, ofport %s, numa %s, socket %s\n",
+                output_text_or_dash(json_object_get(p, "bridge")),
+                output_text_or_dash(json_object_get(p, "link_state")),
+                int_text(json_object_get(p, "ofport"), of, sizeof of),
+                output_text_or_dash(json_object_get(p, "numa")),
+                output_text_or_dash(json_object_get(p, "socket")));
+        const json_t *rxqs = json_object_get(p, "rxqs");
+        if (json_array_size(rxqs)) {
+            size_t k;
+            json_t *r;
+            fprintf(out, "    rx queues:");
+            json_array_foreach(rxqs, k, r) {
+                char core[24];
+                fprintf(out, "%s %lld %s", k ? "," : "", (long long) json_integer_value(json_object_get(r, "queue")),
+                        json_is_integer(json_object_get(r, "pmd_core")) ? "on" : "not polled");
+                if (json_is_integer(json_object_get(r, "pmd_core"))) {
+                    fprintf(out, " core %s (node %s)%s", int_text(json_object_get(r, "pmd_core"), core, sizeof core),
+                            int_text(json_object_get(r, "pmd_numa"), node, sizeof node),
+                            json_is_false(json_object_get(r, "enabled")) ? " disabled" : "");
+                }
             }
-            fprintf(out, "    bridge %s, ofport %s, numa %s, socket %s\n",
-                    output_text_or_dash(json_object_get(p, "bridge")), of, output_text_or_dash(json_object_get(p, "numa")),
-                    output_text_or_dash(json_object_get(p, "socket")));
-            if (json_is_string(json_object_get(p, "error"))) {
-                fprintf(out, "    error: %s\n", output_text_or_dash(json_object_get(p, "error")));
+            fprintf(out, "\n");
+        }
+        const json_t *c = json_object_get(p, "counters");
+        char rx[24], rxd[24], tx[24], txd[24];
+        fprintf(out, "    rx %s packets (%s dropped), tx %s packets (%s dropped)\n",
+                int_text(json_object_get(c, "rx_packets"), rx, sizeof rx),
+                int_text(json_object_get(c, "rx_dropped"), rxd, sizeof rxd),
+                int_text(json_object_get(c, "tx_packets"), tx, sizeof tx),
+                int_text(json_object_get(c, "tx_dropped"), txd, sizeof txd));
+        if (json_is_true(json_object_get(p, "cross_numa"))) {
+            fprintf(out, "    polled cross-NUMA: add a core of node %s to pmd-cpu-mask\n",
+                    output_text_or_dash(json_object_get(p, "numa")));
+        }
+        if (json_is_true(json_object_get(p, "unpolled"))) {
+            fprintf(out, "    a queue no PMD polls: see pmd-cpu-mask, pmd-rxq-affinity\n");
+        }
+        if (json_is_string(json_object_get(p, "error"))) {
+            fprintf(out, "    error: %s\n", output_text_or_dash(json_object_get(p, "error")));
+        }
+        if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "nic")) {
+            fprintf(out, "    NIC %s's port, not bound to its VM yet\n",
+                    output_text_or_dash(json_object_get(p, "nic")));
+        } else if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "none")) {
+            fprintf(out, "    not csdpdk's (adopt takes it in)\n");
+        }
+        if (json_is_true(json_object_get(p, "adopted"))) {
+            fprintf(out, "    adopted\n");
+        }
+        if (json_is_string(json_object_get(p, "op_id"))) {
+            fprintf(out, "    migration %s in flight\n", output_text_or_dash(json_object_get(p, "op_id")));
+        }
+    }
+    if (verbose && json_is_string(json_object_get(result, "pmd_error"))) {
+        fprintf(out, "PMD threads not known: %s\n", output_text_or_dash(json_object_get(result, "pmd_error")));
+    }
+}
+
+/* A label value, escaped as the exposition format wants. */
+static void label(FILE *out, const char *name, const char *value, bool last)
+{
+    fprintf(out, "%s=\"", name);
+    for (const char *c = value ? value : ""; *c; c++) {
+        if (*c == '\\' || *c == '"') {
+            fputc('\\', out);
+            fputc(*c, out);
+        } else if (*c == '\n') {
+            fputs("\\n", out);
+        } else {
+            fputc(*c, out);
+        }
+    }
+    fprintf(out, "\"%s", last ? "}" : ",");
+}
+
+struct metric {
+    const char *name, *type, *help;
+    const char *member;  /* of the port, or of its counters */
+    bool counter;        /* in "counters" */
+};
+
+/* The metrics of 'ports', one family after another (the exposition
+ * format wants a family's samples together), each sample labelled with
+ * its port, VM, MAC and bridge; a value not known is left out. */
+void verb_status_prometheus(FILE *out, const json_t *result, bool verbose)
+{
+    static const struct metric metrics[] = {
+        {"csdpdk_port_connected", "gauge", "Whether the vhost-user port's socket is connected (1) or not (0).", "connected", false},
+        {"csdpdk_port_queues", "gauge", "Rx queues of the vhost-user port (vrings / 2).", "queues", false},
+        {"csdpdk_port_cross_numa", "gauge", "Whether a queue of the port is polled by a PMD of another NUMA node than the port's (1) or not (0).", "cross_numa", false},
+        {"csdpdk_port_unpolled", "gauge", "Whether a queue of the port is polled by no PMD thread (1) or not (0).", "unpolled", false},
+        {"csdpdk_port_rx_packets_total", "counter", "Packets OVS received from the VM on the port.", "rx_packets", true},
+        {"csdpdk_port_rx_bytes_total", "counter", "Bytes OVS received from the VM on the port.", "rx_bytes", true},
+        {"csdpdk_port_rx_dropped_total", "counter", "Packets from the VM that OVS dropped on the port.", "rx_dropped", true},
+        {"csdpdk_port_tx_packets_total", "counter", "Packets OVS sent to the VM on the port.", "tx_packets", true},
+        {"csdpdk_port_tx_bytes_total", "counter", "Bytes OVS sent to the VM on the port.", "tx_bytes", true},
+        {"csdpdk_port_tx_dropped_total", "counter", "Packets for the VM that OVS dropped on the port.", "tx_dropped", true},
+    };
+    (void) verbose;
+    const json_t *ports = json_object_get(result, "ports");
+    size_t i, n_cross = 0, n_connected = 0;
+    json_t *p;
+    json_array_foreach(ports, i, p) {
+        n_cross += json_is_true(json_object_get(p, "cross_numa"));
+        n_connected += json_is_true(json_object_get(p, "connected"));
+    }
+    fprintf(out, "# HELP csdpdk_ports vhost-user ports on the switch.\n# TYPE csdpdk_ports gauge\n"
+                 "csdpdk_ports %zu\n",
+            json_array_size(ports));
+    fprintf(out, "# HELP csdpdk_ports_connected vhost-user ports whose socket is connected.\n"
+                 "# TYPE csdpdk_ports_connected gauge\ncsdpdk_ports_connected %zu\n",
+            n_connected);
+    fprintf(out, "# HELP csdpdk_ports_cross_numa vhost-user ports with a queue polled from another NUMA node.\n"
+                 "# TYPE csdpdk_ports_cross_numa gauge\ncsdpdk_ports_cross_numa %zu\n",
+            n_cross);
+    const json_t *pmds = json_object_get(result, "pmds");
+    fprintf(out, "# HELP csdpdk_pmd_known Whether ovs-vswitchd told its PMD threads (1) or not (0).\n"
+                 "# TYPE csdpdk_pmd_known gauge\ncsdpdk_pmd_known %d\n",
+            json_is_array(pmds));
+    for (size_t m = 0; m < ARRAY_SIZE(metrics); m++) {
+        bool head = false;
+        json_array_foreach(ports, i, p) {
+            const json_t *v = json_object_get(metrics[m].counter ? json_object_get(p, "counters") : p,
+                                              metrics[m].member);
+            if (!json_is_integer(v) && !json_is_boolean(v)) {
+                continue;
             }
-            if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "nic")) {
-                fprintf(out, "    NIC %s's port, not bound to its VM yet\n",
-                        output_text_or_dash(json_object_get(p, "nic")));
-            } else if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "none")) {
-                fprintf(out, "    not csdpdk's (adopt takes it in)\n");
+            if (!head) {
+                fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", metrics[m].name, metrics[m].help,
+                        metrics[m].name, metrics[m].type);
+                head = true;
             }
-            if (json_is_true(json_object_get(p, "adopted"))) {
-                fprintf(out, "    adopted\n");
-            }
-            if (json_is_string(json_object_get(p, "op_id"))) {
-                fprintf(out, "    migration %s in flight\n", output_text_or_dash(json_object_get(p, "op_id")));
-            }
+            fprintf(out, "%s{", metrics[m].name);
+            label(out, "port", json_string_value(json_object_get(p, "port")), false);
+            label(out, "vm", json_string_value(json_object_get(p, "owner")), false);
+            label(out, "mac", json_string_value(json_object_get(p, "mac")), false);
+            label(out, "bridge", json_string_value(json_object_get(p, "bridge")), true);
+            fprintf(out, " %lld\n", json_is_integer(v) ? (long long) json_integer_value(v)
+                                                        : (long long) json_is_true(v));
         }
     }
 }

@@ -37,7 +37,11 @@ const struct verb verbs[] = {
                 "  (id, title, status, detail, code, fix), agent, ovs, hugepages[] (node,\n"
                 "  size_kib, total, free), numa_nodes, hugetlbfs[], socket_dir, libvirt,\n"
                 "  libvirt_hook (path: hooks/qemu.d/csdpdk beside --qemu-conf, state:\n"
-                "  installed | missing | not_executable; a warning unless installed).\n"
+                "  installed | missing | not_executable; a warning unless installed),\n"
+                "  numa[] (node, cpus, hugepages_free_kib, pmd_cores, isolated_pmd_cores,\n"
+                "  dpdk_memory: socket_mem_mb, socket_limit_mb, allocatable; physical_ports),\n"
+                "  pmd_source (ovs-vswitchd | pmd-cpu-mask | default | null). A node a VM\n"
+                "  could use with no PMD or no DPDK memory is a warning naming the setting.\n"
                 "Exit 0 when capable, 1 when not. --format text is a doctor's report.\n",
         .flags = VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_capabilities_run,
@@ -90,7 +94,12 @@ const struct verb verbs[] = {
                 "  ports are removed again. No ovs-vswitchd running beside OVSDB: a warning,\n"
                 "  no wait.\n"
                 "Result: ports[] (mac, port, bridge, type, socket, guest_mode, vlan, created),\n"
-                "  mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one).\n",
+                "  mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one),\n"
+                "  locality (vm_nodes, source: numatune | vcpupin | null, pmd_nodes, verdict:\n"
+                "  local | cross_numa | unknown, notes[]): where OVS will poll the NICs, from\n"
+                "  domain_xml's <numatune> and vCPU pinning; cross-NUMA is a warning; a switch\n"
+                "  that cannot poll or buffer them at all is numa_refused (exit 69), before\n"
+                "  anything changes.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
         .run = verb_plug_run,
     },
@@ -152,13 +161,21 @@ const struct verb verbs[] = {
         .help = "Request (optional): {\"vm\": {\"uuid\": UUID}}; without it, every vhost-user port.\n"
                 "Result: ports[] (port, bridge, type, mode, owner, mac, socket, connected,\n"
                 "  numa, queues, error, link_state, ofport, op_id, owned_by: vm | nic | none,\n"
-                "  nic, adopted). owner is the VM (null for a NIC's port not bound to its VM\n"
-                "  yet, and for a port csdpdk does not own). --format text: a table in\n"
-                "  100 columns (port, VM, MAC, mode, connected, link, queues); with --verbose\n"
-                "  the bridge, ofport, NUMA node, socket, error and migration under each port.\n",
+                "  nic, adopted, rxqs[] (queue, enabled, pmd_core, pmd_numa), cross_numa,\n"
+                "  unpolled, counters (rx_packets, rx_bytes, rx_dropped, tx_packets, tx_bytes,\n"
+                "  tx_dropped)), pmds[] (core, numa, isolated) or null, pmd_error. owner is\n"
+                "  the VM (null for a NIC's port not bound to its VM yet, and for a port\n"
+                "  csdpdk does not own). numa is the node OVS placed the vhost device on;\n"
+                "  rxqs, cross_numa and unpolled come from ovs-vswitchd's\n"
+                "  dpif-netdev/pmd-rxq-show (null when it does not answer: pmd_error says\n"
+                "  why). --format text: a table in 100 columns (port, VM, MAC, mode,\n"
+                "  connected, queues, polling); with --verbose the bridge, link, ofport,\n"
+                "  node, PMDs, counters, socket, error and migration under each port.\n"
+                "  --format prometheus: metrics for node_exporter's textfile collector.\n",
         .flags = VERB_REQUEST | VERB_REQUEST_OPTIONAL | VERB_OVSDB,
         .run = verb_status_run,
         .text = verb_status_text,
+        .prometheus = verb_status_prometheus,
     },
     {
         .name = "gc",
@@ -198,13 +215,15 @@ const struct verb verbs[] = {
         .summary = "destination: check this host can take the VM, then create its ports for op_id",
         .help = "Request: as for plug, with \"op_id\": ID (1 to 64 of A-Z a-z 0-9 . _ : -).\n"
                 "  Checks this host's DPDK capability, the VM's netdev bridges and free\n"
-                "  hugepages of the VM's page size; only when all hold creates (or finds) the\n"
+                "  hugepages of the VM's page size, its NUMA locality here (check numa: as\n"
+                "  plug judges it); only when all hold creates (or finds) the\n"
                 "  ports, tagged with op_id, and waits as plug does until the switch has them\n"
                 "  (a migration into a missing backend would hang). Not eligible: exit 1,\n"
                 "  nothing created.\n"
                 "Result: eligible, checks[] (id, side, ok, detail), mapping (MAC -> path, port,\n"
-                "  mode: CloudStack's DpdkTO), op_id, and plug's ports[], interfaces[], numa,\n"
-                "  hugepages when eligible. --format text: the verdict, the checks and the\n"
+                "  mode: CloudStack's DpdkTO), op_id, locality (as plug's, or null), and plug's\n"
+                "  ports[], interfaces[], numa, hugepages when eligible. --format text: the\n"
+                "  verdict, the checks and the\n"
                 "  mapping, one aligned line each.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_migrate_prepare_run,
@@ -223,7 +242,12 @@ const struct verb verbs[] = {
                 "  size; the report says eligible (or dpdk) and maps every MAC. A destination\n"
                 "  libvirt that cannot be reached is libvirt_unavailable (exit 69), one that\n"
                 "  does not answer within --timeout is timeout (exit 75).\n"
-                "Result: eligible, checks[] (id, side, ok, detail). Exit 1 when not eligible.\n"
+                "  NUMA: each port's polling on the source now (as status has it), and the\n"
+                "  destination's locality (the report's, or judged from capabilities' numa):\n"
+                "  cross-NUMA is a warning; a destination that cannot poll the VM fails numa.\n"
+                "Result: eligible, checks[] (id, side, ok, detail), locality (source_ports[]:\n"
+                "  port, mac, numa, rxqs, cross_numa, unpolled; destination: as plug's, or\n"
+                "  null). Exit 1 when not eligible.\n"
                 "  --format text: the verdict, then one aligned line per check.\n",
         .flags = VERB_REQUEST | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_migrate_check_run,
@@ -338,7 +362,8 @@ const struct global_option global_options[] = {
     {"proc", "DIR", "procfs root, for mounts (default /proc)"},
     {"qemu-conf", "FILE", "libvirt's qemu.conf, for QEMU's user\n(default /etc/libvirt/qemu.conf)"},
     {"request", "FILE", "read the request from FILE instead of stdin"},
-    {"format", "json|text", "json (default when stdout is not a terminal) or text"},
+    {"format", "json|text|prometheus",
+     "json (default when stdout is not a terminal), text, or prometheus (status's metrics)"},
     {"timeout", "SECONDS", "bound on every wait for OVSDB or libvirt (default 30)"},
     {"dry-run", NULL, "(verbs that change the host) report, change nothing"},
     {"apply", NULL, "(gc) remove what is found; (adopt) tag what is found"},

@@ -25,7 +25,39 @@ static void check_vm(struct mig_checks *c, const struct domain *d)
                                                                         : "no hugepages"));
 }
 
-static void check_ports(struct mig_checks *c, const struct options *o, const struct domain *d)
+/* How the switch polls each of the VM's ports now (status's rxqs): a port
+ * polled from another NUMA node than its own is a warning, and every
+ * port's polling goes into '*polling'. */
+static void source_polling(const struct options *o, struct ovsdb *db, const struct ovs_port_list *found,
+                           json_t *warnings, json_t **polling)
+{
+    _cleanup_(pmd_show_clear) struct pmd_show live = {0};
+    struct err *e = host_pmd_show(o->ovsdb, ovsdb_time_left_ms(db) / 1000.0, &live);
+    *polling = json_array();
+    for (size_t i = 0; i < found->n; i++) {
+        const struct ovs_port *p = &found->ports[i];
+        int cross, unpolled;
+        json_t *rxqs = numa_port_polling(e ? NULL : &live, p->name, p->status_numa, p->queues, &cross,
+                                         &unpolled);
+        if (cross == 1) {
+            json_array_append_new(warnings,
+                                  json_sprintf("the VM's port %s (%s) is polled cross-NUMA on the source now: OVS placed it on node %s, no PMD of that node polls it",
+                                               p->name, p->mac ? p->mac : "?", p->status_numa));
+        }
+        json_array_append_new(*polling,
+                              json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "port", p->name, "mac",
+                                        p->mac ? json_string(p->mac) : json_null(), "numa",
+                                        p->status_numa ? json_string(p->status_numa) : json_null(),
+                                        "rxqs", e ? json_null() : json_incref(rxqs), "cross_numa",
+                                        cross < 0 ? json_null() : json_boolean(cross), "unpolled",
+                                        unpolled < 0 ? json_null() : json_boolean(unpolled)));
+        json_decref(rxqs);
+    }
+    err_free(e);
+}
+
+static void check_ports(struct mig_checks *c, const struct options *o, const struct domain *d,
+                        json_t *warnings, json_t **polling)
 {
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
     _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
@@ -42,6 +74,7 @@ static void check_ports(struct mig_checks *c, const struct options *o, const str
         err_free(e);
         return;
     }
+    source_polling(o, db, &found, warnings, polling);
     for (size_t i = 0; i < d->n_ifaces; i++) {
         const struct domain_iface *f = &d->ifaces[i];
         const struct ovs_port *p = NULL;
@@ -126,6 +159,39 @@ static char *mapped_detail(const struct domain_iface *f, const json_t *to)
                         change);
 }
 
+/* The destination's locality for the VM: migrate-prepare's judgement, or
+ * one made here from capabilities' NUMA facts and the domain's placement.
+ * A placement the destination's switch cannot serve fails the check "numa";
+ * a cross-NUMA one is a warning. */
+static void check_report_locality(struct mig_checks *c, const json_t *report, const char *xml,
+                                  size_t size, json_t *warnings, json_t **locality)
+{
+    const json_t *judged = json_object_get(report, "locality");
+    const json_t *facts = json_object_get(report, "numa");
+    if (json_is_object(judged)) {
+        *locality = json_deep_copy(judged);
+    } else if (json_is_array(facts)) {
+        _cleanup_(numa_host_clear) struct numa_host h = {0};
+        json_auto_t *said = json_array(); /* the warning below says it */
+        struct err *e = numa_host_from_json(facts, "destination_report.numa", &h);
+        if (!e) {
+            e = host_locality(&h, xml, size, 1, said, locality);
+        }
+        if (e) {
+            mig_check(c, "numa", "destination", e->code != ERR_NUMA_REFUSED, mem_strdup(e->message));
+            err_free(e);
+            return;
+        }
+    } else {
+        return;
+    }
+    const char *verdict = json_string_value(json_object_get(*locality, "verdict"));
+    if (verdict && streq(verdict, "cross_numa")) {
+        json_array_append_new(warnings,
+                              json_string("on the destination OVS would poll the VM's queues cross-NUMA (no PMD thread on the node of its memory): up to half its packet rate; see the destination's pmd-cpu-mask"));
+    }
+}
+
 static void check_report(struct mig_checks *c, const json_t *report, const struct domain *d)
 {
     const json_t *eligible = json_object_get(report, "eligible");
@@ -183,20 +249,26 @@ struct err *verb_migrate_check_run(struct verb_context *ctx, json_t **result)
     }
 
     struct mig_checks checks;
+    json_t *polling = NULL, *locality = NULL;
     mig_checks_init(&checks);
     check_vm(&checks, &d);
     if (d.n_ifaces) {
-        check_ports(&checks, ctx->options, &d);
+        check_ports(&checks, ctx->options, &d, ctx->warnings, &polling);
     }
     if (destination && (e = check_destination(&checks, ctx->options, json_string_value(destination), &d))) {
         json_decref(checks.list);
+        json_decref(polling);
         return e;
     }
     if (report) {
         check_report(&checks, report, &d);
+        check_report_locality(&checks, report, json_string_value(domain), json_string_length(domain),
+                              ctx->warnings, &locality);
     }
     ctx->negative = !checks.eligible;
-    *result = json_pack("{s:b, s:o}", "eligible", checks.eligible, "checks", checks.list);
+    *result = json_pack("{s:b, s:o, s:{s:o, s:o}}", "eligible", checks.eligible, "checks", checks.list,
+                        "locality", "source_ports", polling ? polling : json_null(), "destination",
+                        locality ? locality : json_null());
     return NULL;
 }
 

@@ -64,6 +64,28 @@ static uint64_t vm_memory_kib(const struct plug *p)
     return domxml_numa_memory_kib(p->req.details);
 }
 
+/* Where OVS would poll the VM's queues here: a placement it cannot serve
+ * fails the check (numa_refused's message), a cross-NUMA one passes with
+ * a warning; the judgement is the result's "locality". */
+static void check_locality(struct mig_checks *checks, const struct host_probe *probe,
+                           const struct plug *p, json_t *warnings, json_t **locality)
+{
+    struct err *e = host_locality(&probe->numa, p->req.domain_xml, p->req.domain_xml_size,
+                                  plug_queues(p), warnings, locality);
+    if (e && e->code != ERR_NUMA_REFUSED) {
+        /* The domain XML itself: plug_prepare() read it already. */
+        mig_check(checks, "numa", "destination", false, mem_strdup(e->message));
+    } else {
+        const char *verdict = *locality ? json_string_value(json_object_get(*locality, "verdict")) : NULL;
+        mig_check(checks, "numa", "destination", !e,
+                  e ? mem_strdup(e->message)
+                    : streq(verdict, "cross_numa") ? mem_strdup("OVS would poll the VM's queues from another NUMA node (see warnings)")
+                    : streq(verdict, "local") ? mem_strdup("OVS polls the VM's queues from a PMD of its NUMA node")
+                                              : mem_strdup("the VM's NUMA placement or the switch's PMDs are not known: not judged"));
+    }
+    err_free(e);
+}
+
 static void check_hugepages(struct mig_checks *checks, const struct host_probe *probe,
                             const struct plug *p)
 {
@@ -89,6 +111,8 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     check_host(&checks, &probe);
     check_bridges(&checks, &probe, &p);
     check_hugepages(&checks, &probe, &p);
+    json_t *locality = NULL;
+    check_locality(&checks, &probe, &p, ctx->warnings, &locality);
 
     FAILPOINT("migrate-prepare.after-checks");
     json_t *out = NULL;
@@ -104,6 +128,7 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     host_probe_clear(&probe);
     if (e) {
         json_decref(checks.list);
+        json_decref(locality);
         return e;
     }
 
@@ -121,6 +146,7 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     json_object_set_new(out, "checks", checks.list);
     json_object_set_new(out, "mapping", mapping);
     json_object_set_new(out, "op_id", json_string(p.req.op_id));
+    json_object_set_new(out, "locality", locality ? locality : json_null());
     ctx->negative = !checks.eligible;
     *result = out;
     return NULL;

@@ -371,7 +371,8 @@ static void golden_case(const char *binary, const char *dir, const char *name, c
         free(args);
         args = with_tmp;
     }
-    bool text = strstr(args, "--format text") || strstr(args, "--help");
+    bool text = strstr(args, "--format text") || strstr(args, "--format prometheus") ||
+                strstr(args, "--help");
     bool json_help = strstr(args, "--help") && strstr(args, "--format json");
 
     struct outcome o;

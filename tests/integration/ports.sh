@@ -111,13 +111,13 @@ check "status without a request lists every vhost-user port" \
 check "CloudStack's own port shows no owner" test "$(jqo '.result.ports[0].owner')" = null
 run "${C[@]}" status --format text </dev/null
 check "status --format text: a header and one line per port, none wider than 100 columns" \
-    bash -c '[[ $(head -1 <<<"$1" | tr -s " ") == "PORT VM MAC MODE CONN LINK QUEUES" ]] &&
+    bash -c '[[ $(head -1 <<<"$1" | tr -s " ") == "PORT VM MAC MODE CONN QUEUES POLL" ]] &&
              (($(wc -l <<<"$1") == 8)) && (($(awk "{ print length }" <<<"$1" | sort -n | tail -1) <= 100))' _ "$out"
 check "... a VM's port: its full UUID, MAC, mode" \
     bash -c 'grep -qE "^csdpdk-10 +$2 +$3 +server " <<<"$1"' _ "$out" "$VM2" "$(mac_for 2 2)"
 run "${C[@]}" status --format text --verbose </dev/null
 check "... with --verbose, the bridge and socket under each line" \
-    bash -c '(($(grep -c "^    bridge br[0-9]*, ofport .*, socket " <<<"$1") == 7))' _ "$out"
+    bash -c '(($(grep -c "^    bridge br[0-9]*, link .*, ofport .*, socket " <<<"$1") == 7))' _ "$out"
 
 # ---- unplug ----
 before=$(db_size)

@@ -105,7 +105,8 @@ vswitchd_available() {
 
 # vswitchd_start DIR: configures DPDK in the Open_vSwitch row of $DB
 # (userspace, no hugepages: see dpdk-NOTES.md) and starts ovs-vswitchd-dpdk
-# with its pidfile, log (DIR/vswitchd.log), unixctl socket (DIR/vswitchd.ctl)
+# with its pidfile, log (DIR/vswitchd.log), unixctl socket (OVS's own name,
+# DIR/ovs-vswitchd-dpdk.PID.ctl, where csdpdk looks for it beside the pidfile)
 # (VSWITCHD_TAG, if set, goes into DPDK's --file-prefix: one per switch)
 # and run directory (OVS_RUNDIR, where server-mode vhost-user sockets and
 # BRIDGE.mgmt go) in DIR. Returns once the daemon is ready (see
@@ -113,7 +114,6 @@ vswitchd_available() {
 vswitchd_start() {
     VSWITCHD_DIR=$1
     VSWITCHD_LOG=$VSWITCHD_DIR/vswitchd.log
-    VSWITCHD_CTL=$VSWITCHD_DIR/vswitchd.ctl
     mkdir -p "$VSWITCHD_DIR/dpdk" || return 1
     # --legacy-mem: else OVS 3.1 adds --in-memory, refused with --no-huge.
     # -m 512 with per-port-memory: less, and a port may get no mbufs (often
@@ -152,12 +152,13 @@ vswitchd_run() {
             OVS_SYSCONFDIR=$VSWITCHD_DIR RUNTIME_DIRECTORY=$VSWITCHD_DIR/dpdk \
             exec timeout "$DPDK_WAIT" "${ns[@]}" "$VSWITCHD_BIN" "$DB" --detach --no-chdir \
             --pidfile="$VSWITCHD_DIR/ovs-vswitchd.pid" --log-file="$VSWITCHD_LOG" \
-            --unixctl="$VSWITCHD_CTL" -vconsole:err
+            -vconsole:err ${VSWITCHD_EXTRA_ARGS-}
     ) </dev/null >>"$VSWITCHD_DIR/stderr.log" 2>&1
     st=$?
     # The pidfile is written by the daemon before the parent returns, even
     # if it then hangs: register it whatever happened.
     VSWITCHD_PID=$(cat "$VSWITCHD_DIR/ovs-vswitchd.pid" 2>/dev/null)
+    VSWITCHD_CTL=$VSWITCHD_DIR/$(basename "$VSWITCHD_BIN").$VSWITCHD_PID.ctl
     [[ -n $VSWITCHD_PID ]] && daemon_pids+=("$VSWITCHD_PID")
     if ((st != 0)) || [[ -z $VSWITCHD_PID ]] || ! alive "$VSWITCHD_PID"; then
         _vswitchd_failed "ovs-vswitchd did not start (exit $st)"

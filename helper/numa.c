@@ -1,0 +1,808 @@
+#include "helper/numa.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "helper/mem.h"
+#include "helper/xml.h"
+
+/* ---- sets ---- */
+
+void cpuset_clear(struct cpuset *s)
+{
+    free(s->w);
+    *s = (struct cpuset){0};
+}
+
+void cpuset_add(struct cpuset *s, unsigned i)
+{
+    size_t word = i / 64;
+    if (word >= s->n) {
+        s->w = mem_realloc(s->w, (word + 1) * sizeof *s->w);
+        memset(s->w + s->n, 0, (word + 1 - s->n) * sizeof *s->w);
+        s->n = word + 1;
+    }
+    s->w[word] |= UINT64_C(1) << (i % 64);
+}
+
+static void cpuset_remove(struct cpuset *s, unsigned i)
+{
+    if (i / 64 < s->n) {
+        s->w[i / 64] &= ~(UINT64_C(1) << (i % 64));
+    }
+}
+
+bool cpuset_has(const struct cpuset *s, unsigned i)
+{
+    return i / 64 < s->n && (s->w[i / 64] >> (i % 64)) & 1;
+}
+
+size_t cpuset_count(const struct cpuset *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        n += (size_t) __builtin_popcountll(s->w[i]);
+    }
+    return n;
+}
+
+void cpuset_union(struct cpuset *to, const struct cpuset *from)
+{
+    for (int i = cpuset_next(from, 0); i >= 0; i = cpuset_next(from, (unsigned) i + 1)) {
+        cpuset_add(to, (unsigned) i);
+    }
+}
+
+int cpuset_next(const struct cpuset *s, unsigned from)
+{
+    for (size_t word = from / 64; word < s->n; word++) {
+        uint64_t bits = s->w[word];
+        if (word == from / 64) {
+            bits &= ~UINT64_C(0) << (from % 64);
+        }
+        if (bits) {
+            return (int) (word * 64 + (size_t) __builtin_ctzll(bits));
+        }
+    }
+    return -1;
+}
+
+/* CPU numbers above this are not a list but a typo. */
+#define CPUSET_MAX 65535
+
+static bool parse_uint(const char **p, unsigned *v)
+{
+    if (!isdigit((unsigned char) **p)) {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(*p, &end, 10);
+    if (errno || n > CPUSET_MAX) {
+        return false;
+    }
+    *v = (unsigned) n;
+    *p = end;
+    return true;
+}
+
+bool cpuset_parse_list(const char *s, struct cpuset *out)
+{
+    struct cpuset set = {0}, excluded = {0};
+    const char *p = s;
+    while (*p && *p != '\n') {
+        bool exclude = *p == '^';
+        p += exclude;
+        unsigned lo, hi;
+        if (!parse_uint(&p, &lo)) {
+            goto bad;
+        }
+        hi = lo;
+        if (*p == '-') {
+            p++;
+            if (exclude || !parse_uint(&p, &hi) || hi < lo) {
+                goto bad;
+            }
+        }
+        for (unsigned i = lo; i <= hi; i++) {
+            cpuset_add(exclude ? &excluded : &set, i);
+        }
+        if (*p == ',') {
+            p++;
+            if (!*p) {
+                goto bad;
+            }
+        } else if (*p && *p != '\n') {
+            goto bad;
+        }
+    }
+    for (int i = cpuset_next(&excluded, 0); i >= 0; i = cpuset_next(&excluded, (unsigned) i + 1)) {
+        cpuset_remove(&set, (unsigned) i);
+    }
+    cpuset_clear(&excluded);
+    *out = set;
+    return true;
+bad:
+    cpuset_clear(&set);
+    cpuset_clear(&excluded);
+    *out = (struct cpuset){0};
+    return false;
+}
+
+bool cpuset_parse_mask(const char *s, struct cpuset *out)
+{
+    struct cpuset set = {0};
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+    }
+    size_t len = strlen(s);
+    if (!len) {
+        *out = set;
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = s[len - 1 - i];
+        if (!isxdigit((unsigned char) c)) {
+            cpuset_clear(&set);
+            *out = set;
+            return false;
+        }
+        unsigned v = (unsigned) (isdigit((unsigned char) c) ? c - '0' : tolower((unsigned char) c) - 'a' + 10);
+        for (unsigned b = 0; b < 4; b++) {
+            if (v >> b & 1) {
+                cpuset_add(&set, (unsigned) (i * 4 + b));
+            }
+        }
+    }
+    *out = set;
+    return true;
+}
+
+char *cpuset_text(const struct cpuset *s)
+{
+    char *text = mem_strdup("");
+    for (int i = cpuset_next(s, 0); i >= 0;) {
+        int j = i;
+        while (cpuset_has(s, (unsigned) j + 1)) {
+            j++;
+        }
+        char *more = j == i ? mem_asprintf("%s%s%d", text, *text ? "," : "", i)
+                            : mem_asprintf("%s%s%d-%d", text, *text ? "," : "", i, j);
+        free(text);
+        text = more;
+        i = cpuset_next(s, (unsigned) j + 1);
+    }
+    return text;
+}
+
+json_t *cpuset_json(const struct cpuset *s)
+{
+    json_t *a = json_array();
+    for (int i = cpuset_next(s, 0); i >= 0; i = cpuset_next(s, (unsigned) i + 1)) {
+        json_array_append_new(a, json_integer(i));
+    }
+    return a;
+}
+
+/* ---- pmd-rxq-show ---- */
+
+void pmd_show_clear(struct pmd_show *s)
+{
+    for (size_t i = 0; i < s->n_rxqs; i++) {
+        free(s->rxqs[i].port);
+    }
+    free(s->rxqs);
+    free(s->pmds);
+    *s = (struct pmd_show){0};
+}
+
+/* OVS 3.1 (lib/dpif-netdev.c pmd_info_show_rxq):
+ *   pmd thread numa_id 0 core_id 1:
+ *     isolated : false
+ *     port: vhu1              queue-id:  0 (enabled)   pmd usage:  0 %
+ *     overhead:  0 %
+ * with a first line "Displaying last 60 seconds pmd usage %". */
+bool pmd_show_parse(const char *text, struct pmd_show *out)
+{
+    struct pmd_show s = {0};
+    size_t n_pmds_alloc = 0, n_rxqs_alloc = 0;
+    const char *line = text;
+    while (line && *line) {
+        const char *eol = strchr(line, '\n');
+        size_t len = eol ? (size_t) (eol - line) : strlen(line);
+        _cleanup_free_ char *l = mem_strndup(line, len);
+        line = eol ? eol + 1 : NULL;
+
+        int node, core, queue, used = 0;
+        char port[256], state[16];
+        const char *t = l;
+        while (*t == ' ') {
+            t++;
+        }
+        if (sscanf(t, "pmd thread numa_id %d core_id %d:%n", &node, &core, &used) == 2 && used) {
+            mem_grow((void **) &s.pmds, &n_pmds_alloc, s.n_pmds + 1, sizeof *s.pmds);
+            s.pmds[s.n_pmds++] = (struct pmd_thread){.core = core, .node = node};
+        } else if (str_has_prefix(t, "isolated :") && s.n_pmds) {
+            s.pmds[s.n_pmds - 1].isolated = strstr(t, "true") != NULL;
+        } else if (sscanf(t, "port: %255s queue-id: %d (%15[a-z])", port, &queue, state) == 3 &&
+                   s.n_pmds) {
+            mem_grow((void **) &s.rxqs, &n_rxqs_alloc, s.n_rxqs + 1, sizeof *s.rxqs);
+            s.rxqs[s.n_rxqs++] = (struct pmd_rxq){
+                .port = mem_strdup(port),
+                .queue = queue,
+                .enabled = streq(state, "enabled"),
+                .core = s.pmds[s.n_pmds - 1].core,
+                .node = s.pmds[s.n_pmds - 1].node,
+            };
+        } else if (*t && !str_has_prefix(t, "Displaying ") && !str_has_prefix(t, "overhead:")) {
+            pmd_show_clear(&s);
+            *out = s;
+            return false;
+        }
+    }
+    *out = s;
+    return true;
+}
+
+json_t *numa_port_polling(const struct pmd_show *live, const char *name, const char *numa,
+                          int queues, int *cross, int *unpolled)
+{
+    json_t *rxqs = json_array();
+    char *end = NULL;
+    long node = numa ? strtol(numa, &end, 10) : -1;
+    bool node_known = numa && end != numa && !*end && node >= 0;
+    int n_queues = queues > 0 ? queues : 1;
+    *cross = -1;
+    *unpolled = -1;
+    if (!live) {
+        return rxqs;
+    }
+    *unpolled = 0;
+    for (int q = 0; q < n_queues; q++) {
+        const struct pmd_rxq *r = NULL;
+        for (size_t i = 0; i < live->n_rxqs && !r; i++) {
+            r = streq(live->rxqs[i].port, name) && live->rxqs[i].queue == q ? &live->rxqs[i] : NULL;
+        }
+        if (!r) {
+            *unpolled = 1;
+            json_array_append_new(rxqs, json_pack("{s:i, s:n, s:n, s:n}", "queue", q, "enabled",
+                                                  "pmd_core", "pmd_numa"));
+            continue;
+        }
+        if (node_known) {
+            *cross = *cross == 1 || r->node != node;
+        }
+        json_array_append_new(rxqs, json_pack("{s:i, s:b, s:i, s:i}", "queue", q, "enabled",
+                                              r->enabled, "pmd_core", r->core, "pmd_numa", r->node));
+    }
+    return rxqs;
+}
+
+/* ---- the host ---- */
+
+void numa_host_clear(struct numa_host *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        struct numa_node *n = &h->nodes[i];
+        cpuset_clear(&n->cpus);
+        cpuset_clear(&n->pmds);
+        cpuset_clear(&n->isolated);
+        for (size_t k = 0; k < n->n_phys; k++) {
+            free(n->phys[k]);
+        }
+        free(n->phys);
+    }
+    free(h->nodes);
+    free(h->pmd_cpu_mask);
+    free(h->socket_mem);
+    free(h->socket_limit);
+    *h = (struct numa_host){0};
+}
+
+static struct numa_node *node_get(struct numa_host *h, int id)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->nodes[i].id == id) {
+            return &h->nodes[i];
+        }
+    }
+    if (id < 0 || id > CPUSET_MAX) {
+        return NULL;
+    }
+    size_t at = 0;
+    while (at < h->n && h->nodes[at].id < id) {
+        at++;
+    }
+    h->nodes = mem_realloc(h->nodes, (h->n + 1) * sizeof *h->nodes);
+    memmove(h->nodes + at + 1, h->nodes + at, (h->n - at) * sizeof *h->nodes);
+    h->nodes[at] = (struct numa_node){.id = id, .socket_mem_mb = -1, .socket_limit_mb = -1};
+    h->n++;
+    return &h->nodes[at];
+}
+
+static const struct numa_node *node_find(const struct numa_host *h, int id)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->nodes[i].id == id) {
+            return &h->nodes[i];
+        }
+    }
+    return NULL;
+}
+
+/* The node of 'cpu' by the nodes' CPU lists, or -1. */
+static int cpu_node(const struct numa_host *h, unsigned cpu)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (cpuset_has(&h->nodes[i].cpus, cpu)) {
+            return h->nodes[i].id;
+        }
+    }
+    return -1;
+}
+
+/* Entry 'index' of a comma list of MiB ("1024,0"): a missing entry is 0,
+ * as OVS reads it (vswitchd/vswitch.xml); -1 if 'list' is NULL or not a
+ * list of numbers. */
+static int64_t list_entry(const char *list, size_t index)
+{
+    if (!list) {
+        return -1;
+    }
+    const char *p = list;
+    for (size_t i = 0;; i++) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno || v < 0 || (*end && *end != ',')) {
+            return -1;
+        }
+        if (i == index) {
+            return v;
+        }
+        if (!*end) {
+            return 0;
+        }
+        p = end + 1;
+    }
+}
+
+/* The cores that pmd-rxq-affinity ("0:3,1:7") pins queues to. */
+static void affinity_cores(const char *affinity, struct cpuset *cores)
+{
+    const char *p = affinity;
+    while (*p) {
+        unsigned queue, core;
+        int used = 0;
+        if (sscanf(p, "%u:%u%n", &queue, &core, &used) < 2 || !used) {
+            return;
+        }
+        cpuset_add(cores, core);
+        p += used;
+        p += *p == ',';
+    }
+}
+
+static bool known_cpus(const struct numa_host *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (cpuset_count(&h->nodes[i].cpus)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool is_true(const char *s)
+{
+    return s && streq(s, "true");
+}
+
+void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
+                     const struct numa_ovs_config *ovs, const struct pmd_show *live,
+                     struct numa_host *out)
+{
+    struct numa_host h = {0};
+    for (size_t i = 0; i < n_sys; i++) {
+        struct numa_node *n = node_get(&h, sys[i].id);
+        if (!n) {
+            continue;
+        }
+        if (sys[i].cpulist && !cpuset_parse_list(sys[i].cpulist, &n->cpus)) {
+            cpuset_clear(&n->cpus);
+        }
+        n->hugepages_known = sys[i].hugepages_known;
+        n->hugepages_free_kib = sys[i].hugepages_free_kib;
+    }
+    if (live && live->n_pmds) {
+        h.pmd_source = "ovs-vswitchd";
+        for (size_t i = 0; i < live->n_pmds; i++) {
+            struct numa_node *n = node_get(&h, live->pmds[i].node);
+            if (n) {
+                cpuset_add(live->pmds[i].isolated ? &n->isolated : &n->pmds,
+                           (unsigned) live->pmds[i].core);
+            }
+        }
+    }
+    if (ovs) {
+        h.ovs_known = true;
+        h.pmd_cpu_mask = ovs->pmd_cpu_mask ? mem_strdup(ovs->pmd_cpu_mask) : NULL;
+        h.socket_mem = ovs->socket_mem ? mem_strdup(ovs->socket_mem) : NULL;
+        h.socket_limit = ovs->socket_limit ? mem_strdup(ovs->socket_limit) : NULL;
+        h.legacy_mem = ovs->dpdk_extra && strstr(ovs->dpdk_extra, "--legacy-mem");
+        h.per_port_memory = is_true(ovs->per_port_memory);
+        for (size_t i = 0; i < ovs->n_phys; i++) {
+            struct numa_node *n = node_get(&h, ovs->phys_nodes[i] >= 0 ? ovs->phys_nodes[i] : 0);
+            if (n) {
+                n->phys = mem_realloc(n->phys, (n->n_phys + 1) * sizeof *n->phys);
+                n->phys[n->n_phys++] = mem_strdup(ovs->phys_ports[i]);
+            }
+        }
+        for (size_t i = 0; i < h.n; i++) {
+            struct numa_node *n = &h.nodes[i];
+            n->socket_mem_mb = list_entry(ovs->socket_mem, (size_t) n->id);
+            n->socket_limit_mb = list_entry(ovs->socket_limit, (size_t) n->id);
+            /* Legacy mode cannot grow: only what socket-mem preallocated. */
+            n->no_dpdk_memory = h.legacy_mem && ovs->socket_mem && n->socket_mem_mb <= 0;
+        }
+        if (!h.pmd_source && !ovs->pmd_cpu_mask) {
+            /* OVS starts one PMD on each node (on its first core). */
+            h.pmd_source = "default";
+            for (size_t i = 0; i < h.n; i++) {
+                int first = cpuset_next(&h.nodes[i].cpus, 0);
+                if (first >= 0) {
+                    cpuset_add(&h.nodes[i].pmds, (unsigned) first);
+                }
+            }
+        } else if (!h.pmd_source && known_cpus(&h)) {
+            /* Without the nodes' CPUs (sysfs unread) the mask says nothing
+             * of nodes: PMDs unknown. */
+            struct cpuset mask = {0}, pinned = {0};
+            h.pmd_source = "pmd-cpu-mask";
+            cpuset_parse_mask(ovs->pmd_cpu_mask, &mask);
+            /* pmd-rxq-isolate=false is honoured only with pmd-rxq-assign=group. */
+            bool isolate = !(ovs->pmd_rxq_isolate && streq(ovs->pmd_rxq_isolate, "false") &&
+                             ovs->pmd_rxq_assign && streq(ovs->pmd_rxq_assign, "group"));
+            for (size_t i = 0; i < ovs->n_affinities; i++) {
+                affinity_cores(ovs->affinities[i], &pinned);
+            }
+            for (int c = cpuset_next(&mask, 0); c >= 0; c = cpuset_next(&mask, (unsigned) c + 1)) {
+                int node = cpu_node(&h, (unsigned) c);
+                struct numa_node *n = node >= 0 ? node_get(&h, node) : NULL;
+                if (n) {
+                    cpuset_add(isolate && cpuset_has(&pinned, (unsigned) c) ? &n->isolated : &n->pmds,
+                               (unsigned) c);
+                }
+            }
+            cpuset_clear(&mask);
+            cpuset_clear(&pinned);
+        }
+    }
+    *out = h;
+}
+
+json_t *numa_host_json(const struct numa_host *h)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < h->n; i++) {
+        const struct numa_node *n = &h->nodes[i];
+        json_t *phys = json_array();
+        for (size_t k = 0; k < n->n_phys; k++) {
+            json_array_append_new(phys, json_string(n->phys[k]));
+        }
+        json_array_append_new(
+            a, json_pack("{s:i, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:b}, s:o}",
+                         "node", n->id,
+                         "cpus", cpuset_json(&n->cpus),
+                         "hugepages_free_kib", n->hugepages_known
+                                                   ? json_integer((json_int_t) n->hugepages_free_kib)
+                                                   : json_null(),
+                         "pmd_cores", h->pmd_source ? cpuset_json(&n->pmds) : json_null(),
+                         "isolated_pmd_cores", h->pmd_source ? cpuset_json(&n->isolated) : json_null(),
+                         "dpdk_memory",
+                         "socket_mem_mb", n->socket_mem_mb >= 0 ? json_integer(n->socket_mem_mb) : json_null(),
+                         "socket_limit_mb", n->socket_limit_mb > 0 ? json_integer(n->socket_limit_mb) : json_null(),
+                         "allocatable", !n->no_dpdk_memory,
+                         "physical_ports", phys));
+    }
+    return a;
+}
+
+static bool int_array(const json_t *a, struct cpuset *out)
+{
+    size_t i;
+    const json_t *v;
+    if (!json_is_array(a)) {
+        return json_is_null(a);
+    }
+    json_array_foreach(a, i, v) {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > CPUSET_MAX) {
+            return false;
+        }
+        cpuset_add(out, (unsigned) json_integer_value(v));
+    }
+    return true;
+}
+
+struct err *numa_host_from_json(const json_t *j, const char *field, struct numa_host *out)
+{
+    struct numa_host h = {0};
+    size_t i;
+    const json_t *o;
+    if (!json_is_array(j)) {
+        return err_new(ERR_INVALID_REQUEST, field, "%s must be an array of NUMA nodes", field);
+    }
+    json_array_foreach(j, i, o) {
+        const json_t *id = json_object_get(o, "node");
+        const json_t *mem = json_object_get(o, "dpdk_memory");
+        const json_t *free_kib = json_object_get(o, "hugepages_free_kib");
+        const json_t *pmds = json_object_get(o, "pmd_cores");
+        struct numa_node *n = json_is_integer(id) ? node_get(&h, (int) json_integer_value(id)) : NULL;
+        if (!n || !int_array(json_object_get(o, "cpus"), &n->cpus) ||
+            !int_array(pmds, &n->pmds) ||
+            !int_array(json_object_get(o, "isolated_pmd_cores"), &n->isolated)) {
+            numa_host_clear(&h);
+            return err_new(ERR_INVALID_REQUEST, field, "%s[%zu] is not a NUMA node as capabilities reports it",
+                           field, i);
+        }
+        if (json_is_array(pmds)) {
+            h.pmd_source = "report";
+        }
+        if (json_is_integer(free_kib)) {
+            n->hugepages_known = true;
+            n->hugepages_free_kib = (uint64_t) json_integer_value(free_kib);
+        }
+        if (json_is_object(mem)) {
+            h.ovs_known = true;
+            const json_t *limit = json_object_get(mem, "socket_limit_mb");
+            n->socket_limit_mb = json_is_integer(limit) ? json_integer_value(limit) : -1;
+            const json_t *socket_mem = json_object_get(mem, "socket_mem_mb");
+            n->socket_mem_mb = json_is_integer(socket_mem) ? json_integer_value(socket_mem) : -1;
+            if (json_is_false(json_object_get(mem, "allocatable"))) {
+                /* Legacy mode with nothing preallocated there. */
+                n->no_dpdk_memory = true;
+                free(h.socket_mem);
+                h.socket_mem = mem_strdup("(the destination's)");
+            }
+        }
+    }
+    *out = h;
+    return NULL;
+}
+
+/* A node a DPDK VM could be placed on: it has CPUs or hugepages. */
+static bool node_usable(const struct numa_node *n)
+{
+    return cpuset_count(&n->cpus) || (n->hugepages_known && n->hugepages_free_kib);
+}
+
+/* Does 'n' have a non-isolated PMD? With pmd-cpu-mask unset, OVS starts
+ * one on every node, whether csdpdk knows the node's CPUs or not. */
+static bool node_has_pmd(const struct numa_host *h, const struct numa_node *n)
+{
+    return cpuset_count(&n->pmds) || (h->pmd_source && streq(h->pmd_source, "default"));
+}
+
+static size_t pmd_count(const struct numa_host *h)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        n += node_has_pmd(h, &h->nodes[i]);
+    }
+    return n;
+}
+
+void numa_host_warnings(const struct numa_host *h, json_t *warnings)
+{
+    if (!h->ovs_known) {
+        return;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        const struct numa_node *n = &h->nodes[i];
+        if (!node_usable(n)) {
+            continue;
+        }
+        if (h->pmd_source && !node_has_pmd(h, n)) {
+            _cleanup_free_ char *cpus = cpuset_text(&n->cpus);
+            json_array_append_new(
+                warnings,
+                json_sprintf("NUMA node %d has no %sPMD thread (pmd-cpu-mask=%s): OVS polls the queues of a DPDK VM whose memory is there from another node, or not at all; add a core of node %d (%s) to other_config:pmd-cpu-mask",
+                             n->id, cpuset_count(&n->isolated) ? "non-isolated " : "",
+                             h->pmd_cpu_mask ? h->pmd_cpu_mask : "unset", n->id,
+                             *cpus ? cpus : "its CPUs"));
+        }
+        if (n->no_dpdk_memory) {
+            json_array_append_new(
+                warnings,
+                json_sprintf("NUMA node %d has no DPDK memory (--legacy-mem with dpdk-socket-mem=%s): a vhost-user port of a DPDK VM whose memory is there cannot get its buffers; give node %d an entry in other_config:dpdk-socket-mem, or drop --legacy-mem from other_config:dpdk-extra",
+                             n->id, h->socket_mem, n->id));
+        }
+    }
+}
+
+/* ---- the VM ---- */
+
+void numa_placement_clear(struct numa_placement *p)
+{
+    cpuset_clear(&p->nodes);
+    cpuset_clear(&p->vcpu_nodes);
+    *p = (struct numa_placement){0};
+}
+
+/* Adds the nodes of 'node's nodeset attribute; false if it has none or a
+ * bad one. */
+static bool add_nodeset(const xmlNode *node, struct cpuset *nodes)
+{
+    _cleanup_free_ char *set = xml_attr(node, "nodeset");
+    struct cpuset s = {0};
+    if (!set || !cpuset_parse_list(set, &s)) {
+        return false;
+    }
+    cpuset_union(nodes, &s);
+    cpuset_clear(&s);
+    return true;
+}
+
+struct err *numa_placement_read(const char *xml, size_t size, const char *field,
+                                const struct numa_host *h, struct numa_placement *out)
+{
+    struct numa_placement p = {0};
+    if (!xml) {
+        *out = p;
+        return NULL;
+    }
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    xmlNodePtr domain;
+    struct err *e = xml_parse_domain(xml, size, field, &doc, &domain);
+    if (e) {
+        return e;
+    }
+    xmlNodePtr numatune = xml_child(domain, "numatune");
+    bool tuned = false, automatic = false;
+    for (xmlNodePtr c = numatune ? numatune->children : NULL; c; c = c->next) {
+        _cleanup_free_ char *placement = NULL;
+        if (xml_is(c, "memory") || xml_is(c, "memnode")) {
+            placement = xml_attr(c, "placement");
+            automatic |= placement && streq(placement, "auto");
+            tuned |= add_nodeset(c, &p.nodes);
+        }
+    }
+    xmlNodePtr cputune = xml_child(domain, "cputune");
+    for (xmlNodePtr c = cputune ? cputune->children : NULL; c; c = c->next) {
+        if (!xml_is(c, "vcpupin")) {
+            continue;
+        }
+        _cleanup_free_ char *set = xml_attr(c, "cpuset");
+        struct cpuset cpus = {0};
+        if (set && cpuset_parse_list(set, &cpus)) {
+            p.vcpus_pinned = true;
+            for (int cpu = cpuset_next(&cpus, 0); cpu >= 0; cpu = cpuset_next(&cpus, (unsigned) cpu + 1)) {
+                int node = cpu_node(h, (unsigned) cpu);
+                if (node >= 0) {
+                    cpuset_add(&p.vcpu_nodes, (unsigned) node);
+                }
+            }
+        }
+        cpuset_clear(&cpus);
+    }
+    xmlNodePtr devices = xml_child(domain, "devices");
+    for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+        xmlNodePtr driver = xml_is(c, "interface") ? xml_child(c, "driver") : NULL;
+        _cleanup_free_ char *queues = driver ? xml_attr(driver, "queues") : NULL;
+        unsigned q = queues ? (unsigned) strtoul(queues, NULL, 10) : 1;
+        p.queues = q > p.queues ? q : p.queues;
+    }
+    p.queues = p.queues ? p.queues : 1;
+    if (tuned && !automatic) {
+        p.source = "numatune";
+    } else if (!automatic && cpuset_count(&p.vcpu_nodes)) {
+        cpuset_clear(&p.nodes);
+        cpuset_union(&p.nodes, &p.vcpu_nodes);
+        p.source = "vcpupin";
+    } else {
+        cpuset_clear(&p.nodes);
+    }
+    *out = p;
+    return NULL;
+}
+
+uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues)
+{
+    /* An mbuf for MTU 1500: 2048 bytes of data (1518 aligned to 1024), 128
+     * of headroom, the 128-byte rte_mbuf and OVS's private area, cache
+     * aligned: 2368 bytes, plus the mempool's own per-object header. */
+    const uint64_t mbuf_bytes = 2368 + 64;
+    uint64_t q = queues ? queues : 1;
+    uint64_t n = per_port_memory ? q * 2048 + q * 2048 + q * 32 + 4096 * 4 : 4096 * 64;
+    return (n * mbuf_bytes + (1 << 20) - 1) >> 20;
+}
+
+struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p,
+                       json_t *warnings, json_t **locality)
+{
+    json_t *notes = json_array();
+    json_t *pmd_nodes = json_array();
+    const char *verdict = "unknown";
+    struct err *e = NULL;
+
+    for (size_t i = 0; i < h->n; i++) {
+        if (node_has_pmd(h, &h->nodes[i])) {
+            json_array_append_new(pmd_nodes, json_integer(h->nodes[i].id));
+        }
+    }
+    if (!h->ovs_known || !h->pmd_source) {
+        json_array_append_new(notes, json_string("Open vSwitch's PMD configuration is not known: locality not judged"));
+        goto done;
+    }
+    if (!pmd_count(h)) {
+        size_t isolated = 0;
+        for (size_t i = 0; i < h->n; i++) {
+            isolated += cpuset_count(&h->nodes[i].isolated);
+        }
+        e = err_new(ERR_NUMA_REFUSED, NULL,
+                    "no non-isolated PMD thread can poll the VM's queues (pmd-cpu-mask=%s%s): OVS would not poll them at all; set other_config:pmd-cpu-mask to cores of the VM's node%s",
+                    h->pmd_cpu_mask ? h->pmd_cpu_mask : "unset",
+                    isolated ? ", every PMD core isolated by an Interface's pmd-rxq-affinity" : "",
+                    isolated ? " that no pmd-rxq-affinity names" : "");
+        goto done;
+    }
+    if (!p->source) {
+        json_array_append_new(notes, json_string("placement unknown: the domain has no <numatune> nor vCPU pinning, so the kernel decides where the VM's memory (and its vrings) go; OVS polls from a PMD of that node if it has one"));
+        goto done;
+    }
+    if (p->vcpus_pinned && p->source && streq(p->source, "numatune") && cpuset_count(&p->vcpu_nodes)) {
+        bool same = true;
+        for (int v = cpuset_next(&p->vcpu_nodes, 0); v >= 0; v = cpuset_next(&p->vcpu_nodes, (unsigned) v + 1)) {
+            same &= cpuset_has(&p->nodes, (unsigned) v);
+        }
+        if (!same) {
+            _cleanup_free_ char *vn = cpuset_text(&p->vcpu_nodes), *mn = cpuset_text(&p->nodes);
+            json_array_append_new(warnings,
+                                  json_sprintf("the VM's vCPUs are pinned to node(s) %s but its memory is on node(s) %s: the guest reaches its own memory and vrings across nodes",
+                                               vn, mn));
+        }
+    }
+    verdict = "local";
+    for (int v = cpuset_next(&p->nodes, 0); v >= 0 && !e; v = cpuset_next(&p->nodes, (unsigned) v + 1)) {
+        const struct numa_node *n = node_find(h, v);
+        if (!n) {
+            json_array_append_new(notes, json_sprintf("node %d of the VM's placement is not a node of this host", v));
+            continue;
+        }
+        if (n->no_dpdk_memory) {
+            e = err_new(ERR_NUMA_REFUSED, NULL,
+                        "node %d has no DPDK memory (--legacy-mem with dpdk-socket-mem=%s): OVS cannot allocate the buffers of the VM's vhost-user port there; give node %d an entry in other_config:dpdk-socket-mem, or drop --legacy-mem",
+                        v, h->socket_mem, v);
+            break;
+        }
+        uint64_t need = numa_port_memory_mb(h->per_port_memory, p->queues);
+        if (n->socket_limit_mb > 0 && (uint64_t) n->socket_limit_mb < need) {
+            e = err_new(ERR_NUMA_REFUSED, NULL,
+                        "node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the about %" PRIu64 " MiB a vhost-user port's buffers need there; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
+                        v, n->socket_limit_mb, h->socket_limit, need, v);
+            break;
+        }
+        if (!node_has_pmd(h, n)) {
+            verdict = "cross_numa";
+            json_array_append_new(warnings,
+                                  json_sprintf("OVS will poll cross-NUMA: node %d, where the VM's memory is (%s), has no non-isolated PMD thread (pmd-cpu-mask=%s); up to half the packet rate is lost; add a core of node %d to other_config:pmd-cpu-mask",
+                                               v, p->source, h->pmd_cpu_mask ? h->pmd_cpu_mask : "unset", v));
+        }
+    }
+done:
+    if (e) {
+        json_decref(notes);
+        json_decref(pmd_nodes);
+        *locality = NULL;
+        return e;
+    }
+    *locality = json_pack("{s:o, s:o, s:o, s:s, s:o}",
+                          "vm_nodes", p->source ? cpuset_json(&p->nodes) : json_null(),
+                          "source", p->source ? json_string(p->source) : json_null(),
+                          "pmd_nodes", pmd_nodes,
+                          "verdict", verdict,
+                          "notes", notes);
+    return NULL;
+}

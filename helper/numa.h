@@ -1,0 +1,175 @@
+/* NUMA locality (docs/ports.md, "NUMA"): where OVS polls a VM's vhost-user
+ * queues, judged from facts gathered elsewhere (sysfs, OVSDB, ovs-vswitchd's
+ * dpif-netdev/pmd-rxq-show, the domain XML). Pure functions: every rule is
+ * tested on fabricated facts (tests/unit/test_numa.c).
+ *
+ * The rules follow OVS 3.1 (lib/dpif-netdev.c, lib/netdev-dpdk.c): a
+ * vhost-user port's NUMA node is that of the guest memory holding its
+ * vrings; its rx queues go to a non-isolated PMD thread of that node, else,
+ * silently, to one of another node; with no non-isolated PMD at all they
+ * are not polled. With pmd-cpu-mask unset OVS starts one PMD per node. */
+#ifndef CSDPDK_NUMA_H
+#define CSDPDK_NUMA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helper/error.h"
+
+/* A set of CPU (or node) numbers, of any width. */
+struct cpuset {
+    uint64_t *w;
+    size_t n; /* words */
+};
+
+void cpuset_clear(struct cpuset *s);
+void cpuset_add(struct cpuset *s, unsigned i);
+bool cpuset_has(const struct cpuset *s, unsigned i);
+size_t cpuset_count(const struct cpuset *s);
+void cpuset_union(struct cpuset *to, const struct cpuset *from);
+/* -1 when empty, else the lowest member at or after 'from'. */
+int cpuset_next(const struct cpuset *s, unsigned from);
+/* A list as sysfs and libvirt write them: "0-3,8,10-11", libvirt's "^N"
+ * exclusions too. False (and '*out' empty) on anything else. */
+bool cpuset_parse_list(const char *s, struct cpuset *out);
+/* A hexadecimal mask as OVS reads pmd-cpu-mask: optional "0x", bit 0 is
+ * CPU 0, any length. */
+bool cpuset_parse_mask(const char *s, struct cpuset *out);
+/* "0-3,8" ("" for an empty set). */
+char *cpuset_text(const struct cpuset *s);
+json_t *cpuset_json(const struct cpuset *s);
+
+/* ovs-vswitchd's dpif-netdev/pmd-rxq-show, read. */
+struct pmd_thread {
+    int core, node;
+    bool isolated;
+};
+struct pmd_rxq {
+    char *port;
+    int queue;
+    bool enabled;
+    int core, node; /* the PMD polling it */
+};
+struct pmd_show {
+    struct pmd_thread *pmds;
+    size_t n_pmds;
+    struct pmd_rxq *rxqs;
+    size_t n_rxqs;
+};
+void pmd_show_clear(struct pmd_show *s);
+/* False if 'text' is not pmd-rxq-show's output (OVS 3.1's format). */
+bool pmd_show_parse(const char *text, struct pmd_show *out);
+
+/* How 'live' polls port 'name' whose vhost device OVS placed on node
+ * 'numa' (Interface status:numa; NULL: not known) with 'queues' rx queues
+ * (-1: not known): the array of its queues [{queue, enabled, pmd_core,
+ * pmd_numa}], '*cross' (a queue polled from another node than the
+ * port's) and '*unpolled' (a queue no PMD polls), each -1 when not known. */
+json_t *numa_port_polling(const struct pmd_show *live, const char *name, const char *numa,
+                          int queues, int *cross, int *unpolled);
+
+/* What OVS is told about DPDK and PMDs, from OVSDB (NULL: not set). */
+struct numa_ovs_config {
+    const char *pmd_cpu_mask;    /* other_config:pmd-cpu-mask */
+    const char *pmd_rxq_isolate; /* other_config:pmd-rxq-isolate */
+    const char *pmd_rxq_assign;  /* other_config:pmd-rxq-assign */
+    const char *socket_mem;      /* other_config:dpdk-socket-mem */
+    const char *socket_limit;    /* other_config:dpdk-socket-limit */
+    const char *dpdk_extra;      /* other_config:dpdk-extra */
+    const char *per_port_memory; /* other_config:per-port-memory */
+    const char *const *affinities; /* every Interface's other_config:pmd-rxq-affinity */
+    size_t n_affinities;
+    const char *const *phys_ports; /* Interfaces of type dpdk, with... */
+    const int *phys_nodes;         /* ...their status:numa_id (-1 unknown) */
+    size_t n_phys;
+};
+
+struct numa_node {
+    int id;
+    struct cpuset cpus;     /* from sysfs; empty when not known */
+    struct cpuset pmds;     /* non-isolated PMD cores on the node */
+    struct cpuset isolated; /* isolated PMD cores on the node */
+    int64_t socket_mem_mb;  /* dpdk-socket-mem's entry; -1: not set */
+    int64_t socket_limit_mb; /* dpdk-socket-limit's entry; 0 or -1: no limit */
+    bool no_dpdk_memory;    /* legacy memory mode, nothing preallocated here */
+    bool hugepages_known;
+    uint64_t hugepages_free_kib; /* free hugepages of every size, in KiB */
+    char **phys;            /* physical DPDK ports on the node */
+    size_t n_phys;
+};
+
+struct numa_host {
+    struct numa_node *nodes; /* by id */
+    size_t n;
+    bool ovs_known;         /* OVS's configuration was read */
+    const char *pmd_source; /* "ovs-vswitchd" (its live PMDs), "pmd-cpu-mask",
+                             * "default" (mask unset: one PMD a node), NULL */
+    bool legacy_mem;        /* dpdk-extra has --legacy-mem */
+    bool per_port_memory;
+    char *pmd_cpu_mask, *socket_mem, *socket_limit; /* as set, for messages */
+};
+
+/* One node's CPUs and free hugepages, as sysfs has them. */
+struct numa_sysfs_node {
+    int id;
+    const char *cpulist; /* NULL: not known */
+    bool hugepages_known;
+    uint64_t hugepages_free_kib;
+};
+
+/* Builds the host's NUMA facts: nodes from 'sys' (and any node a live PMD or
+ * a physical port names); PMDs from 'live' when it lists any (ovs-vswitchd
+ * knows best: the PMDs it runs), else from 'ovs' (pmd-cpu-mask mapped onto
+ * the nodes' CPUs, less the cores pmd-rxq-affinity isolates); 'ovs' NULL:
+ * OVS facts unknown. */
+void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
+                     const struct numa_ovs_config *ovs, const struct pmd_show *live,
+                     struct numa_host *out);
+void numa_host_clear(struct numa_host *h);
+
+/* capabilities' "numa" member: one object per node. */
+json_t *numa_host_json(const struct numa_host *h);
+/* Reads numa_host_json()'s form back (a destination's capabilities). */
+struct err *numa_host_from_json(const json_t *j, const char *field, struct numa_host *out)
+    _warn_unused_;
+
+/* Appends to 'warnings' (strings) one warning per node a DPDK VM could be
+ * placed on (it has CPUs or free hugepages) that has no PMD to poll it, or
+ * no DPDK memory: each names the node and the setting to change. */
+void numa_host_warnings(const struct numa_host *h, json_t *warnings);
+
+/* Where a VM's memory (and so its vrings) will be, from its domain XML. */
+struct numa_placement {
+    struct cpuset nodes;      /* host nodes of its memory */
+    const char *source;       /* "numatune", "vcpupin" (memory follows the vCPUs
+                               * by the kernel's local allocation), NULL: unknown */
+    struct cpuset vcpu_nodes; /* host nodes of its pinned vCPUs */
+    bool vcpus_pinned;
+    unsigned queues;          /* the most queues of its NICs (for memory) */
+};
+void numa_placement_clear(struct numa_placement *p);
+
+/* Reads <numatune> (<memory nodeset>, <memnode nodeset>), <vcpupin cpuset>
+ * and <cputune><emulatorpin> of 'xml' (NULL: none, placement unknown);
+ * the CPUs of 'h' map vCPU pinning onto nodes. A placement chosen by numad
+ * (placement='auto') is unknown. */
+struct err *numa_placement_read(const char *xml, size_t size, const char *field,
+                                const struct numa_host *h, struct numa_placement *out)
+    _warn_unused_;
+
+/* The judgement: '*locality' is {"vm_nodes", "source", "pmd_nodes",
+ * "verdict": "local" | "cross_numa" | "unknown", "notes"}; warnings go into
+ * 'warnings'. A placement OVS cannot serve at all (no PMD that can poll,
+ * DPDK memory that cannot grow on the VM's node) is ERR_NUMA_REFUSED
+ * naming the node and the setting, and '*locality' is NULL. */
+struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p,
+                       json_t *warnings, json_t **locality) _warn_unused_;
+
+/* The estimated DPDK memory (MiB) a vhost-user port of 'queues' queues
+ * needs on its node: a shared mempool of 262144 mbufs at MTU 1500, or a
+ * per-port one (lib/netdev-dpdk.c dpdk_calculate_mbufs). */
+uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues);
+
+#endif

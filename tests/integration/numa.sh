@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# NUMA locality against the real switch (docs/ports.md, "NUMA"): the DPDK
+# build of ovs-vswitchd started with --dummy-numa=0,1 (OVS's own test
+# option: CPU 0 on node 0, CPU 1 on node 1; it does not pin its PMD threads
+# then, so nothing here is timed), pmd-cpu-mask=0x2 (a PMD on node 1 only)
+# and a port whose guest is dpdk-testpmd (net_virtio_user): its memory, so
+# the vhost device, is on node 0 (all of this machine's memory is), and
+# OVS polls it from node 1. status and migrate-check must flag that exactly
+# as dpif-netdev/pmd-rxq-show shows it, plug must warn of it with the
+# switch's own PMDs, capabilities must name the node and the setting; with
+# the mask on node 0 (0x1) nothing is flagged. What this machine cannot
+# show (memory on another node, the cost of crossing) is in
+# docs/performance.md. The rules on fabricated facts: tests/unit/test_numa.c
+# and tests/golden/numa.
+. "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/dpdk.sh"
+
+vswitchd_available || { skip "NUMA locality against a real OVS-DPDK" "$DPDK_UNAVAILABLE"; done_testing; exit; }
+
+ovsdb_start "$T/ovs" >/dev/null || { fail "start ovsdb-server"; done_testing; exit; }
+add_bridge br0
+SOCKDIR=$T/sock
+mkdir -p "$SOCKDIR"
+agent_properties "$T/agent.properties" "$SOCKDIR"
+VSWITCHD_EXTRA_ARGS=--dummy-numa=0,1 vswitchd_start "$T/ovs" ||
+    { fail "start ovs-vswitchd-dpdk --dummy-numa=0,1"; done_testing; exit; }
+C=(--ovsdb "$DB" --agent-properties "$T/agent.properties" --libvirt test:///default)
+VM1=$(uuid_for 1) MAC1=$(mac_for 1 1)
+
+# rxq_node PORT: the NUMA node of the PMD that polls PORT's queue 0, as
+# ovs-vswitchd itself says (empty when none does).
+rxq_node() {
+    ovs-appctl -t "$VSWITCHD_CTL" dpif-netdev/pmd-rxq-show |
+        awk -v p="$1" '/^pmd thread numa_id/ { n = $4 } $1 == "port:" && $2 == p && $4 == "0" { print n }'
+}
+
+# status_of PORT FILTER: jq FILTER on PORT's entry of csdpdk status.
+status_of() {
+    run "${C[@]}" status </dev/null
+    jq -r --arg p "$1" ".result.ports[] | select(.port == \$p) | $2" <<<"$out"
+}
+
+# domain NODE PORT...: a domain whose memory is bound to host node NODE,
+# with a vhost-user interface on PORT (VM 1's, client mode).
+domain() {
+    printf "<domain type='kvm'><name>numa-vm</name><uuid>%s</uuid><memory unit='KiB'>1048576</memory><vcpu>1</vcpu><numatune><memory mode='strict' nodeset='%s'/></numatune><cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='shared'/></numa></cpu><memoryBacking><hugepages/></memoryBacking><devices><interface type='vhostuser'><mac address='%s'/><source type='unix' path='%s' mode='server'/><target dev='%s'/><model type='virtio'/></interface></devices></domain>" \
+        "$VM1" "$1" "$MAC1" "$SOCKDIR/$2" "$2"
+}
+
+# plug_placed N NODE: plugs VM N (one client-mode NIC) with a domain bound
+# to NODE, --dry-run (nothing is made; the judgement is the same).
+plug_placed() {
+    local dom
+    dom=$(domain "$2" x | jq -Rs .)
+    run "${C[@]}" --dry-run plug <<<"$(plug_request "$(uuid_for "$1")" client "$(nic "$(mac_for "$1" 1)" br0)" |
+        jq -c ".domain_xml = $dom")"
+}
+
+# ---- a port OVS polls from another node ----
+run "${C[@]}" plug <<<"$(plug_request "$VM1" client "$(nic "$MAC1" br0)")"
+P1=$(jqo '.result.ports[0].port')
+check "plug of VM 1 ($P1)" expect_ok
+testpmd_start vm1 "$SOCKDIR/$P1" server 2>"$T/testpmd.err" || fail "testpmd on $P1" "$(cat "$T/testpmd.err")"
+link_up "$P1" 15 || fail "the link of $P1 comes up" "$(vhost_log "$P1")"
+check "OVS placed the vhost device on node 0 (Interface status:numa)" test "$(iface_status "$P1" numa)" = 0
+check "pmd-rxq-show: node 1's PMD polls its queue" test "$(rxq_node "$P1")" = 1
+check "OVS's log says so (no non-isolated pmd on node 0)" \
+    grep -q "There's no available (non-isolated) pmd thread on numa node 0. Port '$P1'" "$VSWITCHD_LOG"
+check "status: cross_numa, queue 0 on core 1 of node 1, not unpolled, 1 queue" \
+    test "$(status_of "$P1" '"\(.cross_numa) \(.rxqs[0].pmd_core) \(.rxqs[0].pmd_numa) \(.unpolled) \(.queues)"')" \
+    = "true 1 $(rxq_node "$P1") false 1"
+run "${C[@]}" status </dev/null
+check "... and the switch's PMDs: core 1 on node 1, not isolated" \
+    test "$(jq -c '.result.pmds' <<<"$out")" = '[{"core":1,"isolated":false,"numa":1}]'
+# Interface.statistics: written by ovs-vswitchd every 5 s (stats-update-interval).
+for _ in $(seq 60); do [[ $(vsctl get Interface "$P1" statistics:tx_packets 2>/dev/null) =~ ^[1-9] ]] && break; sleep 0.2; done
+run "${C[@]}" status </dev/null
+check "status: the port's counters are OVS's Interface statistics (tx $(vsctl get Interface "$P1" statistics:tx_packets) packets: the link probes)" \
+    test "$(jqo '.result.ports[0].counters | "\(.rx_packets) \(.tx_packets) \(.tx_dropped)"')" \
+    = "$(vsctl get Interface "$P1" statistics:rx_packets) $(vsctl get Interface "$P1" statistics:tx_packets) $(vsctl get Interface "$P1" statistics:tx_dropped)"
+run "${C[@]}" --format text status </dev/null
+check "status --format text: POLL is CROSS, within 100 columns" \
+    test "$(grep -c " CROSS$" <<<"$out") $(awk 'length > 100' <<<"$out" | wc -l)" = "1 0"
+run "${C[@]}" --format text --verbose status </dev/null
+check "... --verbose names the queue's core and node" grep -q "rx queues: 0 on core 1 (node 1)" <<<"$out"
+run "${C[@]}" --format prometheus status </dev/null
+check "status --format prometheus: csdpdk_up 1, one port, cross-NUMA 1 for $P1 with its VM and MAC" \
+    test "$(grep -c '^csdpdk_up 1$' <<<"$out") $(grep -c '^csdpdk_ports 1$' <<<"$out") $(grep -c "^csdpdk_port_cross_numa{port=\"$P1\",vm=\"$VM1\",mac=\"$MAC1\",bridge=\"br0\"} 1$" <<<"$out")" \
+    = "1 1 1"
+check "... each family with HELP and TYPE, every sample of a family after its TYPE" \
+    awk '/^# TYPE/ { t[$3] = 1; next } /^#/ { next } { m = $1; sub(/\{.*/, "", m); if (!(m in t)) exit 1 }' <<<"$out"
+check "... counters are counters (_total), with OVS's value" \
+    test "$(grep -c '^# TYPE csdpdk_port_tx_packets_total counter$' <<<"$out") $(grep "^csdpdk_port_tx_packets_total{port=\"$P1\"" <<<"$out" | awk '{ print $2 }')" \
+    = "1 $(vsctl get Interface "$P1" statistics:tx_packets)"
+
+# plug judges with the switch's own PMDs (node 1), not the mask on sysfs.
+plug_placed 2 0
+check "plug of a VM bound to node 0: warning 'OVS will poll cross-NUMA', verdict cross_numa" \
+    test "$(jq -r '[(.warnings[] | select(startswith("OVS will poll cross-NUMA: node 0"))), .result.locality.verdict] | join("|")' <<<"$out" | cut -d'|' -f2) $(jqo '.result.locality.pmd_nodes | tostring')" \
+    = "cross_numa [1]"
+plug_placed 3 1
+check "plug of a VM bound to node 1: local, no NUMA warning" \
+    test "$(jqo '.result.locality.verdict') $(jq '[.warnings[] | select(test("NUMA"))] | length' <<<"$out")" = "local 0"
+
+run "${C[@]}" capabilities </dev/null
+CAPS=$(jq -c .result <<<"$out")
+check "capabilities: PMDs from ovs-vswitchd, node 0 none, node 1 core 1; a warning names node 0 and pmd-cpu-mask" \
+    test "$(jq -r '.result | "\(.pmd_source) \([.numa[] | "\(.node):\(.pmd_cores)"] | join(" "))"' <<<"$out") $(jq '[.warnings[] | select(startswith("NUMA node 0 has no PMD thread (pmd-cpu-mask=0x2)"))] | length' <<<"$out")" \
+    = "ovs-vswitchd 0:[] 1:[1] 1"
+
+run "${C[@]}" migrate-check <<<"$(jq -n --arg d "$(domain 0 "$P1")" --argjson r "$CAPS" '{domain_xml: $d, destination_report: $r}')"
+check "migrate-check: the source's port is flagged as pmd-rxq-show has it, and the destination would poll cross-NUMA" \
+    test "$(jqo '.result.locality.source_ports[0] | "\(.port) \(.cross_numa) \(.rxqs[0].pmd_numa)"') $(jqo '.result.locality.destination.verdict') $(jq '[.warnings[] | select(test("cross-NUMA"))] | length' <<<"$out")" \
+    = "$P1 true $(rxq_node "$P1") cross_numa 2"
+
+# ---- the mask on node 0: nothing is flagged ----
+vsctl set Open_vSwitch . other_config:pmd-cpu-mask=0x1
+vswitchd_sync
+for _ in $(seq 50); do [[ $(rxq_node "$P1") == 0 ]] && break; sleep 0.1; done
+check "pmd-cpu-mask=0x1: pmd-rxq-show has node 0's PMD poll $P1" test "$(rxq_node "$P1")" = 0
+check "status: not cross_numa, queue 0 on core 0 of node 0" \
+    test "$(status_of "$P1" '"\(.cross_numa) \(.rxqs[0].pmd_core) \(.rxqs[0].pmd_numa)"')" = "false 0 0"
+run "${C[@]}" --format prometheus status </dev/null
+check "... prometheus: cross-NUMA 0" grep -q "^csdpdk_port_cross_numa{port=\"$P1\".*} 0$" <<<"$out"
+plug_placed 2 0
+check "plug of a VM bound to node 0: local, no NUMA warning" \
+    test "$(jqo '.result.locality.verdict') $(jq '[.warnings[] | select(test("NUMA"))] | length' <<<"$out")" = "local 0"
+run "${C[@]}" capabilities </dev/null
+CAPS=$(jq -c .result <<<"$out")
+check "capabilities: no NUMA warning" test "$(jq '[.warnings[] | select(test("NUMA"))] | length' <<<"$out")" = 0
+run "${C[@]}" migrate-check <<<"$(jq -n --arg d "$(domain 0 "$P1")" --argjson r "$CAPS" '{domain_xml: $d, destination_report: $r}')"
+check "migrate-check: nothing flagged, local on the destination" \
+    test "$(jqo '.result.locality.source_ports[0].cross_numa') $(jqo '.result.locality.destination.verdict') $(jq '[.warnings[] | select(test("cross-NUMA"))] | length' <<<"$out")" \
+    = "false local 0"
+
+# ---- no PMD that can poll at all: plug refuses, changing nothing ----
+vsctl set Open_vSwitch . other_config:pmd-cpu-mask=0x1 -- set Interface "$P1" other_config:pmd-rxq-affinity=0:0
+vswitchd_sync
+for _ in $(seq 50); do ovs-appctl -t "$VSWITCHD_CTL" dpif-netdev/pmd-rxq-show | grep -q "isolated : true" && break; sleep 0.1; done
+before=$(vsctl list-ports br0 | wc -l)
+run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 4)" client "$(nic "$(mac_for 4 1)" br0)")"
+check "every PMD isolated by pmd-rxq-affinity: plug is numa_refused, exit 69, nothing made ($(jqo .error.message | cut -c1-60)...)" \
+    test "$(jqo .error.code) $status $(vsctl list-ports br0 | wc -l)" = "numa_refused 69 $before"
+vsctl remove Interface "$P1" other_config pmd-rxq-affinity
+
+testpmd_stop vm1
+run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
+check "unplug of VM 1 leaves the bridge empty" test "$(vsctl list-ports br0 | wc -l)" = 0
+done_testing

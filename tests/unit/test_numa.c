@@ -1,0 +1,433 @@
+/* NUMA locality (helper/numa.c) on fabricated facts: CPU lists and masks,
+ * pmd-rxq-show as OVS 3.1 prints it, other_config values, domain XML.
+ * The same rules against a real switch: tests/integration/numa.sh. */
+#include "tests/unit/unit.h"
+
+#include <stdlib.h>
+
+#include "helper/mem.h"
+#include "helper/numa.h"
+
+static char *set_text(const char *list)
+{
+    struct cpuset s = {0};
+    assert_true(cpuset_parse_list(list, &s));
+    char *t = cpuset_text(&s);
+    cpuset_clear(&s);
+    return t;
+}
+
+static void cpu_lists(void **state)
+{
+    (void) state;
+    static const char *const good[][2] = {
+        {"0-3,8-11\n", "0-3,8-11"}, {"5", "5"}, {"", ""}, {"0-7,^3", "0-2,4-7"},
+        {"2,0,1", "0-2"}, {"0-1,^0-1", "0-1"} /* "^0-1" is not libvirt's */,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+        struct cpuset s = {0};
+        bool ok = cpuset_parse_list(good[i][0], &s);
+        if (i == ARRAY_SIZE(good) - 1) {
+            assert_false(ok);
+            continue;
+        }
+        assert_true(ok);
+        char *t = cpuset_text(&s);
+        assert_string_equal(t, good[i][1]);
+        free(t);
+        cpuset_clear(&s);
+    }
+    static const char *const bad[] = {"a", "1-", "3-1", "1,,2", "1,", "-1", "70000", "1 2"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct cpuset s = {0};
+        assert_false(cpuset_parse_list(bad[i], &s));
+        assert_int_equal(cpuset_count(&s), 0);
+    }
+    char *t = set_text("100-130");
+    assert_string_equal(t, "100-130");
+    free(t);
+}
+
+static void masks_wider_than_64_bits(void **state)
+{
+    (void) state;
+    struct cpuset s = {0};
+    assert_true(cpuset_parse_mask("0x1000000000000000001", &s));
+    assert_int_equal(cpuset_count(&s), 2);
+    assert_true(cpuset_has(&s, 0));
+    assert_true(cpuset_has(&s, 72));
+    assert_false(cpuset_has(&s, 64));
+    cpuset_clear(&s);
+    assert_true(cpuset_parse_mask("F0", &s));
+    char *t = cpuset_text(&s);
+    assert_string_equal(t, "4-7");
+    free(t);
+    cpuset_clear(&s);
+    assert_false(cpuset_parse_mask("0x", &s));
+    assert_false(cpuset_parse_mask("0xg1", &s));
+    assert_int_equal(cpuset_count(&s), 0);
+}
+
+/* Recorded from ovs-vswitchd 3.1 (--dummy-numa=0,1, pmd-cpu-mask=0x3),
+ * a second port's queues enabled and disabled. */
+static const char rxq_show[] =
+    "Displaying last 60 seconds pmd usage %\n"
+    "pmd thread numa_id 0 core_id 0:\n"
+    "  isolated : true\n"
+    "  port: csdpdk-1          queue-id:  0 (enabled)   pmd usage:  0 %\n"
+    "  overhead:  0 %\n"
+    "pmd thread numa_id 1 core_id 1:\n"
+    "  isolated : false\n"
+    "  port: csdpdk-2          queue-id:  0 (enabled)   pmd usage: NOT AVAIL\n"
+    "  port: csdpdk-2          queue-id:  1 (disabled)  pmd usage: NOT AVAIL\n"
+    "  overhead: NOT AVAIL\n";
+
+static void pmd_rxq_show(void **state)
+{
+    (void) state;
+    struct pmd_show s;
+    assert_true(pmd_show_parse(rxq_show, &s));
+    assert_int_equal(s.n_pmds, 2);
+    assert_true(s.pmds[0].isolated);
+    assert_false(s.pmds[1].isolated);
+    assert_int_equal(s.pmds[1].node, 1);
+    assert_int_equal(s.n_rxqs, 3);
+    assert_string_equal(s.rxqs[2].port, "csdpdk-2");
+    assert_int_equal(s.rxqs[2].queue, 1);
+    assert_false(s.rxqs[2].enabled);
+    assert_int_equal(s.rxqs[2].core, 1);
+
+    /* csdpdk-2 on node 0, polled from node 1; csdpdk-1 local. */
+    int cross, unpolled;
+    json_t *q = numa_port_polling(&s, "csdpdk-2", "0", 2, &cross, &unpolled);
+    assert_int_equal(cross, 1);
+    assert_int_equal(unpolled, 0);
+    assert_int_equal(json_array_size(q), 2);
+    json_decref(q);
+    q = numa_port_polling(&s, "csdpdk-1", "0", 1, &cross, &unpolled);
+    assert_int_equal(cross, 0);
+    assert_int_equal(unpolled, 0);
+    json_decref(q);
+    /* A second queue no PMD polls. */
+    q = numa_port_polling(&s, "csdpdk-1", "0", 2, &cross, &unpolled);
+    assert_int_equal(unpolled, 1);
+    assert_true(json_is_null(json_object_get(json_array_get(q, 1), "pmd_core")));
+    json_decref(q);
+    /* The port's node not known yet: cross-NUMA not known either. */
+    q = numa_port_polling(&s, "csdpdk-2", NULL, 2, &cross, &unpolled);
+    assert_int_equal(cross, -1);
+    json_decref(q);
+    /* No switch: nothing known. */
+    q = numa_port_polling(NULL, "csdpdk-2", "0", 2, &cross, &unpolled);
+    assert_int_equal(cross, -1);
+    assert_int_equal(unpolled, -1);
+    json_decref(q);
+    pmd_show_clear(&s);
+
+    assert_true(pmd_show_parse("", &s));
+    assert_int_equal(s.n_pmds, 0);
+    assert_false(pmd_show_parse("there is no netdev datapath\n", &s));
+}
+
+/* Two nodes as tests/data/sysfs/two-nodes has them. */
+static const struct numa_sysfs_node two_nodes[] = {
+    {0, "0-3,8-11", true, 400 * 1024},
+    {1, "4-7,12-15", true, 512 * 1024},
+};
+
+static void host(const struct numa_ovs_config *ovs, struct numa_host *h)
+{
+    numa_host_build(two_nodes, 2, ovs, NULL, h);
+}
+
+static void pmds_from_the_mask(void **state)
+{
+    (void) state;
+    struct numa_host h;
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30"}, &h);
+    assert_string_equal(h.pmd_source, "pmd-cpu-mask");
+    assert_int_equal(cpuset_count(&h.nodes[0].pmds), 0);
+    assert_int_equal(cpuset_count(&h.nodes[1].pmds), 2);
+    json_t *w = json_array();
+    numa_host_warnings(&h, w);
+    assert_int_equal(json_array_size(w), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "NUMA node 0 has no PMD"));
+    json_decref(w);
+    numa_host_clear(&h);
+
+    /* Unset: one PMD on each node. */
+    host(&(struct numa_ovs_config){0}, &h);
+    assert_string_equal(h.pmd_source, "default");
+    w = json_array();
+    numa_host_warnings(&h, w);
+    assert_int_equal(json_array_size(w), 0);
+    json_decref(w);
+    numa_host_clear(&h);
+
+    /* OVS facts unknown: no PMDs, no warning, nothing judged. */
+    host(NULL, &h);
+    assert_null(h.pmd_source);
+    w = json_array();
+    numa_host_warnings(&h, w);
+    assert_int_equal(json_array_size(w), 0);
+    json_decref(w);
+    numa_host_clear(&h);
+
+    /* Without the nodes' CPUs the mask says nothing of nodes. */
+    const struct numa_sysfs_node blind[] = {{0, NULL, false, 0}, {1, NULL, false, 0}};
+    numa_host_build(blind, 2, &(struct numa_ovs_config){.pmd_cpu_mask = "0x30"}, NULL, &h);
+    assert_null(h.pmd_source);
+    numa_host_clear(&h);
+}
+
+static void isolated_cores(void **state)
+{
+    (void) state;
+    const char *const affinity[] = {"0:4,1:5"};
+    struct numa_host h;
+    /* Node 1's only PMD cores are both pinned: isolated. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x31", .affinities = affinity, .n_affinities = 1}, &h);
+    assert_int_equal(cpuset_count(&h.nodes[1].pmds), 0);
+    assert_int_equal(cpuset_count(&h.nodes[1].isolated), 2);
+    json_t *w = json_array();
+    numa_host_warnings(&h, w);
+    assert_int_equal(json_array_size(w), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "node 1 has no non-isolated PMD"));
+    json_decref(w);
+    numa_host_clear(&h);
+
+    /* pmd-rxq-isolate=false counts only with pmd-rxq-assign=group. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .pmd_rxq_isolate = "false",
+                                   .affinities = affinity, .n_affinities = 1}, &h);
+    assert_int_equal(cpuset_count(&h.nodes[1].pmds), 0);
+    numa_host_clear(&h);
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .pmd_rxq_isolate = "false",
+                                   .pmd_rxq_assign = "group", .affinities = affinity,
+                                   .n_affinities = 1}, &h);
+    assert_int_equal(cpuset_count(&h.nodes[1].pmds), 2);
+    numa_host_clear(&h);
+}
+
+static void live_pmds_win(void **state)
+{
+    (void) state;
+    struct pmd_show live;
+    struct numa_host h;
+    assert_true(pmd_show_parse(rxq_show, &live));
+    /* The mask says node 0; the switch says core 1 is on node 1 (as
+     * --dummy-numa=0,1 makes it): the switch is believed. */
+    numa_host_build(two_nodes, 2, &(struct numa_ovs_config){.pmd_cpu_mask = "0x3"}, &live, &h);
+    assert_string_equal(h.pmd_source, "ovs-vswitchd");
+    assert_true(cpuset_has(&h.nodes[0].isolated, 0));
+    assert_true(cpuset_has(&h.nodes[1].pmds, 1));
+    assert_int_equal(cpuset_count(&h.nodes[0].pmds), 0);
+    numa_host_clear(&h);
+    pmd_show_clear(&live);
+}
+
+static json_t *judge(const struct numa_host *h, const char *extra, json_t *warnings, struct err **e)
+{
+    _cleanup_free_ char *xml = mem_asprintf(
+        "<domain type='kvm'><name>vm</name><memory>1048576</memory>%s<devices>"
+        "<interface type='vhostuser'><driver queues='2'/></interface></devices></domain>",
+        extra);
+    struct numa_placement p = {0};
+    json_t *locality = NULL;
+    *e = numa_placement_read(xml, strlen(xml), "domain_xml", h, &p);
+    if (!*e) {
+        *e = numa_judge(h, &p, warnings, &locality);
+    }
+    numa_placement_clear(&p);
+    return locality;
+}
+
+static const char *verdict(const json_t *locality)
+{
+    return json_string_value(json_object_get(locality, "verdict"));
+}
+
+static void vm_placement(void **state)
+{
+    (void) state;
+    struct numa_host h;
+    struct err *e;
+    json_t *w = json_array(), *l;
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x10"}, &h); /* a PMD on node 1 only */
+
+    l = judge(&h, "<numatune><memory mode='strict' nodeset='1'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "local");
+    assert_int_equal(json_array_size(w), 0);
+    json_decref(l);
+
+    l = judge(&h, "<numatune><memory mode='strict' nodeset='0'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "cross_numa");
+    assert_int_equal(json_array_size(w), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "OVS will poll cross-NUMA: node 0"));
+    json_array_clear(w);
+    json_decref(l);
+
+    /* A cell bound by <memnode>. */
+    l = judge(&h, "<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "cross_numa");
+    json_array_clear(w);
+    json_decref(l);
+
+    /* vCPUs pinned to node 0 with no numatune: memory follows them. */
+    l = judge(&h, "<cputune><vcpupin vcpu='0' cpuset='0-1'/></cputune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(json_string_value(json_object_get(l, "source")), "vcpupin");
+    assert_string_equal(verdict(l), "cross_numa");
+    json_array_clear(w);
+    json_decref(l);
+
+    /* Pinned vCPUs on node 0, memory on node 1: a warning of its own. */
+    l = judge(&h, "<numatune><memory nodeset='1'/></numatune><cputune><vcpupin vcpu='0' cpuset='0'/></cputune>",
+              w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "local");
+    assert_int_equal(json_array_size(w), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "vCPUs are pinned to node(s) 0"));
+    json_array_clear(w);
+    json_decref(l);
+
+    /* No numatune, no pinning, numad: a note, not a warning. */
+    static const char *const unknown[] = {"", "<numatune><memory placement='auto'/></numatune>"};
+    for (size_t i = 0; i < ARRAY_SIZE(unknown); i++) {
+        l = judge(&h, unknown[i], w, &e);
+        assert_ok(e);
+        assert_string_equal(verdict(l), "unknown");
+        assert_int_equal(json_array_size(w), 0);
+        assert_int_equal(json_array_size(json_object_get(l, "notes")), 1);
+        json_decref(l);
+    }
+
+    /* A bad nodeset is not a placement; bad XML is an error naming the field. */
+    l = judge(&h, "<numatune><memory nodeset='x'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "unknown");
+    json_decref(l);
+    l = judge(&h, "<numatune>", w, &e);
+    assert_err(e, ERR_INVALID_XML, "domain_xml", NULL);
+    assert_null(l);
+    numa_host_clear(&h);
+    json_decref(w);
+}
+
+static void refusals(void **state)
+{
+    (void) state;
+    struct numa_host h;
+    struct err *e;
+    json_t *w = json_array(), *l;
+    const char *node1 = "<numatune><memory nodeset='1'/></numatune>";
+
+    /* A mask that names no CPU of the host: nothing polls. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x10000"}, &h);
+    l = judge(&h, "", w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL, "no non-isolated PMD thread");
+    assert_null(l);
+    numa_host_clear(&h);
+
+    /* Every PMD core isolated. */
+    const char *const affinity[] = {"0:0", "0:1"};
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x3", .affinities = affinity, .n_affinities = 2}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL, "isolated by an Interface's pmd-rxq-affinity");
+    numa_host_clear(&h);
+
+    /* Legacy memory with a socket-mem list shorter than the nodes: node 1 has none. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem",
+                                   .socket_mem = "1024"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL, "node 1 has no DPDK memory");
+    l = judge(&h, "<numatune><memory nodeset='0'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "local");
+    json_decref(l);
+    json_t *caps = json_array();
+    numa_host_warnings(&h, caps);
+    assert_int_equal(json_array_size(caps), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(caps, 0)), "NUMA node 1 has no DPDK memory"));
+    json_decref(caps);
+    numa_host_clear(&h);
+
+    /* Dynamic memory (no --legacy-mem): socket-mem 0 is no cap. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .socket_mem = "1024,0"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_ok(e);
+    json_decref(l);
+    numa_host_clear(&h);
+
+    /* A socket limit below a port's buffers. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .socket_limit = "0,16"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL, "capped at 16 MiB");
+    numa_host_clear(&h);
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .socket_limit = "0,64",
+                                   .per_port_memory = "true"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_ok(e);
+    json_decref(l);
+    numa_host_clear(&h);
+    assert_true(numa_port_memory_mb(false, 1) > 512);
+    assert_true(numa_port_memory_mb(true, 1) < 64);
+    assert_true(numa_port_memory_mb(true, 4) > numa_port_memory_mb(true, 1));
+    json_decref(w);
+}
+
+static void capabilities_round_trip(void **state)
+{
+    (void) state;
+    struct numa_host h, back;
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x10", .dpdk_extra = "--legacy-mem",
+                                   .socket_mem = "0,1024"}, &h);
+    json_t *j = numa_host_json(&h);
+    assert_ok(numa_host_from_json(j, "numa", &back));
+    struct err *e;
+    json_t *w = json_array();
+    /* Node 0: no DPDK memory there (refused); node 1: local. */
+    json_t *l = judge(&back, "<numatune><memory nodeset='0'/></numatune>", w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL, "node 0 has no DPDK memory");
+    l = judge(&back, "<numatune><memory nodeset='1'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "local");
+    json_decref(l);
+    json_decref(w);
+    json_decref(j);
+    numa_host_clear(&h);
+    numa_host_clear(&back);
+    json_t *x = json_string("x");
+    assert_err(numa_host_from_json(x, "numa", &back), ERR_INVALID_REQUEST, "numa", NULL);
+    json_decref(x);
+    json_t *bad = json_pack("[{s:s}]", "node", "zero");
+    assert_err(numa_host_from_json(bad, "numa", &back), ERR_INVALID_REQUEST, "numa", "numa[0]");
+    json_decref(bad);
+}
+
+static void physical_ports(void **state)
+{
+    (void) state;
+    const char *const names[] = {"dpdk0", "dpdk1"};
+    const int nodes[] = {1, -1};
+    struct numa_host h;
+    host(&(struct numa_ovs_config){.phys_ports = names, .phys_nodes = nodes, .n_phys = 2}, &h);
+    assert_int_equal(h.nodes[0].n_phys, 1); /* -1: socket 0, as OVS does */
+    assert_string_equal(h.nodes[0].phys[0], "dpdk1");
+    assert_string_equal(h.nodes[1].phys[0], "dpdk0");
+    numa_host_clear(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cpu_lists),          cmocka_unit_test(masks_wider_than_64_bits),
+        cmocka_unit_test(pmd_rxq_show),       cmocka_unit_test(pmds_from_the_mask),
+        cmocka_unit_test(isolated_cores),     cmocka_unit_test(live_pmds_win),
+        cmocka_unit_test(vm_placement),       cmocka_unit_test(refusals),
+        cmocka_unit_test(capabilities_round_trip), cmocka_unit_test(physical_ports),
+    };
+    return cmocka_run_group_tests_name("numa", tests, NULL, NULL);
+}
