@@ -194,6 +194,10 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         log.info("csdpdk plug: NIC " + nic.getMac() + " (" + nic.getUuid() + ") -> " + port.getPort() + " on "
                 + port.getBridge() + (port.isCreated() ? "" : " (already there)") + ", " + socket + ", libvirt mode "
                 + port.getGuestMode());
+        // csdpdk's warnings on this plug: a NIC OVS will poll from another NUMA node, among others.
+        for (String warning : result.getWarnings()) {
+            log.warn("csdpdk plug: NIC " + nic.getMac() + ": " + warning);
+        }
         intf.defDpdkNet(dir, port.getPort(), nic.getMac(), model, 0, extraLines(config), port.getGuestMode());
     }
 
