@@ -697,6 +697,7 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->instance = dup_or_null(map_get(ids, OVS_KEY_INSTANCE));
     p->ofport = -1;
     p->queues = -1;
+    p->vrings_ready = 0;
     p->rx_packets = p->rx_bytes = p->rx_dropped = p->tx_packets = p->tx_bytes = p->tx_dropped = -1;
     if (!with_status) {
         return;
@@ -708,6 +709,12 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->status_features = dup_or_null(map_get(status, "features"));
     const char *vrings = map_get(status, "num_of_vrings");
     p->queues = vrings ? atoi(vrings) / 2 : -1;
+    for (int i = 0; vrings && i < atoi(vrings) && i < 1024; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "vring_%d_size", i);
+        const char *size = map_get(status, key);
+        p->vrings_ready += size && atoi(size) > 0;
+    }
     p->error = dup_or_null(datum_string(member(row, "error")));
     p->link_state = dup_or_null(datum_string(member(row, "link_state")));
     p->ofport = datum_integer(member(row, "ofport"), &ofport) ? ofport : -1;
@@ -1455,19 +1462,37 @@ bool ovs_switch_netdev_bridge(const struct ovs_switch *sw, const char *bridge)
 
 struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
 {
+    return ovsdb_switch_read_some(db, OVS_SWITCH_BRIDGES, out);
+}
+
+/* A select of nothing: an operation that keeps the results' indexes fixed. */
+static struct json *op_none(void)
+{
+    return op_select("Bridge", jarray(1, condition("_uuid", "==", uuid_set("uuid", "00000000-0000-0000-0000-000000000000"))),
+                     (const char *const[]){"_uuid", NULL});
+}
+
+struct err *ovsdb_switch_read_some(struct ovsdb *db, unsigned what, struct ovs_switch *out)
+{
     static const char *const columns[] = {"ovs_version", "dpdk_initialized", "dpdk_version",
                                           "iface_types", "datapath_types", "other_config", NULL};
     struct json *ops = jarray(4, op_select(DB_NAME, json_array_create_empty(), columns),
-                              op_select("Bridge",
-                                        jarray(1, condition("datapath_type", "==",
-                                                            jstring("netdev"))),
-                                        (const char *const[]){"name", NULL}),
-                              op_select("Interface",
-                                        jarray(1, condition("other_config", "!=",
-                                                            string_map((const char *const[]){NULL}))),
-                                        (const char *const[]){"other_config", NULL}),
-                              op_select("Interface", jarray(1, condition("type", "==", jstring("dpdk"))),
-                                        (const char *const[]){"name", "status", NULL}));
+                              what & OVS_SWITCH_BRIDGES
+                                  ? op_select("Bridge",
+                                              jarray(1, condition("datapath_type", "==",
+                                                                  jstring("netdev"))),
+                                              (const char *const[]){"name", NULL})
+                                  : op_none(),
+                              what & OVS_SWITCH_AFFINITY
+                                  ? op_select("Interface",
+                                              jarray(1, condition("other_config", "!=",
+                                                                  string_map((const char *const[]){NULL}))),
+                                              (const char *const[]){"other_config", NULL})
+                                  : op_none(),
+                              what & OVS_SWITCH_PHYS
+                                  ? op_select("Interface", jarray(1, condition("type", "==", jstring("dpdk"))),
+                                              (const char *const[]){"name", "status", NULL})
+                                  : op_none());
     _cleanup_(json_destroyp) struct json *result = NULL;
     struct err *e = transact_checked(db, ops, "reading the switch", &result);
     if (e) {

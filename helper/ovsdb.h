@@ -96,6 +96,7 @@ struct ovs_port {
     char *status_numa;
     char *status_features; /* status:features, the negotiated virtio features ("0x...") */
     int queues;         /* status:num_of_vrings / 2; -1 unknown */
+    int vrings_ready;   /* vrings with a status:vring_N_size above 0 */
     char *error;        /* Interface.error */
     char *link_state;   /* Interface.link_state */
     int64_t ofport;     /* -1 unknown or failed */
@@ -222,10 +223,21 @@ void ovs_switch_clear(struct ovs_switch *sw);
 /* Is 'bridge' (NULL: none) one of the switch's netdev bridges? */
 bool ovs_switch_netdev_bridge(const struct ovs_switch *sw, const char *bridge);
 
-/* Reads the Open_vSwitch row, the names of the netdev bridges, the
- * Interfaces with an other_config (for pmd-rxq-affinity) and the physical
- * DPDK ports: four selects, each answering few rows whatever the number of
- * ports. */
+/* What ovsdb_switch_read_some() reads besides the Open_vSwitch row. */
+enum {
+    OVS_SWITCH_BRIDGES = 1 << 0,  /* netdev_bridges */
+    OVS_SWITCH_AFFINITY = 1 << 1, /* affinities: a scan of the Interface table */
+    OVS_SWITCH_PHYS = 1 << 2,     /* phys_ports, phys_nodes: a scan of the Interface table */
+};
+
+/* Reads the Open_vSwitch row and what 'what' asks for (each select answers
+ * few rows whatever the number of ports; the Interface ones scan that
+ * table in ovsdb-server, about 0.2 us a row). */
+struct err *ovsdb_switch_read_some(struct ovsdb *db, unsigned what, struct ovs_switch *out)
+    _warn_unused_;
+
+/* The Open_vSwitch row and the names of the netdev bridges: two small
+ * selects, whatever the number of ports. */
 struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out) _warn_unused_;
 
 /* A change of one port's external_ids, on its Port and its Interface:

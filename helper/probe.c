@@ -328,8 +328,11 @@ void host_numa_read(const struct options *o, struct ovsdb *db, struct numa_host 
     _cleanup_(ovs_switch_clear) struct ovs_switch sw = {0};
     _cleanup_(pmd_show_clear) struct pmd_show live = {0};
     struct err *memory_err = sysfs_read_memory(o->sysfs, o->proc, &memory);
-    struct err *sw_err = ovsdb_switch_read(db, &sw);
-    struct err *live_err = sw_err ? NULL : host_pmd_show(o->ovsdb, ovsdb_time_left_ms(db) / 1000.0, &live);
+    struct err *live_err = host_pmd_show(o->ovsdb, ovsdb_time_left_ms(db) / 1000.0, &live);
+    /* The switch's own PMDs say which are isolated: then the Interface
+     * table need not be scanned for pmd-rxq-affinity. */
+    bool live_pmds = !live_err && live.n_pmds;
+    struct err *sw_err = ovsdb_switch_read_some(db, live_pmds ? 0 : OVS_SWITCH_AFFINITY, &sw);
     host_numa_build(memory_err ? NULL : &memory, sw_err ? NULL : &sw, live_err ? NULL : &live, out);
     err_free(memory_err);
     err_free(sw_err);
@@ -365,7 +368,8 @@ void host_probe_run(const struct options *o, struct host_probe *p)
 
     p->ovs_err = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &p->db);
     if (!p->ovs_err) {
-        p->ovs_err = ovsdb_switch_read(p->db, &p->ovs);
+        p->ovs_err = ovsdb_switch_read_some(p->db, OVS_SWITCH_BRIDGES | OVS_SWITCH_AFFINITY |
+                                                       OVS_SWITCH_PHYS, &p->ovs);
     }
     f->ovs = p->ovs_err ? NULL : &p->ovs;
     f->ovs_error = p->ovs_err ? p->ovs_err->message : NULL;

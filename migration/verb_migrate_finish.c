@@ -20,7 +20,7 @@
 
 enum port_health {
     PORT_WORKS,
-    PORT_PENDING, /* not (yet) connected, or no features yet */
+    PORT_PENDING, /* not (yet) connected, no features yet, or a queue not set up yet */
     PORT_BROKEN,
 };
 
@@ -34,7 +34,12 @@ static enum port_health judge(const struct ovs_port *p)
     if (end == p->status_features || *end) {
         return PORT_PENDING;
     }
-    return features & ~BACKEND_ONLY_FEATURES ? PORT_WORKS : PORT_BROKEN;
+    if (!(features & ~BACKEND_ONLY_FEATURES)) {
+        return PORT_BROKEN;
+    }
+    /* Every queue: each vring of the device set up (OVS's vring_N_size),
+     * as QEMU does for every queue pair of a multi-queue NIC. */
+    return p->queues > 0 && p->vrings_ready < 2 * p->queues ? PORT_PENDING : PORT_WORKS;
 }
 
 /* Waits, within the connection's deadline, until every port of 'op_id' is
@@ -72,7 +77,10 @@ static struct err *verify(struct ovsdb *db, const char *op_id, double timeout)
                            "port '%s' (MAC %s) is %s%s after %g s: the VM's NIC does not use it yet (does the VM run here?); nothing was changed",
                            pending->name, pending->mac ? pending->mac : "?",
                            pending->status_link ? pending->status_link : "without a link status",
-                           pending->status_link && !pending->status_features ? " without negotiated features" : "",
+                           pending->status_link && !pending->status_features ? " without negotiated features"
+                           : pending->queues > 0 && pending->vrings_ready < 2 * pending->queues
+                               ? " with a queue not set up"
+                               : "",
                            timeout);
         }
         sleep_ms(POLL_MS);
