@@ -11,8 +11,9 @@
 #     (csdpdk.percpu=1: one ping loop pinned to each CPU), so both queues
 #     carry frames, seen two ways: OVS's per-queue counters of the port
 #     (Interface statistics rx_q0_good_packets, rx_q1_good_packets,
-#     refreshed every 5 s) both grow, client mode only (OVS 3.1.0 keeps no
-#     statistics for a server-mode port); and, in both modes, the PMD
+#     refreshed every 5 s) both grow, each queue by at least a quarter of
+#     the frames, client mode only (OVS 3.1.0 keeps no statistics for a
+#     server-mode port); and, in both modes, the PMD
 #     spent processing cycles on packets of each queue (what OVS logs for
 #     each rx queue at dpif-netdev/pmd-rxq-rebalance); csdpdk status says
 #     queues: 2 (and, once it reports them, its per-queue fields agree with
@@ -107,7 +108,8 @@ wait_rxqs() {
 # logs for each queue of PORT, "QUEUE:CYCLES ..." sorted: the cycles its
 # PMD spent on the packets it received on that queue, over the intervals
 # of 5 s since the PMD's last reload (lib/dpif-netdev.c counts them only
-# for a poll that returned packets): more than 0, the queue carried frames.
+# for a poll that returned packets): more than 0, the queue carried frames
+# (how many is not told: the first frame of a new flow costs its upcall).
 rxq_cycles() {
     local h=$1 p=$2 off i lines
     host_use "$h"
@@ -147,22 +149,31 @@ status_of() {
 }
 
 # queues_grow HOST PORT: both per-queue receive counters of PORT (what the
-# guest sends on its transmit queues 0 and 1) grow, within COUNTER_WAIT
-# seconds; the first values OVS shows are the base (a port that just
-# connected has none until the next refresh). Sets GROWTH: "q0 A -> B, q1
-# C -> D".
+# guest sends on its transmit queues 0 and 1) grow, by at least 20 frames
+# together within COUNTER_WAIT seconds, and each queue has at least a
+# quarter of them: the guest's CPUs send alike, so each queue has about
+# half; a guest that sent from one CPU only would still put a few frames
+# on the other queue (the kernel's own ICMPv6, from either CPU). The first
+# values OVS shows are the base (a port that just connected has none
+# until the next refresh). Sets GROWTH: "q0 A -> B, q1 C -> D (X% / Y%)".
 queues_grow() {
-    local h=$1 p=$2 a0 a1 b0 b1 end=$((SECONDS + COUNTER_WAIT))
+    local h=$1 p=$2 a0 a1 b0 b1 d0 d1 end=$((SECONDS + COUNTER_WAIT))
     a0=$(istat "$h" "$p" rx_q0_good_packets) a1=$(istat "$h" "$p" rx_q1_good_packets)
+    GROWTH="q0 ${a0:-none}, q1 ${a1:-none}"
     while ((SECONDS <= end)); do
         sleep 1
         b0=$(istat "$h" "$p" rx_q0_good_packets) b1=$(istat "$h" "$p" rx_q1_good_packets)
-        GROWTH="q0 ${a0:-none} -> ${b0:-none}, q1 ${a1:-none} -> ${b1:-none}"
         if [[ -z $a0 || -z $a1 ]]; then
             a0=$b0 a1=$b1
             continue
         fi
-        [[ -n $b0 && -n $b1 ]] && ((b0 > a0 && b1 > a1)) && return 0
+        [[ -n $b0 && -n $b1 ]] || continue
+        d0=$((b0 - a0)) d1=$((b1 - a1))
+        GROWTH="q0 $a0 -> $b0, q1 $a1 -> $b1"
+        ((d0 + d1 >= 20)) || continue
+        GROWTH+=" ($((100 * d0 / (d0 + d1)))% / $((100 * d1 / (d0 + d1)))%)"
+        ((4 * d0 >= d0 + d1 && 4 * d1 >= d0 + d1))
+        return
     done
     return 1
 }
@@ -225,12 +236,12 @@ queues_work() {
     # registers only those with RTE_VHOST_USER_NET_STATS_ENABLE
     # (lib/netdev-dpdk.c), and its get_stats fails (EPROTO) for the others.
     if [[ $type == dpdkvhostuser && -z $(istat "$h" "$p" rx_q0_good_packets) ]]; then
-        skip "... the guest's frames arrive on both queues (statistics rx_qN_good_packets)" \
+        skip "... the guest's frames arrive on both queues, each at least a quarter of them (statistics rx_qN_good_packets)" \
             "OVS $(host_use "$h"; vsctl get Open_vSwitch . ovs_version | tr -d '"') has no statistics for a server-mode (dpdkvhostuser) port"
     elif queues_grow "$h" "$p"; then
-        ok "... the guest's frames arrive on both queues ($GROWTH: statistics rx_qN_good_packets)"
+        ok "... the guest's frames arrive on both queues, each at least a quarter of them ($GROWTH: statistics rx_qN_good_packets)"
     else
-        fail "... the guest's frames arrive on both queues" "$GROWTH" \
+        fail "... the guest's frames arrive on both queues, each at least a quarter of them" "$GROWTH" \
             "$(host_use "$h"; vsctl get Interface "$p" statistics | tr ',' '\n' | grep -E '_q[0-9]+_good_packets')" \
             "$(grep -E 'queues|irq' "$(mig_console "$h")")"
     fi
