@@ -417,6 +417,11 @@ domain_state() {
 # csdpdk.ping=SECONDS on the kernel command line it sends instead one echo
 # every SECONDS on each ethN, each in the background so that a lost reply
 # never delays the next (the migration test clocks the outage by them).
+# With csdpdk.percpu=1 as well, each ethN gets one such loop per online
+# CPU, pinned to it (busybox taskset), and the console says how many
+# queues each ethN has and which CPUs send on each (XPS): the guest's
+# kernel picks the transmit queue by the sending CPU, so every queue of
+# a multi-queue NIC carries traffic (tests/integration/multiqueue.sh).
 # With csdpdk.poweroff=SECONDS it powers itself off after SECONDS, as a
 # guest shut down from inside does (ACPI off: QEMU exits).
 _guest_init_script() {
@@ -440,9 +445,11 @@ if [ ! -e /sys/class/net/eth0 ]; then
 fi
 grep -E 'virtio|MSI' /proc/interrupts | sed 's/^/csdpdk-guest: irq /'
 ping=
+percpu=
 for a in $(cat /proc/cmdline); do
     case $a in
     csdpdk.ping=*) ping=${a#csdpdk.ping=} ;;
+    csdpdk.percpu=1) percpu=1 ;;
     csdpdk.poweroff=*) (sleep "${a#csdpdk.poweroff=}"; echo "csdpdk-guest: powering off"; poweroff -f) & ;;
     esac
 done
@@ -450,7 +457,14 @@ for d in /sys/class/net/eth*; do
     n=${d##*/}
     ip link set "$n" up
     echo "csdpdk-guest: $n $(cat "$d/address") up at $(cut -d' ' -f1 /proc/uptime)s"
-    if [ -n "$ping" ]; then
+    if [ -n "$ping" ] && [ -n "$percpu" ]; then
+        echo "csdpdk-guest: $n queues rx $(ls -d "$d"/queues/rx-* | wc -l) tx $(ls -d "$d"/queues/tx-* | wc -l), xps_cpus $(cat "$d"/queues/tx-*/xps_cpus | tr '\n' ' ')on $(nproc) CPUs"
+        c=0
+        while [ $c -lt "$(nproc)" ]; do
+            taskset -c $c sh -c "while :; do ping6 -c 1 -W 1 -I $n ff02::1 >/dev/null 2>&1 & sleep $ping; done" &
+            c=$((c + 1))
+        done
+    elif [ -n "$ping" ]; then
         (while :; do ping6 -c 1 -W 1 -I "$n" ff02::1 >/dev/null 2>&1 & sleep "$ping"; done) &
     fi
 done
