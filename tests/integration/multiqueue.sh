@@ -16,8 +16,8 @@
 #     server-mode port); and, in both modes, the PMD
 #     spent processing cycles on packets of each queue (what OVS logs for
 #     each rx queue at dpif-netdev/pmd-rxq-rebalance); csdpdk status says
-#     queues: 2 (and, once it reports them, its per-queue fields agree with
-#     the switch: status_queues_check);
+#     queues: 2, and its per-queue fields agree with the switch
+#     (status_queues_check);
 #   - the client-mode VM moves live to h2 by csdpdk's migration verbs (as
 #     tests/integration/live-migration.sh does): the same on h2, and
 #     migrate-finish verifies the port.
@@ -178,14 +178,10 @@ queues_grow() {
     return 1
 }
 
-# ---- TODO(issue 20: per-queue fields of csdpdk status) ----
-# The per-queue fields of `csdpdk status` being added (each port: rxqs:
-# [{"queue": Q, "pmd_core": C|null, "pmd_numa": N|null}], cross_numa:
-# bool|null, unpolled: bool|null). status_queues_check HOST PORT asserts
-# them against the switch (pmd-rxq-show, Interface status:numa) on the last
-# status output ($out); it is called only when that output has an rxqs
-# member, i.e. once the binary that reports them lands. Until then the
-# test says so in a skip line.
+# status_queues_check HOST PORT: the per-queue fields of csdpdk status (each
+# port: rxqs [{queue, enabled, pmd_core, pmd_numa}], cross_numa, unpolled)
+# on the last status output ($out), against the switch (pmd-rxq-show,
+# Interface status:numa).
 status_queues_check() {
     local h=$1 p=$2 port shown want numa cross
     port=$(jq -c --arg p "$p" '.result.ports[] | select(.port == $p)' <<<"$out")
@@ -205,6 +201,8 @@ status_queues_check() {
     want=$(rxq_show "$h" | awk -v p="$p" '/^pmd thread numa_id/ { n = $4 } $1 == "port:" && $2 == p { print n }' | sort -u)
     pcheck "... and their NUMA nodes too (pmd_numa: $(jq -r '[.rxqs[].pmd_numa] | unique | map(tostring) | join(",")' <<<"$port"))" \
         test "$(jq -r '[.rxqs[].pmd_numa] | unique | map(tostring) | join(",")' <<<"$port")" = "$(tr '\n' ',' <<<"$want" | sed 's/,$//')"
+    pcheck "... each queue enabled by the guest (enabled: $(jq -c '[.rxqs[].enabled]' <<<"$port"))" \
+        test "$(jq -r '[.rxqs[].enabled] | all' <<<"$port")" = true
     pcheck "... the port is not flagged unpolled (unpolled: $(jq -r .unpolled <<<"$port"))" \
         test "$(jq -r .unpolled <<<"$port")" = false
     # cross_numa: whether a PMD on another node than the device's
@@ -214,7 +212,6 @@ status_queues_check() {
     pcheck "... cross_numa is $cross: the device is on node $numa, its PMDs on $(tr '\n' ' ' <<<"$want")(cross_numa: $(jq -r .cross_numa <<<"$port"))" \
         test "$(jq -r .cross_numa <<<"$port")" = "$cross"
 }
-# ---- end of TODO ----
 
 # queues_work HOST PORT WHAT: on HOST, PORT has the VM's 2 queue pairs:
 # 4 vrings, 2 rx queues polled, both carrying the guest's frames, and
@@ -260,11 +257,7 @@ queues_work() {
     hrun "$h" status <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
     check "... csdpdk status: $p, connected, queues: $(jqo '.result.ports[0].queues')" \
         test "$status $(jqo '[.result.ports[] | "\(.port) \(.connected) \(.queues)"] | join(",")')" = "0 $p true $QUEUES"
-    if [[ $(jq -r --arg p "$p" '.result.ports[] | select(.port == $p) | has("rxqs")' <<<"$out" 2>/dev/null) == true ]]; then
-        status_queues_check "$h" "$p"
-    else
-        skip "... csdpdk status's per-queue fields (rxqs, cross_numa, unpolled)" "this csdpdk's status has no rxqs yet"
-    fi
+    status_queues_check "$h" "$p"
 }
 
 # boot HOST MODE: plugs the VM on HOST in MODE, defines and starts it, and
