@@ -187,15 +187,18 @@ static char *int_list_text(const json_t *a)
     return text;
 }
 
-/* One NUMA node: its CPUs, PMD cores, free hugepages, DPDK memory and
- * physical ports, on one line. */
-static void numa_node_text(FILE *out, const json_t *node, const char *pmd_source)
+/* One NUMA node: its CPUs, PMD cores, free hugepages by size (from
+ * 'hugepages', every node's pools), DPDK memory and physical ports, on one
+ * line. */
+static void numa_node_text(FILE *out, const json_t *node, const json_t *hugepages,
+                           const char *pmd_source)
 {
     _cleanup_free_ char *cpus = int_list_text(json_object_get(node, "cpus"));
     _cleanup_free_ char *pmds = int_list_text(json_object_get(node, "pmd_cores"));
     _cleanup_free_ char *phys = mem_strdup("");
+    _cleanup_free_ char *pages = mem_strdup("");
     const json_t *mem = json_object_get(node, "dpdk_memory");
-    const json_t *free_kib = json_object_get(node, "hugepages_free_kib");
+    json_int_t id = json_integer_value(json_object_get(node, "node"));
     size_t i;
     const json_t *p;
     json_array_foreach(json_object_get(node, "physical_ports"), i, p) {
@@ -203,14 +206,19 @@ static void numa_node_text(FILE *out, const json_t *node, const char *pmd_source
         free(phys);
         phys = more;
     }
-    char hp[32] = "?";
-    if (json_is_integer(free_kib)) {
-        snprintf(hp, sizeof hp, "%lld MiB", (long long) json_integer_value(free_kib) / 1024);
+    json_array_foreach(hugepages, i, p) {
+        if (json_integer_value(json_object_get(p, "node")) == id) {
+            char *more = mem_asprintf("%s%s%lld x %lld KiB", pages, *pages ? ", " : "",
+                                      (long long) json_integer_value(json_object_get(p, "free")),
+                                      (long long) json_integer_value(json_object_get(p, "size_kib")));
+            free(pages);
+            pages = more;
+        }
     }
     fprintf(out, "NUMA node %lld: CPUs %s; PMD cores %s%s%s%s; hugepages free %s; DPDK memory %s%s%s\n",
-            (long long) json_integer_value(json_object_get(node, "node")), cpus,
-            json_is_array(json_object_get(node, "pmd_cores")) ? pmds : "?",
-            pmd_source ? " (" : "", pmd_source ? pmd_source : "", pmd_source ? ")" : "", hp,
+            (long long) id, cpus, json_is_array(json_object_get(node, "pmd_cores")) ? pmds : "?",
+            pmd_source ? " (" : "", pmd_source ? pmd_source : "", pmd_source ? ")" : "",
+            *pages ? pages : "none",
             json_is_false(json_object_get(mem, "allocatable")) ? "NONE" : "allocatable",
             *phys ? "; physical ports " : "", phys);
 }
@@ -242,7 +250,8 @@ void verb_capabilities_text(FILE *out, const json_t *result, bool verbose)
     const json_t *nodes = json_object_get(result, "numa");
     const json_t *node;
     json_array_foreach(nodes, i, node) {
-        numa_node_text(out, node, json_string_value(json_object_get(result, "pmd_source")));
+        numa_node_text(out, node, json_object_get(result, "hugepages"),
+                       json_string_value(json_object_get(result, "pmd_source")));
     }
     bool dpdk = json_is_true(json_object_get(result, "dpdk"));
     size_t n = json_array_size(json_object_get(result, "reasons"));
