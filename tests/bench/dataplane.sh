@@ -56,7 +56,7 @@ if [[ -z ${DATAPLANE_LOCKED:-} ]]; then
         kill -0 "$child" 2>/dev/null || exit "$st"
     done
 fi
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/harness.sh
 . tests/lib/dpdk.sh
 . tests/lib/dataplane.sh
