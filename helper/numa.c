@@ -714,8 +714,14 @@ uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues)
      * of headroom, the 128-byte rte_mbuf and OVS's private area, cache
      * aligned: 2368 bytes, plus the mempool's own per-object header. */
     const uint64_t mbuf_bytes = 2368 + 64;
+    const uint64_t min_mbufs = 4096 * 4; /* MIN_NB_MBUF */
     uint64_t q = queues ? queues : 1;
-    uint64_t n = per_port_memory ? q * 2048 + q * 2048 + q * 32 + 4096 * 4 : 4096 * 64;
+    uint64_t n = per_port_memory ? q * 2048 + q * 2048 + q * 32 + min_mbufs : 4096 * 64;
+    /* Short of memory, OVS asks again for half as many, down to
+     * MIN_NB_MBUF (dpdk_mp_create): the port needs the smallest of those. */
+    while (n / 2 >= min_mbufs) {
+        n /= 2;
+    }
     return (n * mbuf_bytes + (1 << 20) - 1) >> 20;
 }
 
@@ -780,7 +786,7 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
         uint64_t need = numa_port_memory_mb(h->per_port_memory, p->queues);
         if (n->socket_limit_mb > 0 && (uint64_t) n->socket_limit_mb < need) {
             e = err_new(ERR_NUMA_REFUSED, NULL,
-                        "node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the about %" PRIu64 " MiB a vhost-user port's buffers need there; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
+                        "node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
                         v, n->socket_limit_mb, h->socket_limit, need, v);
             break;
         }

@@ -168,8 +168,9 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
                        json_t *warnings, json_t **locality) _warn_unused_;
 
 /* The estimated DPDK memory (MiB) a vhost-user port of 'queues' queues
- * needs on its node: a shared mempool of 262144 mbufs at MTU 1500, or a
- * per-port one (lib/netdev-dpdk.c dpdk_calculate_mbufs). */
+ * needs at least on its node, MTU 1500: the smallest mempool OVS makes
+ * for it, shared (262144 mbufs, halved on ENOMEM down to 16384) or per
+ * port (lib/netdev-dpdk.c dpdk_calculate_mbufs, dpdk_mp_create). */
 uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues);
 
 #endif

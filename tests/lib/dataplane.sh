@@ -102,7 +102,7 @@ dp_configs_select() {
 # baseline's testpmd switch between OVS configurations.
 dp_switch_start() {
     local mem
-    VSWITCHD_DIR=$1 VSWITCHD_LOG=$1/vswitchd.log VSWITCHD_CTL=$1/vswitchd.ctl
+    VSWITCHD_DIR=$1 VSWITCHD_LOG=$1/vswitchd.log
     mkdir -p "$VSWITCHD_DIR/dpdk" "$T/sock" "$T/base" || return 1
     # csdpdk's socket directory (client mode: where the guest's sockets go).
     agent_properties "$T/agent.properties" "$T/sock"

@@ -366,15 +366,15 @@ static void refusals(void **state)
     l = judge(&h, node1, w, &e);
     assert_err(e, ERR_NUMA_REFUSED, NULL, "capped at 16 MiB");
     numa_host_clear(&h);
-    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .socket_limit = "0,64",
-                                   .per_port_memory = "true"}, &h);
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .socket_limit = "0,64"}, &h);
     l = judge(&h, node1, w, &e);
     assert_ok(e);
     json_decref(l);
     numa_host_clear(&h);
-    assert_true(numa_port_memory_mb(false, 1) > 512);
-    assert_true(numa_port_memory_mb(true, 1) < 64);
-    assert_true(numa_port_memory_mb(true, 4) > numa_port_memory_mb(true, 1));
+    /* 16384 mbufs shared; 20512 for one queue of its own; 32896 for 4, halved: 16448. */
+    assert_int_equal(numa_port_memory_mb(false, 1), 38);
+    assert_int_equal(numa_port_memory_mb(true, 1), 48);
+    assert_int_equal(numa_port_memory_mb(true, 4), 39);
     json_decref(w);
 }
 
