@@ -47,6 +47,6 @@ seconds=$(awk 'NF == 2' <<<"$wanted")
 check "the completion offers every verb, the two-word ones word by word" \
     test "$offered" = "$(sort <<<"$firsts"$'\n'"$seconds")"
 check "... every option after '--'" test "$(complete_words csdpdk -- | sort)" = "$(sort <<<"$options")"
-check "... json and text after --format" test "$(complete_words csdpdk --format "" | tr '\n' ' ')" = "json text "
+check "... json, text and prometheus after --format" test "$(complete_words csdpdk --format "" | tr '\n' ' ')" = "json text prometheus "
 check "... and a verb after an option's value (--timeout 5 plu)" test "$(complete_words csdpdk --timeout 5 plu)" = "plug"
 done_testing
