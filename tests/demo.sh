@@ -159,7 +159,7 @@ mv "$T/hook.away" "$hook_link"
 frames_wait h1 "$OLD_MAC" 5 "$t0" 180 || die "no frame of $OLD crossed h1's switch"
 sleep 4
 note "Its frames cross h1's switch on $OLD_PORT; csdpdk does not own that port yet:"
-show "status --format text   (on h1)"
+show "status --format text --verbose   (on h1)"
 hrun h1 --format text --verbose status <<<'{}'
 indent <<<"$out"
 show "adopt --format text   (on h1: a dry run)"
