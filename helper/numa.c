@@ -138,16 +138,19 @@ bool cpuset_parse_mask(const char *s, struct cpuset *out)
         s += 2;
     }
     size_t len = strlen(s);
+    if (len > CPUSET_MAX / 4) {
+        len = 0;
+    }
     if (!len) {
         *out = set;
         return false;
     }
+    bool ok = true;
     for (size_t i = 0; i < len; i++) {
         char c = s[len - 1 - i];
         if (!isxdigit((unsigned char) c)) {
-            cpuset_clear(&set);
-            *out = set;
-            return false;
+            ok = false; /* read as 0, as OVS does (ovs_numa_dump_cores_with_cmask) */
+            continue;
         }
         unsigned v = (unsigned) (isdigit((unsigned char) c) ? c - '0' : tolower((unsigned char) c) - 'a' + 10);
         for (unsigned b = 0; b < 4; b++) {
@@ -157,7 +160,7 @@ bool cpuset_parse_mask(const char *s, struct cpuset *out)
         }
     }
     *out = set;
-    return true;
+    return ok;
 }
 
 char *cpuset_text(const struct cpuset *s)
@@ -221,7 +224,8 @@ bool pmd_show_parse(const char *text, struct pmd_show *out)
         while (*t == ' ') {
             t++;
         }
-        if (sscanf(t, "pmd thread numa_id %d core_id %d:%n", &node, &core, &used) == 2 && used) {
+        if (sscanf(t, "pmd thread numa_id %d core_id %d:%n", &node, &core, &used) == 2 && used &&
+            node >= 0 && node <= CPUSET_MAX && core >= 0 && core <= CPUSET_MAX) {
             mem_grow((void **) &s.pmds, &n_pmds_alloc, s.n_pmds + 1, sizeof *s.pmds);
             s.pmds[s.n_pmds++] = (struct pmd_thread){.core = core, .node = node};
         } else if (str_has_prefix(t, "isolated :") && s.n_pmds) {
@@ -258,6 +262,12 @@ json_t *numa_port_polling(const struct pmd_show *live, const char *name, const c
     *unpolled = -1;
     if (!live) {
         return rxqs;
+    }
+    for (size_t i = 0; queues <= 0 && i < live->n_rxqs; i++) {
+        /* Not connected yet: the queues OVS has for it. */
+        if (streq(live->rxqs[i].port, name) && live->rxqs[i].queue >= n_queues) {
+            n_queues = live->rxqs[i].queue + 1;
+        }
     }
     *unpolled = 0;
     for (int q = 0; q < n_queues; q++) {
@@ -369,20 +379,34 @@ static int64_t list_entry(const char *list, size_t index)
     }
 }
 
-/* The cores that pmd-rxq-affinity ("0:3,1:7") pins queues to. */
+/* The cores that pmd-rxq-affinity ("0:3,1:7") pins queues to, read as OVS
+ * reads it (parse_affinity_list: "QUEUE:CORE" pairs, numbers in any base
+ * strtol knows, none negative); a list OVS refuses pins nothing. */
 static void affinity_cores(const char *affinity, struct cpuset *cores)
 {
+    struct cpuset pinned = {0};
     const char *p = affinity;
     while (*p) {
-        unsigned queue, core;
-        int used = 0;
-        if (sscanf(p, "%u:%u%n", &queue, &core, &used) < 2 || !used) {
-            return;
+        char *end;
+        errno = 0;
+        long queue = strtol(p, &end, 0);
+        if (end == p || errno || queue < 0 || (*end != ':' && *end != '=')) {
+            goto refused;
         }
-        cpuset_add(cores, core);
-        p += used;
-        p += *p == ',';
+        p = end + 1;
+        long core = strtol(p, &end, 0);
+        if (end == p || errno || core < 0 || core > CPUSET_MAX) {
+            goto refused;
+        }
+        cpuset_add(&pinned, (unsigned) core);
+        p = end;
+        while (*p == ',' || *p == ' ') {
+            p++;
+        }
     }
+    cpuset_union(cores, &pinned);
+refused:
+    cpuset_clear(&pinned);
 }
 
 static bool known_cpus(const struct numa_host *h)
@@ -393,6 +417,12 @@ static bool known_cpus(const struct numa_host *h)
         }
     }
     return false;
+}
+
+/* A setting as messages show it. */
+static const char *shown(const char *setting)
+{
+    return setting && *setting ? setting : "unset";
 }
 
 static bool is_true(const char *s)
@@ -447,7 +477,7 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
             /* Legacy mode cannot grow: only what socket-mem preallocated. */
             n->no_dpdk_memory = h.legacy_mem && ovs->socket_mem && n->socket_mem_mb <= 0;
         }
-        if (!h.pmd_source && !ovs->pmd_cpu_mask) {
+        if (!h.pmd_source && (!ovs->pmd_cpu_mask || !*ovs->pmd_cpu_mask)) {
             /* OVS starts one PMD on each node (on its first core). */
             h.pmd_source = "default";
             for (size_t i = 0; i < h.n; i++) {
@@ -461,7 +491,7 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
              * of nodes: PMDs unknown. */
             struct cpuset mask = {0}, pinned = {0};
             h.pmd_source = "pmd-cpu-mask";
-            cpuset_parse_mask(ovs->pmd_cpu_mask, &mask);
+            (void) cpuset_parse_mask(ovs->pmd_cpu_mask, &mask); /* a bad digit is 0, as for OVS */
             /* pmd-rxq-isolate=false is honoured only with pmd-rxq-assign=group. */
             bool isolate = !(ovs->pmd_rxq_isolate && streq(ovs->pmd_rxq_isolate, "false") &&
                              ovs->pmd_rxq_assign && streq(ovs->pmd_rxq_assign, "group"));
@@ -526,9 +556,21 @@ static bool int_array(const json_t *a, struct cpuset *out)
     return true;
 }
 
-struct err *numa_host_from_json(const json_t *j, const char *field, struct numa_host *out)
+static char *config_string(const json_t *other_config, const char *key)
 {
-    struct numa_host h = {0};
+    const char *v = json_string_value(json_object_get(other_config, key));
+    return v ? mem_strdup(v) : NULL;
+}
+
+struct err *numa_host_from_json(const json_t *j, const json_t *other_config, const char *field,
+                                struct numa_host *out)
+{
+    struct numa_host h = {
+        .pmd_cpu_mask = config_string(other_config, "pmd-cpu-mask"),
+        .socket_mem = config_string(other_config, "dpdk-socket-mem"),
+        .socket_limit = config_string(other_config, "dpdk-socket-limit"),
+        .per_port_memory = is_true(json_string_value(json_object_get(other_config, "per-port-memory"))),
+    };
     size_t i;
     const json_t *o;
     if (!json_is_array(j)) {
@@ -560,12 +602,8 @@ struct err *numa_host_from_json(const json_t *j, const char *field, struct numa_
             n->socket_limit_mb = json_is_integer(limit) ? json_integer_value(limit) : -1;
             const json_t *socket_mem = json_object_get(mem, "socket_mem_mb");
             n->socket_mem_mb = json_is_integer(socket_mem) ? json_integer_value(socket_mem) : -1;
-            if (json_is_false(json_object_get(mem, "allocatable"))) {
-                /* Legacy mode with nothing preallocated there. */
-                n->no_dpdk_memory = true;
-                free(h.socket_mem);
-                h.socket_mem = mem_strdup("(the destination's)");
-            }
+            /* False: legacy mode with nothing preallocated there. */
+            n->no_dpdk_memory = json_is_false(json_object_get(mem, "allocatable"));
         }
     }
     *out = h;
@@ -585,13 +623,15 @@ static bool node_has_pmd(const struct numa_host *h, const struct numa_node *n)
     return cpuset_count(&n->pmds) || (h->pmd_source && streq(h->pmd_source, "default"));
 }
 
-static size_t pmd_count(const struct numa_host *h)
+/* Can any PMD poll new queues? With the mask unset OVS starts one a node,
+ * whatever csdpdk knows of the nodes. */
+static bool some_pmd(const struct numa_host *h)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < h->n; i++) {
-        n += node_has_pmd(h, &h->nodes[i]);
+    bool any = h->pmd_source && streq(h->pmd_source, "default");
+    for (size_t i = 0; i < h->n && !any; i++) {
+        any = node_has_pmd(h, &h->nodes[i]);
     }
-    return n;
+    return any;
 }
 
 void numa_host_warnings(const struct numa_host *h, json_t *warnings)
@@ -610,14 +650,14 @@ void numa_host_warnings(const struct numa_host *h, json_t *warnings)
                 warnings,
                 json_sprintf("NUMA node %d has no %sPMD thread (pmd-cpu-mask=%s): OVS polls the queues of a DPDK VM whose memory is there from another node, or not at all; add a core of node %d (%s) to other_config:pmd-cpu-mask",
                              n->id, cpuset_count(&n->isolated) ? "non-isolated " : "",
-                             h->pmd_cpu_mask ? h->pmd_cpu_mask : "unset", n->id,
+                             shown(h->pmd_cpu_mask), n->id,
                              *cpus ? cpus : "its CPUs"));
         }
         if (n->no_dpdk_memory) {
             json_array_append_new(
                 warnings,
                 json_sprintf("NUMA node %d has no DPDK memory (--legacy-mem with dpdk-socket-mem=%s): a vhost-user port of a DPDK VM whose memory is there cannot get its buffers; give node %d an entry in other_config:dpdk-socket-mem, or drop --legacy-mem from other_config:dpdk-extra",
-                             n->id, h->socket_mem, n->id));
+                             n->id, shown(h->socket_mem), n->id));
         }
     }
 }
@@ -695,12 +735,11 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         p.queues = q > p.queues ? q : p.queues;
     }
     p.queues = p.queues ? p.queues : 1;
+    /* Pinned vCPUs do not place the memory: libvirt preallocates a DPDK
+     * VM's hugepages, and QEMU's own threads touch them first. */
+    p.domain = true;
     if (tuned && !automatic) {
         p.source = "numatune";
-    } else if (!automatic && cpuset_count(&p.vcpu_nodes)) {
-        cpuset_clear(&p.nodes);
-        cpuset_union(&p.nodes, &p.vcpu_nodes);
-        p.source = "vcpupin";
     } else {
         cpuset_clear(&p.nodes);
     }
@@ -742,20 +781,24 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
         json_array_append_new(notes, json_string("Open vSwitch's PMD configuration is not known: locality not judged"));
         goto done;
     }
-    if (!pmd_count(h)) {
+    if (!some_pmd(h)) {
         size_t isolated = 0;
         for (size_t i = 0; i < h->n; i++) {
             isolated += cpuset_count(&h->nodes[i].isolated);
         }
         e = err_new(ERR_NUMA_REFUSED, NULL,
                     "no non-isolated PMD thread can poll the VM's queues (pmd-cpu-mask=%s%s): OVS would not poll them at all; set other_config:pmd-cpu-mask to cores of the VM's node%s",
-                    h->pmd_cpu_mask ? h->pmd_cpu_mask : "unset",
+                    shown(h->pmd_cpu_mask),
                     isolated ? ", every PMD core isolated by an Interface's pmd-rxq-affinity" : "",
                     isolated ? " that no pmd-rxq-affinity names" : "");
         goto done;
     }
     if (!p->source) {
-        json_array_append_new(notes, json_string("placement unknown: the domain has no <numatune> nor vCPU pinning, so the kernel decides where the VM's memory (and its vrings) go; OVS polls from a PMD of that node if it has one"));
+        _cleanup_free_ char *vn = cpuset_text(&p->vcpu_nodes);
+        json_array_append_new(notes,
+                              !p->domain ? json_string("placement unknown: no domain XML was given; status tells where OVS polls the VM's queues once it runs")
+                              : *vn ? json_sprintf("placement unknown: the VM's vCPUs are pinned to node(s) %s but its memory is not bound (no <numatune>): QEMU preallocates it, the kernel decides where its vrings go; bind it with <numatune> to node(s) %s", vn, vn)
+                                    : json_string("placement unknown: the domain has no <numatune>, so the kernel decides where the VM's memory (and its vrings) go; OVS polls from a PMD of that node if it has one"));
         goto done;
     }
     if (p->vcpus_pinned && p->source && streq(p->source, "numatune") && cpuset_count(&p->vcpu_nodes)) {
@@ -770,31 +813,31 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
                                                vn, mn));
         }
     }
-    verdict = "local";
     for (int v = cpuset_next(&p->nodes, 0); v >= 0 && !e; v = cpuset_next(&p->nodes, (unsigned) v + 1)) {
         const struct numa_node *n = node_find(h, v);
         if (!n) {
             json_array_append_new(notes, json_sprintf("node %d of the VM's placement is not a node of this host", v));
             continue;
         }
+        verdict = streq(verdict, "unknown") ? "local" : verdict;
         if (n->no_dpdk_memory) {
             e = err_new(ERR_NUMA_REFUSED, NULL,
                         "node %d has no DPDK memory (--legacy-mem with dpdk-socket-mem=%s): OVS cannot allocate the buffers of the VM's vhost-user port there; give node %d an entry in other_config:dpdk-socket-mem, or drop --legacy-mem",
-                        v, h->socket_mem, v);
+                        v, shown(h->socket_mem), v);
             break;
         }
         uint64_t need = numa_port_memory_mb(h->per_port_memory, p->queues);
         if (n->socket_limit_mb > 0 && (uint64_t) n->socket_limit_mb < need) {
             e = err_new(ERR_NUMA_REFUSED, NULL,
                         "node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
-                        v, n->socket_limit_mb, h->socket_limit, need, v);
+                        v, n->socket_limit_mb, shown(h->socket_limit), need, v);
             break;
         }
         if (!node_has_pmd(h, n)) {
             verdict = "cross_numa";
             json_array_append_new(warnings,
                                   json_sprintf("OVS will poll cross-NUMA: node %d, where the VM's memory is (%s), has no non-isolated PMD thread (pmd-cpu-mask=%s); up to half the packet rate is lost; add a core of node %d to other_config:pmd-cpu-mask",
-                                               v, p->source, h->pmd_cpu_mask ? h->pmd_cpu_mask : "unset", v));
+                                               v, p->source, shown(h->pmd_cpu_mask), v));
         }
     }
 done:

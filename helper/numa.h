@@ -131,9 +131,11 @@ void numa_host_clear(struct numa_host *h);
 
 /* capabilities' "numa" member: one object per node. */
 json_t *numa_host_json(const struct numa_host *h);
-/* Reads numa_host_json()'s form back (a destination's capabilities). */
-struct err *numa_host_from_json(const json_t *j, const char *field, struct numa_host *out)
-    _warn_unused_;
+/* Reads numa_host_json()'s form back, with the settings of
+ * 'other_config' (capabilities' ovs.other_config; NULL: none): a
+ * destination's capabilities. ERR_INVALID_REQUEST naming 'field'. */
+struct err *numa_host_from_json(const json_t *j, const json_t *other_config, const char *field,
+                                struct numa_host *out) _warn_unused_;
 
 /* Appends to 'warnings' (strings) one warning per node a DPDK VM could be
  * placed on (it has CPUs or free hugepages) that has no PMD to poll it, or
@@ -142,19 +144,20 @@ void numa_host_warnings(const struct numa_host *h, json_t *warnings);
 
 /* Where a VM's memory (and so its vrings) will be, from its domain XML. */
 struct numa_placement {
+    bool domain;              /* a domain XML was read */
     struct cpuset nodes;      /* host nodes of its memory */
-    const char *source;       /* "numatune", "vcpupin" (memory follows the vCPUs
-                               * by the kernel's local allocation), NULL: unknown */
+    const char *source;       /* "numatune", NULL: unknown */
     struct cpuset vcpu_nodes; /* host nodes of its pinned vCPUs */
     bool vcpus_pinned;
     unsigned queues;          /* the most queues of its NICs (for memory) */
 };
 void numa_placement_clear(struct numa_placement *p);
 
-/* Reads <numatune> (<memory nodeset>, <memnode nodeset>), <vcpupin cpuset>
- * and <cputune><emulatorpin> of 'xml' (NULL: none, placement unknown);
- * the CPUs of 'h' map vCPU pinning onto nodes. A placement chosen by numad
- * (placement='auto') is unknown. */
+/* Reads <numatune> (<memory nodeset>, <memnode nodeset>: the memory's
+ * host nodes) and <cputune><vcpupin cpuset> (the vCPUs', mapped onto nodes
+ * by the CPUs of 'h') of 'xml' (NULL: none). Without <numatune>, or with
+ * numad's placement='auto', the placement is unknown: pinned vCPUs do not
+ * place a DPDK VM's memory, which libvirt preallocates. */
 struct err *numa_placement_read(const char *xml, size_t size, const char *field,
                                 const struct numa_host *h, struct numa_placement *out)
     _warn_unused_;

@@ -383,7 +383,7 @@ void host_probe_run(const struct options *o, struct host_probe *p)
     f->memory_error = p->memory_err ? p->memory_err->message : NULL;
 
     if (f->ovs) {
-        p->pmd_err = host_pmd_show(o->ovsdb, o->timeout, &p->pmds);
+        p->pmd_err = host_pmd_show(o->ovsdb, ovsdb_time_left_ms(p->db) / 1000.0, &p->pmds);
     }
     host_numa_build(f->memory, f->ovs, &p->pmds, &p->numa);
 

@@ -95,11 +95,11 @@ const struct verb verbs[] = {
                 "  no wait.\n"
                 "Result: ports[] (mac, port, bridge, type, socket, guest_mode, vlan, created),\n"
                 "  mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one),\n"
-                "  locality (vm_nodes, source: numatune | vcpupin | null, pmd_nodes, verdict:\n"
+                "  locality (vm_nodes, source: numatune | null, pmd_nodes, verdict:\n"
                 "  local | cross_numa | unknown, notes[]): where OVS will poll the NICs, from\n"
-                "  domain_xml's <numatune> and vCPU pinning; cross-NUMA is a warning; a switch\n"
-                "  that cannot poll or buffer them at all is numa_refused (exit 69), before\n"
-                "  anything changes.\n",
+                "  domain_xml's <numatune> (and vCPU pinning, for a warning); cross-NUMA is a\n"
+                "  warning; a switch that cannot poll or buffer them at all is numa_refused\n"
+                "  (exit 69), before anything changes.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
         .run = verb_plug_run,
     },
@@ -278,14 +278,16 @@ const struct verb verbs[] = {
         .summary = "destination: after a migration, check the VM's NICs work, make the ports ordinary",
         .help = "Request: {\"op_id\": ID, \"verify\": true (default) | false}.\n"
                 "  With verify, waits (within --timeout) until each port of op_id is connected\n"
-                "  with the virtio features its guest negotiated (Interface status:features).\n"
+                "  with the virtio features its guest negotiated (Interface status:features)\n"
+                "  and every vring of each queue set up (status:vring_N_size).\n"
                 "  A device set up again without them (the switch restarted while the VM\n"
                 "  moved: libvirt still reports success) is port_broken (exit 70): the VM's NIC\n"
                 "  needs a restart of the VM; a port not connected in time is timeout (exit\n"
                 "  75); nothing is changed (do not migrate-abort a VM that runs here). Then\n"
                 "  removes the migration tags (csdpdk-op-id, csdpdk-op-time) so that gc and\n"
                 "  unplug treat the ports as the VM's own.\n"
-                "Result: ports[] (port names), verified.\n",
+                "Result: ports[] (port names), verified, queues (port -> queue pairs, when\n"
+                "  verified).\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
         .run = verb_migrate_finish_run,
     },

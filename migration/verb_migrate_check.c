@@ -163,8 +163,8 @@ static char *mapped_detail(const struct domain_iface *f, const json_t *to)
  * one made here from capabilities' NUMA facts and the domain's placement.
  * A placement the destination's switch cannot serve fails the check "numa";
  * a cross-NUMA one is a warning. */
-static void check_report_locality(struct mig_checks *c, const json_t *report, const char *xml,
-                                  size_t size, json_t *warnings, json_t **locality)
+static struct err *check_report_locality(struct mig_checks *c, const json_t *report, const char *xml,
+                                         size_t size, json_t *warnings, json_t **locality)
 {
     const json_t *judged = json_object_get(report, "locality");
     const json_t *facts = json_object_get(report, "numa");
@@ -173,23 +173,32 @@ static void check_report_locality(struct mig_checks *c, const json_t *report, co
     } else if (json_is_array(facts)) {
         _cleanup_(numa_host_clear) struct numa_host h = {0};
         json_auto_t *said = json_array(); /* the warning below says it */
-        struct err *e = numa_host_from_json(facts, "destination_report.numa", &h);
-        if (!e) {
-            e = host_locality(&h, xml, size, 1, said, locality);
+        const json_t *config = json_object_get(json_object_get(report, "ovs"), "other_config");
+        struct err *e = numa_host_from_json(facts, config, "destination_report.numa", &h);
+        if (e) {
+            return e;
+        }
+        e = host_locality(&h, xml, size, 1, said, locality);
+        if (e && e->code == ERR_NUMA_REFUSED) {
+            mig_check(c, "numa", "destination", false, mem_strdup(e->message));
+            err_free(e);
+            return NULL;
         }
         if (e) {
-            mig_check(c, "numa", "destination", e->code != ERR_NUMA_REFUSED, mem_strdup(e->message));
-            err_free(e);
-            return;
+            return e;
         }
+        mig_check(c, "numa", "destination", true,
+                  mem_asprintf("the destination's switch can poll the VM's queues (%s)",
+                               json_string_value(json_object_get(*locality, "verdict"))));
     } else {
-        return;
+        return NULL;
     }
     const char *verdict = json_string_value(json_object_get(*locality, "verdict"));
     if (verdict && streq(verdict, "cross_numa")) {
         json_array_append_new(warnings,
                               json_string("on the destination OVS would poll the VM's queues cross-NUMA (no PMD thread on the node of its memory): up to half its packet rate; see the destination's pmd-cpu-mask"));
     }
+    return NULL;
 }
 
 static void check_report(struct mig_checks *c, const json_t *report, const struct domain *d)
@@ -262,8 +271,13 @@ struct err *verb_migrate_check_run(struct verb_context *ctx, json_t **result)
     }
     if (report) {
         check_report(&checks, report, &d);
-        check_report_locality(&checks, report, json_string_value(domain), json_string_length(domain),
-                              ctx->warnings, &locality);
+        e = check_report_locality(&checks, report, json_string_value(domain),
+                                  json_string_length(domain), ctx->warnings, &locality);
+        if (e) {
+            json_decref(checks.list);
+            json_decref(polling);
+            return e;
+        }
     }
     ctx->negative = !checks.eligible;
     *result = json_pack("{s:b, s:o, s:{s:o, s:o}}", "eligible", checks.eligible, "checks", checks.list,

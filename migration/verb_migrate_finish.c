@@ -87,6 +87,21 @@ static struct err *verify(struct ovsdb *db, const char *op_id, double timeout)
     }
 }
 
+/* Each verified port's queue pairs (OVS's num_of_vrings / 2): what the
+ * caller compares with the VM's NICs. */
+static json_t *port_queues(struct ovsdb *db, const char *op_id)
+{
+    const struct ovs_select query = {OVS_SELECT_OP, op_id};
+    _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
+    json_t *queues = json_object();
+    struct err *e = ovsdb_ports_select(db, &query, 1, OVS_SELECT_WITH_STATUS, &ports);
+    for (size_t i = 0; !e && i < ports.n; i++) {
+        json_object_set_new(queues, ports.ports[i].name, json_integer(ports.ports[i].queues));
+    }
+    err_free(e);
+    return queues;
+}
+
 struct err *verb_migrate_finish_run(struct verb_context *ctx, json_t **result)
 {
     const char *op_id = NULL;
@@ -97,19 +112,25 @@ struct err *verb_migrate_finish_run(struct verb_context *ctx, json_t **result)
 
     struct err *e = mig_op_ports(ctx, extra, ARRAY_SIZE(extra), &op_id, &db, &ports);
     bool verified = !e && ports.n && (!verify_flag || json_is_true(verify_flag));
+    json_t *queues = NULL;
     if (verified) {
         e = verify(db, op_id, ctx->options->timeout);
+        queues = e ? NULL : port_queues(db, op_id); /* before the tags go */
     }
     if (!e && ports.n && !ctx->options->dry_run) {
         _cleanup_free_ char *comment = mem_asprintf("csdpdk migrate-finish %s", op_id);
         e = ovsdb_ports_untag(db, ports.ports, ports.n, comment);
     }
     if (e) {
+        json_decref(queues);
         return e;
     }
     if (!ports.n) {
         json_array_append_new(ctx->warnings, json_sprintf("no port is tagged with op_id '%s'", op_id));
     }
     *result = json_pack("{s:o, s:b}", "ports", mig_port_names(&ports), "verified", verified);
+    if (queues) {
+        json_object_set_new(*result, "queues", queues);
+    }
     return NULL;
 }

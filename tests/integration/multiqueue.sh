@@ -333,8 +333,9 @@ if boot h1 client; then
             check "h1: unplug removes the VM's old port ($(jqo '.result.removed | join(" ")'))" \
                 test "$status $(jqo '.result.removed | join(" ")')" = "0 $OLD"
             hrun h2 migrate-finish <<<'{"op_id": "op-mq"}'
-            check "h2: migrate-finish verifies the port and makes it the VM's own" \
-                test "$status $(jqo .result.verified) $(jqo '.result.ports | join(" ")')" = "0 true $NEW"
+            check "h2: migrate-finish verifies the port, every vring of its $QUEUES queues, and makes it the VM's own" \
+                test "$status $(jqo .result.verified) $(jqo '.result.ports | join(" ")') $(jqo ".result.queues[\"$NEW\"]")" \
+                = "0 true $NEW $QUEUES"
         else
             fail "h1 -> h2: virsh migrate --live" "$MIGRATE_OUT" "$(tail -n 5 "$T/h2/lv/log/qemu/$NAME.log")"
         fi

@@ -167,6 +167,14 @@ dp_testpmd_start() {
     daemon_pids+=("$pid")
 }
 
+# dp_prompted LOG: true if testpmd's prompt is in LOG once the vhost
+# library's log lines are taken out: its threads write them whole at any
+# moment, even between two characters of the prompt ("test" + a
+# "VHOST_CONFIG: ..." line + "pmd> "; see _tp_clean in libvirtd.sh).
+dp_prompted() {
+    perl -0777 -ne 's/VHOST_(?:CONFIG|DATA): [^\n]*\n//g; exit(/testpmd> / ? 0 : 1)' "$1" 2>/dev/null
+}
+
 # dp_testpmd_wait NAME: true once testpmd NAME shows its prompt with its
 # ports started (at most DPDK_WAIT s); else DP_ERROR says why. The prompt
 # may share its line with a message of DPDK's vhost thread, which logs
@@ -174,11 +182,11 @@ dp_testpmd_start() {
 dp_testpmd_wait() {
     local dir=${TESTPMD_DIR[$1]} pid=${TESTPMD_PID[$1]} i
     for ((i = 0; i < DPDK_WAIT * 10; i++)); do
-        grep -q 'testpmd> ' "$dir/log" 2>/dev/null && break
+        dp_prompted "$dir/log" && break
         alive "$pid" || break
         sleep 0.1
     done
-    alive "$pid" && grep -q 'testpmd> ' "$dir/log" && return 0
+    alive "$pid" && dp_prompted "$dir/log" && return 0
     DP_ERROR="testpmd $1 did not start: $(tail -n 8 "$dir/log" 2>/dev/null)"
     return 1
 }
@@ -193,7 +201,7 @@ dp_testpmd_query() {
     start=$(stat -c %s "$log") || return 1
     testpmd_cmd "$name" "$@" || return 1
     for ((i = 0; i < DPDK_WAIT * 50; i++)); do
-        reply=$(tail -c +$((start + 1)) "$log")
+        reply=$(tail -c +$((start + 1)) "$log" | perl -0777 -pe 's/VHOST_(?:CONFIG|DATA): [^\n]*\n//g')
         if [[ $reply == *"testpmd> "* ]]; then
             printf '%s\n' "${reply%testpmd> *}"
             return 0

@@ -64,8 +64,12 @@ static void masks_wider_than_64_bits(void **state)
     free(t);
     cpuset_clear(&s);
     assert_false(cpuset_parse_mask("0x", &s));
-    assert_false(cpuset_parse_mask("0xg1", &s));
     assert_int_equal(cpuset_count(&s), 0);
+    /* A bad digit counts as 0, as OVS reads it (with a warning in its log). */
+    assert_false(cpuset_parse_mask("0xg1", &s));
+    assert_int_equal(cpuset_count(&s), 1);
+    assert_true(cpuset_has(&s, 0));
+    cpuset_clear(&s);
 }
 
 /* Recorded from ovs-vswitchd 3.1 (--dummy-numa=0,1, pmd-cpu-mask=0x3),
@@ -129,6 +133,11 @@ static void pmd_rxq_show(void **state)
     assert_false(pmd_show_parse("there is no netdev datapath\n", &s));
 }
 
+static const char *verdict(const json_t *locality)
+{
+    return json_string_value(json_object_get(locality, "verdict"));
+}
+
 /* Two nodes as tests/data/sysfs/two-nodes has them. */
 static const struct numa_sysfs_node two_nodes[] = {
     {0, "0-3,8-11", true, 400 * 1024},
@@ -173,6 +182,21 @@ static void pmds_from_the_mask(void **state)
     json_decref(w);
     numa_host_clear(&h);
 
+    /* No node known (sysfs without devices/system/node), the mask unset:
+     * OVS still starts a PMD; nothing is refused. */
+    numa_host_build(NULL, 0, &(struct numa_ovs_config){0}, NULL, &h);
+    struct numa_placement none = {0};
+    json_t *l = NULL;
+    assert_ok(numa_judge(&h, &none, w = json_array(), &l));
+    assert_string_equal(verdict(l), "unknown");
+    json_decref(l);
+    json_decref(w);
+    numa_host_clear(&h);
+    /* An empty mask is an unset one, for OVS. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = ""}, &h);
+    assert_string_equal(h.pmd_source, "default");
+    numa_host_clear(&h);
+
     /* Without the nodes' CPUs the mask says nothing of nodes. */
     const struct numa_sysfs_node blind[] = {{0, NULL, false, 0}, {1, NULL, false, 0}};
     numa_host_build(blind, 2, &(struct numa_ovs_config){.pmd_cpu_mask = "0x30"}, NULL, &h);
@@ -195,6 +219,15 @@ static void isolated_cores(void **state)
     assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "node 1 has no non-isolated PMD"));
     json_decref(w);
     numa_host_clear(&h);
+
+    /* A list OVS refuses (a negative or huge core, a bad pair) pins nothing. */
+    const char *const refused[] = {"0:-1", "0:4000000000", "0:4,x", "0", "0:0x5"};
+    for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+        host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .affinities = &refused[i],
+                                       .n_affinities = 1}, &h);
+        assert_int_equal(cpuset_count(&h.nodes[1].pmds), i == 4 ? 1 : 2);
+        numa_host_clear(&h);
+    }
 
     /* pmd-rxq-isolate=false counts only with pmd-rxq-assign=group. */
     host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .pmd_rxq_isolate = "false",
@@ -241,11 +274,6 @@ static json_t *judge(const struct numa_host *h, const char *extra, json_t *warni
     return locality;
 }
 
-static const char *verdict(const json_t *locality)
-{
-    return json_string_value(json_object_get(locality, "verdict"));
-}
-
 static void vm_placement(void **state)
 {
     (void) state;
@@ -275,12 +303,30 @@ static void vm_placement(void **state)
     json_array_clear(w);
     json_decref(l);
 
-    /* vCPUs pinned to node 0 with no numatune: memory follows them. */
+    /* vCPUs pinned to node 0 with no numatune: libvirt preallocates the
+     * memory, so it does not follow them: unknown, a note that says so. */
     l = judge(&h, "<cputune><vcpupin vcpu='0' cpuset='0-1'/></cputune>", w, &e);
     assert_ok(e);
-    assert_string_equal(json_string_value(json_object_get(l, "source")), "vcpupin");
-    assert_string_equal(verdict(l), "cross_numa");
-    json_array_clear(w);
+    assert_true(json_is_null(json_object_get(l, "source")));
+    assert_string_equal(verdict(l), "unknown");
+    assert_int_equal(json_array_size(w), 0);
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(l, "notes"), 0)),
+                           "vCPUs are pinned to node(s) 0 but its memory is not bound"));
+    json_decref(l);
+
+    /* A node this host does not have: a note, and not judged. */
+    l = judge(&h, "<numatune><memory nodeset='7'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "unknown");
+    assert_int_equal(json_array_size(w), 0);
+    json_decref(l);
+
+    /* No domain at all. */
+    struct numa_placement none = {0};
+    assert_ok(numa_placement_read(NULL, 0, "domain_xml", &h, &none));
+    assert_ok(numa_judge(&h, &none, w, &l));
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(l, "notes"), 0)),
+                           "no domain XML was given"));
     json_decref(l);
 
     /* Pinned vCPUs on node 0, memory on node 1: a warning of its own. */
@@ -385,7 +431,8 @@ static void capabilities_round_trip(void **state)
     host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x10", .dpdk_extra = "--legacy-mem",
                                    .socket_mem = "0,1024"}, &h);
     json_t *j = numa_host_json(&h);
-    assert_ok(numa_host_from_json(j, "numa", &back));
+    json_t *config = json_pack("{s:s, s:s}", "pmd-cpu-mask", "0x10", "dpdk-socket-limit", "0,16");
+    assert_ok(numa_host_from_json(j, config, "numa", &back));
     struct err *e;
     json_t *w = json_array();
     /* Node 0: no DPDK memory there (refused); node 1: local. */
@@ -397,13 +444,31 @@ static void capabilities_round_trip(void **state)
     json_decref(l);
     json_decref(w);
     json_decref(j);
+    json_decref(config);
+    numa_host_clear(&h);
+    numa_host_clear(&back);
+    /* The destination's settings are in its messages. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x10", .socket_limit = "0,16"}, &h);
+    j = numa_host_json(&h);
+    config = json_pack("{s:s, s:s}", "pmd-cpu-mask", "0x10", "dpdk-socket-limit", "0,16");
+    assert_ok(numa_host_from_json(j, config, "numa", &back));
+    w = json_array();
+    l = judge(&back, "<numatune><memory nodeset='1'/></numatune>", w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL, "capped at 16 MiB (dpdk-socket-limit=0,16)");
+    l = judge(&back, "<numatune><memory nodeset='0'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "(pmd-cpu-mask=0x10)"));
+    json_decref(l);
+    json_decref(w);
+    json_decref(j);
+    json_decref(config);
     numa_host_clear(&h);
     numa_host_clear(&back);
     json_t *x = json_string("x");
-    assert_err(numa_host_from_json(x, "numa", &back), ERR_INVALID_REQUEST, "numa", NULL);
+    assert_err(numa_host_from_json(x, NULL, "numa", &back), ERR_INVALID_REQUEST, "numa", NULL);
     json_decref(x);
     json_t *bad = json_pack("[{s:s}]", "node", "zero");
-    assert_err(numa_host_from_json(bad, "numa", &back), ERR_INVALID_REQUEST, "numa", "numa[0]");
+    assert_err(numa_host_from_json(bad, NULL, "numa", &back), ERR_INVALID_REQUEST, "numa", "numa[0]");
     json_decref(bad);
 }
 
