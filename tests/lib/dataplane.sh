@@ -102,8 +102,7 @@ dp_configs_select() {
 # baseline's testpmd switch between OVS configurations.
 dp_switch_start() {
     local mem
-    VSWITCHD_DIR=$1 VSWITCHD_LOG=$1/vswitchd.log
-    mkdir -p "$VSWITCHD_DIR/dpdk" "$T/sock" "$T/base" || return 1
+    mkdir -p "$T/sock" "$T/base" || return 1
     # csdpdk's socket directory (client mode: where the guest's sockets go).
     agent_properties "$T/agent.properties" "$T/sock"
     if [[ $DP_MEMORY == huge ]]; then
@@ -112,16 +111,10 @@ dp_switch_start() {
         mem="--no-pci --no-telemetry"
         vsctl set Open_vSwitch . other_config:dpdk-socket-limit=512 || return 1
     else
-        # --legacy-mem: else OVS adds --in-memory, refused with --no-huge;
-        # -m 512 with per-port-memory: see vswitchd_start in dpdk.sh.
-        mem="--no-huge --legacy-mem -m 512 --no-pci --no-telemetry --no-shconf"
+        # vswitchd_start's own (--no-huge, --legacy-mem, -m 512).
+        mem=
     fi
-    vsctl set Open_vSwitch . "ovs_version=\"$("$VSWITCHD_BIN" --version | awk 'NR == 1 { print $NF }')\"" \
-        other_config:dpdk-init=true \
-        "other_config:dpdk-extra=\"$mem --file-prefix=csdpdk-dp-vs-$DPDK_ID\"" \
-        other_config:per-port-memory=true other_config:dpdk-lcore-mask=0x1 \
-        other_config:pmd-cpu-mask=0x2 other_config:pmd-maxsleep=10000 || return 1
-    vswitchd_run
+    VSWITCHD_MEMORY=$mem VSWITCHD_TAG=dp vswitchd_start "$1"
 }
 
 # dp_appctl ARGS...: ovs-appctl to our ovs-vswitchd.

@@ -118,11 +118,14 @@ vswitchd_start() {
     # --legacy-mem: else OVS 3.1 adds --in-memory, refused with --no-huge.
     # -m 512 with per-port-memory: less, and a port may get no mbufs (often
     # only after a restart) and silently drop out of the switch.
+    # VSWITCHD_MEMORY replaces these memory options (hugepages: the data
+    # plane's benchmark).
     # pmd-maxsleep: else the PMD thread spins a whole core.
     # ovs_version as ovs-ctl records it at start.
+    local mem=${VSWITCHD_MEMORY:-"--no-huge --legacy-mem -m 512 --no-pci --no-telemetry --no-shconf"}
     vsctl set Open_vSwitch . "ovs_version=\"$("$VSWITCHD_BIN" --version | awk 'NR == 1 { print $NF }')\"" \
         other_config:dpdk-init=true \
-        "other_config:dpdk-extra=\"--no-huge --legacy-mem -m 512 --no-pci --no-telemetry --no-shconf --file-prefix=csdpdk-vs-$DPDK_ID${VSWITCHD_TAG:+-$VSWITCHD_TAG}\"" \
+        "other_config:dpdk-extra=\"$mem --file-prefix=csdpdk-vs-$DPDK_ID${VSWITCHD_TAG:+-$VSWITCHD_TAG}\"" \
         other_config:per-port-memory=true other_config:dpdk-lcore-mask=0x1 \
         other_config:pmd-cpu-mask=0x2 other_config:pmd-maxsleep=10000 || return 1
     vswitchd_run
