@@ -280,6 +280,10 @@ struct err *host_pmd_show(const char *ovsdb_url, double timeout, struct pmd_show
     _cleanup_free_ char *ctl = mem_strdup(g == 0 && found.gl_pathc ? found.gl_pathv[0]
                                                                    : pattern);
     globfree(&found);
+    /* A live switch answers in milliseconds; a stopped one must not eat
+     * the deadline the caller's own waits and roll-backs need: at most a
+     * quarter of it, and a second. */
+    timeout = timeout / 4 < 1.0 ? timeout / 4 : 1.0;
     _cleanup_free_ char *text = NULL;
     struct err *e = ovs_unixctl(ctl, "dpif-netdev/pmd-rxq-show", timeout, &text);
     if (!e && !pmd_show_parse(text, out)) {

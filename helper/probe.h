@@ -28,7 +28,8 @@ struct host_probe {
 /* ovs-vswitchd's PMD threads and the rx queues each polls: its
  * dpif-netdev/pmd-rxq-show, asked through its control socket
  * (<rundir>/ovs-vswitchd.<pid>.ctl, beside the unix socket 'ovsdb_url'),
- * within 'timeout' seconds. An error when no switch runs there, it does
+ * within a quarter of 'timeout' seconds, at most one (a stopped switch
+ * leaves the caller the rest). An error when no switch runs there, it does
  * not answer, or its answer cannot be read. */
 struct err *host_pmd_show(const char *ovsdb_url, double timeout, struct pmd_show *out)
     _warn_unused_;
