@@ -610,6 +610,13 @@ struct err *numa_host_from_json(const json_t *j, const json_t *other_config, con
     return NULL;
 }
 
+struct err *numa_host_from_report(const json_t *report, const char *field, struct numa_host *out)
+{
+    _cleanup_free_ char *numa = mem_asprintf("%s.numa", field);
+    const json_t *config = json_object_get(json_object_get(report, "ovs"), "other_config");
+    return numa_host_from_json(json_object_get(report, "numa"), config, numa, out);
+}
+
 /* A node a DPDK VM could be placed on: it has CPUs or hugepages. */
 static bool node_usable(const struct numa_node *n)
 {

@@ -136,6 +136,11 @@ json_t *numa_host_json(const struct numa_host *h);
  * destination's capabilities. ERR_INVALID_REQUEST naming 'field'. */
 struct err *numa_host_from_json(const json_t *j, const json_t *other_config, const char *field,
                                 struct numa_host *out) _warn_unused_;
+/* The same from a whole capabilities result 'report' (its "numa" and
+ * "ovs"."other_config"): ERR_INVALID_REQUEST naming 'field'.numa when it
+ * has no NUMA facts. */
+struct err *numa_host_from_report(const json_t *report, const char *field, struct numa_host *out)
+    _warn_unused_;
 
 /* Appends to 'warnings' (strings) one warning per node a DPDK VM could be
  * placed on (it has CPUs or free hugepages) that has no PMD to poll it, or

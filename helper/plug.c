@@ -20,15 +20,6 @@
 /* What the wait for the switch leaves of --timeout, to undo the plug. */
 #define PLUG_UNDO_RESERVE_MS 1000
 
-unsigned plug_queues(const struct plug *p)
-{
-    unsigned q = 1;
-    for (size_t i = 0; i < p->req.n_nics; i++) {
-        q = p->req.nics[i].queues > (int) q ? (unsigned) p->req.nics[i].queues : q;
-    }
-    return q;
-}
-
 void plug_clear(struct plug *p)
 {
     for (size_t i = 0; i < p->req.n_nics; i++) {

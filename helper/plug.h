@@ -26,9 +26,6 @@ struct plug {
 
 void plug_clear(struct plug *p);
 
-/* The most queues of the request's NICs. */
-unsigned plug_queues(const struct plug *p);
-
 /* Reads ctx->request (plug's, with an op_id when 'with_op_id'), the
  * agent's settings, and renders the XML with provisional names: every
  * check that does not need OVSDB. */

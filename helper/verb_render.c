@@ -1,18 +1,37 @@
 /* render: the XML of a VM whose ports are known, without touching OVSDB
  * (docs/design.md section 4): the vhost-user interfaces, the checked details,
- * and the merged domain when given one. plug returns the same. */
+ * and the merged domain when given one. plug returns the same. Given the
+ * host's capabilities result, it judges the VM's NUMA locality there as
+ * plug does against the live host (docs/ports.md, "NUMA locality"). */
 #include <stdio.h>
 
 #include "helper/agent.h"
+#include "helper/probe.h"
 #include "helper/vm_render.h"
 #include "helper/vm_request.h"
+
+/* The VM's locality on the host of 'req->host_report', into 'out'. */
+static struct err *render_locality(const struct vm_request *req, json_t *warnings, json_t *out)
+{
+    _cleanup_(numa_host_clear) struct numa_host h = {0};
+    json_t *locality = NULL;
+    struct err *e = numa_host_from_report(req->host_report, "host_report", &h);
+    if (!e) {
+        e = host_locality(&h, req->domain_xml, req->domain_xml_size, vm_request_queues(req),
+                          warnings, &locality);
+    }
+    if (!e) {
+        json_object_set_new(out, "locality", locality);
+    }
+    return e;
+}
 
 struct err *verb_render_run(struct verb_context *ctx, json_t **result)
 {
     _cleanup_(vm_request_clear) struct vm_request req = {0};
     _cleanup_(agent_config_clear) struct agent_config agent = {0};
 
-    struct err *e = vm_request_parse(ctx, VM_REQUEST_PORTS, &req);
+    struct err *e = vm_request_parse(ctx, VM_REQUEST_PORTS | VM_REQUEST_HOST_REPORT, &req);
     if (!e) {
         e = agent_config_load(ctx->options->agent_properties, &agent);
     }
@@ -20,7 +39,11 @@ struct err *verb_render_run(struct verb_context *ctx, json_t **result)
         return e;
     }
     json_t *out = json_pack("{s:s}", "mode", vhost_mode_info(req.details->mode)->name);
-    if ((e = vm_render(&req, agent.socket_dir, out, ctx->warnings))) {
+    e = vm_render(&req, agent.socket_dir, out, ctx->warnings);
+    if (!e && req.host_report) {
+        e = render_locality(&req, ctx->warnings, out);
+    }
+    if (e) {
         json_decref(out);
         return e;
     }
@@ -39,6 +62,10 @@ void verb_render_text(FILE *out, const json_t *result, bool verbose)
     fprintf(out, "hugepages: %s\n", json_string_value(json_object_get(result, "hugepages")));
     json_array_foreach(json_object_get(result, "interfaces"), i, iface) {
         fprintf(out, "interface: %s\n", json_string_value(iface));
+    }
+    const json_t *locality = json_object_get(result, "locality");
+    if (locality) {
+        fprintf(out, "locality: %s\n", json_string_value(json_object_get(locality, "verdict")));
     }
     const json_t *domain = json_object_get(result, "domain_xml");
     if (domain) {

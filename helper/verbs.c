@@ -111,9 +111,11 @@ const struct verb verbs[] = {
                 "  queues, target dev, reconnect when QEMU is the socket client, the interface\n"
                 "  details), checks the NUMA cells (shared memory, CPUs within the vCPUs,\n"
                 "  memory adding up, <page nodeset> naming cells that exist) and merges it\n"
-                "  all into domain_xml when given.\n"
-                "Result: mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one).\n"
-                "  --format text prints the XML itself.\n",
+                "  all into domain_xml when given. With \"host_report\" (a host's capabilities\n"
+                "  result), judges the VM's NUMA locality there from domain_xml as plug does\n"
+                "  (cross-NUMA a warning, numa_refused exit 69).\n"
+                "Result: mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one),\n"
+                "  locality (with host_report). --format text prints the XML itself.\n",
         .flags = VERB_REQUEST,
         .run = verb_render_run,
         .text = verb_render_text,

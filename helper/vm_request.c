@@ -6,6 +6,15 @@
 #include "helper/validate.h"
 #include "helper/text.h"
 
+unsigned vm_request_queues(const struct vm_request *req)
+{
+    unsigned q = 1;
+    for (size_t i = 0; i < req->n_nics; i++) {
+        q = req->nics[i].queues > (int) q ? (unsigned) req->nics[i].queues : q;
+    }
+    return q;
+}
+
 void vm_request_clear(struct vm_request *req)
 {
     for (size_t i = 0; i < req->n_nics; i++) {
@@ -147,9 +156,9 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
 {
     json_t *vm = NULL, *nics = NULL, *details = NULL, *domain_xml = NULL, *reconnect = NULL;
     json_t *uuid = NULL, *name = NULL, *vcpus = NULL, *memory = NULL, *op_id = NULL;
-    json_t *wait = NULL;
+    json_t *wait = NULL, *host_report = NULL;
     bool nic_owned = flags & VM_REQUEST_NIC_OWNED;
-    struct request_field fields[8] = {
+    struct request_field fields[9] = {
         {"vm", REQ_OBJECT, !nic_owned, false, &vm},
         {"nics", REQ_ARRAY, true, false, &nics},
         {"details", REQ_OBJECT, true, false, &details},
@@ -162,6 +171,9 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
     }
     if (flags & VM_REQUEST_WAIT) {
         fields[n_fields++] = (struct request_field){"wait", REQ_BOOLEAN, false, false, &wait};
+    }
+    if (flags & VM_REQUEST_HOST_REPORT) {
+        fields[n_fields++] = (struct request_field){"host_report", REQ_OBJECT, false, false, &host_report};
     }
     struct request_field vm_fields[] = {
         {"uuid", REQ_STRING, !nic_owned, false, &uuid},
@@ -185,6 +197,7 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
     }
     req->vm_name = name ? json_string_value(name) : NULL;
     req->wait = (flags & VM_REQUEST_WAIT) && (!wait || json_is_true(wait));
+    req->host_report = host_report;
     if (vcpus && (json_integer_value(vcpus) < 1 || json_integer_value(vcpus) > 4096)) {
         return err_new(ERR_INVALID_REQUEST, "vm.vcpus", "vm.vcpus must be from 1 to 4096");
     }

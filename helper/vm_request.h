@@ -35,6 +35,7 @@ struct vm_request {
     int reconnect;           /* seconds; 0: off */
     const char *op_id;       /* migrate-prepare's operation id, or NULL */
     bool wait;               /* wait for ovs-vswitchd to apply new ports (VM_REQUEST_WAIT) */
+    const json_t *host_report; /* the host's capabilities result, or NULL (VM_REQUEST_HOST_REPORT) */
 };
 
 enum {
@@ -42,6 +43,7 @@ enum {
     VM_REQUEST_OP_ID = 1 << 1, /* an op_id is required (migrate-prepare) */
     VM_REQUEST_WAIT = 1 << 2,  /* "wait": BOOLEAN (default true) is taken (plug, migrate-prepare) */
     VM_REQUEST_NIC_OWNED = 1 << 3, /* vm and vm.uuid may be left out if every NIC has its uuid */
+    VM_REQUEST_HOST_REPORT = 1 << 4, /* "host_report": OBJECT is taken (render) */
 };
 
 /* Reads and checks ctx->request; every error names its field. The details
@@ -50,6 +52,9 @@ enum {
 struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm_request *req)
     _warn_unused_;
 void vm_request_clear(struct vm_request *req);
+
+/* The most queues of the request's NICs (at least 1). */
+unsigned vm_request_queues(const struct vm_request *req);
 
 /* An operation id: 1 to 64 of A-Z a-z 0-9 . _ : - */
 struct err *vm_validate_op_id(const char *op_id, const char *field) _warn_unused_;

@@ -173,8 +173,7 @@ static struct err *check_report_locality(struct mig_checks *c, const json_t *rep
     } else if (json_is_array(facts)) {
         _cleanup_(numa_host_clear) struct numa_host h = {0};
         json_auto_t *said = json_array(); /* the warning below says it */
-        const json_t *config = json_object_get(json_object_get(report, "ovs"), "other_config");
-        struct err *e = numa_host_from_json(facts, config, "destination_report.numa", &h);
+        struct err *e = numa_host_from_report(report, "destination_report", &h);
         if (e) {
             return e;
         }

@@ -71,7 +71,7 @@ static void check_locality(struct mig_checks *checks, const struct host_probe *p
                            const struct plug *p, json_t *warnings, json_t **locality)
 {
     struct err *e = host_locality(&probe->numa, p->req.domain_xml, p->req.domain_xml_size,
-                                  plug_queues(p), warnings, locality);
+                                  vm_request_queues(&p->req), warnings, locality);
     if (e && e->code != ERR_NUMA_REFUSED) {
         /* The domain XML itself: plug_prepare() read it already. */
         mig_check(checks, "numa", "destination", false, mem_strdup(e->message));

@@ -47,6 +47,13 @@ domain() {
         "$VM1" "$1" "$MAC1" "$SOCKDIR/$2" "$2"
 }
 
+# render_placed NODE: render of VM 6 bound to NODE, judged against this
+# host's capabilities result ($CAPS), as a host_report.
+render_placed() {
+    run "${C[@]}" render <<<"$(plug_request "$(uuid_for 6)" client "$(nic "$(mac_for 6 1)" br0)" |
+        jq -c --arg d "$(domain "$1" x)" --argjson r "$CAPS" '.domain_xml = $d | .host_report = $r | .nics[0].port = "csdpdk-99"')"
+}
+
 # plug_placed N NODE: plugs VM N (one client-mode NIC) with a domain bound
 # to NODE, --dry-run (nothing is made; the judgement is the same).
 plug_placed() {
@@ -88,7 +95,8 @@ check "status --format prometheus: csdpdk_up 1, one port, cross-NUMA 1 for $P1 w
     test "$(grep -c '^csdpdk_up 1$' <<<"$out") $(grep -c '^csdpdk_ports 1$' <<<"$out") $(grep -c "^csdpdk_port_cross_numa{port=\"$P1\",vm=\"$VM1\",mac=\"$MAC1\",bridge=\"br0\"} 1$" <<<"$out")" \
     = "1 1 1"
 check "... each family with HELP and TYPE, every sample of a family after its TYPE" \
-    awk '/^# TYPE/ { t[$3] = 1; next } /^#/ { next } { m = $1; sub(/\{.*/, "", m); if (!(m in t)) exit 1 }' <<<"$out"
+    awk '/^# HELP/ { h[$3] = 1; next } /^# TYPE/ { if (!($3 in h)) exit 1; t[$3] = 1; next } /^#/ { next }
+         { m = $1; sub(/\{.*/, "", m); if (!(m in t)) exit 1 }' <<<"$out"
 check "... counters are counters (_total), with OVS's value" \
     test "$(grep -c '^# TYPE csdpdk_port_tx_packets_total counter$' <<<"$out") $(grep "^csdpdk_port_tx_packets_total{port=\"$P1\"" <<<"$out" | awk '{ print $2 }')" \
     = "1 $(vsctl get Interface "$P1" statistics:tx_packets)"
@@ -107,6 +115,10 @@ CAPS=$(jq -c .result <<<"$out")
 check "capabilities: PMDs from ovs-vswitchd, node 0 none, node 1 core 1; a warning names node 0 and pmd-cpu-mask" \
     test "$(jq -r '.result | "\(.pmd_source) \([.numa[] | "\(.node):\(.pmd_cores)"] | join(" "))"' <<<"$out") $(jq '[.warnings[] | select(startswith("NUMA node 0 has no PMD thread (pmd-cpu-mask=0x2)"))] | length' <<<"$out")" \
     = "ovs-vswitchd 0:[] 1:[1] 1"
+render_placed 0
+check "render with this host's capabilities as host_report: bound to node 0, cross_numa and its warning, as plug" \
+    test "$(jqo '.result.locality.verdict') $(jq '[.warnings[] | select(startswith("OVS will poll cross-NUMA: node 0"))] | length' <<<"$out")" \
+    = "cross_numa 1"
 
 # prepare ARGS...: migrate-prepare --dry-run of VM 5 bound to node 0 (the
 # destination's judgement; this host's capability fails for other reasons
@@ -147,6 +159,9 @@ check "plug of a VM bound to node 0: local, no NUMA warning" \
 run "${C[@]}" capabilities </dev/null
 CAPS=$(jq -c .result <<<"$out")
 check "capabilities: no NUMA warning" test "$(jq '[.warnings[] | select(test("NUMA"))] | length' <<<"$out")" = 0
+render_placed 0
+check "render with the new capabilities: bound to node 0, local, no NUMA warning" \
+    test "$(jqo '.result.locality.verdict') $(jq '[.warnings[] | select(test("NUMA"))] | length' <<<"$out")" = "local 0"
 run "${C[@]}" migrate-check <<<"$(jq -n --arg d "$(domain 0 "$P1")" --argjson r "$CAPS" '{domain_xml: $d, destination_report: $r}')"
 check "migrate-check: nothing flagged, local on the destination" \
     test "$(jqo '.result.locality.source_ports[0].cross_numa') $(jqo '.result.locality.destination.verdict') $(jq '[.warnings[] | select(test("cross-NUMA"))] | length' <<<"$out")" \
