@@ -666,6 +666,13 @@ void numa_host_warnings(const struct numa_host *h, json_t *warnings)
                 json_sprintf("NUMA node %d has no DPDK memory (--legacy-mem with dpdk-socket-mem=%s): a vhost-user port of a DPDK VM whose memory is there cannot get its buffers; give node %d an entry in other_config:dpdk-socket-mem, or drop --legacy-mem from other_config:dpdk-extra",
                              n->id, shown(h->socket_mem), n->id));
         }
+        uint64_t need = numa_port_memory_mb(h->per_port_memory, 1);
+        if (n->socket_limit_mb > 0 && (uint64_t) n->socket_limit_mb < need) {
+            json_array_append_new(
+                warnings,
+                json_sprintf("NUMA node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs: a DPDK VM whose memory is there is refused; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
+                             n->id, n->socket_limit_mb, shown(h->socket_limit), need, n->id));
+        }
     }
 }
 
@@ -675,6 +682,7 @@ void numa_placement_clear(struct numa_placement *p)
 {
     cpuset_clear(&p->nodes);
     cpuset_clear(&p->vcpu_nodes);
+    cpuset_clear(&p->unbound_cells);
     *p = (struct numa_placement){0};
 }
 
@@ -706,15 +714,44 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
     if (e) {
         return e;
     }
+    /* <numatune><memory> binds the memory of every guest cell that has no
+     * <memnode cellid> of its own, or all of it without cells. The mode
+     * (strict, interleave, preferred, restrictive) keeps to the nodeset. */
     xmlNodePtr numatune = xml_child(domain, "numatune");
-    bool tuned = false, automatic = false;
-    for (xmlNodePtr c = numatune ? numatune->children : NULL; c; c = c->next) {
-        _cleanup_free_ char *placement = NULL;
-        if (xml_is(c, "memory") || xml_is(c, "memnode")) {
-            placement = xml_attr(c, "placement");
-            automatic |= placement && streq(placement, "auto");
-            tuned |= add_nodeset(c, &p.nodes);
+    xmlNodePtr memory = numatune ? xml_child(numatune, "memory") : NULL;
+    _cleanup_free_ char *placement = memory ? xml_attr(memory, "placement") : NULL;
+    bool automatic = placement && streq(placement, "auto");
+    _cleanup_(cpuset_clear) struct cpuset all = {0};
+    bool all_set = memory && add_nodeset(memory, &all);
+    xmlNodePtr guest_numa = xml_child(xml_child(domain, "cpu"), "numa");
+    bool tuned = false, cells = false;
+    unsigned index = 0;
+    for (xmlNodePtr cell = guest_numa ? guest_numa->children : NULL; cell; cell = cell->next) {
+        if (!xml_is(cell, "cell")) {
+            continue;
         }
+        cells = true;
+        _cleanup_free_ char *id = xml_attr(cell, "id");
+        unsigned cell_id = id ? (unsigned) strtoul(id, NULL, 10) : index;
+        index++;
+        bool bound = false;
+        for (xmlNodePtr m = numatune ? numatune->children : NULL; m && !bound; m = m->next) {
+            _cleanup_free_ char *of = xml_is(m, "memnode") ? xml_attr(m, "cellid") : NULL;
+            bound = of && strtoul(of, NULL, 10) == cell_id && add_nodeset(m, &p.nodes);
+        }
+        if (!bound && all_set) {
+            cpuset_union(&p.nodes, &all);
+            bound = true;
+        }
+        if (bound) {
+            tuned = true;
+        } else {
+            cpuset_add(&p.unbound_cells, cell_id);
+        }
+    }
+    if (!cells && all_set) {
+        cpuset_union(&p.nodes, &all);
+        tuned = true;
     }
     xmlNodePtr cputune = xml_child(domain, "cputune");
     for (xmlNodePtr c = cputune ? cputune->children : NULL; c; c = c->next) {
@@ -749,6 +786,7 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         p.source = "numatune";
     } else {
         cpuset_clear(&p.nodes);
+        cpuset_clear(&p.unbound_cells);
     }
     *out = p;
     return NULL;
@@ -819,6 +857,12 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
                                   json_sprintf("the VM's vCPUs are pinned to node(s) %s but its memory is on node(s) %s: the guest reaches its own memory and vrings across nodes",
                                                vn, mn));
         }
+    }
+    if (cpuset_count(&p->unbound_cells)) {
+        _cleanup_free_ char *cells = cpuset_text(&p->unbound_cells);
+        json_array_append_new(notes,
+                              json_sprintf("guest cell(s) %s have no <memnode> and <numatune><memory> names no nodeset: the kernel decides where their memory (and any vring in it) goes",
+                                           cells));
     }
     for (int v = cpuset_next(&p->nodes, 0); v >= 0 && !e; v = cpuset_next(&p->nodes, (unsigned) v + 1)) {
         const struct numa_node *n = node_find(h, v);

@@ -154,12 +154,13 @@ struct numa_placement {
     const char *source;       /* "numatune", NULL: unknown */
     struct cpuset vcpu_nodes; /* host nodes of its pinned vCPUs */
     bool vcpus_pinned;
+    struct cpuset unbound_cells; /* guest cells whose memory <numatune> leaves unbound */
     unsigned queues;          /* the most queues of its NICs (for memory) */
 };
 void numa_placement_clear(struct numa_placement *p);
 
-/* Reads <numatune> (<memory nodeset>, <memnode nodeset>: the memory's
- * host nodes) and <cputune><vcpupin cpuset> (the vCPUs', mapped onto nodes
+/* Reads <numatune> (each guest <cell>'s <memnode nodeset>, else <memory
+ * nodeset>: the memory's host nodes) and <cputune><vcpupin cpuset> (the vCPUs', mapped onto nodes
  * by the CPUs of 'h') of 'xml' (NULL: none). Without <numatune>, or with
  * numad's placement='auto', the placement is unknown: pinned vCPUs do not
  * place a DPDK VM's memory, which libvirt preallocates. */

@@ -3,6 +3,7 @@
  * there and connected; the destination, through libvirt (NUMA, free pages
  * of the VM's page size) and through its own report (migrate-prepare's
  * eligibility and mapping, or capabilities' verdict). */
+#include <string.h>
 #include <strings.h>
 
 #include "helper/libvirt.h"
@@ -178,6 +179,15 @@ static struct err *check_report_locality(struct mig_checks *c, const json_t *rep
             return e;
         }
         e = host_locality(&h, xml, size, 1, said, locality);
+        /* Its cross-NUMA warning is said below, for both kinds of report;
+         * any other (vCPUs pinned away from the memory) is the destination's. */
+        size_t i;
+        const json_t *w;
+        json_array_foreach(said, i, w) {
+            if (!strstr(json_string_value(w), "cross-NUMA")) {
+                json_array_append_new(warnings, json_sprintf("on the destination: %s", json_string_value(w)));
+            }
+        }
         if (e && e->code == ERR_NUMA_REFUSED) {
             mig_check(c, "numa", "destination", false, mem_strdup(e->message));
             err_free(e);
@@ -194,8 +204,11 @@ static struct err *check_report_locality(struct mig_checks *c, const json_t *rep
     }
     const char *verdict = json_string_value(json_object_get(*locality, "verdict"));
     if (verdict && streq(verdict, "cross_numa")) {
+        _cleanup_free_ char *vm = json_dumps(json_object_get(*locality, "vm_nodes"), JSON_COMPACT | JSON_ENCODE_ANY);
+        _cleanup_free_ char *pmd = json_dumps(json_object_get(*locality, "pmd_nodes"), JSON_COMPACT | JSON_ENCODE_ANY);
         json_array_append_new(warnings,
-                              json_string("on the destination OVS would poll the VM's queues cross-NUMA (no PMD thread on the node of its memory): up to half its packet rate; see the destination's pmd-cpu-mask"));
+                              json_sprintf("on the destination OVS would poll the VM's queues cross-NUMA (no PMD thread on the node of its memory): up to half its packet rate; see the destination's pmd-cpu-mask (the VM's memory on node(s) %s, PMD threads on node(s) %s)",
+                                           vm ? vm : "?", pmd ? pmd : "?"));
     }
     return NULL;
 }

@@ -138,6 +138,16 @@ static const char *verdict(const json_t *locality)
     return json_string_value(json_object_get(locality, "verdict"));
 }
 
+/* The locality's vm_nodes as compact JSON (until the next call). */
+static const char *vm_nodes(const json_t *locality)
+{
+    static char text[64];
+    char *dumped = json_dumps(json_object_get(locality, "vm_nodes"), JSON_COMPACT | JSON_ENCODE_ANY);
+    snprintf(text, sizeof text, "%s", dumped ? dumped : "(none)");
+    free(dumped);
+    return text;
+}
+
 /* Two nodes as tests/data/sysfs/two-nodes has them. */
 static const struct numa_sysfs_node two_nodes[] = {
     {0, "0-3,8-11", true, 400 * 1024},
@@ -274,6 +284,33 @@ static json_t *judge(const struct numa_host *h, const char *extra, json_t *warni
     return locality;
 }
 
+/* A mask wider than 64 bits on a host with CPUs past 63: CPU 64 (bit 64)
+ * is node 1's PMD. */
+static void wide_mask(void **state)
+{
+    (void) state;
+    static const struct numa_sysfs_node big[] = {
+        {0, "0-63", true, 1024 * 1024},
+        {1, "64-127", true, 1024 * 1024},
+    };
+    struct numa_host h;
+    struct err *e;
+    json_t *w = json_array(), *l;
+    numa_host_build(big, 2, &(struct numa_ovs_config){.pmd_cpu_mask = "0x10000000000000000"}, NULL, &h);
+    assert_int_equal(cpuset_count(&h.nodes[0].pmds), 0);
+    assert_true(cpuset_has(&h.nodes[1].pmds, 64));
+    l = judge(&h, "<numatune><memory mode='strict' nodeset='1'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "local");
+    json_decref(l);
+    l = judge(&h, "<numatune><memory mode='strict' nodeset='0'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "cross_numa");
+    json_decref(l);
+    json_decref(w);
+    numa_host_clear(&h);
+}
+
 static void vm_placement(void **state)
 {
     (void) state;
@@ -297,10 +334,65 @@ static void vm_placement(void **state)
     json_decref(l);
 
     /* A cell bound by <memnode>. */
-    l = judge(&h, "<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>", w, &e);
+    static const char cells[] = "<cpu><numa><cell id='0' cpus='0' memory='524288' memAccess='shared'/>"
+                                "<cell id='1' cpus='1' memory='524288' memAccess='shared'/></numa></cpu>";
+    _cleanup_free_ char *x = mem_asprintf("<numatune><memnode cellid='0' mode='strict' nodeset='0'/>"
+                                          "<memnode cellid='1' mode='strict' nodeset='1'/></numatune>%s", cells);
+    l = judge(&h, x, w, &e);
     assert_ok(e);
     assert_string_equal(verdict(l), "cross_numa");
+    assert_string_equal(vm_nodes(l), "[0,1]");
     json_array_clear(w);
+    json_decref(l);
+
+    /* Every cell has its <memnode>: <memory nodeset> binds none of them. */
+    free(x);
+    x = mem_asprintf("<numatune><memory mode='strict' nodeset='0'/><memnode cellid='0' mode='strict' nodeset='1'/>"
+                     "<memnode cellid='1' mode='preferred' nodeset='1'/></numatune>%s", cells);
+    l = judge(&h, x, w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "local");
+    assert_string_equal(vm_nodes(l), "[1]");
+    assert_int_equal(json_array_size(w), 0);
+    json_decref(l);
+
+    /* A cell without <memnode> takes <memory nodeset>. */
+    free(x);
+    x = mem_asprintf("<numatune><memory mode='interleave' nodeset='0'/><memnode cellid='1' mode='strict' nodeset='1'/></numatune>%s",
+                     cells);
+    l = judge(&h, x, w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "cross_numa");
+    assert_string_equal(vm_nodes(l), "[0,1]");
+    json_array_clear(w);
+    json_decref(l);
+
+    /* ... and without <memory nodeset> it is left to the kernel: a note. */
+    free(x);
+    x = mem_asprintf("<numatune><memnode cellid='1' mode='strict' nodeset='1'/></numatune>%s", cells);
+    l = judge(&h, x, w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "local");
+    assert_int_equal(json_array_size(w), 0);
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(l, "notes"), 0)),
+                           "guest cell(s) 0 have no <memnode>"));
+    json_decref(l);
+
+    /* A <memnode> without guest cells binds nothing (libvirt refuses it). */
+    l = judge(&h, "<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>", w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "unknown");
+    json_decref(l);
+
+    /* A hugepage <page nodeset> names guest cells, not host nodes: cell 0's
+     * pages are on host node 1 here. */
+    free(x);
+    x = mem_asprintf("<memoryBacking><hugepages><page size='2048' unit='KiB' nodeset='0'/></hugepages></memoryBacking>"
+                     "<numatune><memory mode='strict' nodeset='1'/></numatune>%s", cells);
+    l = judge(&h, x, w, &e);
+    assert_ok(e);
+    assert_string_equal(verdict(l), "local");
+    assert_int_equal(json_array_size(w), 0);
     json_decref(l);
 
     /* vCPUs pinned to node 0 with no numatune: libvirt preallocates the
@@ -491,7 +583,7 @@ int main(void)
         cmocka_unit_test(cpu_lists),          cmocka_unit_test(masks_wider_than_64_bits),
         cmocka_unit_test(pmd_rxq_show),       cmocka_unit_test(pmds_from_the_mask),
         cmocka_unit_test(isolated_cores),     cmocka_unit_test(live_pmds_win),
-        cmocka_unit_test(vm_placement),       cmocka_unit_test(refusals),
+        cmocka_unit_test(wide_mask),          cmocka_unit_test(vm_placement),       cmocka_unit_test(refusals),
         cmocka_unit_test(capabilities_round_trip), cmocka_unit_test(physical_ports),
     };
     return cmocka_run_group_tests_name("numa", tests, NULL, NULL);
