@@ -308,3 +308,30 @@ const char *output_text_or_dash(const json_t *v)
 {
     return json_is_string(v) ? json_string_value(v) : "-";
 }
+
+void output_widen(int *width, const char *const *cells, const int *cap, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        int len = (int) strlen(cells[c]);
+        len = cap[c] && len > cap[c] ? cap[c] : len;
+        width[c] = len > width[c] ? len : width[c];
+    }
+}
+
+void output_row(FILE *out, const char *const *cells, const int *width, size_t n)
+{
+    int column = 0; /* where the next cell starts */
+    for (size_t c = 0; c < n; c++) {
+        if (c + 1 == n) {
+            fprintf(out, "%s\n", cells[c]);
+            break;
+        }
+        int len = (int) strlen(cells[c]);
+        column += width[c] + 2;
+        if (len > width[c]) {
+            fprintf(out, "%s\n%*s", cells[c], column, "");
+        } else {
+            fprintf(out, "%-*s  ", width[c], cells[c]);
+        }
+    }
+}

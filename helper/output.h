@@ -38,4 +38,12 @@ json_t *output_json_string(const char *s);
 /* For a verb's text form: the string 'v' is, or "-" for anything else. */
 const char *output_text_or_dash(const json_t *v);
 
+/* A table for a person, kept within 100 columns: column c is as wide as
+ * its widest cell, at most cap[c] (0: no cap), widened by output_widen();
+ * output_row() writes one row, its cells two spaces apart. A cell wider
+ * than its column is written whole and ends the line; the row goes on on
+ * the next one, under the next column. The last cell is not padded. */
+void output_widen(int *width, const char *const *cells, const int *cap, size_t n);
+void output_row(FILE *out, const char *const *cells, const int *width, size_t n);
+
 #endif

@@ -198,30 +198,32 @@ void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
     (void) verbose;
     static const char *const head[] = {"PORT", "VERDICT", "DOMAIN", "MAC", "BRIDGE"};
     static const char *const keys[] = {"port", "verdict", "domain", "mac", "bridge"};
+    /* 14 + 9 + 24 + 17 and the gaps leave 28 for the bridge. */
+    static const int cap[] = {14, 9, 24, 17, 28};
     const json_t *ports = json_object_get(result, "ports");
-    int width[5];
+    int width[5] = {0};
     size_t i;
     json_t *p;
-    for (size_t c = 0; c < 5; c++) {
-        width[c] = (int) strlen(head[c]);
-        json_array_foreach(ports, i, p) {
-            int len = (int) strlen(output_text_or_dash(json_object_get(p, keys[c])));
-            width[c] = len > width[c] ? len : width[c];
+    output_widen(width, head, cap, 5);
+    json_array_foreach(ports, i, p) {
+        const char *cells[5];
+        for (size_t c = 0; c < 5; c++) {
+            cells[c] = output_text_or_dash(json_object_get(p, keys[c]));
         }
+        output_widen(width, cells, cap, 5);
     }
     if (!json_array_size(ports)) {
         fprintf(out, "no vhost-user port\n");
     } else {
-        fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", width[0], head[0], width[1], head[1], width[2],
-                head[2], width[3], head[3], head[4]);
+        output_row(out, head, width, 5);
     }
     json_array_foreach(ports, i, p) {
-        fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n    %s\n", width[0],
-                output_text_or_dash(json_object_get(p, "port")), width[1],
-                output_text_or_dash(json_object_get(p, "verdict")), width[2],
-                output_text_or_dash(json_object_get(p, "domain")), width[3],
-                output_text_or_dash(json_object_get(p, "mac")), output_text_or_dash(json_object_get(p, "bridge")),
-                output_text_or_dash(json_object_get(p, "reason")));
+        const char *cells[5];
+        for (size_t c = 0; c < 5; c++) {
+            cells[c] = output_text_or_dash(json_object_get(p, keys[c]));
+        }
+        output_row(out, cells, width, 5);
+        fprintf(out, "    %s\n", output_text_or_dash(json_object_get(p, "reason")));
     }
     long long tagged = json_integer_value(json_object_get(result, "tagged"));
     if (json_is_true(json_object_get(result, "applied"))) {

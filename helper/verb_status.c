@@ -140,43 +140,40 @@ static const char *int_text(const json_t *v, char *buf, size_t size)
 }
 
 /* For a person: one line per port, in at most 100 columns (a full VM UUID
- * included); POLL is "local" (every queue polled from the node OVS placed
+ * included; a port name longer than 14 characters has a line of its own); POLL is "local" (every queue polled from the node OVS placed
  * the device on), "CROSS" (from another node), "NONE" (a queue no PMD
  * polls) or "-" (not known). Bridge, link, ofport, node, PMDs, counters,
  * socket, error and migration with --verbose, under each line. */
 void verb_status_text(FILE *out, const json_t *result, bool verbose)
 {
     static const char *const head[] = {"PORT", "VM", "MAC", "MODE", "CONN", "QUEUES", "POLL"};
+    /* 14 + 36 (a VM's UUID) + 17 + 6 + 4 + 6 + 5 and the gaps: 100. */
+    static const int cap[] = {14, 36, 17, 6, 4, 6, 5};
     const json_t *ports = json_object_get(result, "ports");
     size_t n = json_array_size(ports), i;
-    int width[7];
+    int width[7] = {0};
     json_t *p;
 
-    for (size_t c = 0; c < 7; c++) {
-        width[c] = (int) strlen(head[c]);
-    }
+    output_widen(width, head, cap, 7);
     json_array_foreach(ports, i, p) {
         const char *cells[] = {output_text_or_dash(json_object_get(p, "port")), owner_text(p),
                                output_text_or_dash(json_object_get(p, "mac")), output_text_or_dash(json_object_get(p, "mode"))};
-        for (size_t c = 0; c < 4; c++) {
-            width[c] = (int) strlen(cells[c]) > width[c] ? (int) strlen(cells[c]) : width[c];
-        }
+        output_widen(width, cells, cap, 4);
     }
     if (n == 0) {
         fprintf(out, "no vhost-user port\n");
         return;
     }
-    fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", width[0], head[0], width[1], head[1],
-            width[2], head[2], width[3], head[3], width[4], head[4], width[5], head[5], head[6]);
+    output_row(out, head, width, 7);
     json_array_foreach(ports, i, p) {
         const json_t *connected = json_object_get(p, "connected");
         char q[24], of[24], node[24];
-        fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", width[0],
-                output_text_or_dash(json_object_get(p, "port")), width[1], owner_text(p),
-                width[2], output_text_or_dash(json_object_get(p, "mac")), width[3],
-                output_text_or_dash(json_object_get(p, "mode")), width[4],
-                json_is_true(connected) ? "yes" : json_is_false(connected) ? "no" : "-", width[5],
-                int_text(json_object_get(p, "queues"), q, sizeof q), polling_text(p));
+        const char *row[] = {output_text_or_dash(json_object_get(p, "port")), owner_text(p),
+                             output_text_or_dash(json_object_get(p, "mac")),
+                             output_text_or_dash(json_object_get(p, "mode")),
+                             json_is_true(connected) ? "yes" : json_is_false(connected) ? "no" : "-",
+                             int_text(json_object_get(p, "queues"), q, sizeof q), polling_text(p)};
+        output_row(out, row, width, 7);
         if (!verbose) {
             continue;
         }

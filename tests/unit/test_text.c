@@ -1,8 +1,10 @@
 #include "tests/unit/unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "helper/output.h"
 #include "helper/text.h"
 
 static void decodes_like_java_urldecoder(void **state)
@@ -150,6 +152,34 @@ static void seconds_above_zero_up_to_a_bound(void **state)
     }
 }
 
+/* A table within its columns: a cell wider than its cap ends the line and
+ * the row goes on under the next column. */
+static void table_rows_keep_their_columns(void **state)
+{
+    (void) state;
+    static const char *const head[] = {"PORT", "VM", "POLL"};
+    static const char *const row[] = {"a-port-of-twenty-chars", "vm-1", "local"};
+    static const int cap[] = {8, 0, 0};
+    int width[3] = {0};
+    output_widen(width, head, cap, 3);
+    output_widen(width, row, cap, 3);
+    assert_int_equal(width[0], 8);
+    assert_int_equal(width[1], 4);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    assert_non_null(f);
+    output_row(f, head, width, 3);
+    output_row(f, row, width, 3);
+    output_row(f, (const char *const[]){"short", "vm-2", "CROSS"}, width, 3);
+    fclose(f);
+    assert_string_equal(text, "PORT      VM    POLL\n"
+                              "a-port-of-twenty-chars\n"
+                              "          vm-1  local\n"
+                              "short     vm-2  CROSS\n");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +190,7 @@ int main(void)
         cmocka_unit_test(quoting_for_messages),
         cmocka_unit_test(sorts_and_drops_repeats),
         cmocka_unit_test(seconds_above_zero_up_to_a_bound),
+        cmocka_unit_test(table_rows_keep_their_columns),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
