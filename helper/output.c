@@ -335,3 +335,30 @@ void output_row(FILE *out, const char *const *cells, const int *width, size_t n)
         }
     }
 }
+
+void output_wrapped(FILE *out, int indent, const char *text)
+{
+    const int width = 100;
+    int column = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ') {
+            p++;
+        }
+        size_t len = strcspn(p, " ");
+        if (!len) {
+            break;
+        }
+        if (column && column + 1 + (int) len > width) {
+            fputc('\n', out);
+            column = 0;
+        }
+        if (!column) {
+            column = fprintf(out, "%*s%.*s", indent, "", (int) len, p);
+        } else {
+            column += fprintf(out, " %.*s", (int) len, p);
+        }
+        p += len;
+    }
+    fputc('\n', out);
+}

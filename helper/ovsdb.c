@@ -1304,52 +1304,6 @@ struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *spe
                            MAX_ATTEMPTS);
 }
 
-struct err *ovsdb_next_port_raise(struct ovsdb *db, uint64_t next, const char *comment,
-                                  uint64_t *hint)
-{
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        _cleanup_(name_state_clear) struct name_state s = {0};
-        struct err *e = read_name_state(db, &s);
-        if (e) {
-            return e;
-        }
-        if (s.next >= next && map_get(s.external_ids, OVSDB_NEXT_PORT_KEY)) {
-            *hint = s.next;
-            return NULL;
-        }
-        uint64_t want = s.next > next ? s.next : next;
-        char text[32];
-        snprintf(text, sizeof text, "%" PRIu64, want);
-        const char *pair[] = {OVSDB_NEXT_PORT_KEY, text, NULL};
-        struct json *row = json_object_create();
-        json_object_put(row, "external_ids", json_clone(s.external_ids));
-        struct json *ops = jarray(
-            3, op_comment(comment),
-            op_wait_equal(DB_NAME, json_array_create_empty(), "external_ids", jarray(1, row)),
-            op_mutate(DB_NAME, json_array_create_empty(),
-                      jarray(2,
-                             jarray(3, jstring("external_ids"), jstring("delete"),
-                                    key_set((const char *const[]){OVSDB_NEXT_PORT_KEY, NULL})),
-                             jarray(3, jstring("external_ids"), jstring("insert"), string_map(pair)))));
-        _cleanup_(json_destroyp) struct json *result = NULL;
-        if ((e = transact(db, ops, "moving the naming hint", &result))) {
-            return e;
-        }
-        size_t index;
-        const char *error, *details;
-        if (!txn_failure(result, &index, &error, &details)) {
-            *hint = want;
-            return NULL;
-        }
-        if (strcmp(error, "timed out")) {
-            return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB refused to move the naming hint: %s: %s",
-                           error, details);
-        }
-        /* Another writer changed external_ids meanwhile: read again. */
-    }
-    return err_new(ERR_TIMEOUT, NULL, "gave up moving the naming hint after %d attempts", MAX_ATTEMPTS);
-}
-
 struct err *ovsdb_ports_predict(struct ovsdb *db, size_t n, char ***names_out)
 {
     _cleanup_(name_state_clear) struct name_state s = {0};
@@ -1616,8 +1570,9 @@ static const char *retag_value(const struct ovs_retag *r, const char *key)
     return NULL;
 }
 
-struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n,
-                              const char *comment)
+/* The tags of 'changes' (and their adopted ports' index entries), after
+ * 'comment'. */
+static struct json *retag_ops(const struct ovs_retag *changes, size_t n, const char *comment)
 {
     struct json *ops = jarray(1, op_comment(comment));
     for (size_t i = 0; i < n; i++) {
@@ -1659,8 +1614,69 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
                                           mutations));
         }
     }
-    _cleanup_(json_destroyp) struct json *result = NULL;
-    return transact_checked(db, ops, "tagging ports", &result);
+    return ops;
+}
+
+/* Moves the naming hint to 'want', provided Open_vSwitch external_ids are
+ * still what 's' read (a wait that fails with "timed out" otherwise). */
+static void hint_ops(struct json *ops, const struct name_state *s, uint64_t want)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%" PRIu64, want);
+    const char *pair[] = {OVSDB_NEXT_PORT_KEY, text, NULL};
+    struct json *row = json_object_create();
+    json_object_put(row, "external_ids", json_clone(s->external_ids));
+    json_array_add(ops, op_wait_equal(DB_NAME, json_array_create_empty(), "external_ids", jarray(1, row)));
+    json_array_add(ops, op_mutate(DB_NAME, json_array_create_empty(),
+                                  jarray(2,
+                                         jarray(3, jstring("external_ids"), jstring("delete"),
+                                                key_set((const char *const[]){OVSDB_NEXT_PORT_KEY, NULL})),
+                                         jarray(3, jstring("external_ids"), jstring("insert"), string_map(pair)))));
+}
+
+struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n, uint64_t next,
+                              const char *comment, uint64_t *hint)
+{
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        struct json *ops = retag_ops(changes, n, comment);
+        uint64_t want = 0;
+        if (next) {
+            _cleanup_(name_state_clear) struct name_state s = {0};
+            struct err *e = read_name_state(db, &s);
+            if (e) {
+                json_destroy(ops);
+                return e;
+            }
+            if (s.next >= next && map_get(s.external_ids, OVSDB_NEXT_PORT_KEY)) {
+                *hint = s.next;
+            } else {
+                want = s.next > next ? s.next : next;
+                hint_ops(ops, &s, want);
+            }
+        }
+        if (!n && !want) {
+            json_destroy(ops);
+            return NULL;
+        }
+        _cleanup_(json_destroyp) struct json *result = NULL;
+        struct err *e = transact(db, ops, "tagging ports", &result);
+        if (e) {
+            return e;
+        }
+        size_t index;
+        const char *error, *details;
+        if (!txn_failure(result, &index, &error, &details)) {
+            if (want) {
+                *hint = want;
+            }
+            return NULL;
+        }
+        if (!want || strcmp(error, "timed out")) {
+            return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB failed while tagging ports: %s: %s", error, details);
+        }
+        /* Another writer changed external_ids meanwhile: read again. */
+    }
+    return err_new(ERR_TIMEOUT, NULL, "gave up tagging ports after %d attempts", MAX_ATTEMPTS);
 }
 
 struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, size_t n,
@@ -1670,7 +1686,7 @@ struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, si
     for (size_t i = 0; i < n; i++) {
         changes[i] = (struct ovs_retag){.port = &ports[i], .clear = {OVS_KEY_OP, OVS_KEY_OP_TIME}};
     }
-    return ovsdb_ports_retag(db, changes, n, comment);
+    return ovsdb_ports_retag(db, changes, n, 0, comment, NULL);
 }
 
 /* ---- waiting for ovs-vswitchd ---- */

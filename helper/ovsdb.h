@@ -170,13 +170,6 @@ struct ovs_port_spec {
 struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *specs, size_t n,
                                const char *comment, char ***names) _warn_unused_;
 
-/* Moves the naming hint (OVSDB_NEXT_PORT_KEY) to at least 'next', never
- * back, under the same compare-and-swap as ovsdb_ports_create(): csdpdk's
- * next name then comes after ports it adopted. '*hint' gets the hint as it
- * is afterwards. */
-struct err *ovsdb_next_port_raise(struct ovsdb *db, uint64_t next, const char *comment,
-                                  uint64_t *hint) _warn_unused_;
-
 /* The number N of a port named csdpdk-N; false for another name. */
 bool ovsdb_port_number(const char *name, uint64_t *n);
 
@@ -263,9 +256,12 @@ void ovs_retag_adopt(struct ovs_retag *r, const char *vm_id, const char *mac, co
 
 /* Applies every change in one transaction. A port that gets csdpdk-adopted
  * also gets its entry in its bridge's index of adopted ports
- * (OVSDB_ADOPTED_PREFIX). A port gone meanwhile is left gone. */
-struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n,
-                              const char *comment) _warn_unused_;
+ * (OVSDB_ADOPTED_PREFIX). A port gone meanwhile is left gone. With 'next'
+ * (0: none), the same transaction moves the naming hint (OVSDB_NEXT_PORT_KEY)
+ * to at least 'next', never back, and '*hint' is where it is; another
+ * writer's change of the hint meanwhile makes it try again. */
+struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n, uint64_t next,
+                              const char *comment, uint64_t *hint) _warn_unused_;
 
 /* Removes the migration tags (csdpdk-op-id, csdpdk-op-time) from the Port
  * and Interface of each port, in one transaction: the ports become the

@@ -2,8 +2,8 @@
  * csdpdk-N, any other on a netdev bridge) and the NICs' ports not bound
  * yet under csdpdk's care, by the domain that uses each: its socket and
  * MAC (docs/existing-hosts.md). A dry run unless --apply; then one
- * transaction tags every port that one running domain alone uses, and
- * nothing else: a port is never removed, renamed or reconfigured (its
+ * transaction tags every port that one running domain alone uses and moves
+ * the naming hint past every csdpdk-N, and changes nothing else: a port is never removed, renamed or reconfigured (its
  * Interface's options and type stay as they are, so the switch keeps the
  * device and the VM's traffic goes on). Safe to repeat: an adopted port is
  * csdpdk's the next time. */
@@ -167,13 +167,10 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
 
     bool apply = o->apply && !o->dry_run;
     uint64_t hint = 0;
-    if (apply && n_changes) {
-        e = ovsdb_ports_retag(db, changes, n_changes, "csdpdk adopt");
-    }
-    /* csdpdk's next name comes after every csdpdk-N there is, adopted or not. */
-    if (!e && apply && highest) {
-        e = ovsdb_next_port_raise(db, highest + 1, "csdpdk adopt: the next name after the adopted ports",
-                                  &hint);
+    /* One transaction: the tags, and csdpdk's next name after every csdpdk-N
+     * there is, adopted or not. */
+    if (apply && (n_changes || highest)) {
+        e = ovsdb_ports_retag(db, changes, n_changes, highest ? highest + 1 : 0, "csdpdk adopt", &hint);
     }
     if (e) {
         json_decref(ports);
@@ -223,7 +220,7 @@ void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
             cells[c] = output_text_or_dash(json_object_get(p, keys[c]));
         }
         output_row(out, cells, width, 5);
-        fprintf(out, "    %s\n", output_text_or_dash(json_object_get(p, "reason")));
+        output_wrapped(out, 4, output_text_or_dash(json_object_get(p, "reason")));
     }
     long long tagged = json_integer_value(json_object_get(result, "tagged"));
     if (json_is_true(json_object_get(result, "applied"))) {

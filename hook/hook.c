@@ -273,15 +273,12 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
         }
         n_changes += r->set[0] != NULL;
     }
+    /* With the tags, csdpdk's next name moves after the CloudStack port it
+     * adopted. */
     if (n_changes) {
         _cleanup_free_ char *comment = mem_asprintf("csdpdk libvirt hook: VM %s starts", d->uuid);
-        e = ovsdb_ports_retag(h.db, changes, n_changes, comment);
-    }
-    /* csdpdk's next name comes after the CloudStack port it adopted. */
-    uint64_t hint;
-    if (!e && highest) {
-        e = ovsdb_next_port_raise(h.db, highest + 1, "csdpdk libvirt hook: the next name after an adopted port",
-                                  &hint);
+        uint64_t hint;
+        e = ovsdb_ports_retag(h.db, changes, n_changes, highest ? highest + 1 : 0, comment, &hint);
     }
     return e;
 }

@@ -20,6 +20,7 @@
 . "$(dirname "$0")/../lib/libvirtd.sh"
 . "$(dirname "$0")/../lib/hosts.sh"
 . "$(dirname "$0")/../lib/migrate.sh"
+. "$(dirname "$0")/../lib/invariants.sh"
 
 CS_PLUG=$(dirname "$0")/../bench/cloudstack-plug.sh
 # ---- fabricated domains ----
@@ -51,6 +52,13 @@ run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-00000
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:08:01 00000000-0000-4000-8000-0000000008a1 00000000-0000-4000-8000-000000000008)"
 check "plug by NIC and by VM: csdpdk-7 (the NIC's) and csdpdk-8 (a VM's), after CloudStack's six" \
     test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-5 csdpdk-7 csdpdk-8 vhu-9 "
+# Three more of CloudStack's, past csdpdk's naming hint (csdpdk-9): adopt
+# must move the hint past csdpdk-11. csdpdk-9 and csdpdk-10 carry a MAC.
+for _ in 9 10 11; do bash "$CS_PLUG" "$DB" cloudbr0 "$SOCK" dpdkvhostuserclient >/dev/null; done
+vsctl set Interface csdpdk-9 external_ids:attached-mac=02:00:00:00:09:01 \
+    -- set Interface csdpdk-10 external_ids:attached-mac=02:00:00:00:10:01
+check "CloudStack's add-port leaves csdpdk's naming hint at 9" \
+    test "$(vsctl get Open_vSwitch . external_ids:csdpdk-next-port | tr -d '"')" = 9
 
 # dom NAME UUID "MAC PATH MODE"...: a running domain of the test driver.
 dom() {
@@ -77,6 +85,12 @@ dom() {
     # csdpdk-5: no domain. csdpdk-6: not on a netdev bridge.
     # csdpdk-7, the NIC's port: its MAC and socket: bound.
     dom i-7 00000000-0000-4000-8000-000000000007 "02:00:00:00:07:01 $SOCK/csdpdk-7 server"
+    # csdpdk-9: the domain has the port's MAC on another socket: ambiguous.
+    dom i-90 00000000-0000-4000-8000-000000000090 "02:00:00:00:09:01 $SOCK/elsewhere-9 server"
+    # csdpdk-10: its socket used with another MAC than the port's: ambiguous.
+    dom i-10 00000000-0000-4000-8000-000000000010 "02:00:00:00:10:99 $SOCK/csdpdk-10 server"
+    # csdpdk-11: adopted (the highest csdpdk-N).
+    dom i-11 00000000-0000-4000-8000-000000000011 "02:00:00:00:11:01 $SOCK/csdpdk-11 server"
     # vhu-9: not csdpdk-N, used through its socket: adopted.
     dom i-9 00000000-0000-4000-8000-000000000009 "02:00:00:00:09:09 $SOCK/sock-9 server"
     echo "</node>"
@@ -88,22 +102,30 @@ run "${A[@]}" adopt
 check "adopt (a dry run): exit 0, nothing applied" test "$status $(jqo .result.applied) $(jqo .result.tagged)" = "0 false 0"
 verdicts=$(jqo '[.result.ports[] | "\(.port):\(.verdict)"] | join(" ")')
 check "... the verdict of each port: $verdicts" test "$verdicts" = \
-    "csdpdk-1:adopted csdpdk-2:adopted csdpdk-3:ambiguous csdpdk-4:ambiguous csdpdk-5:orphan csdpdk-6:ignored csdpdk-7:bound csdpdk-8:csdpdk vhu-9:adopted"
+    "csdpdk-1:adopted csdpdk-2:adopted csdpdk-3:ambiguous csdpdk-4:ambiguous csdpdk-5:orphan csdpdk-6:ignored csdpdk-7:bound csdpdk-8:csdpdk csdpdk-9:ambiguous csdpdk-10:ambiguous csdpdk-11:adopted vhu-9:adopted"
 jqt() { jq -e "$1" <<<"$out" >/dev/null; }
-check "... with reasons: two domains, a mode, no domain, not netdev, the VM's already" jqt '.result.ports as $p
-    | ($p[2].reason | test("two running domains use it: i-3 and i-33"))
-    and ($p[3].reason | test("in mode client, which a port of type dpdkvhostuserclient does not serve"))
-    and ($p[4].reason | test("no domain uses it")) and ($p[5].reason | test("bridge br-kernel"))
-    and ($p[6].reason | test("domain i-7 uses it")) and ($p[7].reason | test("already"))'
+check "... with reasons: two domains, a mode, no domain, not netdev, the VM's already, a MAC on another socket, a socket with another MAC" \
+    jqt '[.result.ports[] | {key: .port, value: .reason}] | from_entries as $r
+    | ($r["csdpdk-3"] | test("two running domains use it: i-3 and i-33"))
+    and ($r["csdpdk-4"] | test("in mode client, which a port of type dpdkvhostuserclient does not serve"))
+    and ($r["csdpdk-5"] | test("no domain uses it")) and ($r["csdpdk-6"] | test("bridge br-kernel"))
+    and ($r["csdpdk-7"] | test("domain i-7 uses it")) and ($r["csdpdk-8"] | test("already"))
+    and ($r["csdpdk-9"] | test("domain i-90 has its MAC 02:00:00:00:09:01 on another socket"))
+    and ($r["csdpdk-10"] | test("domain i-10 uses its socket with MAC 02:00:00:00:10:99, not the port.s 02:00:00:00:10:01"))'
 check "... each ambiguous port is a warning too, and the dry run says so" \
-    test "$(jqo '.warnings | length') $(jqo '.warnings[-1]' | grep -c 'dry run')" = "3 1"
+    test "$(jqo '.warnings | length') $(jqo '.warnings[-1]' | grep -c 'dry run')" = "5 1"
+run "${A[@]}" --format text adopt
+check "... --format text: a line per port and its reason, none wider than 100 columns (warnings aside)" \
+    test "$(grep -c '^csdpdk-\|^vhu-' <<<"$out") $(awk '!/^warning: / && length > 100' <<<"$out" | wc -l)" = "12 0"
+echo "# adopt --format text (docs/existing-hosts.md):"
+sed 's/^/#   /' <<<"$out"
 check "... and OVSDB is as it was" test "$(vsctl --columns=name,external_ids list Interface; vsctl get Open_vSwitch . external_ids)" = "$ids_before"
 
 run "${A[@]}" adopt --apply
-check "adopt --apply tags 4 ports in one transaction (three adopted, one bound)" \
-    test "$status $(jqo .result.applied) $(jqo .result.tagged)" = "0 true 4"
-check "... the naming hint moves past the highest csdpdk-N: $(jqo .result.next_port)" \
-    test "$(jqo .result.next_port)" = csdpdk-9
+check "adopt --apply tags 5 ports in one transaction (four adopted, one bound)" \
+    test "$status $(jqo .result.applied) $(jqo .result.tagged)" = "0 true 5"
+check "... the naming hint moves from csdpdk-9 past the highest csdpdk-N, CloudStack's csdpdk-11: $(jqo .result.next_port)" \
+    test "$(jqo .result.next_port) $(vsctl get Open_vSwitch . external_ids:csdpdk-next-port 2>/dev/null | tr -d '"')" = "csdpdk-12 12"
 check "... csdpdk-1 is i-1's, with the MAC the domain uses and csdpdk-adopted" \
     test "$(vsctl get Interface csdpdk-1 external_ids:vm-id external_ids:attached-mac external_ids:iface-id | tr -d '"\n')$(vsctl get Port csdpdk-1 external_ids:csdpdk-adopted >/dev/null && echo +)" = \
     "00000000-0000-4000-8000-00000000000102:00:00:00:01:0102:00:00:00:01:01+"
@@ -113,14 +135,18 @@ check "... csdpdk-7 is bound: i-7's, still NIC 7a1's, no csdpdk-plug-time" \
 check "... the adopted ports' index in their bridge's row names their Interfaces (their lookup by MAC stays an indexed one)" \
     test "$(vsctl get Bridge cloudbr0 'external_ids:"csdpdk-adopted-02:00:00:00:01:01"' 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"' | tr -d '"\n')" = \
     "$( (vsctl get Interface csdpdk-1 _uuid; vsctl get Interface vhu-9 _uuid) | tr -d '\n')"
-check "... nothing else changed: csdpdk-3, -4, -5, -6 have no tags" \
-    test "$(for p in 3 4 5 6; do vsctl get Interface csdpdk-$p external_ids; done | tr '\n' ' ')" = "{} {} {} {} "
+# The VMs whose ports csdpdk holds: the domains' and VM 8's (plugged, no domain).
+vms_of() { for n in "$@"; do printf '00000000-0000-4000-8000-0000000000%s ' "$n"; done; }
+check "... OVSDB holds its invariants (VMs 1, 7, 8, 9, 11)" test "$(invariants_check "$(vms_of 01 07 08 09 11)" "" | tr '\n' ' ')" = ""
+check "... nothing else changed: csdpdk-3, -4, -5, -6 have no tags, csdpdk-9 and -10 only their MAC" \
+    test "$(for p in 3 4 5 6 9 10; do vsctl get Interface csdpdk-$p external_ids; done | tr '\n' ' ')" = \
+    "{} {} {} {} {attached-mac=\"02:00:00:00:09:01\"} {attached-mac=\"02:00:00:00:10:01\"} "
 run "${A[@]}" status <<<'{"vm": {"uuid": "00000000-0000-4000-8000-000000000001"}}'
 check "status by VM finds the adopted ports: $(jqo '[.result.ports[] | "\(.port):\(.owned_by):\(.adopted)"] | join(" ")')" \
     test "$(jqo '[.result.ports[] | "\(.port):\(.owned_by):\(.adopted)"] | join(" ")')" = "csdpdk-1:vm:true csdpdk-2:vm:true"
 run "${A[@]}" adopt --apply
 check "adopt --apply again: nothing to tag, csdpdk's now (vhu-9 too)" \
-    test "$(jqo .result.tagged) $(jqo '[.result.ports[] | select(.verdict == "csdpdk")] | length')" = "0 5"
+    test "$(jqo .result.tagged) $(jqo '[.result.ports[] | select(.verdict == "csdpdk")] | length')" = "0 6"
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 00000000-0000-4000-8000-000000000001 | jq -c '.nics[0].vlan = 100 | del(.nics[0].uuid)')"
 check "plug of the adopted VM's MAC finds its adopted port (created false), not a second one" \
     test "$status $(jqo '.result.ports[0] | "\(.port):\(.created)"')" = "0 csdpdk-1:false"
@@ -128,15 +154,16 @@ run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:09:09 00000000-0000-4000-8000-00000
 check "plug of vhu-9's MAC finds the adopted port too: port_mismatch, its socket is not the one plug would render for it, no second port" \
     test "$status $(jqo .error.code) $(jqo .error.message | grep -c "port 'vhu-9'.*vhost-server-path") $(vsctl --bare --columns=name find Interface 'external_ids:attached-mac="02:00:00:00:09:09"' | grep -c .)" = "65 port_mismatch 1 1"
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:09:01 00000000-0000-4000-8000-0000000009a1)"
-check "the next port csdpdk makes is csdpdk-9" test "$(jqo '.result.ports[0].port')" = csdpdk-9
+check "the next port csdpdk makes is csdpdk-12" test "$(jqo '.result.ports[0].port')" = csdpdk-12
 run "${A[@]}" gc
-check "gc: the running domains' ports stay; csdpdk-8's VM is gone; csdpdk-9, a NIC's port not bound, is kept for its grace" \
-    test "$(jqo '[.result.orphans[].port] | join(" ")')|$(jqo '[.result.kept[].port] | join(" ")')" = "csdpdk-8|csdpdk-9"
+check "gc: the running domains' ports stay; csdpdk-8's VM is gone; csdpdk-12, a NIC's port not bound, is kept for its grace" \
+    test "$(jqo '[.result.orphans[].port] | join(" ")')|$(jqo '[.result.kept[].port] | join(" ")')" = "csdpdk-8|csdpdk-12"
 run "${A[@]}" gc --foreign --apply
 check "gc --apply with foreign removes the orphans: CloudStack's unused port, and the VM's whose domain is gone" \
     test "$(jqo '.result.removed | join(" ")')" = "csdpdk-5 csdpdk-8"
 check "... and keeps the ports in use, and the ambiguous ones" \
-    test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-7 csdpdk-9 vhu-9 "
+    test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-7 csdpdk-9 csdpdk-10 csdpdk-11 csdpdk-12 vhu-9 "
+check "... OVSDB holds its invariants (VMs 1, 7, 9, 11)" test "$(invariants_check "$(vms_of 01 07 09 11)" "" | tr '\n' ' ')" = ""
 run "${A[@]}" unplug <<<'{"vm": {"uuid": "00000000-0000-4000-8000-000000000009"}}'
 check "unplug by VM removes the adopted vhu-9, and its entry in the index" \
     test "$(jqo '.result.removed | join(" ")')|$(vsctl --if-exists get Bridge cloudbr0 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"')" = "vhu-9|"
@@ -199,8 +226,9 @@ sleep 4
 T0=$(lv_now)
 hrun h1 adopt --apply
 T1=$(lv_now)
-check "h1: adopt --apply while the guest's traffic flows: $P1 and $P2 adopted, $P3 an orphan ($(jqo .result.next_port) next)" \
-    test "$status $(jqo '[.result.ports[] | "\(.port):\(.verdict)"] | join(" ")')" = "0 $P1:adopted $P2:adopted $P3:orphan"
+check "h1: adopt --apply while the guest's traffic flows: $P1 and $P2 adopted, $P3 an orphan, csdpdk's next port after it ($(jqo .result.next_port))" \
+    test "$status $(jqo '[.result.ports[] | "\(.port):\(.verdict)"] | join(" ")') $(jqo .result.next_port)" = \
+    "0 $P1:adopted $P2:adopted $P3:orphan csdpdk-$((${P3#csdpdk-} + 1))"
 sleep 3
 # The guest's pace under TCG is uneven: the 4 s around adopt (1 s before,
 # 3 s after) are held against the 4 s before them. A vhost-user device the
@@ -242,5 +270,7 @@ check "h2: migrate-finish verifies both new ports" test "$status $(jqo .result.v
 hrun h1 gc --foreign --apply
 check "h1: gc with foreign removes CloudStack's unused port; nothing else is left" \
     test "$(jqo '.result.removed | join(" ")')|$(host_use h1; vsctl list-ports "$HOST_BRIDGE" | tr '\n' ' ')" = "$P3|"
+check "... h1's OVSDB holds its invariants (no VM), h2's with the VM there" \
+    test "$(host_use h1; invariants_check "" "" | tr '\n' ' ')|$(host_use h2; invariants_check "$VM" "" | tr '\n' ' ')" = "|"
 
 done_testing

@@ -178,6 +178,22 @@ static void table_rows_keep_their_columns(void **state)
                               "          vm-1  local\n"
                               "short     vm-2  CROSS\n");
     free(text);
+
+    /* A reason under its row, broken at spaces within 100 columns. */
+    f = open_memstream(&text, &size);
+    assert_non_null(f);
+    char words[200] = "";
+    for (int i = 0; i < 19; i++) {
+        strcat(words, "word-nine ");
+    }
+    output_wrapped(f, 4, words);
+    output_wrapped(f, 4, "short");
+    fclose(f);
+    assert_string_equal(text, "    word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine\n"
+                              "    word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine\n"
+                              "    word-nine\n"
+                              "    short\n");
+    free(text);
 }
 
 int main(void)
