@@ -235,6 +235,12 @@ int main(int argc, char **argv)
             e = NULL;
         } else {
             e = action == HOOK_BIND ? hook_bind(&c, &d, &out) : hook_release(&c, &d, &out);
+            /* A run for a DPDK VM is always in the log, even one with nothing to do. */
+            if (!e && !out.log && d.n_ifaces) {
+                out.log = mem_asprintf("nothing to %s: %zu vhost-user interface%s, no port of csdpdk's to change",
+                                       action == HOOK_BIND ? "bind" : "remove", d.n_ifaces,
+                                       d.n_ifaces == 1 ? "" : "s");
+            }
         }
     }
     if (e) {

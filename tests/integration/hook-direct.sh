@@ -86,8 +86,12 @@ done
 check "every other operation: exit 0, nothing on stdout or stderr" test "$status|$out|$err" = "0||"
 check "... OVSDB unchanged, nothing logged" test "$(ids)|$(cat "$LOG" 2>/dev/null)" = "$before|"
 
+hint() { vsctl get Open_vSwitch . external_ids:csdpdk-next-port | tr -d '"'; }
+hint0=$(hint)
 hook vm1 prepare begin <<<"$D1"
 check "prepare begin: exit 0, silent" test "$status|$out|$err" = "0||"
+check "... csdpdk's naming hint moves past the CloudStack port it adopts (from $hint0 to 3), with the tags" \
+    test "$hint0|$(hint)" = "2|3"
 check "... binds the NIC's port to the VM and adopts CloudStack's, both marked running" \
     test "$(vsctl get Interface csdpdk-1 external_ids:vm-id)|$(vsctl get Interface csdpdk-2 external_ids:vm-id external_ids:attached-mac | tr '\n' ' ')|$(vsctl get Port csdpdk-2 external_ids:csdpdk-instance | cut -c1-9)" = \
     "\"$VM1\"|\"$VM1\" \"02:00:00:00:02:01\" |\"running:"
@@ -223,6 +227,18 @@ ms=$((($(date +%s%N) - t) / 1000000))
 check "... release end gives up within it too ($ms ms), exit 0, logged" \
     test "$status|$((ms < 2500))|$(tail -n 1 "$LOG" | grep -c 'did not answer in time\|gave up')" = "0|1|1"
 kill -CONT "$(ovsdb_pid)"
+# libvirt never closes the hook's stdin: only the watchdog (the timeout and
+# half a second) ends the run, whatever it waits for.
+t=$(date +%s%N)
+hook vm2 migrate begin < <(sleep 6)
+ms=$((($(date +%s%N) - t) / 1000000))
+check "stdin never ends: the watchdog refuses migrate begin after the 1 s timeout and its 0.5 s margin ($ms ms), saying so" \
+    test "$status|$((ms >= 1400 && ms < 3000))|$(grep -c 'cannot check this host for the incoming VM within 1 s' <<<"$err")|$(tail -n 1 "$LOG" | grep -c 'gave up after 1 s (timeout): the incoming migration is refused')" = "1|1|1|1"
+t=$(date +%s%N)
+hook vm2 release end < <(sleep 6)
+ms=$((($(date +%s%N) - t) / 1000000))
+check "... and lets release end go on (exit 0, $ms ms), logged" \
+    test "$status|$((ms >= 1400 && ms < 3000))|$(tail -n 1 "$LOG" | grep -c 'gave up after 1 s (timeout)$')" = "0|1|1"
 
 echo "# the hook's log:"
 sed "s|$T|\$T|g; s/^/#   /" "$LOG"
