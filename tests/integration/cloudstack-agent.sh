@@ -260,6 +260,13 @@ PY
 check "... the transformer hook added <target dev='csdpdk-N'/>, no <reconnect> (QEMU is the server)" \
     bash -c "grep -q \"<target dev=.csdpdk-[0-9]*./>\" '$T/$NAME.xml' && ! grep -q '<reconnect' '$T/$NAME.xml'"
 check "... and changed nothing else" same_but_interfaces "$T/$NAME.agent.xml" "$T/$NAME.xml"
+# The transformer where csdpdk cannot run: the domain as the agent made it,
+# byte for byte, and a log line; the start goes on.
+mkdir -p "$T/broken"
+sed "s|^csdpdk.path=.*|csdpdk.path=$T/no-such-csdpdk|" "$T/h1/agent.properties" >"$T/broken/agent.properties"
+agent_transform broken "$T/$NAME.agent.xml" "$T/$NAME.broken.xml"
+check "... with csdpdk.path naming no program: the transformer returns the domain unchanged, byte for byte, and logs why" \
+    test "$?|$(cmp -s "$T/$NAME.agent.xml" "$T/$NAME.broken.xml" && echo same)|$(grep -c 'csdpdk domain-complete failed, the domain is left as the agent made it' "$T/broken/agent.log")" = "0|same|1"
 if frames_wait h1 "$MAC" 5 "$BOOT" 180; then
     ok "h1: $NAME's frames cross h1's switch ($(lv_since "$BOOT") s after start)"
 else
@@ -312,16 +319,25 @@ OFF_T0=$(lv_now)
 
 # ---- stop by the agent ----
 
+# The driver's unplug before the domain is gone (CloudStack stops the
+# domain first; here the driver must remove the port itself), then the
+# domain destroyed: the hook's release end finds nothing left to remove.
 vm 84
 lvsh h1 dumpxml "$NAME" >"$T/$NAME.live.xml"
 port=$(grep -o "csdpdk-[0-9][0-9]*" "$T/$NAME.live.xml" | head -1)
-lvsh h1 destroy "$NAME" >/dev/null
+removed0=$(grep -c "csdpdk unplug: $port removed" "$T/h1/agent.log")
 agent_call h1 stop "$T/$NAME.live.xml"
 check "h1: StopCommand for $NAME: the driver's unplug gets the parsed definition ($port, no MAC) and succeeds" \
     test "$?:$(head -1 <<<"$AOUT")" = "0:unplugged $port $(host_sockdir h1) client"
-check "... its port is gone, the stock del-port was not called" \
-    test "$(ports_on h1 | grep -c "$port ")|$(grep -c 'stock del-port \[\]' <<<"$AOUT")" = "0|1"
+check "... the driver removed its port itself (its log says so), the stock del-port was not called" \
+    test "$(ports_on h1 | grep -c "$port ")|$(($(grep -c "csdpdk unplug: $port removed" "$T/h1/agent.log") - removed0))|$(grep -c 'stock del-port \[\]' <<<"$AOUT")" = "0|1|1"
+log0=$(wc -l <"$(host_hook_log h1)")
+lvsh h1 destroy "$NAME" >/dev/null
+for ((i = 0; i < 50; i++)); do tail -n +"$((log0 + 1))" "$(host_hook_log h1)" | grep -q "$NAME release end" && break; sleep 0.1; done
+check "... then the domain destroyed: the hook's release end runs, finds nothing left to remove, changes nothing" \
+    test "$(tail -n +"$((log0 + 1))" "$(host_hook_log h1)" | grep "$NAME release end" | grep -c 'removed csdpdk-')|$(tail -n +"$((log0 + 1))" "$(host_hook_log h1)" | grep -c "$NAME release end")|$(ports_on h1 | grep -c "$port ")" = "0|1|0"
 MAINT=(83 85 87)
+declare -A GONE=()
 
 # ---- a live migration by the agent's flow ----
 
@@ -355,6 +371,10 @@ else
 fi
 check "... h2's port is the VM's; h1 has no port of it (the source's unplug, the hook)" \
     test "$(owner_of h2 "$MAC")|$(owner_of h1 "$MAC")" = "vm:$VM|"
+src_port=$(grep -o "csdpdk-[0-9][0-9]*" "$T/$NAME.migratable.xml" | head -1)
+check "... the source's cleanup: the driver's unplug of $src_port, which the hook's release end had removed already (its log: was not there)" \
+    test "$(head -1 <<<"$AOUT" | cut -d' ' -f1-2)|$(grep -c "csdpdk unplug: $src_port was not there" "$T/h1/agent.log")|$(grep -c "$NAME release end.*removed $src_port" "$(host_hook_log h1)")" = \
+    "unplugged $src_port|1|1"
 
 # One that fails: h2 has too few free hugepages, its hook refuses the
 # incoming domain; CloudStack's cleanup (a StopCommand with the map, no
@@ -418,6 +438,24 @@ done
 vm 86
 check "h2: vm86 powered itself off from inside ($(lv_since "$OFF_T0") s after start): its port is gone (the hook)" \
     test "$(lvsh h2 list --name | grep -cx vm86)|$(owner_of h2 "$MAC")" = "0|"
+
+# ---- the agent's restart collects what is gone ----
+
+# Two NICs' ports on h1 that no domain took: one plugged two hours ago (its
+# plug time set back: past gc's grace of an hour), one just now.
+for m in 01 02; do
+    hrun h1 plug <<<"$(jq -nc --arg mac 52:54:00:99:00:$m --arg br "$HOST_BRIDGE" --arg nic 00000000-0000-4000-8000-0000000099$m \
+        --arg numa "$NUMA" --arg huge "$HUGEPAGES" \
+        '{nics: [{mac: $mac, bridge: $br, uuid: $nic}], details: {encoding: "none", vm: {"DPDK-VHOSTUSER": "client",
+          "extraconfig-dpdk-numa": $numa, "extraconfig-dpdk-hugepages": $huge}}}')"
+    GONE[$m]=$(jqo '.result.ports[0].port')
+done
+host_use h1
+vsctl set Interface "${GONE[01]}" "external_ids:csdpdk-plug-time=$(($(date +%s) - 7200))"
+agent_once "$T/h1"
+check "h1: the agent restarted: configure's gc removed ${GONE[01]} (unbound for two hours, no domain), logged it, and kept ${GONE[02]} (in its grace)" \
+    test "$?|$(ports_on h1)|$(grep -c "csdpdk gc: removed 1 port(s) of VMs no longer here: ${GONE[01]}$" "$T/h1/agent.log")" = "0|${GONE[02]} |1"
+hrun h1 unplug <<<"{\"ports\": [\"${GONE[02]}\"]}"
 
 # ---- a host where csdpdk is not capable ----
 
