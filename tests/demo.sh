@@ -50,6 +50,7 @@ note "Each host: a private libvirtd (QEMU driver) in its own mount namespace, wi
 show "capabilities --format text   (on h1)"
 hrun h1 --format text capabilities
 indent <<<"$out"
+grep -q '^NUMA node 0' <<<"$out" || die "capabilities printed no NUMA line"
 note "(Each libvirtd here mounts a hugetlbfs of its own, in its namespace, hence the warning.)"
 
 say "2. Deploy on h1"
@@ -162,6 +163,7 @@ note "Its frames cross h1's switch on $OLD_PORT; csdpdk does not own that port y
 show "status --format text --verbose   (on h1)"
 hrun h1 --format text --verbose status <<<'{}'
 indent <<<"$out"
+grep -q 'rx queues: 0 on core' <<<"$out" || die "status shows no PMD polling $OLD_PORT (dpif-netdev/pmd-rxq-show)"
 show "adopt --format text   (on h1: a dry run)"
 hrun h1 --format text adopt
 indent <<<"$out"
@@ -193,6 +195,7 @@ for ((i = 0; i < 120; i++)); do [[ -z $(lvsh h1 list --name | grep -x "$OLD") ]]
 note "$OLD ran 'poweroff -f' inside; QEMU exited, libvirt ran its hooks, and no agent was called." \
      "csdpdk's hook (/etc/libvirt/hooks/qemu.d/csdpdk) logged, in /var/log/libvirt/csdpdk-hook.log:"
 grep " $OLD " "$(host_hook_log h1)" | sed 's/^[^ ]* //' | indent
+(host_use h1; vsctl list-ports cloudbr0 | grep -qx "$OLD_PORT") && die "$OLD_PORT is still on h1's bridge"
 note "h1: $(host_use h1; vsctl list-ports cloudbr0 | wc -l) ports on cloudbr0, nothing in the socket directory: $(ls -A "$(host_sockdir h1)" | wc -l) files."
 
 say "8. The VM stops: its port goes, and nothing is left behind"
