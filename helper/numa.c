@@ -571,6 +571,8 @@ struct err *numa_host_from_json(const json_t *j, const json_t *other_config, con
         .socket_limit = config_string(other_config, "dpdk-socket-limit"),
         .per_port_memory = is_true(json_string_value(json_object_get(other_config, "per-port-memory"))),
     };
+    const char *extra = json_string_value(json_object_get(other_config, "dpdk-extra"));
+    h.legacy_mem = extra && strstr(extra, "--legacy-mem");
     size_t i;
     const json_t *o;
     if (!json_is_array(j)) {
@@ -641,6 +643,13 @@ static bool some_pmd(const struct numa_host *h)
     return any;
 }
 
+/* Is node 'n''s dpdk-socket-limit entry below 'need' MiB? The limit caps
+ * dynamic memory only: legacy mode ignores it. */
+static bool limit_below(const struct numa_host *h, const struct numa_node *n, uint64_t need)
+{
+    return !h->legacy_mem && n->socket_limit_mb > 0 && (uint64_t) n->socket_limit_mb < need;
+}
+
 void numa_host_warnings(const struct numa_host *h, json_t *warnings)
 {
     if (!h->ovs_known) {
@@ -667,7 +676,7 @@ void numa_host_warnings(const struct numa_host *h, json_t *warnings)
                              n->id, shown(h->socket_mem), n->id));
         }
         uint64_t need = numa_port_memory_mb(h->per_port_memory, 1);
-        if (n->socket_limit_mb > 0 && (uint64_t) n->socket_limit_mb < need) {
+        if (limit_below(h, n, need)) {
             json_array_append_new(
                 warnings,
                 json_sprintf("NUMA node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs: a DPDK VM whose memory is there is refused; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
@@ -878,7 +887,7 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
             break;
         }
         uint64_t need = numa_port_memory_mb(h->per_port_memory, p->queues);
-        if (n->socket_limit_mb > 0 && (uint64_t) n->socket_limit_mb < need) {
+        if (limit_below(h, n, need)) {
             e = err_new(ERR_NUMA_REFUSED, NULL,
                         "node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
                         v, n->socket_limit_mb, shown(h->socket_limit), need, v);

@@ -509,6 +509,15 @@ static void refusals(void **state)
     assert_ok(e);
     json_decref(l);
     numa_host_clear(&h);
+    /* Legacy memory ignores the limit: memory preallocated on node 1 serves. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem",
+                                   .socket_mem = "1024,1024", .socket_limit = "0,16"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_ok(e);
+    json_decref(l);
+    numa_host_warnings(&h, w);
+    assert_int_equal(json_array_size(w), 0);
+    numa_host_clear(&h);
     /* 16384 mbufs shared; 20512 for one queue of its own; 32896 for 4, halved: 16448. */
     assert_int_equal(numa_port_memory_mb(false, 1), 38);
     assert_int_equal(numa_port_memory_mb(true, 1), 48);
