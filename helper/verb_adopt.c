@@ -188,6 +188,15 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
     return NULL;
 }
 
+/* The text of members 'keys' of 'p', "-" for any that is no string. */
+static const char *const *row_cells(const json_t *p, const char *const *keys, const char **cells, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        cells[c] = output_text_or_dash(json_object_get(p, keys[c]));
+    }
+    return cells;
+}
+
 /* For a person: one line per port (port, verdict, domain, MAC, bridge) in
  * at most 100 columns, its reason under it; then what was done. */
 void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
@@ -204,10 +213,7 @@ void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
     output_widen(width, head, cap, 5);
     json_array_foreach(ports, i, p) {
         const char *cells[5];
-        for (size_t c = 0; c < 5; c++) {
-            cells[c] = output_text_or_dash(json_object_get(p, keys[c]));
-        }
-        output_widen(width, cells, cap, 5);
+        output_widen(width, row_cells(p, keys, cells, 5), cap, 5);
     }
     if (!json_array_size(ports)) {
         fprintf(out, "no vhost-user port\n");
@@ -216,10 +222,7 @@ void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
     }
     json_array_foreach(ports, i, p) {
         const char *cells[5];
-        for (size_t c = 0; c < 5; c++) {
-            cells[c] = output_text_or_dash(json_object_get(p, keys[c]));
-        }
-        output_row(out, cells, width, 5);
+        output_row(out, row_cells(p, keys, cells, 5), width, 5);
         output_wrapped(out, 4, output_text_or_dash(json_object_get(p, "reason")));
     }
     long long tagged = json_integer_value(json_object_get(result, "tagged"));

@@ -333,67 +333,42 @@ static void vm_placement(void **state)
     json_array_clear(w);
     json_decref(l);
 
-    /* A cell bound by <memnode>. */
+    /* Guest cells: each where its <memnode> puts it, else where <memory>
+     * does; a <memnode> without cells binds nothing (libvirt refuses it); a
+     * hugepage <page nodeset> names guest cells, not host nodes. */
     static const char cells[] = "<cpu><numa><cell id='0' cpus='0' memory='524288' memAccess='shared'/>"
                                 "<cell id='1' cpus='1' memory='524288' memAccess='shared'/></numa></cpu>";
-    _cleanup_free_ char *x = mem_asprintf("<numatune><memnode cellid='0' mode='strict' nodeset='0'/>"
-                                          "<memnode cellid='1' mode='strict' nodeset='1'/></numatune>%s", cells);
-    l = judge(&h, x, w, &e);
-    assert_ok(e);
-    assert_string_equal(verdict(l), "cross_numa");
-    assert_string_equal(vm_nodes(l), "[0,1]");
-    json_array_clear(w);
-    json_decref(l);
-
-    /* Every cell has its <memnode>: <memory nodeset> binds none of them. */
-    free(x);
-    x = mem_asprintf("<numatune><memory mode='strict' nodeset='0'/><memnode cellid='0' mode='strict' nodeset='1'/>"
-                     "<memnode cellid='1' mode='preferred' nodeset='1'/></numatune>%s", cells);
-    l = judge(&h, x, w, &e);
-    assert_ok(e);
-    assert_string_equal(verdict(l), "local");
-    assert_string_equal(vm_nodes(l), "[1]");
-    assert_int_equal(json_array_size(w), 0);
-    json_decref(l);
-
-    /* A cell without <memnode> takes <memory nodeset>. */
-    free(x);
-    x = mem_asprintf("<numatune><memory mode='interleave' nodeset='0'/><memnode cellid='1' mode='strict' nodeset='1'/></numatune>%s",
-                     cells);
-    l = judge(&h, x, w, &e);
-    assert_ok(e);
-    assert_string_equal(verdict(l), "cross_numa");
-    assert_string_equal(vm_nodes(l), "[0,1]");
-    json_array_clear(w);
-    json_decref(l);
-
-    /* ... and without <memory nodeset> it is left to the kernel: a note. */
-    free(x);
-    x = mem_asprintf("<numatune><memnode cellid='1' mode='strict' nodeset='1'/></numatune>%s", cells);
-    l = judge(&h, x, w, &e);
-    assert_ok(e);
-    assert_string_equal(verdict(l), "local");
-    assert_int_equal(json_array_size(w), 0);
-    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(l, "notes"), 0)),
-                           "guest cell(s) 0 have no <memnode>"));
-    json_decref(l);
-
-    /* A <memnode> without guest cells binds nothing (libvirt refuses it). */
-    l = judge(&h, "<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>", w, &e);
-    assert_ok(e);
-    assert_string_equal(verdict(l), "unknown");
-    json_decref(l);
-
-    /* A hugepage <page nodeset> names guest cells, not host nodes: cell 0's
-     * pages are on host node 1 here. */
-    free(x);
-    x = mem_asprintf("<memoryBacking><hugepages><page size='2048' unit='KiB' nodeset='0'/></hugepages></memoryBacking>"
-                     "<numatune><memory mode='strict' nodeset='1'/></numatune>%s", cells);
-    l = judge(&h, x, w, &e);
-    assert_ok(e);
-    assert_string_equal(verdict(l), "local");
-    assert_int_equal(json_array_size(w), 0);
-    json_decref(l);
+    static const struct {
+        const char *extra, *verdict, *nodes, *note;
+        bool with_cells;
+    } cases[] = {
+        {"<numatune><memnode cellid='0' mode='strict' nodeset='0'/><memnode cellid='1' mode='strict' nodeset='1'/></numatune>",
+         "cross_numa", "[0,1]", NULL, true},
+        {"<numatune><memory mode='strict' nodeset='0'/><memnode cellid='0' mode='strict' nodeset='1'/>"
+         "<memnode cellid='1' mode='preferred' nodeset='1'/></numatune>",
+         "local", "[1]", NULL, true},
+        {"<numatune><memory mode='interleave' nodeset='0'/><memnode cellid='1' mode='strict' nodeset='1'/></numatune>",
+         "cross_numa", "[0,1]", NULL, true},
+        {"<numatune><memnode cellid='1' mode='strict' nodeset='1'/></numatune>", "local", "[1]",
+         "guest cell(s) 0 have no <memnode>", true},
+        {"<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>", "unknown", "null", NULL, false},
+        {"<memoryBacking><hugepages><page size='2048' unit='KiB' nodeset='0'/></hugepages></memoryBacking>"
+         "<numatune><memory mode='strict' nodeset='1'/></numatune>",
+         "local", "[1]", NULL, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        _cleanup_free_ char *x = mem_asprintf("%s%s", cases[i].extra, cases[i].with_cells ? cells : "");
+        l = judge(&h, x, w, &e);
+        assert_ok(e);
+        assert_string_equal(verdict(l), cases[i].verdict);
+        assert_string_equal(vm_nodes(l), cases[i].nodes);
+        assert_int_equal(json_array_size(w), streq(cases[i].verdict, "cross_numa"));
+        if (cases[i].note) {
+            assert_non_null(strstr(json_string_value(json_array_get(json_object_get(l, "notes"), 0)), cases[i].note));
+        }
+        json_array_clear(w);
+        json_decref(l);
+    }
 
     /* vCPUs pinned to node 0 with no numatune: libvirt preallocates the
      * memory, so it does not follow them: unknown, a note that says so. */
