@@ -565,6 +565,9 @@ static char *config_string(const json_t *other_config, const char *key)
 struct err *numa_host_from_json(const json_t *j, const json_t *other_config, const char *field,
                                 struct numa_host *out)
 {
+    if (!json_is_array(j)) {
+        return err_new(ERR_INVALID_REQUEST, field, "%s must be an array of NUMA nodes", field);
+    }
     struct numa_host h = {
         .pmd_cpu_mask = config_string(other_config, "pmd-cpu-mask"),
         .socket_mem = config_string(other_config, "dpdk-socket-mem"),
@@ -575,9 +578,6 @@ struct err *numa_host_from_json(const json_t *j, const json_t *other_config, con
     h.legacy_mem = extra && strstr(extra, "--legacy-mem");
     size_t i;
     const json_t *o;
-    if (!json_is_array(j)) {
-        return err_new(ERR_INVALID_REQUEST, field, "%s must be an array of NUMA nodes", field);
-    }
     json_array_foreach(j, i, o) {
         const json_t *id = json_object_get(o, "node");
         const json_t *mem = json_object_get(o, "dpdk_memory");
@@ -741,12 +741,19 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         }
         cells = true;
         _cleanup_free_ char *id = xml_attr(cell, "id");
-        unsigned cell_id = id ? (unsigned) strtoul(id, NULL, 10) : index;
-        index++;
+        unsigned cell_id = index++;
+        const char *at = id;
+        if (id && (!parse_uint(&at, &cell_id) || *at)) {
+            numa_placement_clear(&p);
+            return err_new(ERR_INVALID_XML, field, "%s: <cell id='%s'> is not a guest NUMA cell number (0 to %d)",
+                           field, id, CPUSET_MAX);
+        }
         bool bound = false;
         for (xmlNodePtr m = numatune ? numatune->children : NULL; m && !bound; m = m->next) {
             _cleanup_free_ char *of = xml_is(m, "memnode") ? xml_attr(m, "cellid") : NULL;
-            bound = of && strtoul(of, NULL, 10) == cell_id && add_nodeset(m, &p.nodes);
+            const char *q = of;
+            unsigned of_id;
+            bound = of && parse_uint(&q, &of_id) && !*q && of_id == cell_id && add_nodeset(m, &p.nodes);
         }
         if (!bound && all_set) {
             cpuset_union(&p.nodes, &all);

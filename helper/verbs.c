@@ -115,7 +115,8 @@ const struct verb verbs[] = {
                 "  result), judges the VM's NUMA locality there from domain_xml as plug does\n"
                 "  (cross-NUMA a warning, numa_refused exit 69).\n"
                 "Result: mode, interfaces[] (XML), numa, hugepages, domain_xml (when given one),\n"
-                "  locality (with host_report). --format text prints the XML itself.\n",
+                "  locality (with host_report). --format text prints the XML itself (and the\n"
+                "  locality's verdict).\n",
         .flags = VERB_REQUEST,
         .run = verb_render_run,
         .text = verb_render_text,
@@ -207,7 +208,8 @@ const struct verb verbs[] = {
                 "Result: ports[] (port, bridge, type, verdict: adopted | bound | csdpdk |\n"
                 "  orphan | ambiguous | ignored, vm, domain, mac, reason), applied, tagged,\n"
                 "  next_port (with --apply). An ambiguous port is also a warning.\n"
-                "  --format text: one line per port in 100 columns, its reason under it.\n",
+                "  --format text: a line per port in 100 columns (a longer name on a line of\n"
+                "  its own), its reason under it.\n",
         .flags = VERB_MUTATES | VERB_APPLY | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_adopt_run,
         .text = verb_adopt_text,

@@ -98,7 +98,8 @@ check "... binds the NIC's port to the VM and adopts CloudStack's, both marked r
 check "... and says so in its log" grep -q "vm1 prepare begin -: 02:00:00:00:01:01: bound csdpdk-1; 02:00:00:00:02:01: adopted csdpdk-2 ([0-9]* ms)" "$LOG"
 before=$(ids)
 hook vm1 started begin <<<"$D1"
-check "started begin: the same, found done: OVSDB unchanged" test "$status|$(ids)" = "0|$before"
+check "started begin: the same, found done: OVSDB unchanged, and its log says there was nothing to do" \
+    test "$status|$(ids)|$(tail -n 1 "$LOG" | grep -c 'vm1 started begin -: nothing to bind: 2 vhost-user interfaces, no port of csdpdk.s to change')" = "0|$before|1"
 hook vm2 prepare begin <<<"$(domain vm2 "$VM2" "02:00:00:00:02:01 $SOCK/csdpdk-2 client")"
 check "prepare begin of another VM on vm1's port: exit 0, the port left alone, logged" \
     test "$status|$(vsctl get Interface csdpdk-2 external_ids:vm-id)|$(tail -n 1 "$LOG" | grep -c "csdpdk-2 is VM $VM1's, left alone")" = "0|\"$VM1\"|1"
@@ -229,14 +230,17 @@ check "... release end gives up within it too ($ms ms), exit 0, logged" \
 kill -CONT "$(ovsdb_pid)"
 # libvirt never closes the hook's stdin: only the watchdog (the timeout and
 # half a second) ends the run, whatever it waits for.
+mkfifo "$T/never"
+exec {never}<>"$T/never" # a writer that never writes nor closes
 t=$(date +%s%N)
-hook vm2 migrate begin < <(sleep 6)
+hook vm2 migrate begin <"$T/never"
 ms=$((($(date +%s%N) - t) / 1000000))
 check "stdin never ends: the watchdog refuses migrate begin after the 1 s timeout and its 0.5 s margin ($ms ms), saying so" \
     test "$status|$((ms >= 1400 && ms < 3000))|$(grep -c 'cannot check this host for the incoming VM within 1 s' <<<"$err")|$(tail -n 1 "$LOG" | grep -c 'gave up after 1 s (timeout): the incoming migration is refused')" = "1|1|1|1"
 t=$(date +%s%N)
-hook vm2 release end < <(sleep 6)
+hook vm2 release end <"$T/never"
 ms=$((($(date +%s%N) - t) / 1000000))
+exec {never}>&-
 check "... and lets release end go on (exit 0, $ms ms), logged" \
     test "$status|$((ms >= 1400 && ms < 3000))|$(tail -n 1 "$LOG" | grep -c 'gave up after 1 s (timeout)$')" = "0|1|1"
 

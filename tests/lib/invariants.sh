@@ -12,7 +12,8 @@
 invariants_check() {
     local vms=" $1 " ops=" ${2:-} " n=0 line name vm mac op path
     local rows
-    rows=$(vsctl --format=csv --data=bare --no-headings --columns=name,external_ids,options list Interface)
+    rows=$(vsctl --format=csv --data=bare --no-headings --columns=name,external_ids,options list Interface) ||
+        { echo "OVSDB did not answer: nothing checked"; return 1; }
     local -A seen_name=() seen_pair=() seen_path=()
     while IFS= read -r line; do
         [[ -z $line ]] && continue

@@ -370,6 +370,17 @@ static void vm_placement(void **state)
         json_decref(l);
     }
 
+    /* A cell id that is no cell number is an error naming the field. */
+    static const char *const bad_ids[] = {"4000000000", "-1", "x", "1x"};
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        _cleanup_free_ char *x = mem_asprintf("<numatune><memory nodeset='0'/></numatune>"
+                                              "<cpu><numa><cell id='%s' cpus='0' memory='524288' memAccess='shared'/></numa></cpu>",
+                                              bad_ids[i]);
+        l = judge(&h, x, w, &e);
+        assert_null(l);
+        assert_err(e, ERR_INVALID_XML, "domain_xml", "is not a guest NUMA cell number");
+    }
+
     /* vCPUs pinned to node 0 with no numatune: libvirt preallocates the
      * memory, so it does not follow them: unknown, a note that says so. */
     l = judge(&h, "<cputune><vcpupin vcpu='0' cpuset='0-1'/></cputune>", w, &e);
