@@ -123,6 +123,21 @@ run "${DST[@]}" migrate-abort <<<'{"op_id": "op-2"}'
 check "... and again: nothing left, a warning, success" \
     test "$status $(jqo '.result.removed | length') $(jqo '.warnings | length')" = "0 0 1"
 
+# 4d. PrepareForMigration from a VIF driver inside the stock agent: NICs
+# without their VM (docs/ports.md, NICs' ports), each with its UUID.
+VM=$(uuid_for 9) MAC1=$(mac_for 9 1) MAC2=$(mac_for 9 2)
+run "${DST[@]}" migrate-prepare <<<"$(request op-5 | jq -c 'del(.vm) | .nics[0].uuid = "00000000-0000-4000-8000-0000000009a1"
+    | .nics[1].uuid = "00000000-0000-4000-8000-0000000009a2"')"
+check "migrate-prepare by NIC (no VM): eligible, two ports, each the NIC's with the migration's tag" \
+    test "$status $(jqo .result.eligible) $(jqo '.result.ports | length') $(for p in $(jqo '.result.ports[].port'); do
+        vsctl get Interface "$p" external_ids:iface-id external_ids:csdpdk-op-id | tr -d '"\n'; echo -n ' '; done)" = \
+    "0 true 2 00000000-0000-4000-8000-0000000009a1op-5 00000000-0000-4000-8000-0000000009a2op-5 "
+check "... no VM owns them yet (no vm-id)" \
+    test "$(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-5 external_ids:vm-id!=x | grep -c .)" = 0
+run "${DST[@]}" migrate-abort <<<'{"op_id": "op-5"}'
+check "migrate-abort removes the NICs' ports of op-5, and only them" \
+    test "$(jqo '.result.removed | length') $(vsctl list-ports cloudbr0 | wc -l)" = "2 2"
+
 # 4c. A migration abandoned long ago (its tags over an hour old, as gc
 # judges them): plug takes its ports back for the VM, and its abort
 # can no longer remove them.
