@@ -724,8 +724,9 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         return e;
     }
     /* <numatune><memory> binds the memory of every guest cell that has no
-     * <memnode cellid> of its own, or all of it without cells. The mode
-     * (strict, interleave, preferred, restrictive) keeps to the nodeset. */
+     * <memnode cellid> of its own, or all of it without cells. The nodeset
+     * is taken whatever the mode (with preferred the kernel may still fall
+     * back to another node). */
     xmlNodePtr numatune = xml_child(domain, "numatune");
     xmlNodePtr memory = numatune ? xml_child(numatune, "memory") : NULL;
     _cleanup_free_ char *placement = memory ? xml_attr(memory, "placement") : NULL;
