@@ -1162,6 +1162,29 @@ static uint64_t clashing_number(const char *details)
     return n;
 }
 
+/* The naming hint's compare-and-swap: the Open_vSwitch row's whole
+ * external_ids as 's' read them (the wait fails with "timed out" if another
+ * writer changed them). */
+static struct json *op_hint_unchanged(const struct name_state *s)
+{
+    struct json *row = json_object_create();
+    json_object_put(row, "external_ids", json_clone(s->external_ids));
+    return op_wait_equal(DB_NAME, json_array_create_empty(), "external_ids", jarray(1, row));
+}
+
+/* The naming hint set to 'next'. */
+static struct json *op_hint_set(uint64_t next)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%" PRIu64, next);
+    const char *pair[] = {OVSDB_NEXT_PORT_KEY, text, NULL};
+    return op_mutate(DB_NAME, json_array_create_empty(),
+                     jarray(2,
+                            jarray(3, jstring("external_ids"), jstring("delete"),
+                                   key_set((const char *const[]){OVSDB_NEXT_PORT_KEY, NULL})),
+                            jarray(3, jstring("external_ids"), jstring("insert"), string_map(pair))));
+}
+
 static struct err *try_create(struct ovsdb *db, const struct ovs_port_spec *specs, size_t n,
                               const char *comment, const struct name_state *s,
                               const uint64_t *numbers, enum attempt_outcome *outcome,
@@ -1171,10 +1194,7 @@ static struct err *try_create(struct ovsdb *db, const struct ovs_port_spec *spec
     json_array_add(ops, op_comment(comment));
 
     /* Compare-and-swap on the hint: the whole external_ids map as read. */
-    struct json *row = json_object_create();
-    json_object_put(row, "external_ids", json_clone(s->external_ids));
-    json_array_add(ops, op_wait_equal(DB_NAME, json_array_create_empty(), "external_ids",
-                                      jarray(1, row)));
+    json_array_add(ops, op_hint_unchanged(s));
     size_t first_bridge_wait = array_size(ops);
 
     /* Each bridge must still be there, or OVSDB would drop the new,
@@ -1206,16 +1226,7 @@ static struct err *try_create(struct ovsdb *db, const struct ovs_port_spec *spec
         last = numbers[i] > last ? numbers[i] : last;
     }
 
-    char next[32];
-    snprintf(next, sizeof next, "%" PRIu64, last + 1);
-    const char *hint[] = {OVSDB_NEXT_PORT_KEY, next, NULL};
-    json_array_add(ops, op_mutate(DB_NAME, json_array_create_empty(),
-                                  jarray(2,
-                                         jarray(3, jstring("external_ids"), jstring("delete"),
-                                                jarray(2, jstring("set"),
-                                                       jarray(1, jstring(OVSDB_NEXT_PORT_KEY)))),
-                                         jarray(3, jstring("external_ids"), jstring("insert"),
-                                                string_map(hint)))));
+    json_array_add(ops, op_hint_set(last + 1));
 
     _cleanup_(json_destroyp) struct json *result = NULL;
     struct err *e = transact(db, ops, "creating ports", &result);
@@ -1617,23 +1628,6 @@ static struct json *retag_ops(const struct ovs_retag *changes, size_t n, const c
     return ops;
 }
 
-/* Moves the naming hint to 'want', provided Open_vSwitch external_ids are
- * still what 's' read (a wait that fails with "timed out" otherwise). */
-static void hint_ops(struct json *ops, const struct name_state *s, uint64_t want)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%" PRIu64, want);
-    const char *pair[] = {OVSDB_NEXT_PORT_KEY, text, NULL};
-    struct json *row = json_object_create();
-    json_object_put(row, "external_ids", json_clone(s->external_ids));
-    json_array_add(ops, op_wait_equal(DB_NAME, json_array_create_empty(), "external_ids", jarray(1, row)));
-    json_array_add(ops, op_mutate(DB_NAME, json_array_create_empty(),
-                                  jarray(2,
-                                         jarray(3, jstring("external_ids"), jstring("delete"),
-                                                key_set((const char *const[]){OVSDB_NEXT_PORT_KEY, NULL})),
-                                         jarray(3, jstring("external_ids"), jstring("insert"), string_map(pair)))));
-}
-
 struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n, uint64_t next,
                               const char *comment, uint64_t *hint)
 {
@@ -1651,7 +1645,8 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
                 *hint = s.next;
             } else {
                 want = s.next > next ? s.next : next;
-                hint_ops(ops, &s, want);
+                json_array_add(ops, op_hint_unchanged(&s));
+                json_array_add(ops, op_hint_set(want));
             }
         }
         if (!n && !want) {
