@@ -266,7 +266,7 @@ static void output_text(FILE *out, const struct envelope *env, verb_text_fn *tex
     size_t i;
     json_t *w;
     json_array_foreach(env->warnings, i, w) {
-        fprintf(out, "warning: %s\n", json_string_value(w));
+        output_wrapped(out, "warning: ", 4, json_string_value(w));
     }
 }
 
@@ -336,10 +336,11 @@ void output_row(FILE *out, const char *const *cells, const int *width, size_t n)
     }
 }
 
-void output_wrapped(FILE *out, int indent, const char *text)
+void output_wrapped(FILE *out, const char *lead, int indent, const char *text)
 {
     const int width = 100;
-    int column = 0;
+    int column = lead ? fprintf(out, "%s", lead) : fprintf(out, "%*s", indent, "");
+    bool line_empty = true; /* no word on this line yet */
     const char *p = text;
     while (*p) {
         while (*p == ' ') {
@@ -349,15 +350,12 @@ void output_wrapped(FILE *out, int indent, const char *text)
         if (!len) {
             break;
         }
-        if (column && column + 1 + (int) len > width) {
-            fputc('\n', out);
-            column = 0;
+        if (!line_empty && column + 1 + (int) len > width) {
+            column = fprintf(out, "\n%*s", indent, "") - 1;
+            line_empty = true;
         }
-        if (!column) {
-            column = fprintf(out, "%*s%.*s", indent, "", (int) len, p);
-        } else {
-            column += fprintf(out, " %.*s", (int) len, p);
-        }
+        column += fprintf(out, line_empty ? "%.*s" : " %.*s", (int) len, p);
+        line_empty = false;
         p += len;
     }
     fputc('\n', out);

@@ -46,9 +46,9 @@ const char *output_text_or_dash(const json_t *v);
 void output_widen(int *width, const char *const *cells, const int *cap, size_t n);
 void output_row(FILE *out, const char *const *cells, const int *width, size_t n);
 
-/* 'text' after 'indent' spaces, broken at spaces into lines of at most 100
- * columns, each next line indented the same (a word longer than a line
- * has a line of its own). */
-void output_wrapped(FILE *out, int indent, const char *text);
+/* 'text' after 'lead' (NULL: 'indent' spaces), broken at spaces into
+ * lines of at most 100 columns, each next line indented by 'indent' spaces
+ * (a word longer than a line has a line of its own). */
+void output_wrapped(FILE *out, const char *lead, int indent, const char *text);
 
 #endif

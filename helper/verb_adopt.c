@@ -223,7 +223,7 @@ void verb_adopt_text(FILE *out, const json_t *result, bool verbose)
     json_array_foreach(ports, i, p) {
         const char *cells[5];
         output_row(out, row_cells(p, keys, cells, 5), width, 5);
-        output_wrapped(out, 4, output_text_or_dash(json_object_get(p, "reason")));
+        output_wrapped(out, NULL, 4, output_text_or_dash(json_object_get(p, "reason")));
     }
     long long tagged = json_integer_value(json_object_get(result, "tagged"));
     if (json_is_true(json_object_get(result, "applied"))) {

@@ -186,13 +186,17 @@ static void table_rows_keep_their_columns(void **state)
     for (int i = 0; i < 19; i++) {
         strcat(words, "word-nine ");
     }
-    output_wrapped(f, 4, words);
-    output_wrapped(f, 4, "short");
+    output_wrapped(f, NULL, 4, words);
+    output_wrapped(f, NULL, 4, "short");
+    output_wrapped(f, "warning: ", 4, words);
     fclose(f);
     assert_string_equal(text, "    word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine\n"
                               "    word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine\n"
                               "    word-nine\n"
-                              "    short\n");
+                              "    short\n"
+                              "warning: word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine\n"
+                              "    word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine word-nine\n"
+                              "    word-nine\n");
     free(text);
 }
 
