@@ -46,6 +46,7 @@ static void usage(FILE *out)
             "                                on stderr to refuse it; print the domain\n"
             "  release end                   remove the domain's ports\n"
             "  anything else                 nothing (exit 0)\n"
+            "Other arguments than these four: this text on stderr, exit 0, nothing done.\n"
             "Settings: --config FILE (default " HOOK_CONFIG_DEFAULT "): key = value lines,\n"
             "  ovsdb, agent-properties, sysfs, proc, log (default " HOOK_LOG_DEFAULT "),\n"
             "  timeout (seconds, default %g).\n",
@@ -179,8 +180,11 @@ int main(int argc, char **argv)
         a = 3;
     }
     if (argc - a != 4) {
+        /* Not libvirt's four arguments: a person, or a libvirt this hook
+         * does not know. Exit 0 all the same: a non-zero exit at some
+         * operations (reconnect) makes libvirt kill the VM. */
         usage(stderr);
-        return 64;
+        return 0;
     }
     const char *name = argv[a], *op = argv[a + 1], *subop = argv[a + 2], *extra = argv[a + 3];
     enum hook_action action = hook_action_of(op, subop);
