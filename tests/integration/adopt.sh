@@ -230,15 +230,20 @@ check "h1: adopt --apply while the guest's traffic flows: $P1 and $P2 adopted, $
     test "$status $(jqo '[.result.ports[] | "\(.port):\(.verdict)"] | join(" ")') $(jqo .result.next_port)" = \
     "0 $P1:adopted $P2:adopted $P3:orphan csdpdk-$((${P3#csdpdk-} + 1))"
 sleep 3
-# The guest's pace under TCG is uneven: the 4 s around adopt (1 s before,
-# 3 s after) are held against the 4 s before them. A vhost-user device the
-# switch set up again would cut the link for a second or more, and show as
-# a carrier change in the guest and a removed device in the switch's log.
+# The guest's pace under TCG is uneven (its busybox forks a ping6 per
+# frame): the frames of the window around adopt (1 s before, 3 s after)
+# are held against the 4 s before it by their rate, which may sag by a
+# fifth and more when the guest is slow, and by their longest gap. A
+# vhost-user device the switch set up again would cut the link for a
+# second or more (a gap), and show as a carrier change in the guest and a
+# removed device in the switch's log (checked next).
+span=$(awk -v t0="$T0" -v t1="$T1" 'BEGIN { printf "%.2f", t1 + 3 - (t0 - 1) }')
 for m in "$MAC1" "$MAC2"; do
     read -r n0 g0 <<<"$(frames_window h1 "$m" "$(lv_plus "$T0" -5)" "$(lv_plus "$T0" -1)")"
     read -r n1 g1 <<<"$(frames_window h1 "$m" "$(lv_plus "$T0" -1)" "$(lv_plus "$T1" 3)")"
-    check "... $m: $n1 frames in the 4 s around it (longest gap $g1 s), $n0 in the 4 s before (longest gap $g0 s)" \
-        awk -v n0="$n0" -v n1="$n1" -v g1="$g1" 'BEGIN { exit !(n1 >= n0 - 4 && n1 >= 20 && g1 < 1) }'
+    check "... $m: $n1 frames in the $span s around it (longest gap $g1 s), $n0 in the 4 s before (longest gap $g0 s)" \
+        awk -v n0="$n0" -v n1="$n1" -v g1="$g1" -v span="$span" \
+        'BEGIN { exit !(g1 < 1 && n1 >= 20 && n1 / span >= 0.6 * n0 / 4) }'
 done
 check "... the guest saw no carrier change; the switch kept both devices (same ofports, none removed in its log)" \
     test "$(grep -c 'carrier 0' "$(mig_console h1)")|$(ofports)|$(tail -n +"$vlog" "$T/h1/ovs/vswitchd.log" | grep -c 'has been removed')" = \
