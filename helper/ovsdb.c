@@ -506,7 +506,16 @@ bool ovs_port_unbound_recent(const struct ovs_port *p, long long now)
         return false;
     }
     long long made = strtoll(p->plug_time, NULL, 10);
-    return made <= 0 || now - made < OVS_UNBOUND_GRACE;
+    return made <= 0 || now - made < OVS_PLUG_GRACE;
+}
+
+bool ovs_port_plugged_recent(const struct ovs_port *p, long long now)
+{
+    if (ovs_port_owner(p) != OVS_OWNER_VM || !ovs_port_instance_is(p, OVS_INSTANCE_PLUGGED)) {
+        return false;
+    }
+    long long when = strtoll(p->instance + strlen(OVS_INSTANCE_PLUGGED), NULL, 10);
+    return when <= 0 || now - when < OVS_PLUG_GRACE;
 }
 
 char *ovs_port_socket(const struct ovs_port *p, const char *socket_dir)
@@ -1090,7 +1099,7 @@ static struct json *insert_ops(const struct ovs_port_spec *spec, const char *nam
     const char *ids[] = {OVS_KEY_MAC, spec->mac, OVS_KEY_OP, spec->op_id,
                          OVS_KEY_OP_TIME, spec->op_time, OVS_KEY_PLUG_TIME,
                          spec->vm_id ? NULL : spec->plug_time, OVS_KEY_IFACE, spec->iface_id,
-                         OVS_KEY_VM, spec->vm_id, NULL};
+                         OVS_KEY_VM, spec->vm_id, OVS_KEY_INSTANCE, spec->instance, NULL};
     _cleanup_free_ char *path = spec->socket_dir ? mem_asprintf("%s/%s", spec->socket_dir, name)
                                                  : NULL;
     const char *options[] = {"vhost-server-path", path, NULL};

@@ -44,10 +44,11 @@
 #define OVS_KEY_PLUG_TIME "csdpdk-plug-time" /* a NIC's port, not bound: when it was made */
 #define OVS_KEY_ADOPTED "csdpdk-adopted"     /* when csdpdk adopted it (unix seconds) */
 #define OVS_KEY_INSTANCE "csdpdk-instance"   /* the run of the VM on it (docs/hook.md) */
-/* csdpdk-instance: "running:<unix time>" from the libvirt hook when a run
- * of the VM starts on the port, "plugged:<unix time>" when plug hands the
- * port out again afterwards (a new start of the VM, racing the release of
- * the old run, which then leaves the port alone). */
+/* csdpdk-instance: "plugged:<unix time>" when plug hands the port out for a
+ * start of its VM (made for it, bound to it, or out again after a run: a
+ * new start racing the release of the old run, which then leaves the port
+ * alone; gc keeps it for OVS_PLUG_GRACE); "running:<unix time>" from the
+ * libvirt hook when a run of the VM starts on the port. */
 #define OVS_INSTANCE_RUNNING "running:"
 #define OVS_INSTANCE_PLUGGED "plugged:"
 
@@ -156,6 +157,7 @@ struct ovs_port_spec {
     const char *op_id;      /* NULL outside migrations */
     const char *op_time;    /* when the migration's ports were made (unix seconds), or NULL */
     const char *plug_time;  /* with no vm_id: when the port was made (unix seconds) */
+    const char *instance;   /* csdpdk-instance ("plugged:<time>" from plug), or NULL */
 };
 
 /* Creates one port per spec, all in one transaction: afterwards every port
@@ -292,9 +294,11 @@ struct err *ovsdb_wait_applied(struct ovsdb *db, long long reserve_ms) _warn_unu
  * before 'now' (unix seconds), or at a time it does not say. */
 bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now);
 
-/* An unbound port (a NIC's) is kept this long after its csdpdk-plug-time
- * whatever libvirt says: its VM's domain may not be defined yet. */
-#define OVS_UNBOUND_GRACE 3600 /* seconds */
+/* A port plug made is kept this long whatever libvirt says, its VM's
+ * domain may not be defined or started yet: a NIC's port not bound, after
+ * its csdpdk-plug-time; a VM's port not started on, after its
+ * csdpdk-instance "plugged:" time. */
+#define OVS_PLUG_GRACE 3600 /* seconds */
 
 /* Who a port belongs to. */
 enum ovs_port_owner {
@@ -313,9 +317,14 @@ const char *ovs_port_owner_name(enum ovs_port_owner owner);
 /* Does the port's csdpdk-instance start with 'prefix' (OVS_INSTANCE_*)? */
 bool ovs_port_instance_is(const struct ovs_port *p, const char *prefix);
 
-/* True for a port of 'owner' OVS_OWNER_NIC made less than OVS_UNBOUND_GRACE
+/* True for a port of 'owner' OVS_OWNER_NIC made less than OVS_PLUG_GRACE
  * before 'now', or at a time it does not say. */
 bool ovs_port_unbound_recent(const struct ovs_port *p, long long now);
+
+/* True for a port of 'owner' OVS_OWNER_VM that plug handed out for a start
+ * (csdpdk-instance "plugged:") less than OVS_PLUG_GRACE before 'now', or
+ * at a time it does not say: the start may not have come yet. */
+bool ovs_port_plugged_recent(const struct ovs_port *p, long long now);
 
 /* The socket of a vhost-user port: its vhost-server-path (client mode), or
  * 'socket_dir'/NAME (server mode, where OVS owns it); NULL for another

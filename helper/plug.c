@@ -132,7 +132,10 @@ static struct err *judge_owner(const struct plug *p, size_t i, const struct ovs_
  * it); a port the libvirt hook marked as used by a run of the VM
  * (csdpdk-instance "running:") is marked as plugged again, so that the
  * release of that run, should it come later, leaves it alone
- * (docs/hook.md). One lookup by MAC per NIC answers all of it; it is the
+ * (docs/hook.md). A plug by VM marks every port it hands out so
+ * (csdpdk-instance "plugged:", made here, bound here or found unmarked),
+ * and gc keeps such a port until its VM's start has had time to come; a
+ * retry finds the mark and writes nothing. One lookup by MAC per NIC answers all of it; it is the
  * only lookup of a plug that creates ports, and an indexed one (OVSDB
  * indexes _uuid only), so keep it that way. */
 static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
@@ -187,7 +190,9 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
                 ovs_retag_clear(r, OVS_KEY_OP);
                 ovs_retag_clear(r, OVS_KEY_OP_TIME);
             }
-            if (ovs_port_instance_is(port, OVS_INSTANCE_RUNNING)) {
+            bool for_start = p->req.vm_uuid && !p->op_id;
+            if ((for_start && !ovs_port_instance_is(port, OVS_INSTANCE_PLUGGED)) ||
+                ovs_port_instance_is(port, OVS_INSTANCE_RUNNING)) {
                 ovs_retag_set(r, OVS_KEY_INSTANCE, p->claim);
             }
             p->n_retags += r->set[0] || r->clear[0];
@@ -258,6 +263,7 @@ static struct err *create_ports(struct ovsdb *db, struct plug *p, size_t n_new, 
             .op_id = p->op_id,
             .op_time = p->op_id ? op_time : NULL,
             .plug_time = op_time,
+            .instance = p->req.vm_uuid && !p->op_id ? p->claim : NULL,
         };
     }
 

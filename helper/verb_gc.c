@@ -2,10 +2,13 @@
  * them (docs/ports.md). A VM's port (vm-id) counts when libvirt does not
  * know or does not run its VM, unless a migration in flight tagged it
  * (csdpdk-op-id, made less than OVS_MIGRATION_GRACE ago): its VM is not
- * defined on this host until the migration starts. A NIC's port not bound
- * yet counts when no running domain uses its socket or MAC, once
- * OVS_UNBOUND_GRACE has passed since it was made (its VM's domain may not
- * be defined yet). Ports csdpdk does not own are never touched, unless
+ * defined on this host until the migration starts; or unless plug handed
+ * it out for a start less than OVS_PLUG_GRACE ago (csdpdk-instance
+ * "plugged:"): a VM is plugged before its domain is started, and gc must
+ * not take the ports of a deploy in progress. A NIC's port not bound yet
+ * counts when no running domain uses its socket or MAC, once
+ * OVS_PLUG_GRACE has passed since it was made (its VM's domain may not be
+ * defined yet). Ports csdpdk does not own are never touched, unless
  * --foreign asks for them: then a vhost-user port on a netdev bridge that
  * no running domain uses counts too (what adopt reports as an orphan). */
 #include <time.h>
@@ -76,7 +79,12 @@ static struct err *judge_vm_port(struct gc *g, const struct ovs_port *p, long lo
         e = libvirt_domain_state(g->lv, p->vm_id, &state);
     }
     if (!e && state != LIBVIRT_DOMAIN_ACTIVE) {
-        orphan(g, p, libvirt_domain_state_name(state));
+        if (ovs_port_plugged_recent(p, now)) {
+            keep(g, p, mem_asprintf("plugged less than %d minutes ago, its VM not started yet (domain %s)",
+                                    OVS_PLUG_GRACE / 60, libvirt_domain_state_name(state)));
+        } else {
+            orphan(g, p, libvirt_domain_state_name(state));
+        }
     }
     return e;
 }
@@ -138,7 +146,7 @@ struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
         case OVS_OWNER_NIC:
             if (ovs_port_unbound_recent(p, now)) {
                 keep(&g, p, mem_asprintf("not bound yet, made less than %d minutes ago",
-                                         OVS_UNBOUND_GRACE / 60));
+                                         OVS_PLUG_GRACE / 60));
             } else {
                 e = judge_by_use(&g, p);
             }

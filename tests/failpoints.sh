@@ -96,11 +96,14 @@ for action in exit :kill; do
     run "${C[@]}" migrate-prepare <<<"$(request 3 "ab-$a-$round")"
     OPS=""
     crash "migrate-abort" ovsdb.after-commit "$action" any migrate-abort
-    # gc --apply: VM 4 is not in libvirt (test:///default runs 'test' only)
+    # gc --apply: VM 4 is not in libvirt (test:///default runs 'test' only),
+    # plugged two hours ago (past gc's grace for its start)
     run "${C[@]}" plug <<<"$(request 4)"
+    plugged_long_ago $(jqo '.result.ports[].port')
     LIVE="$(uuid_for 4)" REQ=""
     crash "gc --apply (between its reads and its writes)" ovsdb.before-commit "$action" same gc --apply
     run "${C[@]}" plug <<<"$(request 4)"
+    plugged_long_ago $(jqo '.result.ports[].port')
     LIVE=""
     crash "gc --apply" ovsdb.after-commit "$action" any gc --apply
     # sockets-clean: the stale sockets of a server-mode VM's ports (bound

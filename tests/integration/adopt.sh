@@ -155,8 +155,9 @@ check "plug of vhu-9's MAC finds the adopted port too: port_mismatch, its socket
     test "$status $(jqo .error.code) $(jqo .error.message | grep -c "port 'vhu-9'.*vhost-server-path") $(vsctl --bare --columns=name find Interface 'external_ids:attached-mac="02:00:00:00:09:09"' | grep -c .)" = "65 port_mismatch 1 1"
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:09:01 00000000-0000-4000-8000-0000000009a1)"
 check "the next port csdpdk makes is csdpdk-12" test "$(jqo '.result.ports[0].port')" = csdpdk-12
+plugged_long_ago csdpdk-8
 run "${A[@]}" gc
-check "gc: the running domains' ports stay; csdpdk-8's VM is gone; csdpdk-12, a NIC's port not bound, is kept for its grace" \
+check "gc: the running domains' ports stay; csdpdk-8's VM is gone (plugged two hours ago, never started); csdpdk-12, a NIC's port not bound, is kept for its grace" \
     test "$(jqo '[.result.orphans[].port] | join(" ")')|$(jqo '[.result.kept[].port] | join(" ")')" = "csdpdk-8|csdpdk-12"
 run "${A[@]}" gc --foreign --apply
 check "gc --apply with foreign removes the orphans: CloudStack's unused port, and the VM's whose domain is gone" \

@@ -83,7 +83,8 @@ check "the same plug twice at once, ${TWICE:-10} times: each time both succeed w
 
 # gc --apply every second during a plug/unplug storm: the VMs of the storm
 # run (a libvirt test driver whose node runs them), orphans of VMs that do
-# not are planted; gc removes orphans only, never a running VM's port.
+# not are planted (plugged two hours ago, past gc's grace for a start);
+# gc removes orphans only, never a running VM's port.
 LIVE_VMS=8
 { echo "<node>"
   for v in $(seq "$LIVE_VMS"); do
@@ -104,7 +105,8 @@ for v in $(seq "$LIVE_VMS"); do storm "$v" "$end" & done
 gc_runs=0 wrong=0 orphans_removed=0
 while (($(date +%s) < end)); do
     o=$((700000 + gc_runs))
-    plug_request "$(uuid_for $o)" client "$(nic "$(mac_for $o 1)" br0)" | "$CSDPDK" "${C[@]}" plug >/dev/null 2>&1
+    plug_request "$(uuid_for $o)" client "$(nic "$(mac_for $o 1)" br0)" | "$CSDPDK" "${C[@]}" plug >"$T/plant.json" 2>&1
+    plugged_long_ago "$(jq -r '.result.ports[0].port' "$T/plant.json")" # past gc's grace for its start
     "$CSDPDK" "${G[@]}" gc --apply >"$T/gc$gc_runs.json" 2>&1
     gc_runs=$((gc_runs + 1))
     sleep 1

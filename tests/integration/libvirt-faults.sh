@@ -94,11 +94,13 @@ for k in $(seq "$MID_VMS"); do
     printf "<domain type='qemu'><name>mid-%d</name><uuid>%s</uuid><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os></domain>" "$k" "$v" >"$T/mid.xml"
     lvsh h1 define "$T/mid.xml" >/dev/null || { fail "define domain mid-$k" "$(lvsh h1 define "$T/mid.xml" 2>&1)"; done_testing; exit; }
 done
-plant() { # a port for each defined VM that has none
-    local k
+plant() { # a port for each defined VM that has none, plugged two hours ago (past gc's grace)
+    local k made=()
     for k in $(seq "$MID_VMS"); do
-        plug_request "${mid_vms[k - 1]}" client "$(nic "$(mac_for $((300 + k)) 1)" cloudbr0)" | "$CSDPDK" "${C[@]}" plug >/dev/null
+        made+=("$(plug_request "${mid_vms[k - 1]}" client "$(nic "$(mac_for $((300 + k)) 1)" cloudbr0)" |
+                  "$CSDPDK" "${C[@]}" plug | jq -r '.result.ports[] | select(.created) | .port')")
     done
+    plugged_long_ago "${made[@]}"
 }
 plant
 elapsed_run "${C[@]}" gc

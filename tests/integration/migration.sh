@@ -101,8 +101,10 @@ run "${DST[@]}" migrate-finish <<<'{"op_id": "op-1", "verify": false}'
 check "migrate-finish with verify false clears the tags" \
     test "$(jqo '.result.ports | length') $(jqo .result.verified) $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = "2 false 0"
 run "${DST[@]}" plug <<<"$(request)"
-check "... and the VM's ports are its own: a plug of it finds them (created false)" \
-    test "$status $(jqo '[.result.ports[].created] | map(tostring) | join(" ")')" = "0 false false"
+check "... and the VM's ports are its own: a plug of it finds them (created false) and marks them for its start" \
+    test "$status $(jqo '[.result.ports[].created] | map(tostring) | join(" ")') $(for p in $(jqo '.result.ports[].port'); do
+        vsctl get Port "$p" external_ids:csdpdk-instance | cut -c1-9; done | sort -u)" = '0 false false "plugged:'
+plugged_long_ago $(jqo '.result.ports[].port') # that start never came (gc, below)
 
 # 4b. Abort of another migration: exactly its ports go.
 VM=$(uuid_for 8) MAC1=$(mac_for 8 1) MAC2=$(mac_for 8 2)

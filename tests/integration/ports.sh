@@ -145,7 +145,12 @@ RUNNING=6695eb01-f6a4-8304-79aa-97f2502e193f
 run "${C[@]}" plug <<<"$(plug_request "$RUNNING" client "$(nic "$(mac_for 9 1)" br0)")"
 vsctl set Interface csdpdk-13 external_ids:csdpdk-op-id=op-1
 run "${C[@]}" gc
-check "gc lists the port of a VM libvirt does not know" \
+check "gc keeps the port of a VM libvirt does not know while its start may still come (plugged less than an hour ago)" \
+    test "$(jqo '.result.orphans | length')|$(jqo '.result.kept[] | select(.port == "csdpdk-8") | .reason')|$(vsctl get Port csdpdk-8 external_ids:csdpdk-instance | cut -c1-9)" = \
+    '0|plugged less than 60 minutes ago, its VM not started yet (domain missing)|"plugged:'
+plugged_long_ago csdpdk-8
+run "${C[@]}" gc
+check "... and lists it once the plug is over an hour old" \
     test "$(jqo '[.result.orphans[] | "\(.port):\(.domain)"] | join(" ")')" = "csdpdk-8:missing"
 check "gc keeps a port of a migration in flight" test "$(jqo '.result.kept[0].port')" = csdpdk-13
 check "gc without --apply removes nothing" test "$(vsctl list-ports br0 | grep -c csdpdk-8)" = 1

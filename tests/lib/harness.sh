@@ -135,6 +135,19 @@ vsctl() {
     ovs-vsctl --db="$DB" --no-wait "$@"
 }
 
+# plugged_long_ago PORT...: sets the mark plug leaves on a VM's port
+# (csdpdk-instance "plugged:TIME") two hours back, past gc's grace for a
+# start that has not come: as if the VM was plugged and never started.
+plugged_long_ago() {
+    local p mark="plugged:$(($(date +%s) - 7200))" args=()
+    for p; do
+        [[ -n $p ]] || continue
+        args+=(-- set Interface "$p" external_ids:csdpdk-instance="$mark"
+               -- set Port "$p" external_ids:csdpdk-instance="$mark")
+    done
+    ((${#args[@]} == 0)) || vsctl "${args[@]}"
+}
+
 # db_size: the size of the database file; a commit makes it grow.
 db_size() {
     stat -c %s "$OVSDB_DIR/conf.db"

@@ -168,8 +168,21 @@ static void matching(void **state)
     assert_int_equal(ovs_port_owner(&server), OVS_OWNER_VM);
     struct ovs_port nic = {.name = "csdpdk-5", .mac = "02:00:4c:5f:00:05", .plug_time = "1"};
     assert_int_equal(ovs_port_owner(&nic), OVS_OWNER_NIC);
-    assert_false(ovs_port_unbound_recent(&nic, 1 + OVS_UNBOUND_GRACE));
-    assert_true(ovs_port_unbound_recent(&nic, OVS_UNBOUND_GRACE));
+    assert_false(ovs_port_unbound_recent(&nic, 1 + OVS_PLUG_GRACE));
+    assert_true(ovs_port_unbound_recent(&nic, OVS_PLUG_GRACE));
+    assert_false(ovs_port_plugged_recent(&nic, 2)); /* a NIC's port: its plug time rules */
+    /* A VM's port that plug handed out is kept for the grace; one the hook
+     * saw run, or one without a mark, is not. */
+    struct ovs_port vm = {.name = "csdpdk-6", .mac = "02:00:4c:5f:00:06", .vm_id = "x",
+                          .instance = "plugged:100"};
+    assert_true(ovs_port_plugged_recent(&vm, 100 + OVS_PLUG_GRACE - 1));
+    assert_false(ovs_port_plugged_recent(&vm, 100 + OVS_PLUG_GRACE));
+    vm.instance = "plugged:?"; /* a time it does not say: kept */
+    assert_true(ovs_port_plugged_recent(&vm, 1LL << 40));
+    vm.instance = "running:100";
+    assert_false(ovs_port_plugged_recent(&vm, 101));
+    vm.instance = NULL;
+    assert_false(ovs_port_plugged_recent(&vm, 101));
     /* Another name with a vm-id is somebody else's, unless csdpdk adopted it. */
     struct ovs_port named = {.name = "vhost0", .mac = "02:00:4c:5f:00:05", .vm_id = "x"};
     assert_int_equal(ovs_port_owner(&named), OVS_OWNER_FOREIGN);

@@ -220,12 +220,22 @@ class PortsTest extends TestSupport {
     }
 
     @Test
-    void gcListsAndRemovesPortsOfVmsLibvirtDoesNotKnow() throws Exception {
+    void gcKeepsAFreshPlugThenListsAndRemovesPortsOfVmsLibvirtDoesNotKnow() throws Exception {
         try (OvsdbServer own = OvsdbServer.start("br0")) {
             DpdkHelperClient c = new DpdkHelperClient(csdpdk(), own.options().build());
             String uuid = randomUuid();
             String port = c.plug(new PlugRequest(vm(uuid), List.of(new NicSpec(randomMac(), "br0", null)),
                                                  details("client"))).getPortNames().get(0);
+            GcResult fresh = c.gc(true);
+            assertTrue(fresh.getKept().stream().anyMatch(k -> port.equals(k.getPort())
+                                                             && k.getReason().startsWith("plugged less than")),
+                       "a VM plugged just now may not have started yet: kept " + fresh.getKept());
+            assertTrue(fresh.getRemoved().isEmpty());
+
+            // The plug two hours back, past gc's grace: the VM never started.
+            String mark = "plugged:" + (System.currentTimeMillis() / 1000 - 7200);
+            own.vsctl("set", "Interface", port, "external_ids:csdpdk-instance=" + mark,
+                      "--", "set", "Port", port, "external_ids:csdpdk-instance=" + mark);
             GcResult listed = c.gc(false);
             GcResult.Orphan orphan = listed.getOrphans().stream().filter(o -> port.equals(o.getPort()))
                     .findFirst().orElseThrow();
