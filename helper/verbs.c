@@ -185,9 +185,11 @@ const struct verb verbs[] = {
         .summary = "find (and with --apply remove) csdpdk's ports whose VM no longer runs",
         .help = "Reads no request. A VM's port counts when libvirt (--libvirt) does not know or\n"
                 "  does not run its VM (asked only when there is such a port); ports of an\n"
-                "  in-flight migration are kept. A NIC's port not bound to its VM yet is kept\n"
-                "  for an hour after it was made, then counts when no running domain uses its\n"
-                "  socket or MAC. With --foreign, so does a vhost-user port on a netdev bridge\n"
+                "  in-flight migration are kept, and so is, for an hour, a port that a plug\n"
+                "  handed out for a start of its VM (csdpdk-instance=plugged:TIME; a VM is\n"
+                "  plugged before its domain starts). A NIC's port not bound to its VM yet is\n"
+                "  kept for an hour after it was made, then counts when no running domain uses\n"
+                "  its socket or MAC. With --foreign, so does a vhost-user port on a netdev bridge\n"
                 "  that csdpdk does not own (CloudStack's; what adopt reports as an orphan).\n"
                 "Result: orphans[] (port, vm, nic, bridge, domain: missing | inactive | none,\n"
                 "  owned_by: vm | nic | none), removed[], kept[] (port, vm, reason).\n",

@@ -64,6 +64,8 @@ install: $(O)/csdpdk $(HOOK) $(MANPAGE) $(COMPLETION) bridge-jar
 	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/csdpdk
 	install -D -m 0644 packaging/systemd/ovs-vswitchd-csdpdk.conf \
 	  $(DESTDIR)$(UNITDIR)/ovs-vswitchd.service.d/csdpdk.conf
+	install -D -m 0644 packaging/systemd/csdpdk-gc.service $(DESTDIR)$(UNITDIR)/csdpdk-gc.service
+	install -D -m 0644 packaging/systemd/csdpdk-gc.timer $(DESTDIR)$(UNITDIR)/csdpdk-gc.timer
 	install -D -m 0644 $(BRIDGE_JAR) $(DESTDIR)$(PREFIX)/share/java/csdpdk-bridge-$(CSDPDK_VERSION).jar
 	ln -sf csdpdk-bridge-$(CSDPDK_VERSION).jar $(DESTDIR)$(PREFIX)/share/java/csdpdk-bridge.jar
 	install -D -m 0644 $(AGENT_JAR) $(DESTDIR)$(PREFIX)/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar

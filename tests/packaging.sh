@@ -22,10 +22,11 @@ check "csdpdk: name, version and architecture" \
 check "csdpdk depends on the libraries it links and those it loads (libvirt0 >= 4.1, libcurl4)" \
     bash -c '[[ $1 == *"libjansson4 ("* && $1 == *"libxml2 ("* && $1 == *"libvirt0 (>= 4.1)"* && $1 == *libcurl4* ]]' \
     _ "$(field "$BIN" Depends)"
-check "csdpdk holds the binary, its manual page and completion, the drop-in for ovs-vswitchd.service, libvirt's hook with its link, settings and log rotation, and nothing else outside its docs" \
+check "csdpdk holds the binary, its manual page and completion, the drop-in for ovs-vswitchd.service, the gc timer and its service, libvirt's hook with its link, settings and log rotation, and nothing else outside its docs" \
     test "$(files "$BIN" | grep -v '/$' | grep -v '^./usr/share/doc/' | tr '\n' ' ')" \
     = "$(printf '%s\n' ./usr/bin/csdpdk \
          ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf ./usr/share/man/man8/csdpdk.8.gz \
+         ./lib/systemd/system/csdpdk-gc.service ./lib/systemd/system/csdpdk-gc.timer \
          ./usr/share/bash-completion/completions/csdpdk ./usr/libexec/csdpdk/csdpdk-libvirt-hook \
          "./etc/libvirt/hooks/qemu.d/csdpdk -> /usr/libexec/csdpdk/csdpdk-libvirt-hook" \
          ./etc/csdpdk/libvirt-hook.conf ./etc/logrotate.d/csdpdk-libvirt-hook | sort | tr '\n' ' ')"
@@ -65,6 +66,22 @@ check "... and its help lists the verbs" bash -c '"$1" --help | grep -q "migrate
 check "the drop-in runs the packaged csdpdk's sockets-clean before every start of ovs-vswitchd, a failure ignored ('-')" \
     bash -c 'grep -qx "ExecStartPre=-/usr/bin/csdpdk --timeout 5 --format json sockets-clean" "$1" && "$2" sockets-clean --help >/dev/null' \
     _ "$T/root/lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf" "$T/root/usr/bin/csdpdk"
+units=$T/root/lib/systemd/system
+check "the gc timer: its first run 15 min after it starts, then hourly; its service a oneshot of the packaged csdpdk's gc --apply where OVSDB's socket is" \
+    bash -c 'grep -qx "OnActiveSec=15min" "$1/csdpdk-gc.timer" && grep -qx "OnUnitActiveSec=1h" "$1/csdpdk-gc.timer" &&
+             grep -qx "WantedBy=timers.target" "$1/csdpdk-gc.timer" && grep -qx "Type=oneshot" "$1/csdpdk-gc.service" &&
+             grep -qx "ConditionPathExists=/var/run/openvswitch/db.sock" "$1/csdpdk-gc.service" &&
+             grep -qx "ExecStart=/usr/bin/csdpdk --timeout 30 --format json gc --apply" "$1/csdpdk-gc.service" &&
+             "$2" --ovsdb "unix:$3/none.sock" --timeout 30 --format json gc --apply | jq -e ".error.code == \"ovsdb_unavailable\"" >/dev/null' \
+    _ "$units" "$T/root/usr/bin/csdpdk" "$T"
+check "... systemd-analyze verify finds nothing wrong with either (but that /usr/bin/csdpdk is not installed here)" \
+    test "$(systemd-analyze verify --man=no "$units/csdpdk-gc.timer" "$units/csdpdk-gc.service" 2>&1 |
+            grep -vx 'csdpdk-gc.service: Command /usr/bin/csdpdk is not executable: No such file or directory')" = ""
+check "... the postinst enables and starts the timer, never its service; prerm stops it" \
+    bash -c 'c=$(mktemp -d) && dpkg-deb --control "$1" "$c" &&
+             grep -q "deb-systemd-helper enable .csdpdk-gc.timer." "$c/postinst" &&
+             grep -q "deb-systemd-invoke \$_dh_action .csdpdk-gc.timer. " "$c/postinst" &&
+             ! grep -q "csdpdk-gc.service" "$c/postinst" && grep -q "deb-systemd-invoke stop .csdpdk-gc.timer." "$c/prerm"' _ "$BIN"
 check "... stripped, and so is the hook" bash -c '! readelf --section-headers "$1" | grep -q "\.symtab" &&
     ! readelf --section-headers "$2" | grep -q "\.symtab"' _ "$T/root/usr/bin/csdpdk" "$T/root/usr/libexec/csdpdk/csdpdk-libvirt-hook"
 check "the packaged hook runs: its help names the operations; every setting of its settings file is its default, and reads" \
@@ -88,6 +105,10 @@ check "dpkg installs the three packages into a scratch root" \
     bash -c 'dpkg --root="$1" --force-depends --force-script-chrootless --no-triggers -i "${@:2}" >/dev/null 2>&1 &&
              for p in csdpdk csdpdk-java-bridge csdpdk-cloudstack-agent; do
                  dpkg --root="$1" -s "$p" | grep -qx "Status: install ok installed" || exit 1; done' _ "$sys" "$BIN" "$JAVA" "$AGENT"
+check "... the gc timer enabled there (timers.target wants it), not on this host" \
+    bash -c '[[ $(readlink "$1/etc/systemd/system/timers.target.wants/csdpdk-gc.timer") == /lib/systemd/system/csdpdk-gc.timer ]] &&
+             [[ ! -e /etc/systemd/system/timers.target.wants/csdpdk-gc.timer ]] &&
+             [[ -z $(find /var/lib/systemd/deb-systemd-helper-enabled -name "csdpdk*" 2>/dev/null) ]]' _ "$sys"
 check "... the agent's plugins directory holds the driver's jar, its hooks directory the transformer" \
     bash -c 'test -s "$1/usr/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar" &&
              test -s "$1/etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy"' _ "$sys"

@@ -154,8 +154,11 @@ check "... and lists it once the plug is over an hour old" \
     test "$(jqo '[.result.orphans[] | "\(.port):\(.domain)"] | join(" ")')" = "csdpdk-8:missing"
 check "gc keeps a port of a migration in flight" test "$(jqo '.result.kept[0].port')" = csdpdk-13
 check "gc without --apply removes nothing" test "$(vsctl list-ports br0 | grep -c csdpdk-8)" = 1
-run "${C[@]}" gc --apply
-check "gc --apply removes the orphans only" \
+# gc --apply as the package's hourly csdpdk-gc.service runs it: its
+# ExecStart's arguments, after the test's daemons.
+read -ra unit_args <<<"$(sed -n 's|^ExecStart=/usr/bin/csdpdk ||p' "$(dirname "$0")/../../packaging/systemd/csdpdk-gc.service")"
+run "${C[@]}" "${unit_args[@]}"
+check "gc --apply (as csdpdk-gc.service runs it: ${unit_args[*]}) removes the orphans only" \
     test "$(jqo '.result.removed | join(" ")') $(ports_of br0 | tr '\n' ' ')" = "csdpdk-8 csdpdk-12 csdpdk-13 csdpdk-14 "
 
 # ---- OVSDB unavailable, and a bounded wait ----
