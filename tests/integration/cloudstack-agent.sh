@@ -122,7 +122,11 @@ agent_read() {
         fi
         AOUT+=$line$'\n'
     done
-    AOUT+="(no answer from the agent on $1)"
+    # Say why, for a failure that is hard to reproduce: the process gone
+    # (its pipe closed) or silent, and the end of its log.
+    local why="it exited"
+    alive "${AGENT_PID[$1]}" && why="it runs, silent for 300 s"
+    AOUT+="(no answer from the agent on $1: $why; its log ends: $(tail -n 8 "$T/$1/agent.log" 2>/dev/null | tr '\n' '|'))"
     return 99
 }
 agent_call() {
