@@ -341,7 +341,7 @@ void output_wrapped(FILE *out, const char *lead, int indent, const char *text)
     const int width = 100;
     int column = lead ? fprintf(out, "%s", lead) : fprintf(out, "%*s", indent, "");
     bool line_empty = true; /* no word on this line yet */
-    const char *p = text;
+    const char *p = text ? text : "";
     while (*p) {
         while (*p == ' ') {
             p++;

@@ -46,7 +46,8 @@ static void usage(FILE *out)
             "                                on stderr to refuse it; print the domain\n"
             "  release end                   remove the domain's ports\n"
             "  anything else                 nothing (exit 0)\n"
-            "Other arguments than these four: this text on stderr, exit 0, nothing done.\n"
+            "Any number of arguments other than libvirt's four: this text on stderr, exit 0,\n"
+            "nothing done.\n"
             "Settings: --config FILE (default " HOOK_CONFIG_DEFAULT "): key = value lines,\n"
             "  ovsdb, agent-properties, sysfs, proc, log (default " HOOK_LOG_DEFAULT "),\n"
             "  timeout (seconds, default %g).\n",
