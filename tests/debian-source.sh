@@ -25,9 +25,10 @@ check "csdpdk's Depends are computed from what it links (libc6, libjansson4, lib
 check "Built-Using names the openvswitch it links: $(dpkg-deb --field "$BIN" Built-Using)" \
     test "$(dpkg-deb --field "$BIN" Built-Using)" = "$(dpkg-query -W -f '${source:Package} (= ${source:Version})' openvswitch-source)"
 files=$(dpkg-deb --contents "$BIN" | awk '{ print $6 }')
-check "csdpdk holds the binary, the manual page, the completion, the drop-in, libvirt's hook and its settings, and the docs" \
+check "csdpdk holds the binary, the manual page, the completion, the drop-in, the gc timer, libvirt's hook and its settings, and the docs" \
     bash -c 'for f in ./usr/bin/csdpdk ./usr/share/man/man8/csdpdk.8.gz ./usr/share/bash-completion/completions/csdpdk \
                      ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf ./usr/share/doc/csdpdk/docs/api.md.gz \
+                     ./lib/systemd/system/csdpdk-gc.service ./lib/systemd/system/csdpdk-gc.timer \
                      ./usr/libexec/csdpdk/csdpdk-libvirt-hook ./etc/libvirt/hooks/qemu.d/csdpdk \
                      ./etc/csdpdk/libvirt-hook.conf ./etc/logrotate.d/csdpdk-libvirt-hook ./usr/share/doc/csdpdk/docs/hook.md.gz \
                      ./usr/share/doc/csdpdk/copyright; do grep -qx "$f" <<<"$1" || { echo "missing $f"; exit 1; }; done' _ "$files"
