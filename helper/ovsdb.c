@@ -511,11 +511,13 @@ bool ovs_port_unbound_recent(const struct ovs_port *p, long long now)
 
 bool ovs_port_plugged_recent(const struct ovs_port *p, long long now)
 {
-    if (ovs_port_owner(p) != OVS_OWNER_VM || !ovs_port_instance_is(p, OVS_INSTANCE_PLUGGED)) {
+    if (ovs_port_owner(p) != OVS_OWNER_VM || !p->plug_time) {
         return false;
     }
-    long long when = strtoll(p->instance + strlen(OVS_INSTANCE_PLUGGED), NULL, 10);
-    return when <= 0 || now - when < OVS_PLUG_GRACE;
+    char *end = NULL;
+    long long when = strtoll(p->plug_time, &end, 10);
+    return *p->plug_time && !*end && when > 0 && now - when < OVS_PLUG_GRACE &&
+           when - now < OVS_PLUG_GRACE;
 }
 
 char *ovs_port_socket(const struct ovs_port *p, const char *socket_dir)
@@ -602,6 +604,7 @@ static void port_clear(struct ovs_port *p)
     free(p->plug_time);
     free(p->adopted);
     free(p->instance);
+    free(p->ids_read);
     free(p->status_link);
     free(p->status_mode);
     free(p->status_socket);
@@ -686,8 +689,9 @@ static void read_port_row(struct ovs_port *p, const struct json *row)
                   ? (int) tag : 0;
 }
 
-static void read_iface_row(struct ovs_port *p, const struct json *row, bool with_status)
+static void read_iface_row(struct ovs_port *p, const struct json *row, unsigned flags)
 {
+    bool with_status = flags & OVS_SELECT_WITH_STATUS;
     const struct json *ids = member(row, "external_ids");
     const struct json *status = member(row, "status");
     int64_t ofport;
@@ -704,6 +708,7 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, bool with
     p->plug_time = dup_or_null(map_get(ids, OVS_KEY_PLUG_TIME));
     p->adopted = dup_or_null(map_get(ids, OVS_KEY_ADOPTED));
     p->instance = dup_or_null(map_get(ids, OVS_KEY_INSTANCE));
+    p->ids_read = flags & OVS_SELECT_WITH_IDS && ids ? json_to_string(ids, 0) : NULL;
     p->ofport = -1;
     p->queues = -1;
     p->vrings_ready = 0;
@@ -962,7 +967,7 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
                 mem_grow((void **) &list.ports, &n_alloc, list.n + 1, sizeof *list.ports);
                 struct ovs_port *p = &list.ports[list.n++];
                 *p = (struct ovs_port){0};
-                read_iface_row(p, array_at(rows, r), with_status);
+                read_iface_row(p, array_at(rows, r), flags);
             }
         }
     }
@@ -1097,9 +1102,8 @@ static struct json *insert_ops(const struct ovs_port_spec *spec, const char *nam
     snprintf(port_ref, sizeof port_ref, "port%zu", i);
 
     const char *ids[] = {OVS_KEY_MAC, spec->mac, OVS_KEY_OP, spec->op_id,
-                         OVS_KEY_OP_TIME, spec->op_time, OVS_KEY_PLUG_TIME,
-                         spec->vm_id ? NULL : spec->plug_time, OVS_KEY_IFACE, spec->iface_id,
-                         OVS_KEY_VM, spec->vm_id, OVS_KEY_INSTANCE, spec->instance, NULL};
+                         OVS_KEY_OP_TIME, spec->op_time, OVS_KEY_PLUG_TIME, spec->plug_time,
+                         OVS_KEY_IFACE, spec->iface_id, OVS_KEY_VM, spec->vm_id, NULL};
     _cleanup_free_ char *path = spec->socket_dir ? mem_asprintf("%s/%s", spec->socket_dir, name)
                                                  : NULL;
     const char *options[] = {"vhost-server-path", path, NULL};
@@ -1357,13 +1361,24 @@ static struct json *adopted_index_op(const char *port_uuid, const char *mac, con
                      mutations);
 }
 
-struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
-                               const char *comment)
+/* The operations that remove the ports (after 'ops' so far); with
+ * 'unchanged', each first waits for its Interface's external_ids as read. */
+static void delete_ops(struct json *ops, const struct ovs_port *ports, size_t n, bool unchanged)
 {
-    struct json *ops = jarray(1, op_comment(comment));
     for (size_t i = 0; i < n; i++) {
         if (!ports[i].port_uuid) {
             continue;
+        }
+        if (unchanged && ports[i].iface_uuid) {
+            struct json *ids = ports[i].ids_read ? json_from_string(ports[i].ids_read)
+                                                 : jarray(2, jstring("map"), json_array_create_empty());
+            struct json *row = json_object_create();
+            json_object_put(row, "external_ids", ids);
+            json_array_add(ops, op_wait_equal("Interface",
+                                              jarray(1, condition("_uuid", "==",
+                                                                  jarray(2, jstring("uuid"),
+                                                                         jstring(ports[i].iface_uuid)))),
+                                              "external_ids", jarray(1, row)));
         }
         if (ports[i].adopted && ports[i].mac) {
             json_array_add(ops, adopted_index_op(ports[i].port_uuid, ports[i].mac, NULL));
@@ -1374,8 +1389,36 @@ struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, s
                                       jarray(1, jarray(3, jstring("ports"), jstring("delete"),
                                                        uuid_set("uuid", ports[i].port_uuid)))));
     }
+}
+
+struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
+                               const char *comment)
+{
+    struct json *ops = jarray(1, op_comment(comment));
+    delete_ops(ops, ports, n, false);
     _cleanup_(json_destroyp) struct json *result = NULL;
     return transact_checked(db, ops, "removing ports", &result);
+}
+
+struct err *ovsdb_ports_delete_unchanged(struct ovsdb *db, const struct ovs_port *ports, size_t n,
+                                         const char *comment, bool *changed)
+{
+    struct json *ops = jarray(1, op_comment(comment));
+    delete_ops(ops, ports, n, true);
+    _cleanup_(json_destroyp) struct json *result = NULL;
+    *changed = false;
+    struct err *e = transact(db, ops, "removing ports", &result);
+    size_t index;
+    const char *error, *details;
+    if (!e && txn_failure(result, &index, &error, &details)) {
+        if (!strcmp(error, "timed out")) { /* only a wait times out here */
+            *changed = true;
+        } else {
+            e = err_new(ERR_OVSDB_ERROR, NULL, "OVSDB failed while removing ports: %s: %s", error,
+                        details);
+        }
+    }
+    return e;
 }
 
 /* ---- the switch ---- */

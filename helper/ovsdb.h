@@ -10,8 +10,9 @@
  *
  * A csdpdk port is a Port and its one Interface, both named csdpdk-N and
  * both tagged in external_ids with attached-mac, iface-id and either vm-id
- * (the VM's port) or csdpdk-plug-time (a NIC's port, not bound to its VM
- * yet); csdpdk-op-id during a migration. A port csdpdk adopted (made by
+ * (the VM's port; with csdpdk-plug-time too once a plug by VM handed it
+ * out for a start) or csdpdk-plug-time alone (a NIC's port, not bound to
+ * its VM yet); csdpdk-op-id during a migration. A port csdpdk adopted (made by
  * CloudStack's own code) also carries csdpdk-adopted. Every wait is bounded
  * by the deadline given to ovsdb_open(). */
 #ifndef CSDPDK_OVSDB_H
@@ -41,14 +42,13 @@
 #define OVS_KEY_IFACE "iface-id"
 #define OVS_KEY_OP "csdpdk-op-id"
 #define OVS_KEY_OP_TIME "csdpdk-op-time"
-#define OVS_KEY_PLUG_TIME "csdpdk-plug-time" /* a NIC's port, not bound: when it was made */
+#define OVS_KEY_PLUG_TIME "csdpdk-plug-time" /* when plug handed the port out (below) */
 #define OVS_KEY_ADOPTED "csdpdk-adopted"     /* when csdpdk adopted it (unix seconds) */
 #define OVS_KEY_INSTANCE "csdpdk-instance"   /* the run of the VM on it (docs/hook.md) */
-/* csdpdk-instance: "plugged:<unix time>" when plug hands the port out for a
- * start of its VM (made for it, bound to it, or out again after a run: a
- * new start racing the release of the old run, which then leaves the port
- * alone; gc keeps it for OVS_PLUG_GRACE); "running:<unix time>" from the
- * libvirt hook when a run of the VM starts on the port. */
+/* csdpdk-instance: "running:<unix time>" from the libvirt hook when a run
+ * of the VM starts on the port, "plugged:<unix time>" when plug hands the
+ * port out again afterwards (a new start of the VM, racing the release of
+ * the old run, which then leaves the port alone). */
 #define OVS_INSTANCE_RUNNING "running:"
 #define OVS_INSTANCE_PLUGGED "plugged:"
 
@@ -87,9 +87,12 @@ struct ovs_port {
     char *iface_id;
     char *op_id;
     char *op_time;      /* csdpdk-op-time, unix seconds */
-    char *plug_time;    /* csdpdk-plug-time, unix seconds: a NIC's port not bound to its VM */
+    char *plug_time;    /* csdpdk-plug-time, unix seconds: a NIC's port not bound to its VM,
+                         * or a VM's that a plug handed out for a start */
     char *adopted;      /* csdpdk-adopted, unix seconds */
     char *instance;     /* csdpdk-instance */
+    char *ids_read;     /* Interface.external_ids as read (OVSDB's JSON), only with
+                         * OVS_SELECT_WITH_IDS: for ovsdb_ports_delete_unchanged() */
     /* Filled only when asked for (OVS_SELECT_WITH_STATUS). */
     char *status_link;  /* status:status: "connected", "disconnected" */
     char *status_mode;  /* status:mode, OVS's side: "client", "server" */
@@ -132,6 +135,7 @@ struct ovs_select {
 
 enum {
     OVS_SELECT_WITH_STATUS = 1 << 0, /* also read Interface.status and friends */
+    OVS_SELECT_WITH_IDS = 1 << 1,    /* keep external_ids as read (ids_read) */
 };
 
 /* Finds the ports whose Interface matches any of 'queries', each once,
@@ -156,8 +160,7 @@ struct ovs_port_spec {
     const char *iface_id;
     const char *op_id;      /* NULL outside migrations */
     const char *op_time;    /* when the migration's ports were made (unix seconds), or NULL */
-    const char *plug_time;  /* with no vm_id: when the port was made (unix seconds) */
-    const char *instance;   /* csdpdk-instance ("plugged:<time>" from plug), or NULL */
+    const char *plug_time;  /* when plug made it (unix seconds): always with no vm_id */
 };
 
 /* Creates one port per spec, all in one transaction: afterwards every port
@@ -185,6 +188,13 @@ void ovsdb_names_free(char **names, size_t n);
  * ones. A port already gone is not an error. */
 struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
                                const char *comment) _warn_unused_;
+
+/* ovsdb_ports_delete(), provided that each port's Interface still has the
+ * external_ids it had when it was read (OVS_SELECT_WITH_IDS): otherwise
+ * nothing is removed and *changed is true (someone retagged a port since:
+ * judge again). */
+struct err *ovsdb_ports_delete_unchanged(struct ovsdb *db, const struct ovs_port *ports, size_t n,
+                                         const char *comment, bool *changed) _warn_unused_;
 
 /* The switch as its Open_vSwitch row and bridges tell it. */
 struct ovs_switch {
@@ -294,10 +304,9 @@ struct err *ovsdb_wait_applied(struct ovsdb *db, long long reserve_ms) _warn_unu
  * before 'now' (unix seconds), or at a time it does not say. */
 bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now);
 
-/* A port plug made is kept this long whatever libvirt says, its VM's
- * domain may not be defined or started yet: a NIC's port not bound, after
- * its csdpdk-plug-time; a VM's port not started on, after its
- * csdpdk-instance "plugged:" time. */
+/* A port plug handed out is kept this long after its csdpdk-plug-time
+ * whatever libvirt says: its VM's domain may not be defined or started
+ * yet (a NIC's port not bound; a VM's port of a start to come). */
 #define OVS_PLUG_GRACE 3600 /* seconds */
 
 /* Who a port belongs to. */
@@ -322,8 +331,9 @@ bool ovs_port_instance_is(const struct ovs_port *p, const char *prefix);
 bool ovs_port_unbound_recent(const struct ovs_port *p, long long now);
 
 /* True for a port of 'owner' OVS_OWNER_VM that plug handed out for a start
- * (csdpdk-instance "plugged:") less than OVS_PLUG_GRACE before 'now', or
- * at a time it does not say: the start may not have come yet. */
+ * (csdpdk-plug-time) less than OVS_PLUG_GRACE before 'now' (and not more
+ * than that after it: a clock set back): the start may not have come yet.
+ * A time it cannot read is not recent. */
 bool ovs_port_plugged_recent(const struct ovs_port *p, long long now);
 
 /* The socket of a vhost-user port: its vhost-server-path (client mode), or

@@ -132,10 +132,11 @@ static struct err *judge_owner(const struct plug *p, size_t i, const struct ovs_
  * it); a port the libvirt hook marked as used by a run of the VM
  * (csdpdk-instance "running:") is marked as plugged again, so that the
  * release of that run, should it come later, leaves it alone
- * (docs/hook.md). A plug by VM marks every port it hands out so
- * (csdpdk-instance "plugged:", made here, bound here or found unmarked),
- * and gc keeps such a port until its VM's start has had time to come; a
- * retry finds the mark and writes nothing. One lookup by MAC per NIC answers all of it; it is the
+ * (docs/hook.md). A plug by VM (not a migration's) stamps each port it
+ * hands out with csdpdk-plug-time, when it makes or binds it, or finds its
+ * stamp over OVS_PLUG_GRACE old: gc keeps a VM's port so stamped until its
+ * VM's start has had time to come. A retry within the grace writes
+ * nothing. One lookup by MAC per NIC answers all of it; it is the
  * only lookup of a plug that creates ports, and an indexed one (OVSDB
  * indexes _uuid only), so keep it that way. */
 static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
@@ -155,6 +156,8 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
 
     long long now = (long long) time(NULL);
     snprintf(p->claim, sizeof p->claim, OVS_INSTANCE_PLUGGED "%lld", now);
+    snprintf(p->now, sizeof p->now, "%lld", now);
+    bool for_start = p->req.vm_uuid && !p->op_id; /* a plug by VM, not a migration's */
     *n_new = 0;
     for (size_t i = 0; i < p->req.n_nics; i++) {
         const struct vm_nic *nic = &p->req.nics[i];
@@ -183,16 +186,20 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
             }
             struct ovs_retag *r = &p->retags[p->n_retags];
             *r = (struct ovs_retag){.port = port};
-            if (bind) {
+            if (bind && for_start) {
+                /* Bound here, handed out for a start: gc's grace starts again. */
+                ovs_retag_set(r, OVS_KEY_VM, p->req.vm_uuid);
+                ovs_retag_set(r, OVS_KEY_PLUG_TIME, p->now);
+            } else if (bind) {
                 ovs_retag_bind(r, p->req.vm_uuid);
+            } else if (for_start && !ovs_port_plugged_recent(port, now)) {
+                ovs_retag_set(r, OVS_KEY_PLUG_TIME, p->now);
             }
             if (other_op) {
                 ovs_retag_clear(r, OVS_KEY_OP);
                 ovs_retag_clear(r, OVS_KEY_OP_TIME);
             }
-            bool for_start = p->req.vm_uuid && !p->op_id;
-            if ((for_start && !ovs_port_instance_is(port, OVS_INSTANCE_PLUGGED)) ||
-                ovs_port_instance_is(port, OVS_INSTANCE_RUNNING)) {
+            if (ovs_port_instance_is(port, OVS_INSTANCE_RUNNING)) {
                 ovs_retag_set(r, OVS_KEY_INSTANCE, p->claim);
             }
             p->n_retags += r->set[0] || r->clear[0];
@@ -262,8 +269,9 @@ static struct err *create_ports(struct ovsdb *db, struct plug *p, size_t n_new, 
             .iface_id = nic->uuid ? nic->uuid : nic->mac,
             .op_id = p->op_id,
             .op_time = p->op_id ? op_time : NULL,
-            .plug_time = op_time,
-            .instance = p->req.vm_uuid && !p->op_id ? p->claim : NULL,
+            /* A NIC's port (its owner), or a VM's made for a start (gc's
+             * grace); not a VM's made for a migration (its tag's grace). */
+            .plug_time = !p->req.vm_uuid || !p->op_id ? op_time : NULL,
         };
     }
 

@@ -22,6 +22,7 @@ struct plug {
     struct ovs_retag *retags;   /* what found ports' tags must say (into 'found'), written last */
     size_t n_retags;
     char claim[32];             /* csdpdk-instance "plugged:<now>", set by the survey */
+    char now[24];               /* csdpdk-plug-time "<now>", set by the survey */
 };
 
 void plug_clear(struct plug *p);

@@ -2,15 +2,17 @@
  * them (docs/ports.md). A VM's port (vm-id) counts when libvirt does not
  * know or does not run its VM, unless a migration in flight tagged it
  * (csdpdk-op-id, made less than OVS_MIGRATION_GRACE ago): its VM is not
- * defined on this host until the migration starts; or unless plug handed
- * it out for a start less than OVS_PLUG_GRACE ago (csdpdk-instance
- * "plugged:"): a VM is plugged before its domain is started, and gc must
- * not take the ports of a deploy in progress. A NIC's port not bound yet
- * counts when no running domain uses its socket or MAC, once
- * OVS_PLUG_GRACE has passed since it was made (its VM's domain may not be
- * defined yet). Ports csdpdk does not own are never touched, unless
- * --foreign asks for them: then a vhost-user port on a netdev bridge that
- * no running domain uses counts too (what adopt reports as an orphan). */
+ * defined on this host until the migration starts; or unless a plug handed
+ * it out for a start less than OVS_PLUG_GRACE ago (csdpdk-plug-time): a VM
+ * is plugged before its domain is started, and gc must not take the ports
+ * of a deploy in progress. A NIC's port not bound yet counts when no
+ * running domain uses its socket or MAC, once OVS_PLUG_GRACE has passed
+ * since it was made (its VM's domain may not be defined yet). Ports csdpdk
+ * does not own are never touched, unless --foreign asks for them: then a
+ * vhost-user port on a netdev bridge that no running domain uses counts
+ * too (what adopt reports as an orphan). The removal waits for the tags gc
+ * read: a port retagged meanwhile (a plug handing it out, the hook binding
+ * it) makes gc judge again. */
 #include <time.h>
 
 #include "helper/agent.h"
@@ -22,6 +24,7 @@
 
 struct gc {
     const struct options *o;
+    struct ovs_port_list found;   /* the vhost-user ports, as this pass read them */
     struct ovsdb *db;
     struct libvirt *lv;           /* opened when a port needs libvirt */
     struct host_domains domains;  /* read when a port needs them */
@@ -35,6 +38,7 @@ struct gc {
 
 static void gc_clear(struct gc *g)
 {
+    ovs_port_list_clear(&g->found);
     host_domains_clear(&g->domains);
     libvirt_close(g->lv);
     agent_config_clear(&g->agent);
@@ -119,61 +123,96 @@ static struct err *judge_by_use(struct gc *g, const struct ovs_port *p)
     return NULL;
 }
 
+/* Attempts at a judgement that no plug, hook or adopt changes under it. */
+#define GC_PASSES 3
+
+/* One look at the ports, each judged; with --apply, the orphans removed in
+ * one transaction, unless a port was retagged since it was read (a plug
+ * handing it out, the hook binding it): then nothing is removed and
+ * *changed is true. Domains are read again on each pass. */
+static struct err *gc_pass(struct gc *g, struct ovsdb *db, struct ovs_switch *sw, bool *sw_read,
+                           bool *changed)
+{
+    const struct ovs_select query = {OVS_SELECT_VHOST, NULL};
+    bool foreign = g->o->foreign;
+    struct err *e = NULL;
+
+    json_array_clear(g->orphans);
+    json_array_clear(g->kept);
+    free(g->doomed);
+    g->doomed = NULL;
+    g->n_doomed = 0;
+    host_domains_clear(&g->domains);
+    g->domains_read = false;
+    ovs_port_list_clear(&g->found);
+    if ((e = ovsdb_ports_select(db, &query, 1, OVS_SELECT_WITH_IDS, &g->found))) {
+        return e;
+    }
+    g->doomed = mem_new0(struct ovs_port, g->found.n + 1);
+
+    long long now = (long long) time(NULL);
+    for (size_t i = 0; !e && i < g->found.n; i++) {
+        const struct ovs_port *p = &g->found.ports[i];
+        switch (ovs_port_owner(p)) {
+        case OVS_OWNER_VM:
+            e = judge_vm_port(g, p, now);
+            break;
+        case OVS_OWNER_NIC:
+            if (ovs_port_unbound_recent(p, now)) {
+                keep(g, p, mem_asprintf("not bound yet, made less than %d minutes ago",
+                                        OVS_PLUG_GRACE / 60));
+            } else {
+                e = judge_by_use(g, p);
+            }
+            break;
+        case OVS_OWNER_FOREIGN:
+            /* Only what adopt would consider: a port on a netdev bridge. */
+            if (foreign && !*sw_read) {
+                e = ovsdb_switch_read(db, sw);
+                *sw_read = !e;
+            }
+            if (!e && foreign && ovs_switch_netdev_bridge(sw, p->bridge)) {
+                e = judge_by_use(g, p);
+            }
+            break;
+        }
+    }
+    *changed = false;
+    if (!e && g->o->apply && !g->o->dry_run && g->n_doomed) {
+        e = ovsdb_ports_delete_unchanged(db, g->doomed, g->n_doomed, "csdpdk gc", changed);
+    }
+    return e;
+}
+
 struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
 {
-    bool foreign = ctx->options->foreign;
     struct err *e = NULL;
-    const struct ovs_select query = {OVS_SELECT_VHOST, NULL};
-    _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
     _cleanup_(gc_clear) struct gc g = {.o = ctx->options, .orphans = json_array(), .kept = json_array()};
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
     _cleanup_(ovs_switch_clear) struct ovs_switch sw = {0};
     bool sw_read = false;
 
-    if ((e = ovsdb_open(g.o->ovsdb, g.o->timeout, g.o->verbose, &db)) ||
-        (e = ovsdb_ports_select(db, &query, 1, 0, &found))) {
+    if ((e = ovsdb_open(g.o->ovsdb, g.o->timeout, g.o->verbose, &db))) {
         return e;
     }
-    g.doomed = mem_new0(struct ovs_port, found.n + 1);
-
-    long long now = (long long) time(NULL);
-    for (size_t i = 0; !e && i < found.n; i++) {
-        const struct ovs_port *p = &found.ports[i];
-        switch (ovs_port_owner(p)) {
-        case OVS_OWNER_VM:
-            e = judge_vm_port(&g, p, now);
-            break;
-        case OVS_OWNER_NIC:
-            if (ovs_port_unbound_recent(p, now)) {
-                keep(&g, p, mem_asprintf("not bound yet, made less than %d minutes ago",
-                                         OVS_PLUG_GRACE / 60));
-            } else {
-                e = judge_by_use(&g, p);
-            }
-            break;
-        case OVS_OWNER_FOREIGN:
-            /* Only what adopt would consider: a port on a netdev bridge. */
-            if (foreign && !sw_read) {
-                e = ovsdb_switch_read(db, &sw);
-                sw_read = !e;
-            }
-            if (!e && foreign && ovs_switch_netdev_bridge(&sw, p->bridge)) {
-                e = judge_by_use(&g, p);
-            }
+    for (int pass = 1;; pass++) {
+        bool changed;
+        if ((e = gc_pass(&g, db, &sw, &sw_read, &changed))) {
+            return e;
+        }
+        if (!changed) {
             break;
         }
-    }
-    if (e) {
-        return e;
+        if (pass == GC_PASSES) {
+            return err_new(ERR_PORT_CONFLICT, NULL,
+                           "ports were retagged while gc judged them, %d times running (plugs or the "
+                           "libvirt hook at work): nothing was removed; run gc again",
+                           GC_PASSES);
+        }
     }
 
     json_t *removed = json_array();
-    if (g.o->apply && !g.o->dry_run && g.n_doomed) {
-        e = ovsdb_ports_delete(db, g.doomed, g.n_doomed, "csdpdk gc");
-        if (e) {
-            json_decref(removed);
-            return e;
-        }
+    if (g.o->apply && !g.o->dry_run) {
         for (size_t i = 0; i < g.n_doomed; i++) {
             json_array_append_new(removed, json_string(g.doomed[i].name));
         }

@@ -106,7 +106,7 @@ gc_runs=0 wrong=0 orphans_removed=0
 while (($(date +%s) < end)); do
     o=$((700000 + gc_runs))
     plug_request "$(uuid_for $o)" client "$(nic "$(mac_for $o 1)" br0)" | "$CSDPDK" "${C[@]}" plug >"$T/plant.json" 2>&1
-    plugged_long_ago "$(jq -r '.result.ports[0].port' "$T/plant.json")" # past gc's grace for its start
+    plugged_long_ago "$(jq -r '.result.ports[0].port // empty' "$T/plant.json")" # past gc's grace for its start
     "$CSDPDK" "${G[@]}" gc --apply >"$T/gc$gc_runs.json" 2>&1
     gc_runs=$((gc_runs + 1))
     sleep 1

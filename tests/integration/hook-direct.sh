@@ -177,6 +177,8 @@ check "release end again: exit 0, nothing to do (the agent's own unplug may have
 run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')"
 D6=$(domain vm1 "$VM1" "02:00:00:00:06:01 $SOCK/csdpdk-6 client reconnect")
 hook vm1 prepare begin <<<"$D6"
+check "prepare begin marks the run on the port (running:)" \
+    test "$(vsctl get Interface csdpdk-6 external_ids:csdpdk-instance | cut -c1-9)" = '"running:'
 run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')"
 check "plug of a port marked running hands it out again (created false), marked plugged" \
     test "$(jqo '.result.ports[0].created')|$(vsctl get Interface csdpdk-6 external_ids:csdpdk-instance | cut -c1-9)" = 'false|"plugged:'
@@ -186,6 +188,15 @@ check "... the old run's release end leaves it to the new start, and says so" \
 hook vm1 prepare begin <<<"$D6"
 hook vm1 release end shutdown <<<"$D6"
 check "... the new run's own release end removes it" test "$(vsctl list-ports cloudbr0 | wc -l)" = 0
+
+# A port a plug by VM made, whose run the hook never marked (installed
+# after the VM started, say): gc's stamp (csdpdk-plug-time) is not a plug
+# for a next start, and the release end removes the port.
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-0000000007a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')"
+P7=$(jqo '.result.ports[0].port')
+hook vm1 release end shutdown <<<"$(domain vm1 "$VM1" "02:00:00:00:07:01 $SOCK/$P7 client reconnect")"
+check "a port plugged by VM (stamped csdpdk-plug-time), its run never marked: its release end removes it" \
+    test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
 
 # A port whose socket is named otherwise (an operator's own): found by its
 # vhost-server-path, adopted at start, removed at release.

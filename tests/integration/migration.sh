@@ -101,9 +101,9 @@ run "${DST[@]}" migrate-finish <<<'{"op_id": "op-1", "verify": false}'
 check "migrate-finish with verify false clears the tags" \
     test "$(jqo '.result.ports | length') $(jqo .result.verified) $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = "2 false 0"
 run "${DST[@]}" plug <<<"$(request)"
-check "... and the VM's ports are its own: a plug of it finds them (created false) and marks them for its start" \
+check "... and the VM's ports are its own: a plug of it finds them (created false) and stamps them for its start" \
     test "$status $(jqo '[.result.ports[].created] | map(tostring) | join(" ")') $(for p in $(jqo '.result.ports[].port'); do
-        vsctl get Port "$p" external_ids:csdpdk-instance | cut -c1-9; done | sort -u)" = '0 false false "plugged:'
+        vsctl get Port "$p" external_ids:csdpdk-plug-time | tr -d '"' | grep -cE '^[0-9]{10}$'; done | sort -u)" = '0 false false 1'
 plugged_long_ago $(jqo '.result.ports[].port') # that start never came (gc, below)
 
 # 4b. Abort of another migration: exactly its ports go.

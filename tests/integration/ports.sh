@@ -146,14 +146,20 @@ run "${C[@]}" plug <<<"$(plug_request "$RUNNING" client "$(nic "$(mac_for 9 1)" 
 vsctl set Interface csdpdk-13 external_ids:csdpdk-op-id=op-1
 run "${C[@]}" gc
 check "gc keeps the port of a VM libvirt does not know while its start may still come (plugged less than an hour ago)" \
-    test "$(jqo '.result.orphans | length')|$(jqo '.result.kept[] | select(.port == "csdpdk-8") | .reason')|$(vsctl get Port csdpdk-8 external_ids:csdpdk-instance | cut -c1-9)" = \
-    '0|plugged less than 60 minutes ago, its VM not started yet (domain missing)|"plugged:'
+    test "$(jqo '.result.orphans | length')|$(jqo '.result.kept[] | select(.port == "csdpdk-8") | .reason')|$(vsctl get Port csdpdk-8 external_ids:csdpdk-plug-time | tr -d '"' | grep -cE '^[0-9]{10}$')" = \
+    '0|plugged less than 60 minutes ago, its VM not started yet (domain missing)|1'
 plugged_long_ago csdpdk-8
 run "${C[@]}" gc
 check "... and lists it once the plug is over an hour old" \
     test "$(jqo '[.result.orphans[] | "\(.port):\(.domain)"] | join(" ")')" = "csdpdk-8:missing"
 check "gc keeps a port of a migration in flight" test "$(jqo '.result.kept[0].port')" = csdpdk-13
 check "gc without --apply removes nothing" test "$(vsctl list-ports br0 | grep -c csdpdk-8)" = 1
+run "${C[@]}" plug <<<"$(plug_request "$VM1" client "$(nic "$(mac_for 1 1)" br0 100)")"
+replug="$status $(jqo '.result.ports[0] | "\(.port):\(.created)"') $(($(date +%s) - $(vsctl get Port csdpdk-8 external_ids:csdpdk-plug-time | tr -d '"') < 60))"
+run "${C[@]}" gc
+check "a plug of it again after that hour (created false) stamps it anew, and gc keeps it again" \
+    test "$replug $(jqo '[.result.kept[].port] | index("csdpdk-8") != null')" = "0 csdpdk-8:false 1 true"
+plugged_long_ago csdpdk-8
 # gc --apply as the package's hourly csdpdk-gc.service runs it: its
 # ExecStart's arguments, after the test's daemons.
 read -ra unit_args <<<"$(sed -n 's|^ExecStart=/usr/bin/csdpdk ||p' "$(dirname "$0")/../../packaging/systemd/csdpdk-gc.service")"

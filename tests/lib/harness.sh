@@ -135,15 +135,15 @@ vsctl() {
     ovs-vsctl --db="$DB" --no-wait "$@"
 }
 
-# plugged_long_ago PORT...: sets the mark plug leaves on a VM's port
-# (csdpdk-instance "plugged:TIME") two hours back, past gc's grace for a
-# start that has not come: as if the VM was plugged and never started.
+# plugged_long_ago PORT...: sets the stamp a plug leaves on a port
+# (csdpdk-plug-time) two hours back, past gc's grace for a start that has
+# not come: as if the VM was plugged and never started.
 plugged_long_ago() {
-    local p mark="plugged:$(($(date +%s) - 7200))" args=()
+    local p mark=$(($(date +%s) - 7200)) args=()
     for p; do
         [[ -n $p ]] || continue
-        args+=(-- set Interface "$p" external_ids:csdpdk-instance="$mark"
-               -- set Port "$p" external_ids:csdpdk-instance="$mark")
+        args+=(-- set Interface "$p" external_ids:csdpdk-plug-time="$mark"
+               -- set Port "$p" external_ids:csdpdk-plug-time="$mark")
     done
     ((${#args[@]} == 0)) || vsctl "${args[@]}"
 }

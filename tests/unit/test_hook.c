@@ -170,19 +170,26 @@ static void matching(void **state)
     assert_int_equal(ovs_port_owner(&nic), OVS_OWNER_NIC);
     assert_false(ovs_port_unbound_recent(&nic, 1 + OVS_PLUG_GRACE));
     assert_true(ovs_port_unbound_recent(&nic, OVS_PLUG_GRACE));
-    assert_false(ovs_port_plugged_recent(&nic, 2)); /* a NIC's port: its plug time rules */
-    /* A VM's port that plug handed out is kept for the grace; one the hook
-     * saw run, or one without a mark, is not. */
+    assert_false(ovs_port_plugged_recent(&nic, 2)); /* a NIC's port: its own grace, above */
+    /* A VM's port that a plug by VM handed out (csdpdk-plug-time) is kept
+     * for the grace; one without the stamp, or one it cannot read, is not;
+     * nor is a stamp from further ahead than the grace (a clock set back). */
     struct ovs_port vm = {.name = "csdpdk-6", .mac = "02:00:4c:5f:00:06", .vm_id = "x",
-                          .instance = "plugged:100"};
-    assert_true(ovs_port_plugged_recent(&vm, 100 + OVS_PLUG_GRACE - 1));
-    assert_false(ovs_port_plugged_recent(&vm, 100 + OVS_PLUG_GRACE));
-    vm.instance = "plugged:?"; /* a time it does not say: kept */
-    assert_true(ovs_port_plugged_recent(&vm, 1LL << 40));
-    vm.instance = "running:100";
-    assert_false(ovs_port_plugged_recent(&vm, 101));
-    vm.instance = NULL;
-    assert_false(ovs_port_plugged_recent(&vm, 101));
+                          .plug_time = "100000"};
+    assert_int_equal(ovs_port_owner(&vm), OVS_OWNER_VM);
+    assert_true(ovs_port_plugged_recent(&vm, 100000 + OVS_PLUG_GRACE - 1));
+    assert_false(ovs_port_plugged_recent(&vm, 100000 + OVS_PLUG_GRACE));
+    assert_true(ovs_port_plugged_recent(&vm, 100000 - OVS_PLUG_GRACE + 1));
+    assert_false(ovs_port_plugged_recent(&vm, 100000 - OVS_PLUG_GRACE));
+    assert_false(ovs_port_unbound_recent(&vm, 100000)); /* bound: not a NIC's */
+    static char *const unread[] = {"", "?", "100000x", "0", "-5"};
+    for (size_t i = 0; i < ARRAY_SIZE(unread); i++) {
+        vm.plug_time = unread[i];
+        assert_false(ovs_port_plugged_recent(&vm, 100000));
+    }
+    vm.plug_time = NULL;
+    vm.instance = "plugged:100000"; /* the hook's mark is not gc's grace */
+    assert_false(ovs_port_plugged_recent(&vm, 100000));
     /* Another name with a vm-id is somebody else's, unless csdpdk adopted it. */
     struct ovs_port named = {.name = "vhost0", .mac = "02:00:4c:5f:00:05", .vm_id = "x"};
     assert_int_equal(ovs_port_owner(&named), OVS_OWNER_FOREIGN);

@@ -233,9 +233,9 @@ class PortsTest extends TestSupport {
             assertTrue(fresh.getRemoved().isEmpty());
 
             // The plug two hours back, past gc's grace: the VM never started.
-            String mark = "plugged:" + (System.currentTimeMillis() / 1000 - 7200);
-            own.vsctl("set", "Interface", port, "external_ids:csdpdk-instance=" + mark,
-                      "--", "set", "Port", port, "external_ids:csdpdk-instance=" + mark);
+            String mark = Long.toString(System.currentTimeMillis() / 1000 - 7200);
+            own.vsctl("set", "Interface", port, "external_ids:csdpdk-plug-time=" + mark,
+                      "--", "set", "Port", port, "external_ids:csdpdk-plug-time=" + mark);
             GcResult listed = c.gc(false);
             GcResult.Orphan orphan = listed.getOrphans().stream().filter(o -> port.equals(o.getPort()))
                     .findFirst().orElseThrow();
