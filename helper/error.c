@@ -34,7 +34,8 @@ static const struct {
     [ERR_UNKNOWN_BRIDGE] = {"unknown_bridge", EXIT_DATAERR,
         "a NIC names a bridge OVSDB does not have"},
     [ERR_PORT_CONFLICT] = {"port_conflict", EXIT_TEMPFAIL,
-        "a MAC or a port belongs to another VM or migration; it is untouched"},
+        "a MAC or a port belongs to another VM or migration; it is untouched (gc: ports kept "
+        "changing while it judged them)"},
     [ERR_OVSDB_UNAVAILABLE] = {"ovsdb_unavailable", EXIT_UNAVAILABLE,
         "nothing answers at --ovsdb, or the connection was lost"},
     [ERR_OVSDB_ERROR] = {"ovsdb_error", EXIT_SOFTWARE,

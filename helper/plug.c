@@ -132,11 +132,12 @@ static struct err *judge_owner(const struct plug *p, size_t i, const struct ovs_
  * it); a port the libvirt hook marked as used by a run of the VM
  * (csdpdk-instance "running:") is marked as plugged again, so that the
  * release of that run, should it come later, leaves it alone
- * (docs/hook.md). A plug by VM (not a migration's) stamps each port it
- * hands out with csdpdk-plug-time, when it makes or binds it, or finds its
- * stamp over OVS_PLUG_GRACE old: gc keeps a VM's port so stamped until its
- * VM's start has had time to come. A retry within the grace writes
- * nothing. One lookup by MAC per NIC answers all of it; it is the
+ * (docs/hook.md). A plug (not a migration's prepare) stamps each port it
+ * hands out with csdpdk-plug-time: when it makes it, binds it, or finds
+ * its stamp missing or over OVS_PLUG_GRACE old. gc keeps a port so stamped
+ * until its VM's start has had time to come (and removes a port only if
+ * its tags did not change while it judged it). A retry within the grace
+ * writes nothing. One lookup by MAC per NIC answers all of it; it is the
  * only lookup of a plug that creates ports, and an indexed one (OVSDB
  * indexes _uuid only), so keep it that way. */
 static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
@@ -157,7 +158,7 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
     long long now = (long long) time(NULL);
     snprintf(p->claim, sizeof p->claim, OVS_INSTANCE_PLUGGED "%lld", now);
     snprintf(p->now, sizeof p->now, "%lld", now);
-    bool for_start = p->req.vm_uuid && !p->op_id; /* a plug by VM, not a migration's */
+    bool for_start = !p->op_id; /* a plug, not a migration's prepare */
     *n_new = 0;
     for (size_t i = 0; i < p->req.n_nics; i++) {
         const struct vm_nic *nic = &p->req.nics[i];
@@ -192,8 +193,13 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
                 ovs_retag_set(r, OVS_KEY_PLUG_TIME, p->now);
             } else if (bind) {
                 ovs_retag_bind(r, p->req.vm_uuid);
-            } else if (for_start && !ovs_port_plugged_recent(port, now)) {
-                ovs_retag_set(r, OVS_KEY_PLUG_TIME, p->now);
+            } else if (for_start) {
+                /* Handed out again: a stamp over the grace old starts it again. */
+                bool recent = ovs_port_owner(port) == OVS_OWNER_VM ? ovs_port_plugged_recent(port, now)
+                                                                   : ovs_port_unbound_recent(port, now);
+                if (!recent) {
+                    ovs_retag_set(r, OVS_KEY_PLUG_TIME, p->now);
+                }
             }
             if (other_op) {
                 ovs_retag_clear(r, OVS_KEY_OP);

@@ -50,7 +50,8 @@ struct err *plug_apply(struct ovsdb *db, struct plug *p, const char *ovsdb_url, 
 
 /* ports[], mode, interfaces[], numa, hugepages, domain_xml; then, unless
  * 'dry_run', the tags found ports must get (a NIC's port bound to the VM, a
- * migration's tags taken back, csdpdk-instance), in one transaction: a plug
+ * migration's tags taken back, csdpdk-instance, csdpdk-plug-time), in one
+ * transaction: a plug
  * that fails before changes nothing of them. If rendering or that write
  * fails, the ports this run created are removed again. */
 struct err *plug_result(struct ovsdb *db, struct plug *p, bool dry_run, json_t **result)

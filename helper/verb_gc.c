@@ -25,7 +25,6 @@
 struct gc {
     const struct options *o;
     struct ovs_port_list found;   /* the vhost-user ports, as this pass read them */
-    struct ovsdb *db;
     struct libvirt *lv;           /* opened when a port needs libvirt */
     struct host_domains domains;  /* read when a port needs them */
     bool domains_read;
@@ -127,9 +126,10 @@ static struct err *judge_by_use(struct gc *g, const struct ovs_port *p)
 #define GC_PASSES 3
 
 /* One look at the ports, each judged; with --apply, the orphans removed in
- * one transaction, unless a port was retagged since it was read (a plug
- * handing it out, the hook binding it): then nothing is removed and
- * *changed is true. Domains are read again on each pass. */
+ * one transaction, unless a port was retagged or removed since it was read
+ * (a plug handing it out, the hook binding or removing it): then nothing
+ * is removed and *changed is true. Ports and domains are read again on
+ * each pass (the switch's bridges, read for --foreign, are not). */
 static struct err *gc_pass(struct gc *g, struct ovsdb *db, struct ovs_switch *sw, bool *sw_read,
                            bool *changed)
 {
@@ -137,6 +137,7 @@ static struct err *gc_pass(struct gc *g, struct ovsdb *db, struct ovs_switch *sw
     bool foreign = g->o->foreign;
     struct err *e = NULL;
 
+    *changed = false;
     json_array_clear(g->orphans);
     json_array_clear(g->kept);
     free(g->doomed);
@@ -177,7 +178,6 @@ static struct err *gc_pass(struct gc *g, struct ovsdb *db, struct ovs_switch *sw
             break;
         }
     }
-    *changed = false;
     if (!e && g->o->apply && !g->o->dry_run && g->n_doomed) {
         e = ovsdb_ports_delete_unchanged(db, g->doomed, g->n_doomed, "csdpdk gc", changed);
     }
@@ -205,8 +205,8 @@ struct err *verb_gc_run(struct verb_context *ctx, json_t **result)
         }
         if (pass == GC_PASSES) {
             return err_new(ERR_PORT_CONFLICT, NULL,
-                           "ports were retagged while gc judged them, %d times running (plugs or the "
-                           "libvirt hook at work): nothing was removed; run gc again",
+                           "ports were retagged or removed while gc judged them, %d times running "
+                           "(plugs or the libvirt hook at work): nothing was removed; run gc again",
                            GC_PASSES);
         }
     }

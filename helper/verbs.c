@@ -186,11 +186,13 @@ const struct verb verbs[] = {
         .help = "Reads no request. A VM's port counts when libvirt (--libvirt) does not know or\n"
                 "  does not run its VM (asked only when there is such a port); ports of an\n"
                 "  in-flight migration are kept, and so is, for an hour, a port that a plug\n"
-                "  by VM handed out for a start (csdpdk-plug-time; a VM is plugged before\n"
-                "  its domain starts). A NIC's port not bound to its VM yet is\n"
-                "  kept for an hour after it was made, then counts when no running domain uses\n"
-                "  its socket or MAC. With --foreign, so does a vhost-user port on a netdev bridge\n"
-                "  that csdpdk does not own (CloudStack's; what adopt reports as an orphan).\n"
+                "  handed out for a start (csdpdk-plug-time; a VM is plugged before its domain\n"
+                "  starts). A NIC's port not bound to its VM yet is kept for an hour after it\n"
+                "  was made, then counts when no running domain uses its socket or MAC. With\n"
+                "  --foreign, so does a vhost-user port on a netdev bridge that csdpdk does not\n"
+                "  own (CloudStack's; what adopt reports as an orphan). --apply removes them\n"
+                "  only if none was retagged or removed meanwhile, else judges again;\n"
+                "  port_conflict (exit 75) after three tries.\n"
                 "Result: orphans[] (port, vm, nic, bridge, domain: missing | inactive | none,\n"
                 "  owned_by: vm | nic | none), removed[], kept[] (port, vm, reason).\n",
         .flags = VERB_MUTATES | VERB_APPLY | VERB_FOREIGN | VERB_OVSDB | VERB_LIBVIRT,

@@ -74,6 +74,13 @@ check "three arguments: usage on stderr, exit 0 (a non-zero exit at reconnect ki
 
 # Ports: csdpdk-1 a NIC's (client mode), csdpdk-2 CloudStack's (server).
 run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 client)"
+# A plug by NIC again after gc's hour stamps the port anew (it is handed out
+# for a start again); within the hour it writes nothing.
+plugged_long_ago csdpdk-1
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 client)"
+stamp=$(vsctl get Interface csdpdk-1 external_ids:csdpdk-plug-time | tr -d '"')
+check "a plug by NIC of its port stamped over an hour ago: created false, stamped anew" \
+    test "$status $(jqo '.result.ports[0].created') $(($(date +%s) - ${stamp:-0} < 60))" = "0 false 1"
 bash "$(dirname "$0")/../bench/cloudstack-plug.sh" "$DB" cloudbr0 "$SOCK" dpdkvhostuser "" >/dev/null
 vswitchd_sync
 D1=$(domain vm1 "$VM1" "02:00:00:00:01:01 $SOCK/csdpdk-1 server" "02:00:00:00:02:01 $SOCK/csdpdk-2 client reconnect")
@@ -194,6 +201,8 @@ check "... the new run's own release end removes it" test "$(vsctl list-ports cl
 # for a next start, and the release end removes the port.
 run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-0000000007a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')"
 P7=$(jqo '.result.ports[0].port')
+check "... (plugged: stamped csdpdk-plug-time, no run marked)" \
+    test "$status|$(vsctl get Interface "$P7" external_ids:csdpdk-plug-time | tr -d '"' | grep -cE '^[0-9]{10}$')|$(vsctl get Interface "$P7" external_ids:csdpdk-instance 2>&1 | grep -c 'no key')" = "0|1|1"
 hook vm1 release end shutdown <<<"$(domain vm1 "$VM1" "02:00:00:00:07:01 $SOCK/$P7 client reconnect")"
 check "a port plugged by VM (stamped csdpdk-plug-time), its run never marked: its release end removes it" \
     test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"

@@ -58,15 +58,19 @@ check "libvirtd stopped: migrate-check against it is timeout (exit 75) after $to
 # libvirtd back, keeps the port (plugged less than an hour ago).
 P5=$(vsctl --bare --columns=name find Interface external_ids:vm-id="$VM")
 plugged_long_ago "$P5"
-"$CSDPDK" "${C[@]}" --timeout 30 gc --apply >"$T/raced.json" 2>&1 &
+"$CSDPDK" "${C[@]}" --timeout 30 gc --apply >"$T/raced.json" 2>"$T/raced.err" &
 gc_pid=$!
-sleep 1
+# Until gc holds two sockets: OVSDB's (it read the ports), then libvirtd's.
+for _ in $(seq 200); do
+    (($(find "/proc/$gc_pid/fd" -lname 'socket:*' 2>/dev/null | wc -l) >= 2)) && break
+    sleep 0.05
+done
 run "${C[@]}" plug <<<"$(plug_request "$VM" client "$(nic "$(mac_for 5 1)" cloudbr0)")"
 replug="$status $(jqo '.result.ports[0].created')"
 kill -CONT "$LVPID"
 wait "$gc_pid"
 gc_status=$?
-check "a port a plug handed out again while gc --apply judged it: gc removes nothing, its second look keeps the port" \
+check "a port a plug handed out again while gc --apply waited on libvirtd: gc removes nothing, its second look keeps the port" \
     test "$replug|$gc_status|$(jq -r --arg p "$P5" '"\(.result.removed | length) \(.result.kept[] | select(.port == $p) | .reason)"' "$T/raced.json")|$(vsctl list-ports cloudbr0 | grep -cx "$P5")" = \
     "0 false|0|0 plugged less than 60 minutes ago, its VM not started yet (domain missing)|1"
 before=$(invariants_snapshot)

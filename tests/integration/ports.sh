@@ -155,7 +155,8 @@ check "... and lists it once the plug is over an hour old" \
 check "gc keeps a port of a migration in flight" test "$(jqo '.result.kept[0].port')" = csdpdk-13
 check "gc without --apply removes nothing" test "$(vsctl list-ports br0 | grep -c csdpdk-8)" = 1
 run "${C[@]}" plug <<<"$(plug_request "$VM1" client "$(nic "$(mac_for 1 1)" br0 100)")"
-replug="$status $(jqo '.result.ports[0] | "\(.port):\(.created)"') $(($(date +%s) - $(vsctl get Port csdpdk-8 external_ids:csdpdk-plug-time | tr -d '"') < 60))"
+stamp=$(vsctl get Port csdpdk-8 external_ids:csdpdk-plug-time | tr -d '"')
+replug="$status $(jqo '.result.ports[0] | "\(.port):\(.created)"') $(($(date +%s) - ${stamp:-0} < 60))"
 run "${C[@]}" gc
 check "a plug of it again after that hour (created false) stamps it anew, and gc keeps it again" \
     test "$replug $(jqo '[.result.kept[].port] | index("csdpdk-8") != null')" = "0 csdpdk-8:false 1 true"
