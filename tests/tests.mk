@@ -13,6 +13,10 @@ LIBVIRT_ACCEPT := $(O)/tests/libvirt-accept
 PROPERTIES_DUMP := $(O)/tests/properties-dump
 CORPUS_GEN := $(O)/tests/corpus-gen
 GOLDEN_DIRS := $(sort $(wildcard tests/golden/*))
+# Under valgrind (one core each), the golden cases run in two halves at once.
+GOLDEN_VG_A := $(filter tests/golden/render tests/golden/capabilities tests/golden/offering-check \
+                        tests/golden/decode,$(GOLDEN_DIRS))
+GOLDEN_VG_B := $(filter-out $(GOLDEN_VG_A),$(GOLDEN_DIRS))
 CORPUS_DIR := tests/corpus/decode
 CORPUS_GEN_DIR := $(O)/tests/corpus-generated/decode
 INTEGRATION := $(sort $(wildcard tests/integration/*.sh))
@@ -90,7 +94,9 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	  "corpus decode, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus decode $(CORPUS_DIR) $(CORPUS_GEN_DIR)' \
 	  "corpus plug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "plug $(NOWHERE)" tests/corpus/plug' \
 	  "corpus unplug, ASan+UBSan" '$(SANITIZER_ENV) $(CLI_RUNNER) $(ASAN)/csdpdk corpus "unplug $(NOWHERE)" tests/corpus/unplug' \
-	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_DIRS)' \
+	  "golden, valgrind" '$(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_VG_A) >$(O)/valgrind-a.tap 2>&1 & a=$$!; \
+	    $(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_VG_B); b=$$?; wait $$a; a=$$?; \
+	    cat $(O)/valgrind-a.tap; exit $$((a ? a : b))' \
 	  "java bridge (JUnit)" 'set -o pipefail; $(MAKE) --no-print-directory -C plugin-java-bridge check CSDPDK=$(abspath $(O)/csdpdk) 2>&1 | awk -f tests/junit-tap.awk' \
 	  "packaging (make deb)" '$(MAKE) --no-print-directory deb >/dev/null && O=$(O) DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/packaging.sh' \
 	  "Debian source package (dpkg-buildpackage, lintian)" '$(MAKE) --no-print-directory deb >/dev/null && DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/debian-source.sh' \
