@@ -1608,10 +1608,14 @@ void ovs_retag_clear(struct ovs_retag *r, const char *key)
     r->clear[n] = key;
 }
 
-void ovs_retag_bind(struct ovs_retag *r, const char *vm_id)
+void ovs_retag_bind(struct ovs_retag *r, const char *vm_id, const char *plug_time)
 {
     ovs_retag_set(r, OVS_KEY_VM, vm_id);
-    ovs_retag_clear(r, OVS_KEY_PLUG_TIME);
+    if (plug_time) {
+        ovs_retag_set(r, OVS_KEY_PLUG_TIME, plug_time);
+    } else {
+        ovs_retag_clear(r, OVS_KEY_PLUG_TIME);
+    }
 }
 
 void ovs_retag_adopt(struct ovs_retag *r, const char *vm_id, const char *mac, const char *when)

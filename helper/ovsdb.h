@@ -259,8 +259,9 @@ struct ovs_retag {
 void ovs_retag_set(struct ovs_retag *r, const char *key, const char *value);
 void ovs_retag_clear(struct ovs_retag *r, const char *key);
 
-/* A NIC's port becomes VM 'vm_id''s: vm-id set, csdpdk-plug-time gone. */
-void ovs_retag_bind(struct ovs_retag *r, const char *vm_id);
+/* A NIC's port becomes VM 'vm_id''s: vm-id set; csdpdk-plug-time set to
+ * 'plug_time' (a start to come), or gone when NULL (the VM runs). */
+void ovs_retag_bind(struct ovs_retag *r, const char *vm_id, const char *plug_time);
 
 /* A port csdpdk did not make becomes VM 'vm_id''s, for NIC 'mac', adopted
  * at 'when' (unix seconds). */

@@ -187,12 +187,9 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
             }
             struct ovs_retag *r = &p->retags[p->n_retags];
             *r = (struct ovs_retag){.port = port};
-            if (bind && for_start) {
-                /* Bound here, handed out for a start: gc's grace starts again. */
-                ovs_retag_set(r, OVS_KEY_VM, p->req.vm_uuid);
-                ovs_retag_set(r, OVS_KEY_PLUG_TIME, p->now);
-            } else if (bind) {
-                ovs_retag_bind(r, p->req.vm_uuid);
+            if (bind) {
+                /* Handed out for a start: gc's grace starts again. */
+                ovs_retag_bind(r, p->req.vm_uuid, for_start ? p->now : NULL);
             } else if (for_start) {
                 /* Handed out again: a stamp over the grace old starts it again. */
                 bool recent = ovs_port_owner(port) == OVS_OWNER_VM ? ovs_port_plugged_recent(port, now)

@@ -160,7 +160,7 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
             ovs_retag_adopt(r, v.uuid, v.mac, now);
             n_changes++;
         } else if (streq(v.what, "bound")) {
-            ovs_retag_bind(r, v.uuid);
+            ovs_retag_bind(r, v.uuid, NULL);
             n_changes++;
         }
     }

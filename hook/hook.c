@@ -250,7 +250,7 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
                      i->mac, p->name, p->iface_id ? p->iface_id : "?", p->mac);
                 continue;
             }
-            ovs_retag_bind(r, d->uuid);
+            ovs_retag_bind(r, d->uuid, NULL);
             note(&out->log, "%s: bound %s", i->mac, p->name);
             break;
         case OVS_OWNER_FOREIGN:

@@ -78,7 +78,7 @@ run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-00000
 # for a start again); within the hour it writes nothing.
 plugged_long_ago csdpdk-1
 run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 client)"
-stamp=$(vsctl get Interface csdpdk-1 external_ids:csdpdk-plug-time | tr -d '"')
+stamp=$(plug_stamp csdpdk-1)
 check "a plug by NIC of its port stamped over an hour ago: created false, stamped anew" \
     test "$status $(jqo '.result.ports[0].created') $(($(date +%s) - ${stamp:-0} < 60))" = "0 false 1"
 bash "$(dirname "$0")/../bench/cloudstack-plug.sh" "$DB" cloudbr0 "$SOCK" dpdkvhostuser "" >/dev/null
@@ -202,7 +202,7 @@ check "... the new run's own release end removes it" test "$(vsctl list-ports cl
 run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-0000000007a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')"
 P7=$(jqo '.result.ports[0].port')
 check "... (plugged: stamped csdpdk-plug-time, no run marked)" \
-    test "$status|$(vsctl get Interface "$P7" external_ids:csdpdk-plug-time | tr -d '"' | grep -cE '^[0-9]{10}$')|$(vsctl get Interface "$P7" external_ids:csdpdk-instance 2>&1 | grep -c 'no key')" = "0|1|1"
+    test "$status|$(plug_stamp "$P7" | grep -cE '^[0-9]{10}$')|$(vsctl get Interface "$P7" external_ids:csdpdk-instance 2>&1 | grep -c 'no key')" = "0|1|1"
 hook vm1 release end shutdown <<<"$(domain vm1 "$VM1" "02:00:00:00:07:01 $SOCK/$P7 client reconnect")"
 check "a port plugged by VM (stamped csdpdk-plug-time), its run never marked: its release end removes it" \
     test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"

@@ -103,7 +103,7 @@ check "migrate-finish with verify false clears the tags" \
 run "${DST[@]}" plug <<<"$(request)"
 check "... and the VM's ports are its own: a plug of it finds them (created false) and stamps them for its start" \
     test "$status $(jqo '[.result.ports[].created] | map(tostring) | join(" ")') $(for p in $(jqo '.result.ports[].port'); do
-        vsctl get Port "$p" external_ids:csdpdk-plug-time | tr -d '"' | grep -cE '^[0-9]{10}$'; done | sort -u)" = '0 false false 1'
+        plug_stamp "$p" Port | grep -cE '^[0-9]{10}$'; done | sort -u)" = '0 false false 1'
 plugged_long_ago $(jqo '.result.ports[].port') # that start never came (gc, below)
 
 # 4b. Abort of another migration: exactly its ports go.

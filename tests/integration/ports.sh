@@ -146,7 +146,7 @@ run "${C[@]}" plug <<<"$(plug_request "$RUNNING" client "$(nic "$(mac_for 9 1)" 
 vsctl set Interface csdpdk-13 external_ids:csdpdk-op-id=op-1
 run "${C[@]}" gc
 check "gc keeps the port of a VM libvirt does not know while its start may still come (plugged less than an hour ago)" \
-    test "$(jqo '.result.orphans | length')|$(jqo '.result.kept[] | select(.port == "csdpdk-8") | .reason')|$(vsctl get Port csdpdk-8 external_ids:csdpdk-plug-time | tr -d '"' | grep -cE '^[0-9]{10}$')" = \
+    test "$(jqo '.result.orphans | length')|$(jqo '.result.kept[] | select(.port == "csdpdk-8") | .reason')|$(plug_stamp csdpdk-8 Port | grep -cE '^[0-9]{10}$')" = \
     '0|plugged less than 60 minutes ago, its VM not started yet (domain missing)|1'
 plugged_long_ago csdpdk-8
 run "${C[@]}" gc
@@ -155,7 +155,7 @@ check "... and lists it once the plug is over an hour old" \
 check "gc keeps a port of a migration in flight" test "$(jqo '.result.kept[0].port')" = csdpdk-13
 check "gc without --apply removes nothing" test "$(vsctl list-ports br0 | grep -c csdpdk-8)" = 1
 run "${C[@]}" plug <<<"$(plug_request "$VM1" client "$(nic "$(mac_for 1 1)" br0 100)")"
-stamp=$(vsctl get Port csdpdk-8 external_ids:csdpdk-plug-time | tr -d '"')
+stamp=$(plug_stamp csdpdk-8 Port)
 replug="$status $(jqo '.result.ports[0] | "\(.port):\(.created)"') $(($(date +%s) - ${stamp:-0} < 60))"
 run "${C[@]}" gc
 check "a plug of it again after that hour (created false) stamps it anew, and gc keeps it again" \

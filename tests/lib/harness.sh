@@ -148,6 +148,12 @@ plugged_long_ago() {
     ((${#args[@]} == 0)) || vsctl "${args[@]}"
 }
 
+# plug_stamp PORT [TABLE]: the port's csdpdk-plug-time, bare (its Interface
+# row's, or TABLE's); nothing when it has none.
+plug_stamp() {
+    vsctl get "${2:-Interface}" "$1" external_ids:csdpdk-plug-time 2>/dev/null | tr -d '"'
+}
+
 # db_size: the size of the database file; a commit makes it grow.
 db_size() {
     stat -c %s "$OVSDB_DIR/conf.db"
