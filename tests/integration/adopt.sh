@@ -267,7 +267,7 @@ mig_migrate h1 h2
 if [[ $MIGRATE_STATUS == 0 ]] && frames_wait h2 "$MAC1" 5 "$MIGRATE_T0" 60 && frames_wait h2 "$MAC2" 5 "$MIGRATE_T0" 30; then
     ok "h1 -> h2: the adopted VM moves live; its frames cross h2's switch on both NICs"
 else
-    fail "h1 -> h2: the adopted VM moves live" "$MIGRATE_OUT"
+    fail "h1 -> h2: the adopted VM moves live" "$MIGRATE_OUT" "$(mig_diag h2)"
 fi
 hrun h1 unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
 check "h1: unplug by VM removes the adopted ports" test "$status $(jqo '.result.removed | join(" ")')" = "0 $P1 $P2"

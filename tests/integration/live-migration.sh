@@ -165,7 +165,7 @@ move() {
     rm -f "$(mig_console "$dst")"
     mig_migrate "$src" "$dst"
     if [[ $MIGRATE_STATUS != 0 ]]; then
-        fail "$src -> $dst: virsh migrate --live" "$MIGRATE_OUT" "$(tail -n 5 "$T/$dst/lv/log/qemu/$NAME.log")"
+        fail "$src -> $dst: virsh migrate --live" "$MIGRATE_OUT" "$(mig_diag "$dst")"
         return 1
     fi
     ok "$src -> $dst: libvirt migrates the VM live (${FIG[migrate]} s)"

@@ -337,7 +337,7 @@ if boot h1 client; then
                 test "$status $(jqo .result.verified) $(jqo '.result.ports | join(" ")') $(jqo ".result.queues[\"$NEW\"]")" \
                 = "0 true $NEW $QUEUES"
         else
-            fail "h1 -> h2: virsh migrate --live" "$MIGRATE_OUT" "$(tail -n 5 "$T/h2/lv/log/qemu/$NAME.log")"
+            fail "h1 -> h2: virsh migrate --live" "$MIGRATE_OUT" "$(mig_diag h2)"
         fi
     else
         fail "h1 -> h2 (client): migrate-prepare, migrate-check and migrate-rewrite" "$MIG_FAILED"

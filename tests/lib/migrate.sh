@@ -110,6 +110,17 @@ _mig_virsh() {
     return $MIGRATE_STATUS
 }
 
+# mig_diag DST: what a failed migration left to read on DST, for fail():
+# the switch's last vhost-user lines, QEMU's log and the guest's console.
+mig_diag() {
+    echo "$1's switch:"
+    grep -iE 'vhost|virtio' "$T/$1/ovs/vswitchd.log" 2>/dev/null | tail -n 8
+    echo "$1's QEMU log:"
+    tail -n 5 "$T/$1/lv/log/qemu/$NAME.log" 2>/dev/null
+    echo "$1's guest console:"
+    tail -n 3 "$(mig_console "$1")" 2>/dev/null
+}
+
 # mig_outage SRC DST MAC: the network's outage of the last migration: the
 # seconds from the last frame of MAC through SRC's switch to the first
 # through DST's (frame clocks of hosts.sh), both after MIGRATE_T0.
