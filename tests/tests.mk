@@ -101,5 +101,6 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	  "packaging (make deb)" '$(MAKE) --no-print-directory deb >/dev/null && O=$(O) DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/packaging.sh' \
 	  "Debian source package (dpkg-buildpackage, lintian)" '$(MAKE) --no-print-directory deb >/dev/null && DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/debian-source.sh' \
 	  "RPM source package (rpmbuild -bs, rpmlint)" 'CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/rpm-source.sh' \
+	  "the packages on a fresh Debian 12 (mmdebstrap, apt-get install, purge)" '$(MAKE) --no-print-directory deb >/dev/null && DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/fresh-install.sh' \
 	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)') \
 	  $(foreach t,$(INTEGRATION_ASAN),"$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')

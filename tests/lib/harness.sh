@@ -71,9 +71,14 @@ check() {
 
 # run [CSDPDK ARGS...] <<< REQUEST: runs csdpdk; sets $out, $err, $status.
 run() {
+    capture "$CSDPDK" "$@"
+}
+
+# capture COMMAND...: runs the command; sets $out, $err, $status.
+capture() {
     local o e
     o=$(mktemp "$T/out.XXXXXX") e=$(mktemp "$T/err.XXXXXX")
-    "$CSDPDK" "$@" >"$o" 2>"$e"
+    "$@" >"$o" 2>"$e"
     status=$?
     out=$(cat "$o") err=$(cat "$e")
     rm -f "$o" "$e"

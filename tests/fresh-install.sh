@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The packages of 'make deb' on a fresh Debian 12: a minimal bookworm root
+# that mmdebstrap makes from Debian's archive, under $T, where the README's
+# steps run as an operator runs them (chroot): apt-get install of the two
+# packages resolves their dependencies from the archive, the maintainer
+# scripts run there, csdpdk and its hook run on the libraries apt put
+# there, agent-config's lines make agent.properties ready; a reinstall is
+# harmless; a removal keeps the operator's settings and a purge leaves
+# nothing. Nothing of this host is installed or changed: /proc and /sys are
+# mounted into the root only in a private mount namespace of one command.
+# About 40 s, most of it mmdebstrap (needs Debian's archive, as make deps).
+#
+#   DEB_DIR=build/deb CSDPDK_VERSION=0.1.0 bash tests/fresh-install.sh
+. "$(dirname "$0")/lib/harness.sh"
+
+: "${DEB_DIR:?}" "${CSDPDK_VERSION:?}"
+V=$CSDPDK_VERSION
+# The archive this host's apt takes bookworm from (a local mirror where it
+# has one), else Debian's; FRESH_MIRROR overrides.
+MIRROR=${FRESH_MIRROR:-$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Created-By: Packages' 2>/dev/null |
+    awk '$2 == "bookworm" { print $1; exit }')}
+MIRROR=${MIRROR:-http://deb.debian.org/debian/}
+BIN=csdpdk_${V}_$(dpkg --print-architecture).deb
+JAVA=csdpdk-java-bridge_${V}_all.deb
+AGENT=csdpdk-cloudstack-agent_${V}_all.deb
+R=$T/root
+export R
+
+# in_root COMMAND...: runs the command in the fresh root, as root there;
+# sets $out, $err, $status.
+in_root() {
+    DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 capture chroot "$R" "$@"
+}
+# with_proc COMMAND...: in_root with /proc and /sys of this host mounted
+# there, in a mount namespace of its own (gone when it ends).
+with_proc() {
+    capture unshare --mount --propagation private sh -c 'mount -t proc proc "$1/proc" && mount --rbind /sys "$1/sys" &&
+        exec chroot "$@"' _ "$R" "$@"
+}
+
+t0=$SECONDS
+if mmdebstrap --quiet --variant=apt --mode=root bookworm "$R" "$MIRROR" >"$T/mmdebstrap.log" 2>&1; then
+    ok "a fresh Debian 12: mmdebstrap --variant=apt bookworm from $MIRROR ($((SECONDS - t0)) s)"
+else
+    fail "a fresh Debian 12: mmdebstrap --variant=apt bookworm from $MIRROR" "$(tail -n 5 "$T/mmdebstrap.log")"
+    done_testing
+    exit
+fi
+mkdir "$R/debs" && cp "$DEB_DIR/$BIN" "$DEB_DIR/$JAVA" "$DEB_DIR/$AGENT" "$R/debs/"
+before=$(chroot "$R" dpkg-query -W -f '${Package}\n' | wc -l)
+in_root apt-get update -q
+[[ $status == 0 ]] || fail "apt-get update in the fresh root" "$err"
+
+# ---- the README's step 1 ----
+in_root sh -c "cd /debs && apt-get install -y -q --no-install-recommends ./$BIN ./$AGENT"
+check "step 1, apt-get install ./$BIN ./$AGENT: apt takes their dependencies from Debian's archive ($(($(chroot "$R" dpkg-query -W -f '${Package}\n' | wc -l) - before)) packages, without recommends), both installed" \
+    bash -c '(($1 == 0)) && shift && for p in csdpdk csdpdk-cloudstack-agent; do
+                 [[ $(chroot "$R" dpkg-query -W -f "\${Status}" "$p") == "install ok installed" ]] || exit 1; done' _ "$status"
+in_root ldd /usr/bin/csdpdk /usr/libexec/csdpdk/csdpdk-libvirt-hook
+lddout=$out
+in_root csdpdk version
+check "... csdpdk runs on the fresh host's own libraries (none not found), libvirt $(jqo .result.libvirt) and libxml2 $(jqo .result.libxml2) from the archive" \
+    test "$status $(jqo .result.csdpdk) $(grep -c 'not found' <<<"$lddout")" = "0 $V 0"
+in_root dpkg-query -W -f '${Version}' libvirt0
+check "... the libvirt csdpdk reports is the one apt installed" test "$(chroot "$R" csdpdk version | jq -r .result.libvirt)" = "${out%%-*}"
+check "... the gc timer is enabled there (timers.target wants it); the drop-in for ovs-vswitchd.service is in place" \
+    test "$(readlink "$R/etc/systemd/system/timers.target.wants/csdpdk-gc.timer")|$(test -s "$R/lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf" && echo dropin)" \
+    = "/lib/systemd/system/csdpdk-gc.timer|dropin"
+check "... the driver's jar is in the agent's plugins directory, the transformer in its hooks directory" \
+    test -s "$R/usr/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar" -a -s "$R/etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy"
+in_root /etc/libvirt/hooks/qemu.d/csdpdk i-2-10-VM stopped end - </dev/null
+check "... libvirt's hook, qemu.d/csdpdk, runs there: an operation it leaves alone is exit 0, no output, no log" \
+    test "$status|$out|$err|$(ls "$R/var/log/libvirt" 2>/dev/null)" = "0|||"
+with_proc csdpdk capabilities
+check "... capabilities there: not capable (no Open vSwitch, no libvirtd, no agent), exit 1, and the hook seen installed" \
+    test "$status $(jqo .result.dpdk) $(jqo .result.libvirt_hook.state) $(jqo '[.result.reasons[].code] | index("ovsdb_unavailable") != null')" = "1 false installed true"
+
+# ---- step 2: agent.properties of a host that already runs DPDK VMs ----
+mkdir -p "$R/etc/cloudstack/agent"
+printf '%s\n' "# the agent's settings" "network.bridge.type=openvswitch" "openvswitch.dpdk.enabled=true" \
+    "openvswitch.dpdk.ovs.path=/var/run/openvswitch/" >"$R/etc/cloudstack/agent/agent.properties"
+in_root csdpdk agent-config
+lines=$(jqo '.result.lines[]')
+check "step 2, csdpdk agent-config: not ready (exit 1), the lines to add: $(jqo '[.result.lines[] | sub("=.*"; "")] | join(", ")')" \
+    test "$status $(jqo .result.ready) $(jqo '[.result.keys[] | select(.state == "missing") | .key] | join(" ")')" = "1 false libvirt.vif.driver"
+printf '%s\n' "$lines" >>"$R/etc/cloudstack/agent/agent.properties"
+in_root csdpdk --format text agent-config
+check "... with them added: ready (exit 0)" test "$status $(head -n 1 <<<"$out" | cut -c1-5)" = "0 ready"
+
+# ---- the bridge, a reinstall, a removal, a purge ----
+in_root sh -c "cd /debs && apt-get install -y -q --no-install-recommends ./$JAVA"
+check "csdpdk-java-bridge installs too, with Debian's gson" \
+    bash -c '(($1 == 0)) && [[ $(chroot "$R" dpkg-query -W -f "\${Status}" libgoogle-gson-java) == "install ok installed" ]]' _ "$status"
+echo "timeout = 5" >>"$R/etc/csdpdk/libvirt-hook.conf"
+in_root sh -c "cd /debs && apt-get install -y -q --reinstall ./$BIN ./$AGENT ./$JAVA"
+check "a reinstall of the three: the maintainer scripts run again without harm (the timer enabled, the hook's link there, the operator's setting kept)" \
+    test "$status|$(readlink "$R/etc/systemd/system/timers.target.wants/csdpdk-gc.timer")|$(readlink "$R/etc/libvirt/hooks/qemu.d/csdpdk")|$(tail -n 1 "$R/etc/csdpdk/libvirt-hook.conf")" \
+    = "0|/lib/systemd/system/csdpdk-gc.timer|/usr/libexec/csdpdk/csdpdk-libvirt-hook|timeout = 5"
+files=$(chroot "$R" dpkg -L csdpdk csdpdk-cloudstack-agent csdpdk-java-bridge | sort -u |
+    while read -r f; do [[ -d $R$f ]] || echo "$f"; done)
+in_root apt-get remove -y -q csdpdk-cloudstack-agent csdpdk-java-bridge csdpdk
+check "apt-get remove: the programs go, the operator's settings stay (conffiles), the timer no longer enabled" \
+    test "$status|$(test -e "$R/usr/bin/csdpdk" && echo bin)|$(tail -n 1 "$R/etc/csdpdk/libvirt-hook.conf")|$(test -e "$R/etc/systemd/system/timers.target.wants/csdpdk-gc.timer" && echo timer)" \
+    = "0||timeout = 5|"
+in_root apt-get purge -y -q csdpdk-cloudstack-agent csdpdk
+left=$(while read -r f; do [[ -e $R$f || -L $R$f ]] && echo "$f"; done <<<"$files")
+check "apt-get purge of the two that keep settings: nothing of the $(wc -l <<<"$files") files of the three packages is left, nor /etc/csdpdk, /usr/libexec/csdpdk or the timer's state" \
+    test "$status|$left|$(ls -d "$R/etc/csdpdk" "$R/usr/libexec/csdpdk" "$R"/var/lib/systemd/deb-systemd-helper-enabled/*csdpdk* 2>/dev/null)" = "0||"
+check "... and dpkg's audit there is clean" test -z "$(chroot "$R" dpkg --audit)"
+
+done_testing
