@@ -126,17 +126,19 @@ else
     exit
 fi
 
-# The guest that powers itself off, on h2, server mode (it runs meanwhile).
-OFF=vm72 OFF_VM=$(uuid_for 72) OFF_MAC=52:54:00:72:00:01
+# The guest that powers itself off, on h2, server mode (it runs meanwhile),
+# OFF_AFTER seconds after its boot: long enough for the two migrations
+# through h2 (about 10 s here) to find it running there.
+OFF=vm72 OFF_VM=$(uuid_for 72) OFF_MAC=52:54:00:72:00:01 OFF_AFTER=${OFF_AFTER:-40}
 (
     NAME=$OFF VM=$OFF_VM MACS=("$OFF_MAC") VLANS=("") NIC=00000000-0000-4000-8000-0000000072a1
-    GUEST_MEMFD=0 mig_guest_xml csdpdk.ping=0.5 csdpdk.poweroff=60 >"$T/off-base.xml"
+    GUEST_MEMFD=0 mig_guest_xml csdpdk.ping=0.5 csdpdk.poweroff=$OFF_AFTER >"$T/off-base.xml"
     req=$(vm_request server | jq -c --arg nic "$NIC" --rawfile d "$T/off-base.xml" \
         'del(.vm) | .nics[0].uuid = $nic | .domain_xml = $d')
     hrun h2 plug <<<"$req" && jqo .result.domain_xml >"$T/$OFF.xml" && lvsh h2 define "$T/$OFF.xml" >/dev/null &&
         lvsh h2 start "$OFF" >/dev/null
-) && OFF_T0=$(lv_now) && ok "h2: a second guest, server mode, set to power itself off after 60 s" ||
-    fail "h2: a second guest, server mode, set to power itself off after 60 s" "$out"
+) && OFF_T0=$(lv_now) && ok "h2: a second guest, server mode, set to power itself off after $OFF_AFTER s" ||
+    fail "h2: a second guest, server mode, set to power itself off after $OFF_AFTER s" "$out"
 
 # ---- CloudStack's migration, corrected by the hook ----
 
