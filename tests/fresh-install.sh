@@ -29,17 +29,26 @@ export R
 # in_root COMMAND...: runs the command in the fresh root, as root there;
 # sets $out, $err, $status.
 in_root() {
-    DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 capture chroot "$R" "$@"
+    DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 capture chroot "$R" "$@" </dev/null
 }
 # with_proc COMMAND...: in_root with /proc and /sys of this host mounted
 # there, in a mount namespace of its own (gone when it ends).
 with_proc() {
     capture unshare --mount --propagation private sh -c 'mount -t proc proc "$1/proc" && mount --rbind /sys "$1/sys" &&
-        exec chroot "$@"' _ "$R" "$@"
+        exec chroot "$@"' _ "$R" "$@" </dev/null
+}
+# systemd_state: the files of csdpdk's in the root's systemd directories
+# (links, masks, deb-systemd-helper's records), one per line.
+systemd_state() {
+    find "$R/etc/systemd" "$R/var/lib/systemd" -name '*csdpdk*' 2>/dev/null | sed "s|^$R||" | sort
 }
 
 t0=$SECONDS
-if mmdebstrap --quiet --variant=apt --mode=root bookworm "$R" "$MIRROR" >"$T/mmdebstrap.log" 2>&1; then
+# In a mount namespace of its own: mmdebstrap mounts /dev/shm, /proc and
+# /sys into the root, and a mmdebstrap killed half-way must not leave them
+# there for the harness's rm -rf. apt retries a failed download.
+if unshare --mount --propagation private mmdebstrap --quiet --variant=apt --mode=root \
+    --aptopt='Acquire::Retries "3"' bookworm "$R" "$MIRROR" >"$T/mmdebstrap.log" 2>&1; then
     ok "a fresh Debian 12: mmdebstrap --variant=apt bookworm from $MIRROR ($((SECONDS - t0)) s)"
 else
     fail "a fresh Debian 12: mmdebstrap --variant=apt bookworm from $MIRROR" "$(tail -n 5 "$T/mmdebstrap.log")"
@@ -57,10 +66,10 @@ check "step 1, apt-get install ./$BIN ./$AGENT: apt takes their dependencies fro
     bash -c '(($1 == 0)) && shift && for p in csdpdk csdpdk-cloudstack-agent; do
                  [[ $(chroot "$R" dpkg-query -W -f "\${Status}" "$p") == "install ok installed" ]] || exit 1; done' _ "$status"
 in_root ldd /usr/bin/csdpdk /usr/libexec/csdpdk/csdpdk-libvirt-hook
-lddout=$out
+ldd="$status $(grep -c 'not found' <<<"$out")"
 in_root csdpdk version
-check "... csdpdk runs on the fresh host's own libraries (none not found), libvirt $(jqo .result.libvirt) and libxml2 $(jqo .result.libxml2) from the archive" \
-    test "$status $(jqo .result.csdpdk) $(grep -c 'not found' <<<"$lddout")" = "0 $V 0"
+check "... csdpdk runs on the fresh host's own libraries (ldd: none not found), libvirt $(jqo .result.libvirt) and libxml2 $(jqo .result.libxml2) from the archive" \
+    test "$status $(jqo .result.csdpdk) $ldd" = "0 $V 0 0"
 in_root dpkg-query -W -f '${Version}' libvirt0
 check "... the libvirt csdpdk reports is the one apt installed" test "$(chroot "$R" csdpdk version | jq -r .result.libvirt)" = "${out%%-*}"
 check "... the gc timer is enabled there (timers.target wants it); the drop-in for ovs-vswitchd.service is in place" \
@@ -68,9 +77,10 @@ check "... the gc timer is enabled there (timers.target wants it); the drop-in f
     = "/lib/systemd/system/csdpdk-gc.timer|dropin"
 check "... the driver's jar is in the agent's plugins directory, the transformer in its hooks directory" \
     test -s "$R/usr/share/cloudstack-agent/plugins/csdpdk-cloudstack-agent.jar" -a -s "$R/etc/cloudstack/agent/hooks/csdpdk-xml-transformer.groovy"
-in_root /etc/libvirt/hooks/qemu.d/csdpdk i-2-10-VM stopped end - </dev/null
-check "... libvirt's hook, qemu.d/csdpdk, runs there: an operation it leaves alone is exit 0, no output, no log" \
-    test "$status|$out|$err|$(ls "$R/var/log/libvirt" 2>/dev/null)" = "0|||"
+mkdir -p "$R/var/log/libvirt" # libvirt-daemon's; the hook logs there
+in_root /etc/libvirt/hooks/qemu.d/csdpdk i-2-10-VM stopped end -
+check "... libvirt's hook, qemu.d/csdpdk, runs there: an operation it leaves alone is exit 0, no output, no log line" \
+    test "$status|$out|$err|$(ls "$R/var/log/libvirt")" = "0|||"
 with_proc csdpdk capabilities
 check "... capabilities there: not capable (no Open vSwitch, no libvirtd, no agent), exit 1, and the hook seen installed" \
     test "$status $(jqo .result.dpdk) $(jqo .result.libvirt_hook.state) $(jqo '[.result.reasons[].code] | index("ovsdb_unavailable") != null')" = "1 false installed true"
@@ -79,13 +89,16 @@ check "... capabilities there: not capable (no Open vSwitch, no libvirtd, no age
 mkdir -p "$R/etc/cloudstack/agent"
 printf '%s\n' "# the agent's settings" "network.bridge.type=openvswitch" "openvswitch.dpdk.enabled=true" \
     "openvswitch.dpdk.ovs.path=/var/run/openvswitch/" >"$R/etc/cloudstack/agent/agent.properties"
-in_root csdpdk agent-config
-lines=$(jqo '.result.lines[]')
-check "step 2, csdpdk agent-config: not ready (exit 1), the lines to add: $(jqo '[.result.lines[] | sub("=.*"; "")] | join(", ")')" \
-    test "$status $(jqo .result.ready) $(jqo '[.result.keys[] | select(.state == "missing") | .key] | join(" ")')" = "1 false libvirt.vif.driver"
+# The operator pastes the lines that --format text shows under "Add or
+# change these lines".
+in_root csdpdk --format text agent-config
+lines=$(awk '/^Add or change these lines/ { on = 1; next } on && /^warning:/ { exit } on && NF { print }' <<<"$out")
+check "step 2, csdpdk agent-config --format text: NOT ready (exit 1), the lines to add: $(sed 's/=.*//' <<<"$lines" | paste -sd, | sed 's/,/, /g')" \
+    test "$status|$(head -n 1 <<<"$out" | cut -c1-9)|$lines" = "1|NOT ready|libvirt.vif.driver=org.csdpdk.cloudstack.agent.CsdpdkVifDriver
+agent.hooks.libvirt_vm_xml_transformer.script=csdpdk-xml-transformer.groovy"
 printf '%s\n' "$lines" >>"$R/etc/cloudstack/agent/agent.properties"
 in_root csdpdk --format text agent-config
-check "... with them added: ready (exit 0)" test "$status $(head -n 1 <<<"$out" | cut -c1-5)" = "0 ready"
+check "... with them pasted: ready (exit 0)" test "$status $(head -n 1 <<<"$out" | cut -c1-5)" = "0 ready"
 
 # ---- the bridge, a reinstall, a removal, a purge ----
 in_root sh -c "cd /debs && apt-get install -y -q --no-install-recommends ./$JAVA"
@@ -99,13 +112,13 @@ check "a reinstall of the three: the maintainer scripts run again without harm (
 files=$(chroot "$R" dpkg -L csdpdk csdpdk-cloudstack-agent csdpdk-java-bridge | sort -u |
     while read -r f; do [[ -d $R$f ]] || echo "$f"; done)
 in_root apt-get remove -y -q csdpdk-cloudstack-agent csdpdk-java-bridge csdpdk
-check "apt-get remove: the programs go, the operator's settings stay (conffiles), the timer no longer enabled" \
-    test "$status|$(test -e "$R/usr/bin/csdpdk" && echo bin)|$(tail -n 1 "$R/etc/csdpdk/libvirt-hook.conf")|$(test -e "$R/etc/systemd/system/timers.target.wants/csdpdk-gc.timer" && echo timer)" \
-    = "0||timeout = 5|"
+check "apt-get remove: the programs and the timer's unit go, the operator's settings stay (conffiles), and so does the timer's enablement until a purge (debhelper's way)" \
+    test "$status|$(test -e "$R/usr/bin/csdpdk" && echo bin)|$(test -e "$R/lib/systemd/system/csdpdk-gc.timer" && echo unit)|$(tail -n 1 "$R/etc/csdpdk/libvirt-hook.conf")|$(readlink "$R/etc/systemd/system/timers.target.wants/csdpdk-gc.timer")" \
+    = "0|||timeout = 5|/lib/systemd/system/csdpdk-gc.timer"
 in_root apt-get purge -y -q csdpdk-cloudstack-agent csdpdk
 left=$(while read -r f; do [[ -e $R$f || -L $R$f ]] && echo "$f"; done <<<"$files")
-check "apt-get purge of the two that keep settings: nothing of the $(wc -l <<<"$files") files of the three packages is left, nor /etc/csdpdk, /usr/libexec/csdpdk or the timer's state" \
-    test "$status|$left|$(ls -d "$R/etc/csdpdk" "$R/usr/libexec/csdpdk" "$R"/var/lib/systemd/deb-systemd-helper-enabled/*csdpdk* 2>/dev/null)" = "0||"
+check "apt-get purge of the two that keep settings: nothing of the $(wc -l <<<"$files") files of the three packages is left, nor /etc/csdpdk, /usr/libexec/csdpdk, nor a link, mask or record of the timer in systemd's directories" \
+    test "$status|$left|$(ls -d "$R/etc/csdpdk" "$R/usr/libexec/csdpdk" 2>/dev/null)|$(systemd_state)" = "0|||"
 check "... and dpkg's audit there is clean" test -z "$(chroot "$R" dpkg --audit)"
 
 done_testing

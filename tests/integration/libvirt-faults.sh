@@ -118,7 +118,7 @@ for k in $(seq "$MID_VMS"); do
     lvsh h1 define "$T/mid.xml" >/dev/null || { fail "define domain mid-$k" "$(lvsh h1 define "$T/mid.xml" 2>&1)"; done_testing; exit; }
 done
 plant() { # a port for each defined VM that has none (four plugs at a time), plugged two hours ago (past gc's grace)
-    local k have made
+    local k have made pids=()
     have=$(vsctl --format=json --columns=external_ids list Interface |
         jq -r '.data[][0][1][] | select(.[0] == "vm-id") | .[1]')
     : >"$T/made"
@@ -126,9 +126,10 @@ plant() { # a port for each defined VM that has none (four plugs at a time), plu
         grep -qx "${mid_vms[k - 1]}" <<<"$have" && continue
         plug_request "${mid_vms[k - 1]}" client "$(nic "$(mac_for $((300 + k)) 1)" cloudbr0)" |
             "$CSDPDK" "${C[@]}" plug | jq -r '.result.ports[]?.port' >>"$T/made" &
-        ((k % 4)) || wait
+        pids+=($!)
+        ((${#pids[@]} < 4)) || { wait "${pids[@]}"; pids=(); }
     done
-    wait
+    ((${#pids[@]} == 0)) || wait "${pids[@]}"
     mapfile -t made <"$T/made"
     plugged_long_ago "${made[@]}"
 }

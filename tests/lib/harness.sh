@@ -31,7 +31,7 @@ cleanup() {
         for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
     done
-    rm -rf "$T"
+    rm -rf --one-file-system "$T" # never through a mount left in it
 }
 trap cleanup EXIT
 
