@@ -183,7 +183,7 @@ queues_grow() {
 # on the last status output ($out), against the switch (pmd-rxq-show,
 # Interface status:numa).
 status_queues_check() {
-    local h=$1 p=$2 port shown want numa cross
+    local h=$1 p=$2 port shown want numa cross kind=null
     port=$(jq -c --arg p "$p" '.result.ports[] | select(.port == $p)' <<<"$out")
     # pcheck DESCRIPTION COMMAND...: check, showing the port's status on failure.
     pcheck() {
@@ -211,6 +211,11 @@ status_queues_check() {
     [[ $want == "$numa" ]] && cross=false || cross=true
     pcheck "... cross_numa is $cross: the device is on node $numa, its PMDs on $(tr '\n' ' ' <<<"$want")(cross_numa: $(jq -r .cross_numa <<<"$port"))" \
         test "$(jq -r .cross_numa <<<"$port")" = "$cross"
+    # counters: OVS's Interface statistics where it keeps them (client
+    # mode), null where it keeps none (OVS 3.1's server mode: docs/ports.md).
+    [[ -n $(istat "$h" "$p" rx_packets) ]] && kind=number
+    pcheck "... its counters are OVS's statistics where the switch keeps them, null where not (here: $kind; rx_packets $(jq -r .counters.rx_packets <<<"$port"))" \
+        test "$(jq -r '[.counters | .rx_packets, .rx_bytes, .tx_packets, .tx_bytes] | map(type) | unique | join(",")' <<<"$port")" = "$kind"
 }
 
 # queues_work HOST PORT WHAT: on HOST, PORT has the VM's 2 queue pairs:
