@@ -62,7 +62,7 @@ in_root apt-get update -q
 
 # ---- the README's step 1 ----
 in_root sh -c "cd /debs && apt-get install -y -q --no-install-recommends ./$BIN ./$AGENT"
-check "step 1, apt-get install ./$BIN ./$AGENT: apt takes their dependencies from Debian's archive ($(($(chroot "$R" dpkg-query -W -f '${Package}\n' | wc -l) - before)) packages, without recommends), both installed" \
+check "step 1, apt-get install ./$BIN ./$AGENT: apt takes their dependencies from Debian's archive ($(($(chroot "$R" dpkg-query -W -f '${Package}\n' | wc -l) - before)) packages installed, theirs included, without recommends), both installed" \
     bash -c '(($1 == 0)) && shift && for p in csdpdk csdpdk-cloudstack-agent; do
                  [[ $(chroot "$R" dpkg-query -W -f "\${Status}" "$p") == "install ok installed" ]] || exit 1; done' _ "$status"
 in_root ldd /usr/bin/csdpdk /usr/libexec/csdpdk/csdpdk-libvirt-hook
