@@ -8,7 +8,8 @@
 # harmless; a removal keeps the operator's settings and a purge leaves
 # nothing. Nothing of this host is installed or changed: /proc and /sys are
 # mounted into the root only in a private mount namespace of one command.
-# About 40 s, most of it mmdebstrap (needs Debian's archive, as make deps).
+# About 40 s, most of it mmdebstrap. It needs Debian's archive, as make deps
+# does; a machine that cannot reach it gets a skip that says so.
 #
 #   DEB_DIR=build/deb CSDPDK_VERSION=0.1.0 bash tests/fresh-install.sh
 . "$(dirname "$0")/lib/harness.sh"
@@ -43,6 +44,16 @@ systemd_state() {
     find "$R/etc/systemd" "$R/var/lib/systemd" -name '*csdpdk*' 2>/dev/null | sed "s|^$R||" | sort
 }
 
+# A machine that cannot reach the archive (offline, its packages installed
+# earlier) cannot make a fresh root: a skip that says so, not a failure.
+if ! python3 - "${MIRROR%/}/dists/bookworm/Release" 2>"$T/reach.err" <<'PY'; then
+import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=15).read(1)
+PY
+    skip "a fresh Debian 12 from $MIRROR" "the archive cannot be reached from here ($(tail -n 1 "$T/reach.err"))"
+    done_testing
+    exit
+fi
 t0=$SECONDS
 # In a mount namespace of its own: mmdebstrap mounts /dev/shm, /proc and
 # /sys into the root, and a mmdebstrap killed half-way must not leave them
