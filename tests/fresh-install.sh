@@ -25,7 +25,6 @@ BIN=csdpdk_${V}_$(dpkg --print-architecture).deb
 JAVA=csdpdk-java-bridge_${V}_all.deb
 AGENT=csdpdk-cloudstack-agent_${V}_all.deb
 R=$T/root
-export R
 
 # in_root COMMAND...: runs the command in the fresh root, as root there;
 # sets $out, $err, $status.
@@ -38,6 +37,10 @@ with_proc() {
     capture unshare --mount --propagation private sh -c 'mount -t proc proc "$1/proc" && mount --rbind /sys "$1/sys" &&
         exec chroot "$@"' _ "$R" "$@" </dev/null
 }
+# pkg_status PACKAGE: dpkg's status of it in the root ("install ok
+# installed"); pkg_count: how many packages the root has.
+pkg_status() { chroot "$R" dpkg-query -W -f '${Status}' "$1" 2>/dev/null; }
+pkg_count() { chroot "$R" dpkg-query -W -f '${Package}\n' | wc -l; }
 # systemd_state: the files of csdpdk's in the root's systemd directories
 # (links, masks, deb-systemd-helper's records), one per line.
 systemd_state() {
@@ -67,15 +70,14 @@ else
     exit
 fi
 mkdir "$R/debs" && cp "$DEB_DIR/$BIN" "$DEB_DIR/$JAVA" "$DEB_DIR/$AGENT" "$R/debs/"
-before=$(chroot "$R" dpkg-query -W -f '${Package}\n' | wc -l)
+before=$(pkg_count)
 in_root apt-get update -q
 [[ $status == 0 ]] || fail "apt-get update in the fresh root" "$err"
 
 # ---- the README's step 1 ----
 in_root sh -c "cd /debs && apt-get install -y -q --no-install-recommends ./$BIN ./$AGENT"
-check "step 1, apt-get install ./$BIN ./$AGENT: apt takes their dependencies from Debian's archive ($(($(chroot "$R" dpkg-query -W -f '${Package}\n' | wc -l) - before)) packages installed, theirs included, without recommends), both installed" \
-    bash -c '(($1 == 0)) && shift && for p in csdpdk csdpdk-cloudstack-agent; do
-                 [[ $(chroot "$R" dpkg-query -W -f "\${Status}" "$p") == "install ok installed" ]] || exit 1; done' _ "$status"
+check "step 1, apt-get install ./$BIN ./$AGENT: apt takes their dependencies from Debian's archive ($(($(pkg_count) - before)) packages installed, theirs included, without recommends), both installed" \
+    test "$status|$(pkg_status csdpdk)|$(pkg_status csdpdk-cloudstack-agent)" = "0|install ok installed|install ok installed"
 in_root ldd /usr/bin/csdpdk /usr/libexec/csdpdk/csdpdk-libvirt-hook
 ldd="$status $(grep -c 'not found' <<<"$out")"
 in_root csdpdk version
@@ -114,7 +116,7 @@ check "... with them pasted: ready (exit 0)" test "$status $(head -n 1 <<<"$out"
 # ---- the bridge, a reinstall, a removal, a purge ----
 in_root sh -c "cd /debs && apt-get install -y -q --no-install-recommends ./$JAVA"
 check "csdpdk-java-bridge installs too, with Debian's gson" \
-    bash -c '(($1 == 0)) && [[ $(chroot "$R" dpkg-query -W -f "\${Status}" libgoogle-gson-java) == "install ok installed" ]]' _ "$status"
+    test "$status|$(pkg_status csdpdk-java-bridge)|$(pkg_status libgoogle-gson-java)" = "0|install ok installed|install ok installed"
 echo "timeout = 5" >>"$R/etc/csdpdk/libvirt-hook.conf"
 in_root sh -c "cd /debs && apt-get install -y -q --reinstall ./$BIN ./$AGENT ./$JAVA"
 check "a reinstall of the three: the maintainer scripts run again without harm (the timer enabled, the hook's link there, the operator's setting kept)" \

@@ -25,6 +25,8 @@ INTEGRATION := $(sort $(wildcard tests/integration/*.sh))
 # long.
 INTEGRATION_ASAN := $(addprefix tests/integration/,ports.sh concurrency.sh fault.sh capabilities.sh migration.sh hook-direct.sh \
                                                  properties-oracle.sh)
+# The packaging suites each build the packages first (nothing when built).
+DEB_BUILT := $(MAKE) --no-print-directory deb >/dev/null
 # Bad requests must fail before any connection: point --ovsdb at nothing.
 NOWHERE := --ovsdb unix:/nonexistent/db.sock
 ASAN := $(O)/asan
@@ -98,9 +100,9 @@ check-run: test-programs $(CLI_RUNNER) $(CORPUS_GEN) $(LIBVIRT_ACCEPT)
 	    $(CLI_RUNNER) --wrap "$(VALGRIND)" $(O)/csdpdk golden $(GOLDEN_VG_B); b=$$?; wait $$a; a=$$?; \
 	    cat $(O)/valgrind-a.tap; exit $$((a ? a : b))' \
 	  "java bridge (JUnit)" 'set -o pipefail; $(MAKE) --no-print-directory -C plugin-java-bridge check CSDPDK=$(abspath $(O)/csdpdk) 2>&1 | awk -f tests/junit-tap.awk' \
-	  "packaging (make deb)" '$(MAKE) --no-print-directory deb >/dev/null && O=$(O) DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/packaging.sh' \
-	  "Debian source package (dpkg-buildpackage, lintian)" '$(MAKE) --no-print-directory deb >/dev/null && DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/debian-source.sh' \
+	  "packaging (make deb)" '$(DEB_BUILT) && O=$(O) DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/packaging.sh' \
+	  "Debian source package (dpkg-buildpackage, lintian)" '$(DEB_BUILT) && DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/debian-source.sh' \
 	  "RPM source package (rpmbuild -bs, rpmlint)" 'CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/rpm-source.sh' \
-	  "the packages on a fresh Debian 12 (mmdebstrap, apt-get install, purge)" '$(MAKE) --no-print-directory deb >/dev/null && DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/fresh-install.sh' \
+	  "the packages on a fresh Debian 12 (mmdebstrap, apt-get install, purge)" '$(DEB_BUILT) && DEB_DIR=$(DEB_DIR) CSDPDK_VERSION=$(CSDPDK_VERSION) bash tests/fresh-install.sh' \
 	  $(foreach t,$(INTEGRATION),"$(notdir $(t))" 'CSDPDK=$(O)/csdpdk bash $(t)') \
 	  $(foreach t,$(INTEGRATION_ASAN),"$(notdir $(t)), ASan+UBSan" '$(SANITIZER_ENV) CSDPDK=$(ASAN)/csdpdk bash $(t)')
