@@ -18,6 +18,10 @@ void failpoint(const char *name)
     if (++hits != (nth ? nth : 1)) {
         return;
     }
+    if (strstr(spec + len, ":stop")) {
+        raise(SIGSTOP);
+        return;
+    }
     if (strstr(spec + len, ":kill")) {
         raise(SIGKILL);
     }

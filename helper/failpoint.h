@@ -4,9 +4,11 @@
  *
  * Compiled in only with -DCSDPDK_FAILPOINTS (the ASan+UBSan test build);
  * in the shipped binary FAILPOINT() is nothing at all. There,
- * CSDPDK_FAILPOINT=NAME[@N][:kill] in the environment makes the Nth passage
- * (default the first) through NAME end the process: _exit(99), or SIGKILL
- * with ':kill'. */
+ * CSDPDK_FAILPOINT=NAME[@N][:kill|:stop] in the environment makes the Nth
+ * passage (default the first) through NAME end the process: _exit(99), or
+ * SIGKILL with ':kill'; ':stop' stops it there instead (SIGSTOP) until a
+ * test continues it (SIGCONT), having done something in between: races
+ * made on purpose (tests/integration/hook-direct.sh). */
 #ifndef CSDPDK_FAILPOINT_H
 #define CSDPDK_FAILPOINT_H
 

@@ -500,24 +500,27 @@ bool ovs_port_instance_is(const struct ovs_port *p, const char *prefix)
     return p->instance && !strncmp(p->instance, prefix, strlen(prefix));
 }
 
-bool ovs_port_unbound_recent(const struct ovs_port *p, long long now)
+/* A readable plug stamp within the grace of 'now', either way: a stamp
+ * that is not a time, or far in the future, starts no grace that never
+ * ends. */
+static bool plug_time_recent(const char *plug_time, long long now)
 {
-    if (ovs_port_owner(p) != OVS_OWNER_NIC) {
+    if (!plug_time || !*plug_time) {
         return false;
     }
-    long long made = strtoll(p->plug_time, NULL, 10);
-    return made <= 0 || now - made < OVS_PLUG_GRACE;
+    char *end = NULL;
+    long long when = strtoll(plug_time, &end, 10);
+    return !*end && when > 0 && now - when < OVS_PLUG_GRACE && when - now < OVS_PLUG_GRACE;
+}
+
+bool ovs_port_unbound_recent(const struct ovs_port *p, long long now)
+{
+    return ovs_port_owner(p) == OVS_OWNER_NIC && plug_time_recent(p->plug_time, now);
 }
 
 bool ovs_port_plugged_recent(const struct ovs_port *p, long long now)
 {
-    if (ovs_port_owner(p) != OVS_OWNER_VM || !p->plug_time) {
-        return false;
-    }
-    char *end = NULL;
-    long long when = strtoll(p->plug_time, &end, 10);
-    return *p->plug_time && !*end && when > 0 && now - when < OVS_PLUG_GRACE &&
-           when - now < OVS_PLUG_GRACE;
+    return ovs_port_owner(p) == OVS_OWNER_VM && plug_time_recent(p->plug_time, now);
 }
 
 char *ovs_port_socket(const struct ovs_port *p, const char *socket_dir)
@@ -1638,12 +1641,28 @@ static const char *retag_value(const struct ovs_retag *r, const char *key)
 }
 
 /* The tags of 'changes' (and their adopted ports' index entries), after
- * 'comment'. */
-static struct json *retag_ops(const struct ovs_retag *changes, size_t n, const char *comment)
+ * 'comment'. Each change first waits for its Interface to exist: the
+ * index of that operation goes into 'exists_at[i]' (0: none). */
+static struct json *retag_ops(const struct ovs_retag *changes, size_t n, const char *comment,
+                              size_t *exists_at)
 {
     struct json *ops = jarray(1, op_comment(comment));
     for (size_t i = 0; i < n; i++) {
         const struct ovs_retag *r = &changes[i];
+        exists_at[i] = 0;
+        if (r->port->iface_uuid) {
+            /* A port removed since it was read (the libvirt hook releasing
+             * the VM's last run, an unplug, gc) is not tagged back to life:
+             * the whole transaction is aborted. */
+            struct json *row = json_object_create();
+            json_object_put(row, "_uuid", jarray(2, jstring("uuid"), jstring(r->port->iface_uuid)));
+            exists_at[i] = array_size(ops);
+            json_array_add(ops, op_wait_equal("Interface",
+                                              jarray(1, condition("_uuid", "==",
+                                                                  jarray(2, jstring("uuid"),
+                                                                         jstring(r->port->iface_uuid)))),
+                                              "_uuid", jarray(1, row)));
+        }
         const char *uuids[2] = {r->port->iface_uuid, r->port->port_uuid};
         const char *tables[2] = {"Interface", "Port"};
         /* A key that is set is deleted first: OVSDB's insert keeps an
@@ -1687,8 +1706,9 @@ static struct json *retag_ops(const struct ovs_retag *changes, size_t n, const c
 struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes, size_t n, uint64_t next,
                               const char *comment, uint64_t *hint)
 {
+    _cleanup_free_ size_t *exists_at = mem_new0(size_t, n + 1);
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        struct json *ops = retag_ops(changes, n, comment);
+        struct json *ops = retag_ops(changes, n, comment, exists_at);
         uint64_t want = 0;
         if (next) {
             _cleanup_(name_state_clear) struct name_state s = {0};
@@ -1721,6 +1741,14 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
                 *hint = want;
             }
             return NULL;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (exists_at[i] && exists_at[i] == index) {
+                return err_new(ERR_PORT_CONFLICT, NULL,
+                               "port %s was removed while csdpdk tagged it (an unplug, gc, or the libvirt "
+                               "hook releasing a VM's last run): nothing was tagged; try again",
+                               changes[i].port->name ? changes[i].port->name : "?");
+            }
         }
         if (!want || strcmp(error, "timed out")) {
             return err_new(ERR_OVSDB_ERROR, NULL, "OVSDB failed while tagging ports: %s: %s", error, details);

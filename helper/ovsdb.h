@@ -328,7 +328,8 @@ const char *ovs_port_owner_name(enum ovs_port_owner owner);
 bool ovs_port_instance_is(const struct ovs_port *p, const char *prefix);
 
 /* True for a port of 'owner' OVS_OWNER_NIC made less than OVS_PLUG_GRACE
- * before 'now', or at a time it does not say. */
+ * before 'now' (and not more than that after it). A time it cannot read is
+ * not recent: gc judges such a port by whether a domain uses it. */
 bool ovs_port_unbound_recent(const struct ovs_port *p, long long now);
 
 /* True for a port of 'owner' OVS_OWNER_VM that plug handed out for a start

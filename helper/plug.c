@@ -223,6 +223,7 @@ static struct err *retag(struct ovsdb *db, const struct plug *p)
                                                 p->op_id ? "migrate-prepare" : "plug",
                                                 p->req.vm_uuid ? "VM" : "NIC of",
                                                 p->req.vm_uuid ? p->req.vm_uuid : p->req.nics[0].mac);
+    FAILPOINT("plug.before-retag");
     return ovsdb_ports_retag(db, p->retags, p->n_retags, 0, comment, NULL);
 }
 

@@ -12,6 +12,7 @@
 #include "helper/agent.h"
 #include "helper/binding.h"
 #include "helper/domxml.h"
+#include "helper/failpoint.h"
 #include "helper/mem.h"
 #include "helper/ovsdb.h"
 #include "helper/probe.h"
@@ -387,10 +388,13 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
         if (p && ovs_port_owner(p) == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac) &&
             binding_serves(p, &d->ifaces[k], h->agent.socket_dir)) {
             doomed[n++] = *p;
-            note(&out->log, "removed %s, made for it", p->name);
         }
     }
-    return n ? ovsdb_ports_delete(h->db, doomed, n, "csdpdk libvirt hook: incoming VM refused") : NULL;
+    struct err *e = n ? ovsdb_ports_delete(h->db, doomed, n, "csdpdk libvirt hook: incoming VM refused") : NULL;
+    for (size_t k = 0; !e && k < n; k++) {
+        note(&out->log, "removed %s, made for it", doomed[k].name);
+    }
+    return e;
 }
 
 struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t size,
@@ -448,24 +452,16 @@ static void remove_stale_socket(const char *path, const char *socket_dir, char *
     }
 }
 
-struct err *hook_release(const struct hook_config *c, const struct domain *d,
-                         struct hook_outcome *out)
+/* The domain's ports that go: '*doomed' (and the client-mode sockets QEMU
+ * served, '*client_sockets'); what stays and why goes into the log. */
+static size_t release_judge(const struct host *h, const struct domain *d, struct ovs_port *doomed,
+                            const struct domain_iface **client_sockets, size_t *n_sockets, char **log)
 {
-    if (!d->n_ifaces || !d->uuid) {
-        return NULL;
-    }
-    _cleanup_(host_clear) struct host h = {0};
-    struct err *e = host_read(c, d, 0, &h);
-    if (e) {
-        return e;
-    }
-    _cleanup_free_ struct ovs_port *doomed = mem_new0(struct ovs_port, d->n_ifaces + 1);
-    _cleanup_free_ const struct domain_iface **client_sockets =
-        mem_new0(const struct domain_iface *, d->n_ifaces + 1);
-    size_t n_doomed = 0, n_sockets = 0;
+    size_t n_doomed = 0;
+    *n_sockets = 0;
     for (size_t k = 0; k < d->n_ifaces; k++) {
         const struct domain_iface *i = &d->ifaces[k];
-        const struct ovs_port *p = h.ports.of_iface[k];
+        const struct ovs_port *p = h->ports.of_iface[k];
         bool already = false;
         for (size_t j = 0; p && j < n_doomed; j++) {
             already |= streq(doomed[j].name, p->name);
@@ -477,30 +473,79 @@ struct err *hook_release(const struct hook_config *c, const struct domain *d,
         bool mine = owner == OVS_OWNER_VM && streq(p->vm_id, d->uuid);
         bool never_bound = owner == OVS_OWNER_NIC && streq(p->mac, i->mac);
         if (!mine && !never_bound) {
-            note(&out->log, "kept %s: not this VM's", p->name);
+            note(log, "kept %s: not this VM's", p->name);
             continue;
         }
-        if (!binding_serves(p, i, h.agent.socket_dir)) {
-            note(&out->log, "kept %s: it does not serve %s's socket %s as the domain asks", p->name,
-                 i->mac, i->path ? i->path : "(none)");
+        if (!binding_serves(p, i, h->agent.socket_dir)) {
+            note(log, "kept %s: it does not serve %s's socket %s as the domain asks", p->name, i->mac,
+                 i->path ? i->path : "(none)");
             continue;
         }
         /* libvirt starts no new run of a VM before the old one's release
          * has run; a plug for the next start may have come first. */
         if (mine && ovs_port_instance_is(p, OVS_INSTANCE_PLUGGED)) {
-            note(&out->log, "kept %s: plugged again for the VM's next start", p->name);
+            note(log, "kept %s: plugged again for the VM's next start", p->name);
             continue;
         }
         doomed[n_doomed++] = *p;
         if (p->type && streq(p->type, "dpdkvhostuserclient")) {
-            client_sockets[n_sockets++] = i;
+            client_sockets[(*n_sockets)++] = i;
+        }
+    }
+    return n_doomed;
+}
+
+/* How many times release end judges again when a port it judged was
+ * retagged before it could remove it (a plug for the VM's next start). */
+#define RELEASE_PASSES 3
+
+struct err *hook_release(const struct hook_config *c, const struct domain *d,
+                         struct hook_outcome *out)
+{
+    if (!d->n_ifaces || !d->uuid) {
+        return NULL;
+    }
+    _cleanup_(host_clear) struct host h = {0};
+    struct err *e = host_read(c, d, OVS_SELECT_WITH_IDS, &h);
+    if (e) {
+        return e;
+    }
+    _cleanup_free_ struct ovs_port *doomed = mem_new0(struct ovs_port, d->n_ifaces + 1);
+    _cleanup_free_ const struct domain_iface **client_sockets =
+        mem_new0(const struct domain_iface *, d->n_ifaces + 1);
+    size_t n_doomed = 0, n_sockets = 0;
+    for (int pass = 1;; pass++) {
+        /* Each pass's reasons replace the last one's. */
+        _cleanup_free_ char *log = NULL;
+        n_doomed = release_judge(&h, d, doomed, client_sockets, &n_sockets, &log);
+        FAILPOINT("hook.release-judged");
+        bool changed = false;
+        if (n_doomed) {
+            _cleanup_free_ char *comment = mem_asprintf("csdpdk libvirt hook: VM %s released", d->uuid);
+            /* Only as read: a plug that hands a port out again meanwhile
+             * retags it, and the port stays. */
+            if ((e = ovsdb_ports_delete_unchanged(h.db, doomed, n_doomed, comment, &changed))) {
+                return e;
+            }
+        }
+        if (!changed) {
+            if (log) {
+                note(&out->log, "%s", log);
+            }
+            break;
+        }
+        if (pass == RELEASE_PASSES) {
+            return err_new(ERR_PORT_CONFLICT, NULL,
+                           "the VM's ports were retagged while the hook judged them, %d times running: "
+                           "nothing was removed (gc removes what the VM no longer uses)",
+                           RELEASE_PASSES);
+        }
+        binding_ports_clear(&h.ports);
+        if ((e = binding_ports_find(h.db, d, OVS_SELECT_WITH_IDS, &h.ports))) {
+            return e;
         }
     }
     if (n_doomed) {
-        _cleanup_free_ char *comment = mem_asprintf("csdpdk libvirt hook: VM %s released", d->uuid);
-        if ((e = ovsdb_ports_delete(h.db, doomed, n_doomed, comment))) {
-            return e;
-        }
         _cleanup_free_ char *names = mem_strdup("");
         for (size_t j = 0; j < n_doomed; j++) {
             char *more = mem_asprintf("%s%s%s", names, j ? ", " : "", doomed[j].name);

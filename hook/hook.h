@@ -18,7 +18,7 @@
 #define HOOK_TIMEOUT_MAX 60.0
 
 /* Where the host's daemons and files are: csdpdk's own defaults, or the
- * file HOOK_CONFIG_DEFAULT (java.util.Properties syntax, as agent.properties). */
+ * file HOOK_CONFIG_DEFAULT ("key = value" lines, "#" comments). */
 struct hook_config {
     char *ovsdb;            /* ovsdb */
     char *agent_properties; /* agent-properties */

@@ -172,11 +172,13 @@ int main(int argc, char **argv)
     const char *config = HOOK_CONFIG_DEFAULT;
     int a = 1;
     clock_gettime(CLOCK_MONOTONIC, &started);
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    /* libvirt's four arguments are never options, whatever the domain's
+     * name ("--help" is a valid one). */
+    if (argc != 5 && argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;
     }
-    if (argc > 2 && !strcmp(argv[1], "--config")) {
+    if (argc != 5 && argc > 2 && !strcmp(argv[1], "--config")) {
         config = argv[2];
         a = 3;
     }
@@ -198,12 +200,13 @@ int main(int argc, char **argv)
     _cleanup_free_ char *context = mem_asprintf("%s %s %s %s", name, op, subop, extra);
     _cleanup_(hook_config_clear) struct hook_config c = {0};
     struct err *e = hook_config_load(config, &c);
-    if (c.log && *c.log) {
-        log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    }
     /* From here on, the whole run is bounded (the settings' timeout, or the
-     * default when they are broken). */
+     * default when they are broken), opening the log included; a log that
+     * is a FIFO nobody reads does not block it. */
     watchdog_arm(context, c.timeout > 0 ? c.timeout : HOOK_TIMEOUT_DEFAULT, migrate);
+    if (c.log && *c.log) {
+        log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0640);
+    }
     size_t size = 0;
     bool whole = true;
     _cleanup_free_ char *input = read_input(&size, &whole);
@@ -247,6 +250,17 @@ int main(int argc, char **argv)
                                        d.n_ifaces == 1 ? "" : "s");
             }
         }
+    }
+    if (e && out.refusal) {
+        /* Refused, and the ports made for it could not be removed. */
+        _cleanup_free_ char *text = mem_asprintf("refused the incoming migration: %s; its ports could not be removed: %s%s%s",
+                                                 out.refusal, e->message, out.log ? "; " : "",
+                                                 out.log ? out.log : "");
+        log_line(context, text);
+        fprintf(stderr, "csdpdk refused the incoming migration: %s (the ports made for it could not be removed: %s)\n",
+                out.refusal, e->message);
+        err_free(e);
+        return EXIT_REFUSED;
     }
     if (e) {
         _cleanup_free_ char *text = mem_asprintf("%s%s%s%s", out.log ? out.log : "", out.log ? "; then " : "",

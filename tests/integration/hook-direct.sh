@@ -71,6 +71,9 @@ check "--help says what it does at each operation" grep -q 'release end' <<<"$ho
 hook_err=$("$HOOK" vm1 prepare begin 2>&1 </dev/null >/dev/null)
 check "three arguments: usage on stderr, exit 0 (a non-zero exit at reconnect kills the VM)" \
     test "$? $(grep -c '^usage: ' <<<"$hook_err")" = "0 1"
+hook_out=$("$HOOK" --help release end shutdown 2>/dev/null </dev/null)
+check "libvirt's four arguments are never options: a domain named --help gets no usage on stdout, exit 0" \
+    test "$?|$hook_out" = "0|"
 
 # Ports: csdpdk-1 a NIC's (client mode), csdpdk-2 CloudStack's (server).
 run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 client)"
@@ -195,6 +198,62 @@ check "... the old run's release end leaves it to the new start, and says so" \
 hook vm1 prepare begin <<<"$D6"
 hook vm1 release end shutdown <<<"$D6"
 check "... the new run's own release end removes it" test "$(vsctl list-ports cloudbr0 | wc -l)" = 0
+
+# The same races, made at failpoints (a build with them: the ASan+UBSan
+# run of this suite; csdpdk and the hook each stopped half-way, SIGSTOP,
+# while the other acts).
+# stopped PID: waits (up to 5 s) until PID is stopped at its failpoint.
+stopped() {
+    local i
+    for i in $(seq 100); do
+        [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == T ]] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+if strings "$HOOK" | grep -q hook.release-judged && strings "$CSDPDK" | grep -q plug.before-retag; then
+    VM1_REQ=$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')
+    run "${C[@]}" plug <<<"$VM1_REQ"
+    P6=$(jqo '.result.ports[0].port')
+    D6=$(domain vm1 "$VM1" "02:00:00:00:06:01 $SOCK/$P6 client reconnect")
+    hook vm1 prepare begin <<<"$D6"
+    # The old run's release end has judged the port (marked running:, so
+    # it goes) when a plug for the next start hands it out again.
+    CSDPDK_FAILPOINT=hook.release-judged:stop "$HOOK" --config "$T/hook.conf" vm1 release end destroyed \
+        <<<"$D6" >/dev/null 2>&1 &
+    pid=$!
+    if stopped "$pid"; then
+        run "${C[@]}" plug <<<"$VM1_REQ"
+        plugged="$status $(jqo '.result.ports[0].created')"
+    fi
+    kill -CONT "$pid"
+    wait "$pid"
+    check "release end stopped after judging, a plug for the next start meanwhile (exit 0, created false): the hook sees the retag, judges again, keeps $P6" \
+        test "${plugged:-not stopped}|$?|$(vsctl list-ports cloudbr0)|$(tail -n 1 "$LOG" | grep -c "kept $P6: plugged again")" = "0 false|0|$P6|1"
+    hook vm1 prepare begin <<<"$D6"
+    hook vm1 release end shutdown <<<"$D6"
+    # A plug for the next start has found the port (marked running:) when
+    # the old run's release end removes it: the plug must not hand out a
+    # port that is gone, nor tag it back to life.
+    run "${C[@]}" plug <<<"$VM1_REQ"
+    P6=$(jqo '.result.ports[0].port')
+    D6=$(domain vm1 "$VM1" "02:00:00:00:06:01 $SOCK/$P6 client reconnect")
+    hook vm1 prepare begin <<<"$D6"
+    CSDPDK_FAILPOINT=plug.before-retag:stop "$CSDPDK" "${C[@]}" plug <<<"$VM1_REQ" >"$T/plug.out" 2>"$T/plug.err" &
+    pid=$!
+    stopped "$pid" && hook vm1 release end destroyed <<<"$D6"
+    kill -CONT "$pid"
+    wait "$pid"
+    status=$? out=$(cat "$T/plug.out") err=$(cat "$T/plug.err")
+    check "plug stopped before tagging the port it found, the old run's release end removing it meanwhile: port_conflict (75), naming $P6, nothing left" \
+        test "$(expect_error port_conflict 75 && echo y)|$(jqo .error.message | grep -c "port $P6 was removed while csdpdk tagged it")|$(vsctl list-ports cloudbr0 | wc -l)" = "y|1|0"
+    run "${C[@]}" plug <<<"$VM1_REQ"
+    check "... plug again: a new port (created true)" test "$status $(jqo '.result.ports[0].created')" = "0 true"
+    run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
+    check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
+else
+    echo "# the races made at failpoints run in this suite's ASan+UBSan run (this build has no failpoints)"
+fi
 
 # A port a plug by VM made, whose run the hook never marked (installed
 # after the VM started, say): gc's stamp (csdpdk-plug-time) is not a plug

@@ -171,6 +171,17 @@ static void matching(void **state)
     assert_false(ovs_port_unbound_recent(&nic, 1 + OVS_PLUG_GRACE));
     assert_true(ovs_port_unbound_recent(&nic, OVS_PLUG_GRACE));
     assert_false(ovs_port_plugged_recent(&nic, 2)); /* a NIC's port: its own grace, above */
+    /* A stamp it cannot read, or one from further ahead than the grace,
+     * starts no grace that never ends: gc then judges the port by use. */
+    static char *const unread_nic[] = {"", "?", "1x", "0", "-5"};
+    for (size_t i = 0; i < ARRAY_SIZE(unread_nic); i++) {
+        nic.plug_time = unread_nic[i];
+        assert_false(ovs_port_unbound_recent(&nic, 1));
+    }
+    nic.plug_time = "100000";
+    assert_true(ovs_port_unbound_recent(&nic, 100000 - OVS_PLUG_GRACE + 1));
+    assert_false(ovs_port_unbound_recent(&nic, 100000 - OVS_PLUG_GRACE));
+    nic.plug_time = "1";
     /* A VM's port that a plug by VM handed out (csdpdk-plug-time) is kept
      * for the grace; one without the stamp, or one it cannot read, is not;
      * nor is a stamp from further ahead than the grace (a clock set back). */
