@@ -50,17 +50,21 @@ $(COMPLETION): $(MKDOC)
 PREFIX ?= /usr
 UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
-LIBEXECDIR ?= $(PREFIX)/libexec
+SBINDIR ?= $(PREFIX)/sbin
 
 .PHONY: deb bridge-jar install
 install: $(O)/csdpdk $(HOOK) $(MANPAGE) $(COMPLETION) bridge-jar
 	install -D -m 0755 $(O)/csdpdk $(DESTDIR)$(PREFIX)/bin/csdpdk
-	install -D -m 0755 $(HOOK) $(DESTDIR)$(LIBEXECDIR)/csdpdk/csdpdk-libvirt-hook
+	# The hook's program in sbin: AppArmor checks the link's target, and
+	# libvirtd's profile (Debian, Ubuntu) lets it run programs from
+	# /etc/libvirt/hooks, /usr/bin and /usr/sbin, not from /usr/libexec.
+	install -D -m 0755 $(HOOK) $(DESTDIR)$(SBINDIR)/csdpdk-libvirt-hook
 	install -d $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d
-	ln -sf $(LIBEXECDIR)/csdpdk/csdpdk-libvirt-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d/csdpdk
+	ln -sf $(SBINDIR)/csdpdk-libvirt-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d/csdpdk
 	install -D -m 0644 packaging/hook/libvirt-hook.conf $(DESTDIR)$(SYSCONFDIR)/csdpdk/libvirt-hook.conf
 	install -D -m 0644 packaging/hook/logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/csdpdk-libvirt-hook
 	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man8/csdpdk.8
+	install -D -m 0644 packaging/hook/csdpdk-libvirt-hook.8 $(DESTDIR)$(PREFIX)/share/man/man8/csdpdk-libvirt-hook.8
 	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/csdpdk
 	install -D -m 0644 packaging/systemd/ovs-vswitchd-csdpdk.conf \
 	  $(DESTDIR)$(UNITDIR)/ovs-vswitchd.service.d/csdpdk.conf

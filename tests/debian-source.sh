@@ -29,7 +29,7 @@ check "csdpdk holds the binary, the manual page, the completion, the drop-in, th
     bash -c 'for f in ./usr/bin/csdpdk ./usr/share/man/man8/csdpdk.8.gz ./usr/share/bash-completion/completions/csdpdk \
                      ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf ./usr/share/doc/csdpdk/docs/api.md.gz \
                      ./lib/systemd/system/csdpdk-gc.service ./lib/systemd/system/csdpdk-gc.timer \
-                     ./usr/libexec/csdpdk/csdpdk-libvirt-hook ./etc/libvirt/hooks/qemu.d/csdpdk \
+                     ./usr/sbin/csdpdk-libvirt-hook ./usr/share/man/man8/csdpdk-libvirt-hook.8.gz ./etc/libvirt/hooks/qemu.d/csdpdk \
                      ./etc/csdpdk/libvirt-hook.conf ./etc/logrotate.d/csdpdk-libvirt-hook ./usr/share/doc/csdpdk/docs/hook.md.gz \
                      ./usr/share/doc/csdpdk/copyright; do grep -qx "$f" <<<"$1" || { echo "missing $f"; exit 1; }; done' _ "$files"
 check "csdpdk-java-bridge holds the jar and needs this very csdpdk" \

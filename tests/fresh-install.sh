@@ -78,7 +78,7 @@ in_root apt-get update -q
 in_root sh -c "cd /debs && apt-get install -y -q --no-install-recommends ./$BIN ./$AGENT"
 check "step 1, apt-get install ./$BIN ./$AGENT: apt takes their dependencies from Debian's archive ($(($(pkg_count) - before)) packages installed, theirs included, without recommends), both installed" \
     test "$status|$(pkg_status csdpdk)|$(pkg_status csdpdk-cloudstack-agent)" = "0|install ok installed|install ok installed"
-in_root ldd /usr/bin/csdpdk /usr/libexec/csdpdk/csdpdk-libvirt-hook
+in_root ldd /usr/bin/csdpdk /usr/sbin/csdpdk-libvirt-hook
 ldd="$status $(grep -c 'not found' <<<"$out")"
 in_root csdpdk version
 check "... csdpdk runs on the fresh host's own libraries (ldd: none not found), libvirt $(jqo .result.libvirt) and libxml2 $(jqo .result.libxml2) from the archive" \
@@ -94,6 +94,23 @@ mkdir -p "$R/var/log/libvirt" # libvirt-daemon's; the hook logs there
 in_root /etc/libvirt/hooks/qemu.d/csdpdk i-2-10-VM stopped end -
 check "... libvirt's hook, qemu.d/csdpdk, runs there: an operation it leaves alone is exit 0, no output, no log line" \
     test "$status|$out|$err|$(ls "$R/var/log/libvirt")" = "0|||"
+# libvirtd runs hooks under its AppArmor profile (libvirt-daemon-system's,
+# enforced where AppArmor is on: Debian's default; this machine's kernel
+# has none), which checks the program a link points to against its exec
+# rules. The profile is read from Debian's own package; the rule globs
+# matched as AppArmor matches them (** any path, * within one name, {a,b}).
+in_root sh -c 'cd /tmp && apt-get download -q libvirt-daemon-system && dpkg-deb --fsys-tarfile libvirt-daemon-system_*.deb | tar -xO ./etc/apparmor.d/usr.sbin.libvirtd'
+profile=$out
+aa_exec_rule() { # aa_exec_rule PATH: the exec rule of $profile that lets libvirtd run PATH, if any
+    perl -ne 'BEGIN { $p = shift } next unless /^\s*(\/\S+)\s+([A-Za-z]*x[A-Za-z]*),\s*$/; my ($g, $m) = ($1, $2);
+        (my $re = quotemeta $g) =~ s/\\\{(.*?)\\\}/"(?:" . join("|", split(m{\\,}, $1, -1)) . ")"/ge;
+        $re =~ s/\\\*\\\*/.*/g; $re =~ s/\\\*/[^\/]*/g;
+        if ($p =~ /^$re$/) { print "$g $m"; exit }' "$1" <<<"$profile"
+}
+hook_program=$(readlink "$R/etc/libvirt/hooks/qemu.d/csdpdk")
+check "... libvirtd's AppArmor profile (Debian's libvirt-daemon-system) lets it run the hook's program $hook_program ($(aa_exec_rule "$hook_program")); it would not run one in /usr/libexec/csdpdk" \
+    test "$(grep -c '^profile libvirtd ' <<<"$profile")|$(aa_exec_rule "$hook_program" | grep -c .)|$(aa_exec_rule /usr/libexec/csdpdk/csdpdk-libvirt-hook)|$(aa_exec_rule /etc/libvirt/hooks/qemu.d/x)" \
+    = "1|1||/etc/libvirt/hooks/** rmix"
 with_proc csdpdk capabilities
 check "... capabilities there: not capable (no Open vSwitch, no libvirtd, no agent), exit 1, and the hook seen installed" \
     test "$status $(jqo .result.dpdk) $(jqo .result.libvirt_hook.state) $(jqo '[.result.reasons[].code] | index("ovsdb_unavailable") != null')" = "1 false installed true"
@@ -121,7 +138,7 @@ echo "timeout = 5" >>"$R/etc/csdpdk/libvirt-hook.conf"
 in_root sh -c "cd /debs && apt-get install -y -q --reinstall ./$BIN ./$AGENT ./$JAVA"
 check "a reinstall of the three: the maintainer scripts run again without harm (the timer enabled, the hook's link there, the operator's setting kept)" \
     test "$status|$(readlink "$R/etc/systemd/system/timers.target.wants/csdpdk-gc.timer")|$(readlink "$R/etc/libvirt/hooks/qemu.d/csdpdk")|$(tail -n 1 "$R/etc/csdpdk/libvirt-hook.conf")" \
-    = "0|/lib/systemd/system/csdpdk-gc.timer|/usr/libexec/csdpdk/csdpdk-libvirt-hook|timeout = 5"
+    = "0|/lib/systemd/system/csdpdk-gc.timer|/usr/sbin/csdpdk-libvirt-hook|timeout = 5"
 files=$(chroot "$R" dpkg -L csdpdk csdpdk-cloudstack-agent csdpdk-java-bridge | sort -u |
     while read -r f; do [[ -d $R$f ]] || echo "$f"; done)
 in_root apt-get remove -y -q csdpdk-cloudstack-agent csdpdk-java-bridge csdpdk
@@ -130,8 +147,8 @@ check "apt-get remove: the programs and the timer's unit go, the operator's sett
     = "0|||timeout = 5|/lib/systemd/system/csdpdk-gc.timer"
 in_root apt-get purge -y -q csdpdk-cloudstack-agent csdpdk
 left=$(while read -r f; do [[ -e $R$f || -L $R$f ]] && echo "$f"; done <<<"$files")
-check "apt-get purge of the two that keep settings: nothing of the $(wc -l <<<"$files") files of the three packages is left, nor /etc/csdpdk, /usr/libexec/csdpdk, nor a link, mask or record of the timer in systemd's directories" \
-    test "$status|$left|$(ls -d "$R/etc/csdpdk" "$R/usr/libexec/csdpdk" 2>/dev/null)|$(systemd_state)" = "0|||"
+check "apt-get purge of the two that keep settings: nothing of the $(wc -l <<<"$files") files of the three packages is left, nor /etc/csdpdk, nor a link, mask or record of the timer in systemd's directories" \
+    test "$status|$left|$(ls -d "$R/etc/csdpdk" 2>/dev/null)|$(systemd_state)" = "0|||"
 check "... and dpkg's audit there is clean" test -z "$(chroot "$R" dpkg --audit)"
 
 done_testing

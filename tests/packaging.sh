@@ -27,8 +27,8 @@ check "csdpdk holds the binary, its manual page and completion, the drop-in for 
     = "$(printf '%s\n' ./usr/bin/csdpdk \
          ./lib/systemd/system/ovs-vswitchd.service.d/csdpdk.conf ./usr/share/man/man8/csdpdk.8.gz \
          ./lib/systemd/system/csdpdk-gc.service ./lib/systemd/system/csdpdk-gc.timer \
-         ./usr/share/bash-completion/completions/csdpdk ./usr/libexec/csdpdk/csdpdk-libvirt-hook \
-         "./etc/libvirt/hooks/qemu.d/csdpdk -> /usr/libexec/csdpdk/csdpdk-libvirt-hook" \
+         ./usr/share/bash-completion/completions/csdpdk ./usr/sbin/csdpdk-libvirt-hook \
+         "./usr/share/man/man8/csdpdk-libvirt-hook.8.gz -> csdpdk.8.gz" "./etc/libvirt/hooks/qemu.d/csdpdk -> /usr/sbin/csdpdk-libvirt-hook" \
          ./etc/csdpdk/libvirt-hook.conf ./etc/logrotate.d/csdpdk-libvirt-hook | sort | tr '\n' ' ')"
 check "... its docs: README, every file of docs/, the changelog and the copyright" \
     bash -c 'for f in README.md changelog copyright $(cd docs && ls *.md | sed "s|^|docs/|"); do
@@ -83,13 +83,13 @@ check "... the postinst enables and starts the timer, never its service; prerm s
              grep -q "deb-systemd-invoke \$_dh_action .csdpdk-gc.timer. " "$c/postinst" &&
              ! grep -q "csdpdk-gc.service" "$c/postinst" && grep -q "deb-systemd-invoke stop .csdpdk-gc.timer." "$c/prerm"' _ "$BIN"
 check "... stripped, and so is the hook" bash -c '! readelf --section-headers "$1" | grep -q "\.symtab" &&
-    ! readelf --section-headers "$2" | grep -q "\.symtab"' _ "$T/root/usr/bin/csdpdk" "$T/root/usr/libexec/csdpdk/csdpdk-libvirt-hook"
+    ! readelf --section-headers "$2" | grep -q "\.symtab"' _ "$T/root/usr/bin/csdpdk" "$T/root/usr/sbin/csdpdk-libvirt-hook"
 check "the packaged hook runs: its help names the operations; every setting of its settings file is its default, and reads" \
     bash -c '"$1" --help | grep -q "migrate begin" &&
              [[ $(grep -E "^#(ovsdb|agent-properties|sysfs|proc|log|timeout) = " "$2" | wc -l) == 6 ]] &&
              cp "$2" "$3" && sed -i "s/^#//; /^ /d; /^[A-Z]/d" "$3" &&
              sed -i "s|^log = .*|log =|" "$3" && "$1" --config "$3" vm1 release end - </dev/null' \
-    _ "$T/root/usr/libexec/csdpdk/csdpdk-libvirt-hook" "$T/root/etc/csdpdk/libvirt-hook.conf" "$T/uncommented.conf"
+    _ "$T/root/usr/sbin/csdpdk-libvirt-hook" "$T/root/etc/csdpdk/libvirt-hook.conf" "$T/uncommented.conf"
 check "... and without failpoints (only the test build has them)" \
     bash -c '! grep -q "ovsdb.before-commit" "$1"' _ "$T/root/usr/bin/csdpdk"
 dpkg-deb --extract "$JAVA" "$T/java"
