@@ -73,6 +73,11 @@ void host_numa_read(const struct options *options, struct ovsdb *db, struct numa
 struct err *host_locality(const struct numa_host *h, const char *domain_xml, size_t size,
                           unsigned queues, json_t *warnings, json_t **locality) _warn_unused_;
 
+/* The switch's other_config as capabilities reports it (ovs.other_config):
+ * the keys csdpdk reads, each a string or null. The NUMA facts of a
+ * report are numa_host_json() and this (numa_host_from_report()). */
+json_t *host_other_config_json(const struct ovs_switch *sw);
+
 void host_probe_run(const struct options *options, struct host_probe *probe);
 void host_probe_clear(struct host_probe *probe);
 

@@ -28,7 +28,7 @@ static json_t *ovs_json(const struct capability_facts *f)
     if (!sw) {
         return json_null();
     }
-    return json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}}",
+    return json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
                      "url", f->ovsdb_url,
                      "vswitchd_pid", f->vswitchd_alive ? json_integer(f->vswitchd_pid) : json_null(),
                      "version", nullable(sw->ovs_version),
@@ -38,16 +38,7 @@ static json_t *ovs_json(const struct capability_facts *f)
                      "datapath_types", string_list(sw->datapath_types, sw->n_datapath_types),
                      "netdev_bridges", string_list(sw->netdev_bridges, sw->n_netdev_bridges),
                      "rundir", nullable(f->ovs_rundir),
-                     "other_config",
-                     "dpdk-init", nullable(sw->dpdk_init),
-                     "vhost-sock-dir", nullable(sw->vhost_sock_dir),
-                     "pmd-cpu-mask", nullable(sw->pmd_cpu_mask),
-                     "dpdk-socket-mem", nullable(sw->socket_mem),
-                     "dpdk-socket-limit", nullable(sw->socket_limit),
-                     "dpdk-extra", nullable(sw->dpdk_extra),
-                     "per-port-memory", nullable(sw->per_port_memory),
-                     "pmd-rxq-isolate", nullable(sw->pmd_rxq_isolate),
-                     "pmd-rxq-assign", nullable(sw->pmd_rxq_assign));
+                     "other_config", host_other_config_json(sw));
 }
 
 static json_t *hugepages_json(const struct host_memory *m)

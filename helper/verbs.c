@@ -230,8 +230,10 @@ const struct verb verbs[] = {
                 "  (a migration into a missing backend would hang). Not eligible: exit 1,\n"
                 "  nothing created.\n"
                 "Result: eligible, checks[] (id, side, ok, detail), mapping (MAC -> path, port,\n"
-                "  mode: CloudStack's DpdkTO), op_id, locality (as plug's, or null), and plug's\n"
-                "  ports[], interfaces[], numa, hugepages when eligible. --format text: the\n"
+                "  mode: CloudStack's DpdkTO), op_id, locality (as plug's, or null), host\n"
+                "  (numa, ovs.other_config: this host's NUMA facts as capabilities has them;\n"
+                "  the source's migrate-check judges the VM's placement with them), and\n"
+                "  plug's ports[], interfaces[], numa, hugepages when eligible. --format text: the\n"
                 "  verdict, the checks and the\n"
                 "  mapping, one aligned line each.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB | VERB_LIBVIRT,
@@ -252,7 +254,9 @@ const struct verb verbs[] = {
                 "  libvirt that cannot be reached is libvirt_unavailable (exit 69), one that\n"
                 "  does not answer within --timeout is timeout (exit 75).\n"
                 "  NUMA: each port's polling on the source now (as status has it), and the\n"
-                "  destination's locality (the report's, or judged from capabilities' numa):\n"
+                "  destination's locality (judged from the report's numa, capabilities' or\n"
+                "  migrate-prepare's host.numa, with domain_xml's placement; else the report's\n"
+                "  own locality):\n"
                 "  cross-NUMA is a warning; a destination that cannot poll the VM fails numa.\n"
                 "Result: eligible, checks[] (id, side, ok, detail), locality (source_ports[]:\n"
                 "  port, mac, numa, rxqs, cross_numa, unpolled; destination: as plug's, or\n"

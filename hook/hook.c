@@ -347,6 +347,34 @@ static void judge_memory(const struct hook_config *c, const struct domain *d, st
     err_free(e);
 }
 
+/* Where this host's switch would poll the incoming VM's queues, judged as
+ * plug judges a VM here (docs/ports.md, "NUMA locality"): a placement it
+ * cannot serve at all (no PMD that can poll, no DPDK memory on the VM's
+ * node) refuses the migration; a cross-NUMA one is logged, not refused
+ * (the VM runs, at up to half its packet rate). */
+static void judge_numa(const struct hook_config *c, const struct host *h, const char *xml, size_t size,
+                       struct hook_outcome *out, char **warned)
+{
+    const struct options o = {.ovsdb = c->ovsdb, .sysfs = c->sysfs, .proc = c->proc};
+    _cleanup_(numa_host_clear) struct numa_host numa = {0};
+    host_numa_read(&o, h->db, &numa);
+    json_auto_t *warnings = json_array();
+    json_t *locality = NULL;
+    struct err *e = host_locality(&numa, xml, size, 1, warnings, &locality);
+    if (e && e->code == ERR_NUMA_REFUSED) {
+        refuse(out, "numa", "%s", e->message);
+    } else if (e) {
+        note(warned, "NUMA locality not judged: %s", e->message);
+    }
+    size_t i;
+    const json_t *w;
+    json_array_foreach(warnings, i, w) {
+        note(warned, "warning: %s", json_string_value(w));
+    }
+    err_free(e);
+    json_decref(locality);
+}
+
 /* CloudStack's source-side rewrite joins the socket directory and the
  * port with "//" and leaves <reconnect> as it was; QEMU wants a reconnect
  * only as the socket's client, and libvirt refuses one on a server. */
@@ -424,10 +452,17 @@ struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t si
         judge_port(&h, &d, k, out);
     }
     judge_memory(c, &d, out);
+    _cleanup_free_ char *warned = NULL;
+    if (!out->refusal) {
+        judge_numa(c, &h, xml, size, out, &warned);
+    }
     if (out->refusal) {
         return drop_unbound(&h, &d, out);
     }
     note(&out->log, "accepted the incoming VM %s: %zu vhost-user port(s) ready", vm_of(&d), d.n_ifaces);
+    if (warned) {
+        note(&out->log, "%s", warned);
+    }
     return correct(xml, size, out);
 }
 

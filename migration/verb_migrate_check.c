@@ -160,21 +160,26 @@ static char *mapped_detail(const struct domain_iface *f, const json_t *to)
                         change);
 }
 
-/* The destination's locality for the VM: migrate-prepare's judgement, or
- * one made here from capabilities' NUMA facts and the domain's placement.
- * A placement the destination's switch cannot serve fails the check "numa";
- * a cross-NUMA one is a warning. */
+/* The destination's locality for the VM: judged here from the report's
+ * NUMA facts (capabilities' or migrate-prepare's) and the running domain's
+ * placement, which migrate-prepare may not have had (the agent's
+ * PrepareForMigration sends no domain XML); else migrate-prepare's own
+ * judgement. A placement the destination's switch cannot serve fails the
+ * check "numa"; a cross-NUMA one is a warning. */
 static struct err *check_report_locality(struct mig_checks *c, const json_t *report, const char *xml,
                                          size_t size, json_t *warnings, json_t **locality)
 {
     const json_t *judged = json_object_get(report, "locality");
-    const json_t *facts = json_object_get(report, "numa");
-    if (json_is_object(judged)) {
-        *locality = json_deep_copy(judged);
-    } else if (json_is_array(facts)) {
+    /* capabilities' numa and ovs, or migrate-prepare's host.numa and host.ovs */
+    const json_t *prepared = json_object_get(report, "host");
+    const json_t *facts_of = json_is_array(json_object_get(report, "numa")) ? report : prepared;
+    const json_t *facts = json_object_get(facts_of, "numa");
+    if (json_is_array(facts)) {
         _cleanup_(numa_host_clear) struct numa_host h = {0};
         json_auto_t *said = json_array(); /* the warning below says it */
-        struct err *e = numa_host_from_report(report, "destination_report", &h);
+        struct err *e = numa_host_from_report(facts_of, facts_of == report ? "destination_report"
+                                                                          : "destination_report.host",
+                                              &h);
         if (e) {
             return e;
         }
@@ -199,6 +204,8 @@ static struct err *check_report_locality(struct mig_checks *c, const json_t *rep
         mig_check(c, "numa", "destination", true,
                   mem_asprintf("the destination's switch can poll the VM's queues (%s)",
                                json_string_value(json_object_get(*locality, "verdict"))));
+    } else if (json_is_object(judged)) {
+        *locality = json_deep_copy(judged);
     } else {
         return NULL;
     }

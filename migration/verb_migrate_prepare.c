@@ -125,8 +125,16 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
             e = plug_result(probe.db, &p, o->dry_run, &out);
         }
     }
+    /* The destination's NUMA facts, as capabilities reports them: the
+     * source's migrate-check judges the VM's own placement with them. */
+    json_t *host = json_pack("{s:o, s:o}", "numa",
+                             probe.facts.memory || probe.facts.ovs ? numa_host_json(&probe.numa) : json_null(),
+                             "ovs", probe.facts.ovs ? json_pack("{s:o}", "other_config",
+                                                                host_other_config_json(probe.facts.ovs))
+                                                    : json_null());
     host_probe_clear(&probe);
     if (e) {
+        json_decref(host);
         json_decref(checks.list);
         json_decref(locality);
         return e;
@@ -147,6 +155,7 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     json_object_set_new(out, "mapping", mapping);
     json_object_set_new(out, "op_id", json_string(p.req.op_id));
     json_object_set_new(out, "locality", locality ? locality : json_null());
+    json_object_set_new(out, "host", host);
     ctx->negative = !checks.eligible;
     *result = out;
     return NULL;

@@ -43,12 +43,14 @@ hook() {
 
 VM1=$(uuid_for 1) VM2=$(uuid_for 2)
 # domain NAME UUID "MAC PATH MODE [reconnect]"...: a domain as libvirt hands
-# it to the hook; hugepages when HUGE=1.
+# it to the hook; hugepages when HUGE=1, its memory bound to node
+# $NUMATUNE when set.
 domain() {
     local name=$1 uuid=$2 i mac path mode rc
     shift 2
     printf "<domain type='kvm' id='7'>\n  <name>%s</name>\n  <uuid>%s</uuid>\n  <memory unit='KiB'>1048576</memory>\n" "$name" "$uuid"
     [[ ${HUGE:-0} == 1 ]] && printf "  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>\n"
+    [[ -n ${NUMATUNE:-} ]] && printf "  <numatune>\n    <memory mode='strict' nodeset='%s'/>\n  </numatune>\n" "$NUMATUNE"
     printf "  <devices>\n"
     for i in "$@"; do
         read -r mac path mode rc <<<"$i"
@@ -323,6 +325,27 @@ ms=$((($(date +%s%N) - t) / 1000000))
 exec {never}>&-
 check "... and lets release end go on (exit 0, $ms ms), logged" \
     test "$status|$((ms >= 1400 && ms < 3000))|$(tail -n 1 "$LOG" | grep -c 'gave up after 1 s (timeout)$')" = "0|1|1"
+
+# ---- NUMA at migrate begin ----
+
+# Judged as plug judges it, with this switch's own PMDs (pmd-rxq-show).
+conf
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:03:01 00000000-0000-4000-8000-0000000003a1 server)"
+P3=$(jqo '.result.ports[0].port')
+vsctl set Open_vSwitch . other_config:dpdk-extra=--legacy-mem other_config:dpdk-socket-mem=0
+refused "the VM's memory bound to node 0, where the switch can have no DPDK memory (--legacy-mem, dpdk-socket-mem=0)" numa \
+    "$(NUMATUNE=0 domain vm2 "$VM2" "02:00:00:00:03:01 $SOCK/$P3 client reconnect")"
+check "... the NIC's port made for it is removed, as for any refusal" test "$(vsctl list-ports cloudbr0 | grep -c "^$P3$")" = 0
+vsctl remove Open_vSwitch . other_config dpdk-extra dpdk-socket-mem
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:03:01 00000000-0000-4000-8000-0000000003a1 server)"
+P3=$(jqo '.result.ports[0].port')
+conf "$DATA/sysfs/two-nodes"
+hook vm2 migrate begin <<<"$(NUMATUNE=1 domain vm2 "$VM2" "02:00:00:00:03:01 $SOCK/$P3 client reconnect")"
+check "migrate begin of a VM bound to node 1 of a two-node host (sysfs) whose PMD polls on node 0: accepted (exit 0), the cross-NUMA warning in the log" \
+    test "$status|$err|$(tail -n 1 "$LOG" | grep -c "accepted the incoming VM $VM2: 1 vhost-user port(s) ready; warning: OVS will poll cross-NUMA: node 1")" = "0||1"
+conf
+run "${C[@]}" unplug <<<"{\"ports\": [\"$P3\"]}"
+check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | grep -c "^$P3$")" = "0|0"
 
 echo "# the hook's log:"
 sed "s|$T|\$T|g; s/^/#   /" "$LOG"

@@ -56,16 +56,16 @@ check "migrate-prepare --format text: the verdict, aligned checks, the mapping l
 check_request() { jq -n --rawfile d "$T/source.xml" --argjson r "$1" '{domain_xml: $d, destination_report: $r.result}'; }
 DB=$SRCDB run "${SRC[@]}" migrate-check <<<"$(check_request "$PREPARED")"
 check "migrate-check with the destination's report: eligible" test "$status $(jqo .result.eligible)" = "0 true"
-check "... it checked the VM, its ports, the report and the mapping" \
+check "... it checked the VM, its ports, the report, the mapping, and the VM's NUMA placement with the report's host facts" \
     test "$(jqo '[.result.checks[] | "\(.side):\(.id)"] | unique | join(" ")')" \
-    = "destination:mapping destination:report source:dpdk_enabled source:port"
+    = "destination:mapping destination:numa destination:report source:dpdk_enabled source:port"
 # Through libvirt as well (the test driver's free-page numbers are made up:
 # only that the checks ran is asserted, not their verdict).
 DB=$SRCDB run "${SRC[@]}" migrate-check \
     <<<"$(jq -c '.destination = "test:///default"' <<<"$(check_request "$PREPARED")")"
 check "... and through the destination's libvirt: libvirt and its free pages are checked" \
     test "$(jqo '[.result.checks[] | select(.side == "destination") | .id] | unique | join(" ")')" \
-    = "hugepages libvirt mapping report"
+    = "hugepages libvirt mapping numa report"
 DB=$SRCDB vsctl set Interface "${SRCPORTS%% *}" status:status=disconnected
 DB=$SRCDB run "${SRC[@]}" migrate-check <<<"$(check_request "$PREPARED")"
 check "a disconnected port on the source: not eligible" test "$status $(jqo .result.eligible)" = "1 false"

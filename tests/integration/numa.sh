@@ -139,6 +139,20 @@ check "migrate-check with migrate-prepare's report: the destination's cross-NUMA
     test "$(jqo '.result.locality.destination.verdict') $(jq '[.warnings[] | select(startswith("on the destination OVS would poll"))] | length' <<<"$out")" \
     = "cross_numa 1"
 
+# As the agent's PrepareForMigration calls it: no domain XML, so prepare
+# cannot place the VM; its report carries the destination's NUMA facts,
+# and the source's migrate-check judges the running domain with them.
+run "${C[@]}" --dry-run migrate-prepare <<<"$(plug_request "$(uuid_for 5)" client "$(nic "$(mac_for 5 1)" br0)" |
+    jq -c '.op_id = "numa-2"')"
+check "migrate-prepare without the domain XML: locality unknown, and its report has this switch's NUMA facts (2 nodes, pmd-cpu-mask)" \
+    test "$(jqo '.result.locality.verdict') $(jqo '.result.host.numa | length') $(jqo '.result.host.ovs.other_config["pmd-cpu-mask"]')" \
+    = "unknown 2 $(vsctl get Open_vSwitch . other_config:pmd-cpu-mask | tr -d '"')"
+PREP=$(jq -c .result <<<"$out")
+run "${C[@]}" migrate-check <<<"$(jq -n --arg d "$(domain 0 "$P1")" --argjson r "$PREP" '{domain_xml: $d, destination_report: $r}')"
+check "... migrate-check with that report judges the running domain (bound to node 0) there: cross_numa, its warning" \
+    test "$(jqo '.result.locality.destination.verdict') $(jq '[.warnings[] | select(startswith("on the destination OVS would poll"))] | length' <<<"$out")" \
+    = "cross_numa 1"
+
 run "${C[@]}" migrate-check <<<"$(jq -n --arg d "$(domain 0 "$P1")" --argjson r "$CAPS" '{domain_xml: $d, destination_report: $r}')"
 check "migrate-check: the source's port is flagged as pmd-rxq-show has it, and the destination would poll cross-NUMA" \
     test "$(jqo '.result.locality.source_ports[0] | "\(.port) \(.cross_numa) \(.rxqs[0].pmd_numa)"') $(jqo '.result.locality.destination.verdict') $(jq '[.warnings[] | select(test("cross-NUMA"))] | length' <<<"$out")" \
