@@ -1,5 +1,6 @@
 #include "helper/capability.h"
 
+#include <stdio.h>
 
 #include "helper/mem.h"
 
@@ -321,6 +322,16 @@ const char *capability_hook_name(enum capability_hook hook)
  * (docs/hook.md): a warning, not a reason. */
 static void judge_hook(struct judge *j, const struct capability_facts *f)
 {
+    /* libvirt runs the scripts of hooks/qemu.d/ from 6.5.0 on. */
+    const char *daemon = f->libvirt ? f->libvirt->daemon : NULL;
+    unsigned major = 0, minor = 0;
+    if (f->hook_path && f->hook == HOOK_INSTALLED && daemon && sscanf(daemon, "%u.%u", &major, &minor) == 2 &&
+        (major < 6 || (major == 6 && minor < 5))) {
+        warn(j, mem_asprintf("csdpdk's libvirt hook %s is installed, but libvirt %s runs no hook from "
+                             "qemu.d/ (6.5.0 and later do): the ports of a guest that stops itself "
+                             "or crashes stay until gc, and incoming migrations are not checked",
+                             f->hook_path, daemon));
+    }
     if (!f->hook_path || f->hook == HOOK_INSTALLED) {
         return;
     }

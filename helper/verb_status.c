@@ -177,28 +177,34 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
         if (!verbose) {
             continue;
         }
-        fprintf(out, "    bridge %s, link %s, ofport %s, numa %s, socket %s\n",
-                output_text_or_dash(json_object_get(p, "bridge")),
-                output_text_or_dash(json_object_get(p, "link_state")),
-                int_text(json_object_get(p, "ofport"), of, sizeof of),
-                output_text_or_dash(json_object_get(p, "numa")),
-                output_text_or_dash(json_object_get(p, "socket")));
+        /* The details wrap within 100 columns, whatever the queue count. */
+        _cleanup_free_ char *facts = mem_asprintf("bridge %s, link %s, ofport %s, numa %s, socket %s",
+                                                  output_text_or_dash(json_object_get(p, "bridge")),
+                                                  output_text_or_dash(json_object_get(p, "link_state")),
+                                                  int_text(json_object_get(p, "ofport"), of, sizeof of),
+                                                  output_text_or_dash(json_object_get(p, "numa")),
+                                                  output_text_or_dash(json_object_get(p, "socket")));
+        output_wrapped(out, "    ", 6, facts);
         const json_t *rxqs = json_object_get(p, "rxqs");
         if (json_array_size(rxqs)) {
             size_t k;
             json_t *r;
-            fprintf(out, "    rx queues:");
+            _cleanup_free_ char *queues = mem_strdup("");
             json_array_foreach(rxqs, k, r) {
                 char core[24];
-                fprintf(out, "%s %lld %s", k ? "," : "", (long long) json_integer_value(json_object_get(r, "queue")),
-                        json_is_integer(json_object_get(r, "pmd_core")) ? "on" : "not polled");
-                if (json_is_integer(json_object_get(r, "pmd_core"))) {
-                    fprintf(out, " core %s (node %s)%s", int_text(json_object_get(r, "pmd_core"), core, sizeof core),
-                            int_text(json_object_get(r, "pmd_numa"), node, sizeof node),
-                            json_is_false(json_object_get(r, "enabled")) ? " disabled" : "");
-                }
+                bool polled = json_is_integer(json_object_get(r, "pmd_core"));
+                _cleanup_free_ char *on = polled ? mem_asprintf(" core %s (node %s)%s",
+                                                                int_text(json_object_get(r, "pmd_core"), core, sizeof core),
+                                                                int_text(json_object_get(r, "pmd_numa"), node, sizeof node),
+                                                                json_is_false(json_object_get(r, "enabled")) ? " disabled" : "")
+                                                 : mem_strdup("");
+                char *more = mem_asprintf("%s%s %lld %s%s", queues, k ? "," : "",
+                                          (long long) json_integer_value(json_object_get(r, "queue")),
+                                          polled ? "on" : "not polled", on);
+                free(queues);
+                queues = more;
             }
-            fprintf(out, "\n");
+            output_wrapped(out, "    rx queues: ", 6, queues);
         }
         const json_t *c = json_object_get(p, "counters");
         char rx[24], rxd[24], tx[24], txd[24];
@@ -231,7 +237,7 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
         }
     }
     if (verbose && json_is_string(json_object_get(result, "pmd_error"))) {
-        fprintf(out, "PMD threads not known: %s\n", output_text_or_dash(json_object_get(result, "pmd_error")));
+        output_wrapped(out, "PMD threads not known: ", 4, output_text_or_dash(json_object_get(result, "pmd_error")));
     }
 }
 

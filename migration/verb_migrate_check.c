@@ -45,6 +45,11 @@ static void source_polling(const struct options *o, struct ovsdb *db, const stru
                                   json_sprintf("the VM's port %s (%s) is polled cross-NUMA on the source now: OVS placed it on node %s, no PMD of that node polls it",
                                                p->name, p->mac ? p->mac : "?", p->status_numa));
         }
+        if (unpolled == 1) {
+            json_array_append_new(warnings,
+                                  json_sprintf("the VM's port %s (%s) has a queue no PMD thread polls on the source now: its frames wait there; see the source's pmd-cpu-mask and pmd-rxq-affinity",
+                                               p->name, p->mac ? p->mac : "?"));
+        }
         json_array_append_new(*polling,
                               json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "port", p->name, "mac",
                                         p->mac ? json_string(p->mac) : json_null(), "numa",

@@ -199,13 +199,53 @@ static void several_at_once(void **state)
     EXPECT(&h, "agent_dpdk_disabled", "no_hugepages", "socket_dir_missing");
 }
 
+/* How many of the judgement's warnings contain 'text'. */
+static size_t warnings_with(struct host *h, const char *text)
+{
+    struct capability c;
+    capability_judge(&h->facts, &c);
+    size_t n = 0;
+    for (size_t i = 0; i < c.n_warnings; i++) {
+        n += strstr(c.warnings[i], text) != NULL;
+    }
+    capability_clear(&c);
+    return n;
+}
+
+/* The hook: a warning, never a reason; an installed one under a libvirt
+ * older than 6.5, which runs nothing from qemu.d/, is one too. */
+static void hook_warnings(void **state)
+{
+    (void) state;
+    struct host h;
+    healthy(&h);
+    h.facts.hook_path = "/etc/libvirt/hooks/qemu.d/csdpdk";
+    h.facts.hook = HOOK_INSTALLED;
+    assert_int_equal(warnings_with(&h, "libvirt hook"), 0);
+    static const char *const old[] = {"6.0.0", "5.10.0", "6.4.99"};
+    for (size_t i = 0; i < ARRAY_SIZE(old); i++) {
+        h.libvirt.daemon = (char *) old[i];
+        assert_int_equal(warnings_with(&h, "runs no hook from qemu.d/ (6.5.0 and later do)"), 1);
+        expect(&h, (const char *const[]){NULL});
+    }
+    static const char *const new[] = {"6.5.0", "6.10.0", "10.0.0", "?"};
+    for (size_t i = 0; i < ARRAY_SIZE(new); i++) {
+        h.libvirt.daemon = (char *) new[i];
+        assert_int_equal(warnings_with(&h, "qemu.d/"), 0);
+    }
+    h.libvirt.daemon = "9.0.0";
+    h.facts.hook = HOOK_MISSING;
+    assert_int_equal(warnings_with(&h, "is not installed"), 1);
+    expect(&h, (const char *const[]){NULL});
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_healthy_host_is_capable), cmocka_unit_test(agent_reasons),
         cmocka_unit_test(ovs_reasons),               cmocka_unit_test(memory_reasons),
         cmocka_unit_test(socket_dir_reasons),        cmocka_unit_test(libvirt_reason),
-        cmocka_unit_test(several_at_once),
+        cmocka_unit_test(several_at_once),        cmocka_unit_test(hook_warnings),
     };
     return cmocka_run_group_tests_name("capability", tests, NULL, NULL);
 }

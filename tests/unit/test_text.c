@@ -6,6 +6,7 @@
 
 #include "helper/output.h"
 #include "helper/text.h"
+#include "helper/verb.h"
 
 static void decodes_like_java_urldecoder(void **state)
 {
@@ -200,6 +201,43 @@ static void table_rows_keep_their_columns(void **state)
     free(text);
 }
 
+/* status --format text --verbose of a port with 8 queues, a long socket
+ * path and a long PMD error: every line within 100 columns. */
+static void status_details_wrap(void **state)
+{
+    (void) state;
+    json_t *rxqs = json_array();
+    for (int q = 0; q < 8; q++) {
+        json_array_append_new(rxqs, json_pack("{s:i, s:i, s:i, s:b}", "queue", q, "pmd_core", 10 + q, "pmd_numa",
+                                              q % 2, "enabled", 1));
+    }
+    json_t *result = json_pack(
+        "{s:[{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:o, s:s, s:s, s:s, s:b, s:b, s:{s:i, s:i, s:i, s:i}}], s:s}",
+        "ports", "port", "csdpdk-12", "vm_id", "5a1e3c2d-0000-4000-8000-0000000000aa", "mac", "02:00:4c:5f:00:01",
+        "mode", "client", "owned_by", "vm", "connected", 1, "queues", 8, "rxqs", rxqs, "bridge", "cloudbr0",
+        "socket", "/var/run/openvswitch/a-rather-long-directory-for-sockets/of-this-host/csdpdk-12",
+        "numa", "0", "cross_numa", 1, "unpolled", 0,
+        "counters", "rx_packets", 1, "rx_dropped", 0, "tx_packets", 2, "tx_dropped", 0,
+        "pmd_error", "ovs-vswitchd did not answer dpif-netdev/pmd-rxq-show within the time left: "
+                     "it is busy or stopped, and the PMD threads of this host are therefore not known here");
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    assert_non_null(f);
+    verb_status_text(f, result, true);
+    fclose(f);
+    size_t lines = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        lines++;
+        if (strlen(line) > 100) {
+            fail_msg("a line of %zu columns: %s", strlen(line), line);
+        }
+    }
+    assert_true(lines >= 7);
+    free(text);
+    json_decref(result);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +249,7 @@ int main(void)
         cmocka_unit_test(sorts_and_drops_repeats),
         cmocka_unit_test(seconds_above_zero_up_to_a_bound),
         cmocka_unit_test(table_rows_keep_their_columns),
+        cmocka_unit_test(status_details_wrap),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
