@@ -324,8 +324,9 @@ OFF_T0=$(lv_now)
 # ---- stop by the agent ----
 
 # The driver's unplug before the domain is gone (CloudStack stops the
-# domain first; here the driver must remove the port itself), then the
-# domain destroyed: the hook's release end finds nothing left to remove.
+# domain first, as the case of vm81 on h2 below does; here the driver must
+# remove the port itself, as where no hook is installed), then the domain
+# destroyed: the hook's release end finds nothing left to remove.
 vm 84
 lvsh h1 dumpxml "$NAME" >"$T/$NAME.live.xml"
 port=$(grep -o "csdpdk-[0-9][0-9]*" "$T/$NAME.live.xml" | head -1)
@@ -433,6 +434,23 @@ host_use h2
 check "... h2's OVSDB holds its invariants (its VMs: 81, ${MAINT[*]}, 86)" \
     test "$(invariants_check "$(for n in 81 "${MAINT[@]}" 86; do uuid_for "$n"; echo; done | tr '\n' ' ')" "" | tr '\n' ' ')" = ""
 
+# ---- stop by the agent, in its own order ----
+
+# LibvirtStopCommandWrapper: the domain's interfaces parsed, the domain
+# stopped, then each unplugged: the hook's release end has removed the
+# port by then, and the driver's unplug finds nothing (idempotent).
+vm 81
+lvsh h2 dumpxml "$NAME" >"$T/$NAME.h2.xml"
+port=$(grep -o "csdpdk-[0-9][0-9]*" "$T/$NAME.h2.xml" | head -1)
+log0=$(wc -l <"$(host_hook_log h2)")
+lvsh h2 destroy "$NAME" >/dev/null
+for ((i = 0; i < 50; i++)); do tail -n +"$((log0 + 1))" "$(host_hook_log h2)" | grep -q "$NAME release end" && break; sleep 0.1; done
+agent_call h2 stop "$T/$NAME.h2.xml"
+st=$?
+check "h2: StopCommand for $NAME in the agent's order (the domain stopped first): the hook's release end removed $port, then the driver's unplug found it gone (its log: was not there), exit 0" \
+    test "$st|$(tail -n +"$((log0 + 1))" "$(host_hook_log h2)" | grep "$NAME release end" | grep -cE "removed $port([,;]| \()")|$(grep -c "csdpdk unplug: $port was not there" "$T/h2/agent.log")|$(ports_on h2 | grep -c "$port ")" \
+    = "0|1|1|0"
+
 # ---- the guest that powered itself off ----
 
 for ((i = 0; i < 120; i++)); do
@@ -480,5 +498,16 @@ agent_props h3 csdpdk.capable.required=maybe
 agent_once "$T/h3"
 check "... csdpdk.capable.required=maybe is refused, naming the key" \
     grep -q "ConfigurationException: agent.properties: csdpdk.capable.required=maybe" <<<"$AOUT"
+# Every line csdpdk agent-config calls wrong, the driver refuses (the agent
+# does not start), naming it; the last of a repeated key counts, for both.
+for line in csdpdk.ovsdb=garbage csdpdk.ovsdb=tcp:host csdpdk.libvirt=nope csdpdk.qemu.conf=rel/qemu.conf \
+    csdpdk.path=/etc/passwd csdpdk.path=bin/csdpdk csdpdk.timeout=0; do
+    agent_props h3 "$line"
+    run --agent-properties "$T/h3/agent.properties" --ovsdb "unix:$T/h3/ovs/db.sock" agent-config
+    said=$(jq -r --arg k "${line%%=*}" '.result.keys[] | select(.key == $k) | .state' <<<"$out")
+    agent_once "$T/h3"
+    check "... $line: agent-config says wrong, and configure refuses it naming the line: the agent does not start" \
+        test "$said|$(grep -c "ConfigurationException: agent.properties: $line: " <<<"$AOUT")" = "wrong|1"
+done
 
 done_testing

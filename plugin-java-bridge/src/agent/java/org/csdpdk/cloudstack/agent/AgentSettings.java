@@ -63,20 +63,37 @@ final class AgentSettings {
         DpdkHelperOptions.Builder options = DpdkHelperOptions.builder().agentProperties(file.getAbsolutePath())
                 .timeout(timeout(p));
         if (get(p, KEY_OVSDB) != null) {
-            options.ovsdb(get(p, KEY_OVSDB));
+            options.ovsdb(checked(p, KEY_OVSDB, OVSDB_URL, "unix:/PATH, tcp:HOST:PORT or ssl:HOST:PORT"));
         }
         if (get(p, KEY_LIBVIRT) != null) {
-            options.libvirt(get(p, KEY_LIBVIRT));
+            options.libvirt(checked(p, KEY_LIBVIRT, LIBVIRT_URI, "a libvirt URI (SCHEME://...)"));
         }
         if (get(p, KEY_QEMU_CONF) != null) {
-            options.qemuConf(get(p, KEY_QEMU_CONF));
+            options.qemuConf(checked(p, KEY_QEMU_CONF, "(?s)/.*", "an absolute path"));
         }
-        String path = get(p, KEY_PATH) != null ? get(p, KEY_PATH) : DpdkHelperClient.findBinary();
-        if (!path.startsWith("/")) {
-            throw new ConfigurationException("agent.properties: " + KEY_PATH + "=" + path + ": an absolute path");
+        String path = get(p, KEY_PATH);
+        if (path == null) {
+            path = DpdkHelperClient.findBinary();
+        } else if (!path.startsWith("/") || !new File(path).isFile() || !new File(path).canExecute()) {
+            throw new ConfigurationException("agent.properties: " + KEY_PATH + "=" + path
+                    + ": an absolute path to an executable file");
         }
         return new AgentSettings(file, dpdk, bool(p, KEY_CAPABLE_REQUIRED, false),
                 new DpdkHelperClient(path, options.build()));
+    }
+
+    /** As csdpdk's --ovsdb (and agent-config's check): unix:/PATH, tcp:HOST:PORT or ssl:HOST:PORT. */
+    static final String OVSDB_URL = "(?s)unix:/.*|(tcp|ssl):.+:[0-9]{1,5}";
+    /** As libvirt's URIs: qemu:///system, qemu+ssh://host/system. */
+    static final String LIBVIRT_URI = "(?s)[a-z][a-z0-9+.-]*://.*";
+
+    /** The value of 'key', which must match 'pattern' (the whole of it), else what it must be. */
+    private static String checked(Properties p, String key, String pattern, String what) throws ConfigurationException {
+        String v = get(p, key);
+        if (!v.matches(pattern)) {
+            throw new ConfigurationException("agent.properties: " + key + "=" + v + ": " + what);
+        }
+        return v;
     }
 
     private static String get(Properties p, String key) {
