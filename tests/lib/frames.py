@@ -4,9 +4,11 @@
     frames.py IFACE
 
 Once bound it says "frames.py: ready" on stderr. Each line on stdout is
-"SECONDS SOURCE-MAC ETHERTYPE", SECONDS since the epoch with
-microseconds (the kernel's receive time stamp, SO_TIMESTAMPNS), flushed at
-once. Frames the host itself sends out of IFACE are left out. The tests run
+"SECONDS SOURCE-MAC ETHERTYPE ECHO", SECONDS since the epoch with
+microseconds (the kernel's receive time stamp, SO_TIMESTAMPNS), ECHO the
+identifier and sequence number of an ICMPv6 echo request ("ID/SEQ": one
+ping process numbers its frames, so a hole is a lost frame), else "-";
+flushed at once. Frames the host itself sends out of IFACE are left out. The tests run
 it on the internal port of an Open vSwitch bridge, inside ovs-vswitchd's
 network namespace: every frame the switch floods there (a guest's multicast)
 is counted and timed where it crossed the switch.
@@ -38,7 +40,11 @@ def main():
             if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(value) >= 16:
                 sec, nsec = struct.unpack("qq", value[:16])
                 stamp = "%d.%06d" % (sec, nsec // 1000)
-        out.write("%s %s %s\n" % (stamp or "0", data[6:12].hex(":"), data[12:14].hex()))
+        echo = "-"
+        # IPv6 (next header ICMPv6, 58) carrying an echo request (type 128).
+        if data[12:14] == b"\x86\xdd" and len(data) >= 62 and data[20] == 58 and data[54] == 128:
+            echo = "%d/%d" % struct.unpack("!HH", data[58:62])
+        out.write("%s %s %s %s\n" % (stamp or "0", data[6:12].hex(":"), data[12:14].hex(), echo))
         out.flush()
 
 

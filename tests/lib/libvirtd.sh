@@ -422,6 +422,10 @@ domain_state() {
 # queues each ethN has and which CPUs send on each (XPS): the guest's
 # kernel picks the transmit queue by the sending CPU, so every queue of
 # a multi-queue NIC carries traffic (tests/integration/multiqueue.sh).
+# With csdpdk.seq=SECONDS it runs instead one ping6 on each ethN, an echo
+# every SECONDS, numbered in sequence (frames.py shows the numbers: a hole
+# is a lost frame; tests/integration/adopt.sh), started again should it
+# end (busybox's ends at a failed send, as before the link is up).
 # With csdpdk.poweroff=SECONDS it powers itself off after SECONDS, as a
 # guest shut down from inside does (ACPI off: QEMU exits).
 _guest_init_script() {
@@ -445,10 +449,12 @@ if [ ! -e /sys/class/net/eth0 ]; then
 fi
 grep -E 'virtio|MSI' /proc/interrupts | sed 's/^/csdpdk-guest: irq /'
 ping=
+seq=
 percpu=
 for a in $(cat /proc/cmdline); do
     case $a in
     csdpdk.ping=*) ping=${a#csdpdk.ping=} ;;
+    csdpdk.seq=*) seq=${a#csdpdk.seq=} ;;
     csdpdk.percpu=1) percpu=1 ;;
     csdpdk.poweroff=*) (sleep "${a#csdpdk.poweroff=}"; echo "csdpdk-guest: powering off"; poweroff -f) & ;;
     esac
@@ -464,6 +470,9 @@ for d in /sys/class/net/eth*; do
             taskset -c $c sh -c "while :; do ping6 -c 1 -W 1 -I $n ff02::1 >/dev/null 2>&1 & sleep $ping; done" &
             c=$((c + 1))
         done
+    elif [ -n "$seq" ]; then
+        # busybox's ping6 ends at a failed send (no link yet): again, a new one.
+        (while :; do ping6 -i "$seq" -I "$n" ff02::1 >/dev/null 2>&1; sleep "$seq"; done) &
     elif [ -n "$ping" ]; then
         (while :; do ping6 -c 1 -W 1 -I "$n" ff02::1 >/dev/null 2>&1 & sleep "$ping"; done) &
     fi
@@ -476,7 +485,7 @@ while :; do
         echo "csdpdk-guest: eth0 carrier ${c:-?} at $(cut -d' ' -f1 /proc/uptime)s"
         last=$c
     fi
-    [ "$c" = 1 ] && [ -z "$ping" ] && ping6 -c 1 -W 1 -I eth0 ff02::1 >/dev/null 2>&1
+    [ "$c" = 1 ] && [ -z "$ping$seq" ] && ping6 -c 1 -W 1 -I eth0 ff02::1 >/dev/null 2>&1
     sleep 1
     i=$((i + 1))
     if [ $((i % 10)) = 0 ]; then
