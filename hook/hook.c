@@ -402,10 +402,13 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
 }
 
 /* The incoming VM is refused: the ports made for it and never bound
- * (NICs' ports, made by the agent's PrepareForMigration) will not be used;
- * CloudStack's cleanup of a failed migration cannot remove them (its
- * StopCommand finds no domain, and refuses csdpdk-N names), so the hook
- * does. A VM's ports (migrate-prepare's) are migrate-abort's. */
+ * (NICs' ports, made by the agent's PrepareForMigration through csdpdk's
+ * driver, or CloudStack's own, made by the stock driver: not csdpdk's, on
+ * a netdev bridge, serving this very socket, and not connected, so that no
+ * running QEMU uses them) will not be used; CloudStack's cleanup of a
+ * failed migration cannot remove them (its StopCommand finds no domain,
+ * and refuses csdpdk-N names), so the hook does. A VM's ports
+ * (migrate-prepare's) are migrate-abort's. */
 static struct err *drop_unbound(const struct host *h, const struct domain *d,
                                 struct hook_outcome *out)
 {
@@ -413,8 +416,15 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
     size_t n = 0;
     for (size_t k = 0; k < d->n_ifaces; k++) {
         const struct ovs_port *p = h->ports.of_iface[k];
-        if (p && ovs_port_owner(p) == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac) &&
-            binding_serves(p, &d->ifaces[k], h->agent.socket_dir)) {
+        enum ovs_port_owner owner = p ? ovs_port_owner(p) : OVS_OWNER_FOREIGN;
+        bool made_for_it = p && owner == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac);
+        bool stock = p && owner == OVS_OWNER_FOREIGN && ovs_switch_netdev_bridge(&h->sw, p->bridge) &&
+                     !(p->status_link && streq(p->status_link, "connected"));
+        bool already = false;
+        for (size_t j = 0; j < n; j++) {
+            already |= p && streq(doomed[j].name, p->name);
+        }
+        if ((made_for_it || stock) && !already && binding_serves(p, &d->ifaces[k], h->agent.socket_dir)) {
             doomed[n++] = *p;
         }
     }

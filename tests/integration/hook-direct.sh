@@ -347,6 +347,20 @@ conf
 run "${C[@]}" unplug <<<"{\"ports\": [\"$P3\"]}"
 check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | grep -c "^$P3$")" = "0|0"
 
+# A port CloudStack's stock driver made for the incoming VM (a host whose
+# agent still has the stock VIF driver): not csdpdk's, not connected,
+# serving the domain's socket; a refusal removes it too.
+vsctl add-port cloudbr0 csdpdk-40 -- set Interface csdpdk-40 type=dpdkvhostuser
+vsctl add-port cloudbr0 csdpdk-41 -- set Interface csdpdk-41 type=dpdkvhostuser
+vswitchd_sync
+conf "$DATA/sysfs/none-free"
+refused "a domain on a port CloudStack's stock driver made for it, too few hugepages" hugepages \
+    "$(HUGE=1 domain vm2 "$VM2" "02:00:00:00:40:01 $SOCK/csdpdk-40 client")"
+check "... that port is removed (not csdpdk's, not connected, serving the domain's socket); csdpdk-41, another socket, stays" \
+    test "$(vsctl list-ports cloudbr0 | grep -c '^csdpdk-40$')|$(vsctl list-ports cloudbr0 | grep -c '^csdpdk-41$')" = "0|1"
+conf
+vsctl del-port cloudbr0 csdpdk-41
+
 echo "# the hook's log:"
 sed "s|$T|\$T|g; s/^/#   /" "$LOG"
 done_testing
