@@ -211,11 +211,26 @@ static void numa_node_text(FILE *out, const json_t *node, const json_t *hugepage
             pages = more;
         }
     }
-    fprintf(out, "NUMA node %lld: CPUs %s; PMD cores %s%s%s%s; hugepages free %s; DPDK memory %s%s%s\n",
+    /* What DPDK may take there: socket-mem preallocates, socket-limit caps. */
+    const json_t *socket_mem = json_object_get(mem, "socket_mem_mb");
+    const json_t *socket_limit = json_object_get(mem, "socket_limit_mb");
+    _cleanup_free_ char *sm = json_is_integer(socket_mem)
+                                  ? mem_asprintf("socket-mem %lld MiB", (long long) json_integer_value(socket_mem))
+                                  : NULL;
+    _cleanup_free_ char *sl = json_is_integer(socket_limit)
+                                  ? mem_asprintf("limit %lld MiB", (long long) json_integer_value(socket_limit))
+                                  : NULL;
+    _cleanup_free_ char *limits = sm || sl ? mem_asprintf(" (%s%s%s)", sm ? sm : "", sm && sl ? ", " : "", sl ? sl : "")
+                                           : mem_strdup("");
+    _cleanup_free_ char *isolated = json_array_size(json_object_get(node, "isolated_pmd_cores"))
+                                        ? int_list_text(json_object_get(node, "isolated_pmd_cores"))
+                                        : NULL;
+    fprintf(out, "NUMA node %lld: CPUs %s; PMD cores %s%s%s%s%s%s; hugepages free %s; DPDK memory %s%s%s%s\n",
             (long long) id, cpus, json_is_array(json_object_get(node, "pmd_cores")) ? pmds : "?",
             pmd_source ? " (" : "", pmd_source ? pmd_source : "", pmd_source ? ")" : "",
+            isolated ? ", isolated " : "", isolated ? isolated : "",
             *pages ? pages : "none",
-            json_is_false(json_object_get(mem, "allocatable")) ? "NONE" : "allocatable",
+            json_is_false(json_object_get(mem, "allocatable")) ? "NONE" : "allocatable", limits,
             *phys ? "; physical ports " : "", phys);
 }
 

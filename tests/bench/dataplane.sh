@@ -265,6 +265,9 @@ table() {
     echo "its PMD received over the window (pmd-stats-show); cycles: pmd-stats-show's avg processing cycles per"
     echo "packet. CPU %: the CPU time the guest and the switch got over the window (each has one busy thread:"
     echo "~100 % unless other work took their CPU). Medians, ratios of medians. Total run time: $(((T1 - T_START) / 1000000)) s ($(((T1 - T0) / 1000000)) s of runs)."
+    echo "2q: each port has two queues, both polled by the one PMD; in the steady state of the closed loop the"
+    echo "traffic runs on one queue (the other got only the first burst): these rows measure the cost of"
+    echo "polling a second queue, not two busy ones (docs/performance.md)."
 }
 table >"$T/table"
 tee "${BENCH_OUT:-/dev/null}" <"$T/table"

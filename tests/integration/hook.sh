@@ -46,6 +46,38 @@ BANDWIDTH=10 # MiB/s for the migration a fault interrupts
 trap 'libvirtd_cleanup_all; pages_restore; cleanup' EXIT
 hosts_ready_or_skip "csdpdk's libvirt hook on real hosts" $((3 * PAGES + 32))
 
+# h2 also has CloudStack's own main hook, /etc/libvirt/hooks/qemu, as every
+# CloudStack KVM host does (its agent's package copies it there): csdpdk's
+# qemu.d hook runs after it. CloudStack's agent cannot run here, so this is
+# a model written from its source (agent/bindir/libvirtqemuhook.in, for
+# tests only, never shipped): four arguments or it exits 0; at migrate
+# begin it parses the domain with minidom, renames the brX-VLAN bridges of
+# bridge interfaces (vhost-user ones have none) and prints minidom's
+# serialisation, which libvirt hands to the qemu.d scripts; it logs each
+# call to /var/log/libvirt/qemu-hook.log.
+mkdir -p "$T/h2/lv/etc/hooks"
+cat >"$T/h2/lv/etc/hooks/qemu" <<'PY'
+#!/usr/bin/python3
+import sys
+from xml.dom.minidom import parse
+
+if len(sys.argv) != 5:
+    sys.exit(0)
+with open("/var/log/libvirt/qemu-hook.log", "a") as log:
+    log.write("model of CloudStack's qemu hook: %s\n" % " ".join(sys.argv[1:]))
+if sys.argv[2:4] == ["migrate", "begin"]:
+    try:
+        domain = parse(sys.stdin)
+        # CloudStack renames the brDEV-VLAN bridge of each bridge interface
+        # for this host's device; a vhost-user interface has none.
+        for interface in domain.getElementsByTagName("interface"):
+            interface.getElementsByTagName("source")[0]
+        print(domain.toxml())
+    except Exception:
+        pass
+PY
+chmod 755 "$T/h2/lv/etc/hooks/qemu"
+
 t0=$(lv_now)
 for h in h1 h2; do
     HOST_HOOK=1 host_up "$h" 2>"$T/$h.err" || { fail "start host $h" "$(cat "$T/$h.err")"; done_testing; exit; }
@@ -151,6 +183,8 @@ unset MAPPING
 cs_move h1 h2 "h1 -> h2 with CloudStack's rewrite, client to server mode"
 check "... the hook corrected CloudStack's XML on h2 (a doubled '/', a missing <reconnect>)" \
     grep -q "migrate begin.*corrected 2 " "$(host_hook_log h2)"
+check "... after CloudStack's own main hook on h2 (the model), which ran at migrate begin and printed the domain as minidom writes it" \
+    grep -q "model of CloudStack's qemu hook: $NAME migrate begin" "$T/h2/lv/log/qemu-hook.log"
 lvsh h2 dumpxml "$NAME" >"$T/on-h2.xml"
 check "... the running domain's socket path has one '/' and a <reconnect>" \
     bash -c "grep -q \"path='$(host_sockdir h2)/csdpdk-\" '$T/on-h2.xml' && grep -q '<reconnect enabled=.yes.' '$T/on-h2.xml'"
