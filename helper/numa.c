@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <strings.h>
 
 #include "helper/mem.h"
 #include "helper/xml.h"
@@ -425,9 +426,11 @@ static const char *shown(const char *setting)
     return setting && *setting ? setting : "unset";
 }
 
+/* As OVS reads a boolean of other_config with false as the default
+ * (smap_get_bool): "true" in any case. */
 static bool is_true(const char *s)
 {
-    return s && streq(s, "true");
+    return s && !strcasecmp(s, "true");
 }
 
 void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
@@ -477,27 +480,32 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
             /* Legacy mode cannot grow: only what socket-mem preallocated. */
             n->no_dpdk_memory = h.legacy_mem && ovs->socket_mem && n->socket_mem_mb <= 0;
         }
+        /* A PMD a queue is pinned to (pmd-rxq-affinity) polls nothing else,
+         * unless pmd-rxq-isolate=false (any case, as OVS reads a boolean),
+         * which OVS honours only with pmd-rxq-assign=group. */
+        struct cpuset pinned = {0};
+        bool isolate = !(ovs->pmd_rxq_isolate && !strcasecmp(ovs->pmd_rxq_isolate, "false") &&
+                         ovs->pmd_rxq_assign && streq(ovs->pmd_rxq_assign, "group"));
+        for (size_t i = 0; i < ovs->n_affinities; i++) {
+            affinity_cores(ovs->affinities[i], &pinned);
+        }
         if (!h.pmd_source && (!ovs->pmd_cpu_mask || !*ovs->pmd_cpu_mask)) {
             /* OVS starts one PMD on each node (on its first core). */
             h.pmd_source = "default";
             for (size_t i = 0; i < h.n; i++) {
                 int first = cpuset_next(&h.nodes[i].cpus, 0);
                 if (first >= 0) {
-                    cpuset_add(&h.nodes[i].pmds, (unsigned) first);
+                    cpuset_add(isolate && cpuset_has(&pinned, (unsigned) first) ? &h.nodes[i].isolated
+                                                                                 : &h.nodes[i].pmds,
+                               (unsigned) first);
                 }
             }
         } else if (!h.pmd_source && known_cpus(&h)) {
             /* Without the nodes' CPUs (sysfs unread) the mask says nothing
              * of nodes: PMDs unknown. */
-            struct cpuset mask = {0}, pinned = {0};
+            struct cpuset mask = {0};
             h.pmd_source = "pmd-cpu-mask";
             (void) cpuset_parse_mask(ovs->pmd_cpu_mask, &mask); /* a bad digit is 0, as for OVS */
-            /* pmd-rxq-isolate=false is honoured only with pmd-rxq-assign=group. */
-            bool isolate = !(ovs->pmd_rxq_isolate && streq(ovs->pmd_rxq_isolate, "false") &&
-                             ovs->pmd_rxq_assign && streq(ovs->pmd_rxq_assign, "group"));
-            for (size_t i = 0; i < ovs->n_affinities; i++) {
-                affinity_cores(ovs->affinities[i], &pinned);
-            }
             for (int c = cpuset_next(&mask, 0); c >= 0; c = cpuset_next(&mask, (unsigned) c + 1)) {
                 int node = cpu_node(&h, (unsigned) c);
                 struct numa_node *n = node >= 0 ? node_get(&h, node) : NULL;
@@ -507,8 +515,8 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
                 }
             }
             cpuset_clear(&mask);
-            cpuset_clear(&pinned);
         }
+        cpuset_clear(&pinned);
     }
     *out = h;
 }
@@ -625,18 +633,24 @@ static bool node_usable(const struct numa_node *n)
     return cpuset_count(&n->cpus) || (n->hugepages_known && n->hugepages_free_kib);
 }
 
-/* Does 'n' have a non-isolated PMD? With pmd-cpu-mask unset, OVS starts
- * one on every node, whether csdpdk knows the node's CPUs or not. */
-static bool node_has_pmd(const struct numa_host *h, const struct numa_node *n)
+/* With pmd-cpu-mask unset OVS starts one PMD on the first core of each
+ * node that has cores; where csdpdk does not know the nodes' CPUs (sysfs
+ * unread), any node may have one. */
+static bool default_pmds_unknown(const struct numa_host *h)
 {
-    return cpuset_count(&n->pmds) || (h->pmd_source && streq(h->pmd_source, "default"));
+    return h->pmd_source && streq(h->pmd_source, "default") && !known_cpus(h);
 }
 
-/* Can any PMD poll new queues? With the mask unset OVS starts one a node,
- * whatever csdpdk knows of the nodes. */
+/* Does 'n' have a non-isolated PMD? */
+static bool node_has_pmd(const struct numa_host *h, const struct numa_node *n)
+{
+    return cpuset_count(&n->pmds) || default_pmds_unknown(h);
+}
+
+/* Can any PMD poll new queues? */
 static bool some_pmd(const struct numa_host *h)
 {
-    bool any = h->pmd_source && streq(h->pmd_source, "default");
+    bool any = default_pmds_unknown(h);
     for (size_t i = 0; i < h->n && !any; i++) {
         any = node_has_pmd(h, &h->nodes[i]);
     }

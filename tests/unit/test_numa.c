@@ -249,6 +249,49 @@ static void isolated_cores(void **state)
                                    .n_affinities = 1}, &h);
     assert_int_equal(cpuset_count(&h.nodes[1].pmds), 2);
     numa_host_clear(&h);
+    /* In any case, as OVS reads a boolean (smap_get_bool). */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .pmd_rxq_isolate = "FALSE",
+                                   .pmd_rxq_assign = "group", .affinities = affinity,
+                                   .n_affinities = 1}, &h);
+    assert_int_equal(cpuset_count(&h.nodes[1].pmds), 2);
+    numa_host_clear(&h);
+
+    /* The mask unset: OVS's PMD on each node's first core (0 and 4); a
+     * queue pinned to core 4 isolates node 1's only PMD. */
+    const char *const first_of_node1[] = {"0:4"};
+    host(&(struct numa_ovs_config){.affinities = first_of_node1, .n_affinities = 1}, &h);
+    assert_string_equal(h.pmd_source, "default");
+    assert_int_equal(cpuset_count(&h.nodes[0].pmds), 1);
+    assert_int_equal(cpuset_count(&h.nodes[1].pmds), 0);
+    assert_true(cpuset_has(&h.nodes[1].isolated, 4));
+    w = json_array();
+    numa_host_warnings(&h, w);
+    assert_int_equal(json_array_size(w), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "node 1 has no non-isolated PMD"));
+    json_decref(w);
+    numa_host_clear(&h);
+
+    /* per-port-memory, a boolean of OVS's too: any case. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .per_port_memory = "True"}, &h);
+    assert_true(h.per_port_memory);
+    numa_host_clear(&h);
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .per_port_memory = "yes"}, &h);
+    assert_false(h.per_port_memory);
+    numa_host_clear(&h);
+
+    /* A node without CPUs (memory only) gets no PMD of OVS's default. */
+    const struct numa_sysfs_node memory_only[] = {{0, "0-3", true, 0}, {1, NULL, true, 512 * 1024}};
+    numa_host_build(memory_only, 2, &(struct numa_ovs_config){0}, NULL, &h);
+    struct numa_placement on1 = {.source = "numatune", .domain = true, .queues = 1};
+    cpuset_add(&on1.nodes, 1);
+    json_t *l = NULL;
+    w = json_array();
+    assert_ok(numa_judge(&h, &on1, w, &l));
+    assert_string_equal(verdict(l), "cross_numa");
+    json_decref(l);
+    json_decref(w);
+    cpuset_clear(&on1.nodes);
+    numa_host_clear(&h);
 }
 
 static void live_pmds_win(void **state)
