@@ -17,7 +17,10 @@ import org.libvirt.LibvirtException;
 /**
  * Model of K/OvsVifDriver.java (same DPDK code in 4.18.0.0 to 4.21.0.0). {@code configure} fills the
  * bridge map from {@code ovs-vsctl list-br} (run against the OVSDB the system property
- * {@code cloudstack.model.ovsdb} names); {@code plug} branches exactly as the stock one does;
+ * {@code cloudstack.model.ovsdb} names); {@code plug} branches as the stock one does for a Guest NIC
+ * (DPDK on a VLAN: {@code plugDPDKInterface}; else the guest bridge) and a Control NIC, and sends every
+ * other NIC to the private bridge, where the stock one has separate branches (Lswitch/Vswitch, Public on
+ * a VLAN, Management, Storage) that no test reaches;
  * {@code plugDPDKInterface}'s stock body (CloudStack's own ovs-vsctl add-port) is not modelled: the
  * driver under test overrides it, and reaching it is an error. The stock {@code unplug}'s
  * {@code ovs-vsctl del-port} is recorded in {@link #STOCK_DEL_PORTS}, not run.
