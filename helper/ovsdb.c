@@ -1650,7 +1650,7 @@ static struct json *retag_ops(const struct ovs_retag *changes, size_t n, const c
     for (size_t i = 0; i < n; i++) {
         const struct ovs_retag *r = &changes[i];
         exists_at[i] = 0;
-        if (r->port->iface_uuid) {
+        if (r->port->iface_uuid && !r->may_be_gone) {
             /* A port removed since it was read (the libvirt hook releasing
              * the VM's last run, an unplug, gc) is not tagged back to life:
              * the whole transaction is aborted. */
@@ -1763,7 +1763,8 @@ struct err *ovsdb_ports_untag(struct ovsdb *db, const struct ovs_port *ports, si
 {
     _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, n + 1);
     for (size_t i = 0; i < n; i++) {
-        changes[i] = (struct ovs_retag){.port = &ports[i], .clear = {OVS_KEY_OP, OVS_KEY_OP_TIME}};
+        changes[i] = (struct ovs_retag){.port = &ports[i], .clear = {OVS_KEY_OP, OVS_KEY_OP_TIME},
+                                        .may_be_gone = true};
     }
     return ovsdb_ports_retag(db, changes, n, 0, comment, NULL);
 }

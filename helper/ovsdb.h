@@ -253,6 +253,7 @@ struct ovs_retag {
     const struct ovs_port *port;
     const char *set[2 * OVS_RETAG_MAX + 1];
     const char *clear[OVS_RETAG_MAX + 1];
+    bool may_be_gone; /* only keys cleared: a port removed meanwhile is no conflict */
 };
 
 /* Appends to r->set (key, value) or to r->clear (key). */

@@ -326,13 +326,15 @@ void host_numa_build(const struct host_memory *memory, const struct ovs_switch *
     numa_host_build(nodes, n, sw ? &config : NULL, live, out);
 }
 
-void host_numa_read(const struct options *o, struct ovsdb *db, struct numa_host *out)
+void host_numa_read(const struct options *o, struct ovsdb *db, double pmd_show_max, struct numa_host *out)
 {
     _cleanup_(host_memory_clear) struct host_memory memory = {0};
     _cleanup_(ovs_switch_clear) struct ovs_switch sw = {0};
     _cleanup_(pmd_show_clear) struct pmd_show live = {0};
     struct err *memory_err = sysfs_read_memory(o->sysfs, o->proc, &memory);
-    struct err *live_err = host_pmd_show(o->ovsdb, ovsdb_time_left_ms(db) / 1000.0, &live);
+    double left = ovsdb_time_left_ms(db) / 1000.0;
+    struct err *live_err = host_pmd_show(o->ovsdb, pmd_show_max > 0 && pmd_show_max < left ? pmd_show_max : left,
+                                         &live);
     /* The switch's own PMDs say which are isolated: then the Interface
      * table need not be scanned for pmd-rxq-affinity. */
     bool live_pmds = !live_err && live.n_pmds;

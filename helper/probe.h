@@ -64,8 +64,11 @@ long host_vswitchd_pid(const char *ovsdb_url, bool *running);
 void host_vswitchd_wait_dead(long pid, long ms);
 
 /* The host's NUMA facts read afresh: sysfs, the switch of 'db' and its
- * live PMDs. A source that cannot be read leaves its facts unknown. */
-void host_numa_read(const struct options *options, struct ovsdb *db, struct numa_host *out);
+ * live PMDs (ovs-vswitchd asked for at most 'pmd_show_max' seconds, 0: the
+ * connection's time left; the PMDs of its settings when it does not
+ * answer). A source that cannot be read leaves its facts unknown. */
+void host_numa_read(const struct options *options, struct ovsdb *db, double pmd_show_max,
+                    struct numa_host *out);
 
 /* The locality of the VM of 'domain_xml' (NULL: none given; errors name
  * "domain_xml") with NICs of at most 'queues' queues on host 'h':

@@ -214,15 +214,15 @@ struct err *verb_offering_build_run(struct verb_context *ctx, json_t **result)
 /* What CloudStack's management server checks (docs/offerings.md, "The
  * management server's settings"): an offering detail only by its key; a
  * VM detail named extraconfig-* against both settings, at every start
- * since the 2024 hardening (4.18.2.0, 4.19.1.0), before it only when given. */
+ * since the 2024 hardening (4.18.1.1, 4.19.0.1), before it only when given. */
 static const char why_enable[] =
-    "CloudStack refuses extraconfig given as VM details unless this is true: at deployVirtualMachine for the calling account, at updateVirtualMachine for the VM's account, and (4.18.2.0, 4.19.1.0 and later) at every start of the VM for the VM's account. Offering details are not checked against it.";
+    "CloudStack refuses extraconfig given as VM details unless this is true: at deployVirtualMachine for the calling account, at updateVirtualMachine for the VM's account, and (4.18.1.1, 4.19.0.1 and later) at every start of the VM for the VM's account. Offering details are not checked against it.";
 static const char why_allow_list[] =
-    "CloudStack parses each extraconfig VM detail and refuses it unless every element name in it, at any depth, is in this comma-separated list of the VM's account, matched exactly (case-sensitive): when it is given, and (4.18.2.0, 4.19.1.0 and later) at every start of the VM. Offering details are not checked against it.";
+    "CloudStack parses each extraconfig VM detail and refuses it unless every element name in it, at any depth, is in this comma-separated list of the VM's account, matched exactly (case-sensitive): when it is given, and (4.18.1.1, 4.19.0.1 and later) at every start of the VM. Offering details are not checked against it.";
 static const char *const management_server_notes[] = {
-    "Offering details need none of these settings: CloudStack checks only their keys (extraconfig-dpdk-numa, extraconfig-dpdk-hugepages, extraconfig-dpdk-interface-*), at offering creation and at every start (4.18.2.0, 4.19.1.0 and later; earlier releases check nothing of them).",
-    "Give the snippets as VM details (deployVirtualMachine or updateVirtualMachine extraconfig=) only with both settings in place for the VM's account: from 4.18.2.0 and 4.19.1.0 on (CloudStack's 2024 extraconfig hardening), a VM whose details fail the check at start does not start (CloudStack issue 9875).",
-    "At deployVirtualMachine and updateVirtualMachine a value holding ':' (the 'dpdk-numa:' first line that names the detail) skips the allow-list; the value stored, without that line, is checked at every start (4.18.2.0, 4.19.1.0 and later).",
+    "Offering details need none of these settings: CloudStack checks only their keys (extraconfig-dpdk-numa, extraconfig-dpdk-hugepages, extraconfig-dpdk-interface-*), at offering creation and at every start (4.18.1.1, 4.19.0.1 and later; earlier releases check nothing of them).",
+    "Give the snippets as VM details (deployVirtualMachine or updateVirtualMachine extraconfig=) only with both settings in place for the VM's account: from 4.18.1.1 and 4.19.0.1 on (CloudStack's 2024 extraconfig hardening, CVE-2024-29008), a VM whose details fail the check at start does not start (CloudStack issue 9875).",
+    "At deployVirtualMachine and updateVirtualMachine a value holding ':' (the 'dpdk-numa:' first line that names the detail) skips the allow-list; the value stored, without that line, is checked at every start (4.18.1.1, 4.19.0.1 and later).",
     "Replace " OFFERING_ACCOUNT_PLACEHOLDER " with the UUID of the VM's account. Without accountid the value becomes the global one, which every account without a value of its own takes.",
     "The allow-list given replaces the account's: add to it the element names it already allows for other extraconfig.",
     "Releases before the hardening (4.18.0.0 to 4.18.1.0, 4.19.0.0) take the allow-list globally only and check VM details only when they are given, never at start: there, leave accountid out of its command.",

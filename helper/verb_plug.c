@@ -17,7 +17,7 @@ struct err *verb_plug_run(struct verb_context *ctx, json_t **result)
     }
     if (!e) {
         /* Before anything changes: a VM the switch cannot serve is refused. */
-        host_numa_read(o, db, &numa);
+        host_numa_read(o, db, 0, &numa);
         e = host_locality(&numa, p.req.domain_xml, p.req.domain_xml_size, vm_request_queues(&p.req),
                           ctx->warnings, &locality);
     }

@@ -139,6 +139,25 @@ static const char *int_text(const json_t *v, char *buf, size_t size)
     return buf;
 }
 
+/* 'entries' after 'lead', separated by ", ", broken only between two of
+ * them to keep within 100 columns; each next line indented as far as the
+ * lead. */
+static void wrapped_entries(FILE *out, const char *lead, char *const *entries, size_t n)
+{
+    const int width = 100, indent = (int) strlen(lead);
+    int column = fprintf(out, "%s", lead);
+    for (size_t i = 0; i < n; i++) {
+        int len = (int) strlen(entries[i]) + (i + 1 < n);
+        if (i && column + 1 + len > width) {
+            column = fprintf(out, "\n%*s", indent, "") - 1;
+        } else if (i) {
+            column += fprintf(out, " ");
+        }
+        column += fprintf(out, "%s%s", entries[i], i + 1 < n ? "," : "");
+    }
+    fputc('\n', out);
+}
+
 /* For a person: one line per port, in at most 100 columns (a full VM UUID
  * included; a port name longer than 14 characters has a line of its own); POLL is "local" (every queue polled from the node OVS placed
  * the device on), "CROSS" (from another node), "NONE" (a queue no PMD
@@ -187,24 +206,25 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
         output_wrapped(out, "    ", 6, facts);
         const json_t *rxqs = json_object_get(p, "rxqs");
         if (json_array_size(rxqs)) {
-            size_t k;
+            size_t k, n_rxqs = json_array_size(rxqs);
             json_t *r;
-            _cleanup_free_ char *queues = mem_strdup("");
+            char **queues = mem_new0(char *, n_rxqs + 1);
             json_array_foreach(rxqs, k, r) {
                 char core[24];
                 bool polled = json_is_integer(json_object_get(r, "pmd_core"));
-                _cleanup_free_ char *on = polled ? mem_asprintf(" core %s (node %s)%s",
-                                                                int_text(json_object_get(r, "pmd_core"), core, sizeof core),
-                                                                int_text(json_object_get(r, "pmd_numa"), node, sizeof node),
-                                                                json_is_false(json_object_get(r, "enabled")) ? " disabled" : "")
-                                                 : mem_strdup("");
-                char *more = mem_asprintf("%s%s %lld %s%s", queues, k ? "," : "",
-                                          (long long) json_integer_value(json_object_get(r, "queue")),
-                                          polled ? "on" : "not polled", on);
-                free(queues);
-                queues = more;
+                queues[k] = polled ? mem_asprintf("%lld on core %s (node %s)%s",
+                                                  (long long) json_integer_value(json_object_get(r, "queue")),
+                                                  int_text(json_object_get(r, "pmd_core"), core, sizeof core),
+                                                  int_text(json_object_get(r, "pmd_numa"), node, sizeof node),
+                                                  json_is_false(json_object_get(r, "enabled")) ? " disabled" : "")
+                                   : mem_asprintf("%lld not polled",
+                                                  (long long) json_integer_value(json_object_get(r, "queue")));
             }
-            output_wrapped(out, "    rx queues: ", 6, queues);
+            wrapped_entries(out, "    rx queues: ", queues, n_rxqs);
+            for (k = 0; k < n_rxqs; k++) {
+                free(queues[k]);
+            }
+            free(queues);
         }
         const json_t *c = json_object_get(p, "counters");
         char rx[24], rxd[24], tx[24], txd[24];

@@ -357,7 +357,9 @@ static void judge_numa(const struct hook_config *c, const struct host *h, const 
 {
     const struct options o = {.ovsdb = c->ovsdb, .sysfs = c->sysfs, .proc = c->proc};
     _cleanup_(numa_host_clear) struct numa_host numa = {0};
-    host_numa_read(&o, h->db, &numa);
+    /* A slow ovs-vswitchd must not take the whole run: the PMDs of its
+     * settings then, and the time left for the rest (a refusal's cleanup). */
+    host_numa_read(&o, h->db, c->timeout / 4, &numa);
     json_auto_t *warnings = json_array();
     json_t *locality = NULL;
     struct err *e = host_locality(&numa, xml, size, 1, warnings, &locality);
@@ -404,8 +406,8 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
 /* The incoming VM is refused: the ports made for it and never bound
  * (NICs' ports, made by the agent's PrepareForMigration through csdpdk's
  * driver, or CloudStack's own, made by the stock driver: not csdpdk's, on
- * a netdev bridge, serving this very socket, and not connected, so that no
- * running QEMU uses them) will not be used; CloudStack's cleanup of a
+ * a netdev bridge, serving this very socket, and disconnected as the switch
+ * says, so that no running QEMU uses them) will not be used; CloudStack's cleanup of a
  * failed migration cannot remove them (its StopCommand finds no domain,
  * and refuses csdpdk-N names), so the hook does. A VM's ports
  * (migrate-prepare's) are migrate-abort's. */
@@ -418,8 +420,10 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
         const struct ovs_port *p = h->ports.of_iface[k];
         enum ovs_port_owner owner = p ? ovs_port_owner(p) : OVS_OWNER_FOREIGN;
         bool made_for_it = p && owner == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac);
+        /* The switch says so: a port whose status it has not written
+         * (the switch down, or not there yet) is left alone. */
         bool stock = p && owner == OVS_OWNER_FOREIGN && ovs_switch_netdev_bridge(&h->sw, p->bridge) &&
-                     !(p->status_link && streq(p->status_link, "connected"));
+                     p->status_link && streq(p->status_link, "disconnected");
         bool already = false;
         for (size_t j = 0; j < n; j++) {
             already |= p && streq(doomed[j].name, p->name);

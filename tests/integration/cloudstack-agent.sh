@@ -506,8 +506,9 @@ for line in csdpdk.ovsdb=garbage csdpdk.ovsdb=tcp:host csdpdk.libvirt=nope csdpd
     run --agent-properties "$T/h3/agent.properties" --ovsdb "unix:$T/h3/ovs/db.sock" agent-config
     said=$(jq -r --arg k "${line%%=*}" '.result.keys[] | select(.key == $k) | .state' <<<"$out")
     agent_once "$T/h3"
+    st=$?
     check "... $line: agent-config says wrong, and configure refuses it naming the line: the agent does not start" \
-        test "$said|$(grep -c "ConfigurationException: agent.properties: $line: " <<<"$AOUT")" = "wrong|1"
+        test "$said|$st:${AOUT%%:*}|$(grep -cF "ConfigurationException: agent.properties: $line: " <<<"$AOUT")" = "wrong|3:ConfigurationException|1"
 done
 
 done_testing

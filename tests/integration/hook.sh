@@ -63,8 +63,7 @@ from xml.dom.minidom import parse
 
 if len(sys.argv) != 5:
     sys.exit(0)
-with open("/var/log/libvirt/qemu-hook.log", "a") as log:
-    log.write("model of CloudStack's qemu hook: %s\n" % " ".join(sys.argv[1:]))
+printed = ""
 if sys.argv[2:4] == ["migrate", "begin"]:
     try:
         domain = parse(sys.stdin)
@@ -72,9 +71,12 @@ if sys.argv[2:4] == ["migrate", "begin"]:
         # for this host's device; a vhost-user interface has none.
         for interface in domain.getElementsByTagName("interface"):
             interface.getElementsByTagName("source")[0]
-        print(domain.toxml())
+        printed = domain.toxml()
+        print(printed)
     except Exception:
         pass
+with open("/var/log/libvirt/qemu-hook.log", "a") as log:
+    log.write("model of CloudStack's qemu hook: %s: printed %d characters\n" % (" ".join(sys.argv[1:]), len(printed)))
 PY
 chmod 755 "$T/h2/lv/etc/hooks/qemu"
 
@@ -183,8 +185,8 @@ unset MAPPING
 cs_move h1 h2 "h1 -> h2 with CloudStack's rewrite, client to server mode"
 check "... the hook corrected CloudStack's XML on h2 (a doubled '/', a missing <reconnect>)" \
     grep -q "migrate begin.*corrected 2 " "$(host_hook_log h2)"
-check "... after CloudStack's own main hook on h2 (the model), which ran at migrate begin and printed the domain as minidom writes it" \
-    grep -q "model of CloudStack's qemu hook: $NAME migrate begin" "$T/h2/lv/log/qemu-hook.log"
+check "... after CloudStack's own main hook on h2 (the model), which ran at migrate begin and printed the domain as minidom writes it (libvirt hands that to qemu.d)" \
+    grep -qE "model of CloudStack's qemu hook: $NAME migrate begin .*: printed [1-9][0-9]* characters" "$T/h2/lv/log/qemu-hook.log"
 lvsh h2 dumpxml "$NAME" >"$T/on-h2.xml"
 check "... the running domain's socket path has one '/' and a <reconnect>" \
     bash -c "grep -q \"path='$(host_sockdir h2)/csdpdk-\" '$T/on-h2.xml' && grep -q '<reconnect enabled=.yes.' '$T/on-h2.xml'"

@@ -226,6 +226,14 @@ static void status_details_wrap(void **state)
     assert_non_null(f);
     verb_status_text(f, result, true);
     fclose(f);
+    /* Each queue's entry whole on its line, never broken. */
+    for (int q = 0; q < 8; q++) {
+        char entry[64];
+        snprintf(entry, sizeof entry, "%d on core %d (node %d)", q, 10 + q, q % 2);
+        if (!strstr(text, entry)) {
+            fail_msg("no '%s' in:\n%s", entry, text);
+        }
+    }
     size_t lines = 0;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         lines++;
