@@ -5,6 +5,11 @@
 #include "helper/mem.h"
 #include "helper/text.h"
 
+json_t *output_json_string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
 json_t *output_json_string(const char *s)
 {
     json_t *j = json_string(s);

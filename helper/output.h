@@ -35,6 +35,9 @@ void output_text_generic(FILE *out, const json_t *result);
 /* json_string() that never fails on invalid UTF-8: bad bytes become \xNN. */
 json_t *output_json_string(const char *s);
 
+/* json_string(s), or JSON null for NULL: a fact that may be unknown. */
+json_t *output_json_string_or_null(const char *s);
+
 /* For a verb's text form: the string 'v' is, or "-" for anything else. */
 const char *output_text_or_dash(const json_t *v);
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "helper/mem.h"
+#include "helper/output.h"
 
 #define QEMU_USER_DEFAULT "libvirt-qemu" /* Debian's build of libvirt */
 
@@ -357,23 +358,18 @@ struct err *host_locality(const struct numa_host *h, const char *domain_xml, siz
     return numa_judge(h, &placement, warnings, locality);
 }
 
-static json_t *nullable(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 json_t *host_other_config_json(const struct ovs_switch *sw)
 {
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                     "dpdk-init", nullable(sw->dpdk_init),
-                     "vhost-sock-dir", nullable(sw->vhost_sock_dir),
-                     "pmd-cpu-mask", nullable(sw->pmd_cpu_mask),
-                     "dpdk-socket-mem", nullable(sw->socket_mem),
-                     "dpdk-socket-limit", nullable(sw->socket_limit),
-                     "dpdk-extra", nullable(sw->dpdk_extra),
-                     "per-port-memory", nullable(sw->per_port_memory),
-                     "pmd-rxq-isolate", nullable(sw->pmd_rxq_isolate),
-                     "pmd-rxq-assign", nullable(sw->pmd_rxq_assign));
+                     "dpdk-init", output_json_string_or_null(sw->dpdk_init),
+                     "vhost-sock-dir", output_json_string_or_null(sw->vhost_sock_dir),
+                     "pmd-cpu-mask", output_json_string_or_null(sw->pmd_cpu_mask),
+                     "dpdk-socket-mem", output_json_string_or_null(sw->socket_mem),
+                     "dpdk-socket-limit", output_json_string_or_null(sw->socket_limit),
+                     "dpdk-extra", output_json_string_or_null(sw->dpdk_extra),
+                     "per-port-memory", output_json_string_or_null(sw->per_port_memory),
+                     "pmd-rxq-isolate", output_json_string_or_null(sw->pmd_rxq_isolate),
+                     "pmd-rxq-assign", output_json_string_or_null(sw->pmd_rxq_assign));
 }
 
 void host_probe_run(const struct options *o, struct host_probe *p)

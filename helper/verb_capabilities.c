@@ -6,6 +6,7 @@
 
 #include "helper/mem.h"
 #include "helper/numa.h"
+#include "helper/output.h"
 #include "helper/probe.h"
 
 static json_t *string_list(char *const *list, size_t n)
@@ -17,11 +18,6 @@ static json_t *string_list(char *const *list, size_t n)
     return a;
 }
 
-static json_t *nullable(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static json_t *ovs_json(const struct capability_facts *f)
 {
     const struct ovs_switch *sw = f->ovs;
@@ -31,13 +27,13 @@ static json_t *ovs_json(const struct capability_facts *f)
     return json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
                      "url", f->ovsdb_url,
                      "vswitchd_pid", f->vswitchd_alive ? json_integer(f->vswitchd_pid) : json_null(),
-                     "version", nullable(sw->ovs_version),
+                     "version", output_json_string_or_null(sw->ovs_version),
                      "dpdk_initialized", sw->dpdk_initialized,
-                     "dpdk_version", nullable(sw->dpdk_version),
+                     "dpdk_version", output_json_string_or_null(sw->dpdk_version),
                      "iface_types", string_list(sw->iface_types, sw->n_iface_types),
                      "datapath_types", string_list(sw->datapath_types, sw->n_datapath_types),
                      "netdev_bridges", string_list(sw->netdev_bridges, sw->n_netdev_bridges),
-                     "rundir", nullable(f->ovs_rundir),
+                     "rundir", output_json_string_or_null(f->ovs_rundir),
                      "other_config", host_other_config_json(sw));
 }
 
@@ -80,14 +76,14 @@ static json_t *sockdir_json(const struct sockdir_facts *s, const char *ovs_dir)
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:{s:o, s:b}, s:{s:o, s:b, s:b}, s:o}",
                      "path", s->path,
                      "kind", sockdir_kind_name(s->kind),
-                     "owner", nullable(s->owner),
-                     "group", nullable(s->group),
+                     "owner", output_json_string_or_null(s->owner),
+                     "group", output_json_string_or_null(s->group),
                      "mode", s->kind == SOCKDIR_MISSING ? json_null() : json_string(mode),
                      "read_only", s->read_only,
-                     "ovs", "user", nullable(s->ovs.name), "writable", s->ovs.writable,
-                     "qemu", "user", nullable(s->qemu.name), "known", s->qemu.known,
+                     "ovs", "user", output_json_string_or_null(s->ovs.name), "writable", s->ovs.writable,
+                     "qemu", "user", output_json_string_or_null(s->qemu.name), "known", s->qemu.known,
                      "writable", s->qemu.writable,
-                     "ovs_server_mode_dir", nullable(ovs_dir));
+                     "ovs_server_mode_dir", output_json_string_or_null(ovs_dir));
 }
 
 static json_t *libvirt_json(const struct capability_facts *f)
@@ -101,8 +97,8 @@ static json_t *libvirt_json(const struct capability_facts *f)
         json_array_append_new(sizes, json_integer((json_int_t) l->page_sizes_kib[i]));
     }
     return json_pack("{s:s, s:o, s:o, s:o, s:i, s:o}", "uri", f->libvirt_uri,
-                     "library", nullable(l->library), "daemon", nullable(l->daemon),
-                     "hypervisor", nullable(l->hypervisor), "numa_cells", l->numa_cells,
+                     "library", output_json_string_or_null(l->library), "daemon", output_json_string_or_null(l->daemon),
+                     "hypervisor", output_json_string_or_null(l->hypervisor), "numa_cells", l->numa_cells,
                      "page_sizes_kib", sizes);
 }
 
@@ -124,8 +120,8 @@ struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
         const struct check *k = &c.checks[i];
         json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", k->id,
                                                 "title", k->title, "status", status_name(k->status),
-                                                "detail", nullable(k->detail), "code", nullable(k->code),
-                                                "fix", nullable(k->fix)));
+                                                "detail", output_json_string_or_null(k->detail), "code", output_json_string_or_null(k->code),
+                                                "fix", output_json_string_or_null(k->fix)));
         if (k->status == CHECK_FAILED) {
             json_array_append_new(reasons, json_pack("{s:s, s:s}", "code", k->code, "message",
                                                      k->detail ? k->detail : k->title));
@@ -143,8 +139,8 @@ struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
         "reasons", reasons,
         "checks", checks,
         "agent", fp->agent ? json_pack("{s:s, s:b, s:o, s:o, s:s}", "file", o->agent_properties,
-                                       "found", p.agent.found, "bridge_type", nullable(p.agent.bridge_type),
-                                       "dpdk_enabled", nullable(p.agent.dpdk_enabled),
+                                       "found", p.agent.found, "bridge_type", output_json_string_or_null(p.agent.bridge_type),
+                                       "dpdk_enabled", output_json_string_or_null(p.agent.dpdk_enabled),
                                        "socket_dir", p.agent.socket_dir)
                            : json_null(),
         "ovs", ovs_json(fp),
@@ -154,7 +150,7 @@ struct err *verb_capabilities_run(struct verb_context *ctx, json_t **result)
         "socket_dir", sockdir_json(fp->sockdir, c.ovs_socket_dir),
         "libvirt", libvirt_json(fp));
     json_object_set_new(*result, "numa", fp->memory || fp->ovs ? numa_host_json(&p.numa) : json_null());
-    json_object_set_new(*result, "pmd_source", nullable(p.numa.pmd_source));
+    json_object_set_new(*result, "pmd_source", output_json_string_or_null(p.numa.pmd_source));
     numa_host_warnings(&p.numa, ctx->warnings);
     json_object_set_new(*result, "libvirt_hook",
                         json_pack("{s:s, s:s}", "path", fp->hook_path, "state",

@@ -1,13 +1,9 @@
 /* decode: merge, decode and validate a VM's DPDK details (docs/design.md section 4). */
 #include "helper/mem.h"
+#include "helper/output.h"
 #include "helper/request.h"
 #include "helper/verb.h"
 #include "offerings/details.h"
-
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
 
 json_t *verb_decode_result(const struct dpdk_details *d)
 {
@@ -38,8 +34,8 @@ json_t *verb_decode_result(const struct dpdk_details *d)
                      "mode", mode->name,
                      "port_type", mode->port_type,
                      "guest_mode", mode->guest_mode,
-                     "numa", string_or_null(d->numa),
-                     "hugepages", string_or_null(d->hugepages),
+                     "numa", output_json_string_or_null(d->numa),
+                     "hugepages", output_json_string_or_null(d->hugepages),
                      "interface_extra", extras,
                      "sources", sources,
                      "ignored", ignored);

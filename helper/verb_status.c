@@ -9,11 +9,6 @@
 #include "helper/request.h"
 #include "helper/verb.h"
 
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static json_t *tristate(int v)
 {
     return v < 0 ? json_null() : json_boolean(v);
@@ -37,21 +32,21 @@ static json_t *port_json(const struct ovs_port *p, const struct pmd_show *live)
     enum ovs_port_owner owner = ovs_port_owner(p);
     json_t *port = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                              "port", p->name,
-                             "bridge", string_or_null(p->bridge),
-                             "type", string_or_null(p->type),
-                             "mode", string_or_null(mode),
-                             "owner", string_or_null(p->vm_id),
-                             "mac", string_or_null(p->mac),
-                             "socket", string_or_null(socket),
+                             "bridge", output_json_string_or_null(p->bridge),
+                             "type", output_json_string_or_null(p->type),
+                             "mode", output_json_string_or_null(mode),
+                             "owner", output_json_string_or_null(p->vm_id),
+                             "mac", output_json_string_or_null(p->mac),
+                             "socket", output_json_string_or_null(socket),
                              "connected", connected,
-                             "numa", string_or_null(p->status_numa),
+                             "numa", output_json_string_or_null(p->status_numa),
                              "queues", p->queues >= 0 ? json_integer(p->queues) : json_null(),
-                             "error", string_or_null(p->error),
-                             "link_state", string_or_null(p->link_state),
+                             "error", output_json_string_or_null(p->error),
+                             "link_state", output_json_string_or_null(p->link_state),
                              "ofport", p->ofport >= 0 ? json_integer(p->ofport) : json_null(),
-                             "op_id", string_or_null(p->op_id));
+                             "op_id", output_json_string_or_null(p->op_id));
     json_object_set_new(port, "owned_by", json_string(ovs_port_owner_name(owner)));
-    json_object_set_new(port, "nic", string_or_null(owner != OVS_OWNER_FOREIGN ? p->iface_id : NULL));
+    json_object_set_new(port, "nic", output_json_string_or_null(owner != OVS_OWNER_FOREIGN ? p->iface_id : NULL));
     json_object_set_new(port, "adopted", json_boolean(owner == OVS_OWNER_VM && p->adopted));
     int cross, unpolled;
     json_t *rxqs = numa_port_polling(live, p->name, p->status_numa, p->queues, &cross, &unpolled);

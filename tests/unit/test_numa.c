@@ -159,6 +159,19 @@ static void host(const struct numa_ovs_config *ovs, struct numa_host *h)
     numa_host_build(two_nodes, 2, ovs, NULL, h);
 }
 
+/* The host's warnings (numa_host_warnings()): 'n' of them, the first
+ * naming 'text' when given. */
+static void expect_warnings(const struct numa_host *h, size_t n, const char *text)
+{
+    json_t *w = json_array();
+    numa_host_warnings(h, w);
+    assert_int_equal(json_array_size(w), n);
+    if (text) {
+        assert_non_null(strstr(json_string_value(json_array_get(w, 0)), text));
+    }
+    json_decref(w);
+}
+
 static void pmds_from_the_mask(void **state)
 {
     (void) state;
@@ -167,37 +180,27 @@ static void pmds_from_the_mask(void **state)
     assert_string_equal(h.pmd_source, "pmd-cpu-mask");
     assert_int_equal(cpuset_count(&h.nodes[0].pmds), 0);
     assert_int_equal(cpuset_count(&h.nodes[1].pmds), 2);
-    json_t *w = json_array();
-    numa_host_warnings(&h, w);
-    assert_int_equal(json_array_size(w), 1);
-    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "NUMA node 0 has no PMD"));
-    json_decref(w);
+    expect_warnings(&h, 1, "NUMA node 0 has no PMD");
     numa_host_clear(&h);
 
     /* Unset: one PMD on each node. */
     host(&(struct numa_ovs_config){0}, &h);
     assert_string_equal(h.pmd_source, "default");
-    w = json_array();
-    numa_host_warnings(&h, w);
-    assert_int_equal(json_array_size(w), 0);
-    json_decref(w);
+    expect_warnings(&h, 0, NULL);
     numa_host_clear(&h);
 
     /* OVS facts unknown: no PMDs, no warning, nothing judged. */
     host(NULL, &h);
     assert_null(h.pmd_source);
-    w = json_array();
-    numa_host_warnings(&h, w);
-    assert_int_equal(json_array_size(w), 0);
-    json_decref(w);
+    expect_warnings(&h, 0, NULL);
     numa_host_clear(&h);
 
     /* No node known (sysfs without devices/system/node), the mask unset:
      * OVS still starts a PMD; nothing is refused. */
     numa_host_build(NULL, 0, &(struct numa_ovs_config){0}, NULL, &h);
     struct numa_placement none = {0};
-    json_t *l = NULL;
-    assert_ok(numa_judge(&h, &none, w = json_array(), &l));
+    json_t *l = NULL, *w = json_array();
+    assert_ok(numa_judge(&h, &none, w, &l));
     assert_string_equal(verdict(l), "unknown");
     json_decref(l);
     json_decref(w);
@@ -223,11 +226,7 @@ static void isolated_cores(void **state)
     host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x31", .affinities = affinity, .n_affinities = 1}, &h);
     assert_int_equal(cpuset_count(&h.nodes[1].pmds), 0);
     assert_int_equal(cpuset_count(&h.nodes[1].isolated), 2);
-    json_t *w = json_array();
-    numa_host_warnings(&h, w);
-    assert_int_equal(json_array_size(w), 1);
-    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "node 1 has no non-isolated PMD"));
-    json_decref(w);
+    expect_warnings(&h, 1, "node 1 has no non-isolated PMD");
     numa_host_clear(&h);
 
     /* A list OVS refuses (a negative or huge core, a bad pair) pins nothing. */
@@ -264,11 +263,7 @@ static void isolated_cores(void **state)
     assert_int_equal(cpuset_count(&h.nodes[0].pmds), 1);
     assert_int_equal(cpuset_count(&h.nodes[1].pmds), 0);
     assert_true(cpuset_has(&h.nodes[1].isolated, 4));
-    w = json_array();
-    numa_host_warnings(&h, w);
-    assert_int_equal(json_array_size(w), 1);
-    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "node 1 has no non-isolated PMD"));
-    json_decref(w);
+    expect_warnings(&h, 1, "node 1 has no non-isolated PMD");
     numa_host_clear(&h);
 
     /* per-port-memory, a boolean of OVS's too: any case. */
@@ -284,8 +279,7 @@ static void isolated_cores(void **state)
     numa_host_build(memory_only, 2, &(struct numa_ovs_config){0}, NULL, &h);
     struct numa_placement on1 = {.source = "numatune", .domain = true, .queues = 1};
     cpuset_add(&on1.nodes, 1);
-    json_t *l = NULL;
-    w = json_array();
+    json_t *l = NULL, *w = json_array();
     assert_ok(numa_judge(&h, &on1, w, &l));
     assert_string_equal(verdict(l), "cross_numa");
     json_decref(l);
@@ -514,11 +508,7 @@ static void refusals(void **state)
     assert_ok(e);
     assert_string_equal(verdict(l), "local");
     json_decref(l);
-    json_t *caps = json_array();
-    numa_host_warnings(&h, caps);
-    assert_int_equal(json_array_size(caps), 1);
-    assert_non_null(strstr(json_string_value(json_array_get(caps, 0)), "NUMA node 1 has no DPDK memory"));
-    json_decref(caps);
+    expect_warnings(&h, 1, "NUMA node 1 has no DPDK memory");
     numa_host_clear(&h);
 
     /* Dynamic memory (no --legacy-mem): socket-mem 0 is no cap. */
