@@ -31,7 +31,8 @@
 # logs why; with csdpdk.capable.required=true the agent does not start);
 # refusals at plug (bridge missing, VLAN out of range, a bad detail, a NUMA
 # cell without shared memory):
-# InternalErrorException with csdpdk's code, nothing left in OVSDB.
+# InternalErrorException with csdpdk's code, nothing left in OVSDB; a NIC
+# without DPDK beside a DPDK one: OvsVifDriver's own plug and unplug.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/dpdk.sh"
 . "$(dirname "$0")/../lib/libvirtd.sh"
@@ -235,6 +236,36 @@ refusal "a VM whose second NIC is refused: the agent's start-failure path unplug
     "52:54:00:80:00:02,00000000-0000-4000-8000-0000000080a2,nosuchbr,100"
 check "... the first NIC's port was made, then removed by the driver's unplug" \
     grep -q "csdpdk unplug: csdpdk-[0-9]* removed" "$T/h1/agent.log"
+
+# ---- a NIC that is not DPDK's: OvsVifDriver's own path ----
+
+# A VM with a DPDK NIC and one the management server did not mark DPDK: the
+# driver plugs the first, the stock code defines the second (a bridge
+# interface with an openvswitch virtualport; libvirt adds its tap itself),
+# and csdpdk is never asked about it; at stop, the stock unplug gets it.
+before=$(port_count h1)
+log0=$(wc -l <"$T/h1/agent.log")
+agent_call h1 start $DETAILS "52:54:00:80:00:01,00000000-0000-4000-8000-0000000080a1,cloudbr0,100" \
+    "52:54:00:80:00:02,00000000-0000-4000-8000-0000000080a2,cloudbr0,101,nodpdk"
+rc=$?
+printf '<domain><devices>%s</devices></domain>' "$AOUT" >"$T/mixed.xml"
+mixed=$(python3 -c '
+import sys, xml.etree.ElementTree as ET
+for i in ET.parse(sys.argv[1]).getroot().iter("interface"):
+    s, v, t = i.find("source"), i.find("virtualport"), i.find("vlan/tag")
+    print(i.get("type"), i.find("mac").get("address"),
+          s.get("bridge") or s.get("path"), v.get("type") if v is not None else "-", t.get("id") if t is not None else "-")
+' "$T/mixed.xml" 2>&1)
+port=$(grep -o "csdpdk-[0-9][0-9]*" "$T/mixed.xml" | head -1)
+check "h1: a VM with a DPDK NIC and a NIC without DPDK: the driver makes a vhost-user interface of the first, the stock code a bridge one (openvswitch virtualport, VLAN 101) of the second" \
+    test "$rc|$mixed" = "0|vhostuser 52:54:00:80:00:01 $(host_sockdir h1)/$port - -
+bridge 52:54:00:80:00:02 cloudbr0 openvswitch 101"
+check "... one port in h1's OVSDB, and csdpdk was asked about the DPDK NIC only" \
+    test "$(($(port_count h1) - before))|$(tail -n +"$((log0 + 1))" "$T/h1/agent.log" | grep -c "csdpdk plug: NIC 52:54:00:80:00:01 ")|$(tail -n +"$((log0 + 1))" "$T/h1/agent.log" | grep -c "NIC 52:54:00:80:00:02")" = "1|1|0"
+agent_call h1 stop "$T/mixed.xml"
+check "... StopCommand: the driver removes its port itself; the bridge interface, and it alone, goes to the stock unplug" \
+    test "$?|$(head -1 <<<"$AOUT")|$(grep -c 'stock del-port \[\]' <<<"$AOUT")|$(grep '^stock unplug' <<<"$AOUT")|$(($(port_count h1) - before))" \
+    = "0|unplugged $port $(host_sockdir h1) client|1|stock unplug [52:54:00:80:00:02@cloudbr0]|0"
 
 # ---- deploy ----
 

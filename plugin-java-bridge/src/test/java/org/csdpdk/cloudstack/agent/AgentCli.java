@@ -40,7 +40,9 @@ import javax.naming.ConfigurationException;
  * start [--os OS] [--adapter A] [--detail K=V]... NIC...   StartCommand's createVifs: the interfaces' XML
  * start-many DIR [OPTIONS] NIC...                         StartCommands of one VM per NIC at once: DIR/MAC.ifaces
  * stop FILE                                                StopCommand: unplug the interfaces of FILE (the
- *                                                          domain's XML taken before it stopped)
+ *                                                          domain's XML taken before it stopped); then the
+ *                                                          stock del-ports so far, the stock unplug's
+ *                                                          interfaces in this command
  * prepare [--detail K=V]... NIC...                         PrepareForMigration: the MAC -> DpdkTO map (JSON)
  * rewrite FILE MAPPING_JSON_FILE                           Migrate's replaceDpdkInterfaces: the new XML
  * cleanup-source FILE                                      after a migration: unplug the source's interfaces
@@ -162,6 +164,10 @@ public final class AgentCli {
                         + def.getInterfaceMode());
             }
             out.println("stock del-port " + OvsVifDriver.STOCK_DEL_PORTS);
+            synchronized (OvsVifDriver.STOCK_UNPLUGS) {
+                out.println("stock unplug " + OvsVifDriver.STOCK_UNPLUGS); // this command's
+                OvsVifDriver.STOCK_UNPLUGS.clear();
+            }
             return 0;
         }
         case "prepare": {

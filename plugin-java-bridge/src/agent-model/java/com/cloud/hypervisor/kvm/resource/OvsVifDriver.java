@@ -23,11 +23,14 @@ import org.libvirt.LibvirtException;
  * a VLAN, Management, Storage) that no test reaches;
  * {@code plugDPDKInterface}'s stock body (CloudStack's own ovs-vsctl add-port) is not modelled: the
  * driver under test overrides it, and reaching it is an error. The stock {@code unplug}'s
- * {@code ovs-vsctl del-port} is recorded in {@link #STOCK_DEL_PORTS}, not run.
+ * {@code ovs-vsctl del-port} is recorded in {@link #STOCK_DEL_PORTS}, not run, and every interface it is
+ * given in {@link #STOCK_UNPLUGS}.
  */
 public class OvsVifDriver extends VifDriverBase {
     /** The ports the stock unplug would have removed with ovs-vsctl del-port. */
     public static final List<String> STOCK_DEL_PORTS = Collections.synchronizedList(new ArrayList<>());
+    /** Every interface the stock unplug was given, as MAC@bridge (a vhost-user one has neither: null@null). */
+    public static final List<String> STOCK_UNPLUGS = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public void configure(Map<String, Object> params) throws ConfigurationException {
@@ -102,6 +105,7 @@ public class OvsVifDriver extends VifDriverBase {
 
     @Override
     public void unplug(LibvirtVMDef.InterfaceDef iface, boolean deleteBr) {
+        STOCK_UNPLUGS.add(iface.getMacAddress() + "@" + iface.getBrName());
         String port = iface.getDpdkSourcePort();
         if (_libvirtComputingResource.dpdkSupport && port != null && !port.isBlank()) {
             STOCK_DEL_PORTS.add(port);
