@@ -206,9 +206,12 @@ static struct err *check_report_locality(struct mig_checks *c, const json_t *rep
         if (e) {
             return e;
         }
+        const char *v = json_string_value(json_object_get(*locality, "verdict"));
         mig_check(c, "numa", "destination", true,
-                  mem_asprintf("the destination's switch can poll the VM's queues (%s)",
-                               json_string_value(json_object_get(*locality, "verdict"))));
+                  mem_strdup(streq(v, "local") ? "the destination's switch polls the VM's queues on the node of its memory"
+                             : streq(v, "cross_numa")
+                                 ? "the destination's switch can poll the VM's queues, but from another node than its memory's (see the warning)"
+                                 : "the destination's switch can poll the VM's queues; where, is not known (see the result's locality notes)"));
     } else if (json_is_object(judged)) {
         *locality = json_deep_copy(judged);
     } else {
