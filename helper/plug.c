@@ -28,6 +28,7 @@ void plug_clear(struct plug *p)
     free(p->ports);
     free(p->created);
     free(p->retags);
+    free(p->domain);
     ovs_port_list_clear(&p->found);
     vm_request_clear(&p->req);
     agent_config_clear(&p->agent);
@@ -307,6 +308,12 @@ static struct err *render_provisionally(struct plug *p, json_t *warnings)
     }
     struct err *e = vm_render(&p->req, p->agent.socket_dir, scratch, scratch_warnings);
     json_array_extend(warnings, scratch_warnings);
+    /* What the VM will run: its NUMA cells are the details', which the
+     * NUMA judgement reads with the domain's <numatune> (port names do not
+     * matter to it). */
+    const char *domain = json_string_value(json_object_get(scratch, "domain_xml"));
+    free(p->domain);
+    p->domain = domain ? mem_strdup(domain) : NULL;
     for (size_t i = 0; i < p->req.n_nics; i++) {
         p->req.nics[i].port = p->ports[i];
     }

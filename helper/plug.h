@@ -5,6 +5,7 @@
 #define CSDPDK_PLUG_H
 
 #include <jansson.h>
+#include <string.h>
 
 #include "helper/agent.h"
 #include "helper/ovsdb.h"
@@ -23,9 +24,18 @@ struct plug {
     size_t n_retags;
     char claim[32];             /* csdpdk-instance "plugged:<now>", set by the survey */
     char now[24];               /* csdpdk-plug-time "<now>", set by the survey */
+    char *domain;               /* the request's domain with the details merged in, or NULL */
 };
 
 void plug_clear(struct plug *p);
+
+/* The domain the VM will run, for the NUMA judgement: the merged one that
+ * plug_prepare() rendered, else the request's (NULL without one). */
+static inline const char *plug_domain(const struct plug *p, size_t *size)
+{
+    *size = p->domain ? strlen(p->domain) : p->req.domain_xml_size;
+    return p->domain ? p->domain : p->req.domain_xml;
+}
 
 /* Reads ctx->request (plug's, with an op_id when 'with_op_id'), the
  * agent's settings, and renders the XML with provisional names: every

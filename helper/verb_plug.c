@@ -18,8 +18,9 @@ struct err *verb_plug_run(struct verb_context *ctx, json_t **result)
     if (!e) {
         /* Before anything changes: a VM the switch cannot serve is refused. */
         host_numa_read(o, db, 0, &numa);
-        e = host_locality(&numa, p.req.domain_xml, p.req.domain_xml_size, vm_request_queues(&p.req),
-                          ctx->warnings, &locality);
+        size_t size;
+        const char *domain = plug_domain(&p, &size);
+        e = host_locality(&numa, domain, size, vm_request_queues(&p.req), ctx->warnings, &locality);
     }
     if (!e) {
         e = plug_execute(db, &p, o->dry_run, ctx->warnings);

@@ -10,15 +10,19 @@
 #include "helper/vm_render.h"
 #include "helper/vm_request.h"
 
-/* The VM's locality on the host of 'req->host_report', into 'out'. */
+/* The VM's locality on the host of 'req->host_report', into 'out': judged
+ * on the domain rendered into 'out' (its NUMA cells are the details'),
+ * else the request's. */
 static struct err *render_locality(const struct vm_request *req, json_t *warnings, json_t *out)
 {
     _cleanup_(numa_host_clear) struct numa_host h = {0};
     json_t *locality = NULL;
+    const json_t *rendered = json_object_get(out, "domain_xml");
+    const char *domain = rendered ? json_string_value(rendered) : req->domain_xml;
+    size_t size = rendered ? json_string_length(rendered) : req->domain_xml_size;
     struct err *e = numa_host_from_report(req->host_report, "host_report", &h);
     if (!e) {
-        e = host_locality(&h, req->domain_xml, req->domain_xml_size, vm_request_queues(req),
-                          warnings, &locality);
+        e = host_locality(&h, domain, size, vm_request_queues(req), warnings, &locality);
     }
     if (!e) {
         json_object_set_new(out, "locality", locality);

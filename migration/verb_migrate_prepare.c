@@ -70,8 +70,9 @@ static uint64_t vm_memory_kib(const struct plug *p)
 static void check_locality(struct mig_checks *checks, const struct host_probe *probe,
                            const struct plug *p, json_t *warnings, json_t **locality)
 {
-    struct err *e = host_locality(&probe->numa, p->req.domain_xml, p->req.domain_xml_size,
-                                  vm_request_queues(&p->req), warnings, locality);
+    size_t size;
+    const char *domain = plug_domain(p, &size);
+    struct err *e = host_locality(&probe->numa, domain, size, vm_request_queues(&p->req), warnings, locality);
     if (e && e->code != ERR_NUMA_REFUSED) {
         /* The domain XML itself: plug_prepare() read it already. */
         mig_check(checks, "numa", "destination", false, mem_strdup(e->message));
