@@ -167,11 +167,25 @@ static int write_all(int fd, const char *data, size_t size)
     return 0;
 }
 
+/* A domain with a vhost-user interface; XML that cannot be read is not
+ * (libvirt reads it next, and says what is wrong). */
+static bool dpdk_domain(const char *input, size_t size)
+{
+    _cleanup_(domain_clear) struct domain d = {0};
+    struct err *e = domain_parse(input, size, "domain", &d);
+    err_free(e);
+    return !e && d.n_ifaces;
+}
+
 int main(int argc, char **argv)
 {
     const char *config = HOOK_CONFIG_DEFAULT;
     int a = 1;
     clock_gettime(CLOCK_MONOTONIC, &started);
+    /* A peer that goes away (OVSDB or the switch restarting between two
+     * transactions, a log FIFO's reader) is an error to handle, not a
+     * signal that kills the hook: libvirt would fail the VM's start. */
+    signal(SIGPIPE, SIG_IGN);
     /* libvirt's four arguments are never options, whatever the domain's
      * name ("--help" is a valid one). */
     if (argc != 5 && argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -210,6 +224,12 @@ int main(int argc, char **argv)
     size_t size = 0;
     bool whole = true;
     _cleanup_free_ char *input = read_input(&size, &whole);
+    if (e && whole && !dpdk_domain(input, size)) {
+        /* Broken settings are no reason to refuse, or log, a domain that
+         * is none of csdpdk's business: passed on as it came. */
+        err_free(e);
+        return migrate && write_all(STDOUT_FILENO, input, size) ? EXIT_REFUSED : 0;
+    }
     if (e) {
         _cleanup_free_ char *text = mem_asprintf("csdpdk's hook settings: %s", e->message);
         log_line(context, text);
