@@ -1,6 +1,5 @@
 #include "helper/domain.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include "helper/domxml.h"
@@ -19,14 +18,6 @@ void domain_clear(struct domain *d)
     free(d->uuid);
     free(d->name);
     *d = (struct domain){0};
-}
-
-static char *lower(char *s)
-{
-    for (char *p = s; p && *p; p++) {
-        *p = (char) tolower((unsigned char) *p);
-    }
-    return s;
 }
 
 static void read_memory(xmlNodePtr domain, struct domain *d)
@@ -88,14 +79,14 @@ struct err *domain_parse(const char *xml, size_t size, const char *field, struct
     char *end = NULL;
     long long n = id ? strtoll(id, &end, 10) : -1;
     d.id = id && *id && !*end && n >= 0 ? n : -1;
-    d.uuid = lower(element_text(xml_child(domain, "uuid")));
+    d.uuid = mem_lower(element_text(xml_child(domain, "uuid")));
     d.name = element_text(xml_child(domain, "name"));
     size_t n_alloc = 0;
     for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c;
          c = domxml_vhostuser_next(domain, c)) {
         xmlNodePtr source = xml_child(c, "source");
         struct domain_iface i = {
-            .mac = lower(xml_attr(xml_child(c, "mac"), "address")),
+            .mac = mem_lower(xml_attr(xml_child(c, "mac"), "address")),
             .port = xml_attr(xml_child(c, "target"), "dev"),
             .path = source ? xml_attr(source, "path") : NULL,
             .mode = source ? xml_attr(source, "mode") : NULL,

@@ -1,5 +1,6 @@
 #include "helper/mem.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -52,6 +53,14 @@ void mem_grow(void **p, size_t *n_alloc, size_t n_needed, size_t elem_size)
 char *mem_strdup(const char *s)
 {
     return mem_strndup(s, strlen(s));
+}
+
+char *mem_lower(char *s)
+{
+    for (char *p = s; p && *p; p++) {
+        *p = (char) tolower((unsigned char) *p);
+    }
+    return s;
 }
 
 char *mem_strndup(const char *s, size_t len)

@@ -19,6 +19,8 @@ void *mem_realloc(void *p, size_t size);
 void mem_grow(void **p, size_t *n_alloc, size_t n_needed, size_t elem_size);
 char *mem_strdup(const char *s);
 char *mem_strndup(const char *s, size_t len);
+/* 's' in ASCII lower case, in place; NULL stays NULL. */
+char *mem_lower(char *s);
 char *mem_asprintf(const char *fmt, ...) _printf_(1, 2);
 char *mem_vasprintf(const char *fmt, va_list args) _printf_(1, 0);
 

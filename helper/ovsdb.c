@@ -704,7 +704,8 @@ static void read_iface_row(struct ovs_port *p, const struct json *row, unsigned 
     p->type = dup_or_null(datum_string(member(row, "type")));
     p->server_path = dup_or_null(map_get(member(row, "options"), "vhost-server-path"));
     p->vm_id = dup_or_null(map_get(ids, OVS_KEY_VM));
-    p->mac = dup_or_null(map_get(ids, OVS_KEY_MAC));
+    /* Another tool may have written it in upper case; csdpdk compares lower. */
+    p->mac = mem_lower(dup_or_null(map_get(ids, OVS_KEY_MAC)));
     p->iface_id = dup_or_null(map_get(ids, OVS_KEY_IFACE));
     p->op_id = dup_or_null(map_get(ids, OVS_KEY_OP));
     p->op_time = dup_or_null(map_get(ids, OVS_KEY_OP_TIME));
@@ -1364,6 +1365,20 @@ static struct json *adopted_index_op(const char *port_uuid, const char *mac, con
                      mutations);
 }
 
+/* A wait for port 'p''s Interface to hold the external_ids it was read
+ * with (OVS_SELECT_WITH_IDS): it fails when they changed, or when the
+ * row is gone. */
+static struct json *op_wait_ids_unchanged(const struct ovs_port *p)
+{
+    struct json *ids = p->ids_read ? json_from_string(p->ids_read)
+                                   : jarray(2, jstring("map"), json_array_create_empty());
+    struct json *row = json_object_create();
+    json_object_put(row, "external_ids", ids);
+    return op_wait_equal("Interface",
+                         jarray(1, condition("_uuid", "==", jarray(2, jstring("uuid"), jstring(p->iface_uuid)))),
+                         "external_ids", jarray(1, row));
+}
+
 /* The operations that remove the ports (after 'ops' so far); with
  * 'unchanged', each first waits for its Interface's external_ids as read. */
 static void delete_ops(struct json *ops, const struct ovs_port *ports, size_t n, bool unchanged)
@@ -1373,15 +1388,7 @@ static void delete_ops(struct json *ops, const struct ovs_port *ports, size_t n,
             continue;
         }
         if (unchanged && ports[i].iface_uuid) {
-            struct json *ids = ports[i].ids_read ? json_from_string(ports[i].ids_read)
-                                                 : jarray(2, jstring("map"), json_array_create_empty());
-            struct json *row = json_object_create();
-            json_object_put(row, "external_ids", ids);
-            json_array_add(ops, op_wait_equal("Interface",
-                                              jarray(1, condition("_uuid", "==",
-                                                                  jarray(2, jstring("uuid"),
-                                                                         jstring(ports[i].iface_uuid)))),
-                                              "external_ids", jarray(1, row)));
+            json_array_add(ops, op_wait_ids_unchanged(&ports[i]));
         }
         if (ports[i].adopted && ports[i].mac) {
             json_array_add(ops, adopted_index_op(ports[i].port_uuid, ports[i].mac, NULL));
@@ -1625,7 +1632,11 @@ void ovs_retag_adopt(struct ovs_retag *r, const char *vm_id, const char *mac, co
 {
     ovs_retag_set(r, OVS_KEY_VM, vm_id);
     ovs_retag_set(r, OVS_KEY_MAC, mac);
-    ovs_retag_set(r, OVS_KEY_IFACE, mac);
+    /* Another controller may key its flows on a port's iface-id (OVN does):
+     * one that is there is kept. */
+    if (!r->port || !r->port->iface_id) {
+        ovs_retag_set(r, OVS_KEY_IFACE, mac);
+    }
     ovs_retag_set(r, OVS_KEY_ADOPTED, when);
 }
 
@@ -1641,7 +1652,8 @@ static const char *retag_value(const struct ovs_retag *r, const char *key)
 }
 
 /* The tags of 'changes' (and their adopted ports' index entries), after
- * 'comment'. Each change first waits for its Interface to exist: the
+ * 'comment'. Each change first waits for its Interface to exist (with
+ * 'unchanged', to hold the external_ids it was read with): the
  * index of that operation goes into 'exists_at[i]' (0: none). */
 static struct json *retag_ops(const struct ovs_retag *changes, size_t n, const char *comment,
                               size_t *exists_at)
@@ -1650,7 +1662,10 @@ static struct json *retag_ops(const struct ovs_retag *changes, size_t n, const c
     for (size_t i = 0; i < n; i++) {
         const struct ovs_retag *r = &changes[i];
         exists_at[i] = 0;
-        if (r->port->iface_uuid && !r->may_be_gone) {
+        if (r->port->iface_uuid && r->unchanged) {
+            exists_at[i] = array_size(ops);
+            json_array_add(ops, op_wait_ids_unchanged(r->port));
+        } else if (r->port->iface_uuid && !r->may_be_gone) {
             /* A port removed since it was read (the libvirt hook releasing
              * the VM's last run, an unplug, gc) is not tagged back to life:
              * the whole transaction is aborted. */
@@ -1745,9 +1760,11 @@ struct err *ovsdb_ports_retag(struct ovsdb *db, const struct ovs_retag *changes,
         for (size_t i = 0; i < n; i++) {
             if (exists_at[i] && exists_at[i] == index) {
                 return err_new(ERR_PORT_CONFLICT, NULL,
-                               "port %s was removed while csdpdk tagged it (an unplug, gc, or the libvirt "
-                               "hook releasing a VM's last run): nothing was tagged; try again",
-                               changes[i].port->name ? changes[i].port->name : "?");
+                               "port %s was removed%s while csdpdk tagged it (an unplug, gc, or the libvirt "
+                               "hook releasing a VM's last run%s): nothing was tagged; try again",
+                               changes[i].port->name ? changes[i].port->name : "?",
+                               changes[i].unchanged ? " or retagged" : "",
+                               changes[i].unchanged ? "; a plug, or the hook binding it" : "");
             }
         }
         if (!want || strcmp(error, "timed out")) {

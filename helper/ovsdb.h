@@ -254,6 +254,8 @@ struct ovs_retag {
     const char *set[2 * OVS_RETAG_MAX + 1];
     const char *clear[OVS_RETAG_MAX + 1];
     bool may_be_gone; /* only keys cleared: a port removed meanwhile is no conflict */
+    bool unchanged;   /* the port was read with OVS_SELECT_WITH_IDS: one whose Interface's
+                       * external_ids changed meanwhile is a conflict too */
 };
 
 /* Appends to r->set (key, value) or to r->clear (key). */
@@ -264,8 +266,9 @@ void ovs_retag_clear(struct ovs_retag *r, const char *key);
  * 'plug_time' (a start to come), or gone when NULL (the VM runs). */
 void ovs_retag_bind(struct ovs_retag *r, const char *vm_id, const char *plug_time);
 
-/* A port csdpdk did not make becomes VM 'vm_id''s, for NIC 'mac', adopted
- * at 'when' (unix seconds). */
+/* A port csdpdk did not make (r->port, set first) becomes VM 'vm_id''s,
+ * for NIC 'mac', adopted at 'when' (unix seconds); an iface-id it has is
+ * kept. */
 void ovs_retag_adopt(struct ovs_retag *r, const char *vm_id, const char *mac, const char *when);
 
 /* Applies every change in one transaction. A port that gets csdpdk-adopted

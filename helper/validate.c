@@ -11,15 +11,6 @@ static bool is_hex_digit(char c)
     return isxdigit((unsigned char) c) != 0;
 }
 
-static char *lower(const char *s)
-{
-    char *out = mem_strdup(s);
-    for (char *p = out; *p; p++) {
-        *p = (char) tolower((unsigned char) *p);
-    }
-    return out;
-}
-
 struct err *validate_mac(const char *mac, const char *field, char **normal)
 {
     bool ok = strlen(mac) == 17;
@@ -39,7 +30,7 @@ struct err *validate_mac(const char *mac, const char *field, char **normal)
     if (!strcmp(mac, "00:00:00:00:00:00")) {
         return err_new(ERR_INVALID_MAC, field, "%s is not a usable MAC address", shown);
     }
-    *normal = lower(mac);
+    *normal = mem_lower(mem_strdup(mac));
     return NULL;
 }
 
@@ -58,7 +49,7 @@ struct err *validate_uuid(const char *uuid, const char *field, char **normal)
         _cleanup_free_ char *shown = text_quote_for_message(uuid, 64);
         return err_new(ERR_INVALID_REQUEST, field, "%s is not a UUID", shown);
     }
-    *normal = lower(uuid);
+    *normal = mem_lower(mem_strdup(uuid));
     return NULL;
 }
 

@@ -13,11 +13,15 @@
 
 #include "helper/agent.h"
 #include "helper/binding.h"
+#include "helper/failpoint.h"
 #include "helper/libvirt.h"
 #include "helper/mem.h"
 #include "helper/output.h"
 #include "helper/ovsdb.h"
 #include "helper/verb.h"
+
+/* Reads and judgements at most, when ports change under adopt. */
+#define ADOPT_PASSES 3
 
 /* Up to this many interfaces that use one port are named in a verdict. */
 #define USES_MAX 4
@@ -58,11 +62,17 @@ static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const c
     if (n == 0) {
         struct binding_use idle;
         bool named = binding_uses(p, socket_dir, h->parsed, NULL, h->list.n, &idle, 1) > 0;
+        /* A NIC's port is csdpdk's: gc removes it once its grace is over. */
+        char gc[96];
+        if (owner == OVS_OWNER_NIC) {
+            snprintf(gc, sizeof gc, "gc --apply removes it once its plug is %d minutes old", OVS_PLUG_GRACE / 60);
+        } else {
+            snprintf(gc, sizeof gc, "gc --foreign --apply removes it when asked");
+        }
         v->what = "orphan";
-        v->reason = named ? mem_asprintf("no running domain uses it (domain %s, not running, names it); "
-                                         "gc --foreign --apply removes it when asked",
-                                         domain_label(&h->parsed[idle.domain]))
-                          : mem_strdup("no domain uses it; gc --foreign --apply removes it when asked");
+        v->reason = named ? mem_asprintf("no running domain uses it (domain %s, not running, names it); %s",
+                                         domain_label(&h->parsed[idle.domain]), gc)
+                          : mem_asprintf("no domain uses it; %s", gc);
         return;
     }
     const struct domain *d = &h->parsed[uses[0].domain];
@@ -101,14 +111,68 @@ static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const c
     v->reason = mem_asprintf("domain %s uses it (MAC %s)", domain_label(d), i->mac);
 }
 
+/* One pass of adopt: 'found' read, each port judged into 'ports', and,
+ * with 'apply', the tags written in one transaction; ERR_PORT_CONFLICT
+ * when a port changed between the read and the transaction. */
+static struct err *adopt_pass(const struct options *o, struct ovsdb *db, const struct ovs_switch *sw,
+                              const struct agent_config *agent, const struct host_domains *h,
+                              json_t *ports, json_t *warnings, size_t *tagged, uint64_t *hint)
+{
+    const struct ovs_select query = {OVS_SELECT_VHOST, NULL};
+    _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
+    struct err *e = ovsdb_ports_select(db, &query, 1, OVS_SELECT_WITH_IDS, &found);
+    if (e) {
+        return e;
+    }
+    char now[32];
+    snprintf(now, sizeof now, "%lld", (long long) time(NULL));
+    _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, found.n + 1);
+    size_t n_changes = 0;
+    uint64_t highest = 0;
+    for (size_t k = 0; k < found.n; k++) {
+        const struct ovs_port *p = &found.ports[k];
+        struct verdict v;
+        judge(p, sw, agent->socket_dir, h, &v);
+        json_array_append_new(ports, json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s}",
+                                               "port", p->name, "bridge", p->bridge, "type", p->type,
+                                               "verdict", v.what, "vm", v.uuid, "domain",
+                                               v.domain ? v.domain->name : NULL, "mac", v.mac,
+                                               "reason", v.reason));
+        if (streq(v.what, "ambiguous")) {
+            json_array_append_new(warnings, json_sprintf("%s: %s", p->name, v.reason));
+        }
+        free(v.reason);
+        uint64_t number;
+        if (ovsdb_port_number(p->name, &number) && number > highest) {
+            highest = number;
+        }
+        /* Written only if the port still has the tags it was judged by. */
+        struct ovs_retag *r = &changes[n_changes];
+        *r = (struct ovs_retag){.port = p, .unchanged = true};
+        if (streq(v.what, "adopted")) {
+            ovs_retag_adopt(r, v.uuid, v.mac, now);
+            n_changes++;
+        } else if (streq(v.what, "bound")) {
+            ovs_retag_bind(r, v.uuid, NULL);
+            n_changes++;
+        }
+    }
+    *tagged = n_changes;
+    /* One transaction: the tags, and csdpdk's next name after every csdpdk-N
+     * there is, adopted or not. */
+    if (o->apply && !o->dry_run && (n_changes || highest)) {
+        FAILPOINT("adopt.judged");
+        e = ovsdb_ports_retag(db, changes, n_changes, highest ? highest + 1 : 0, "csdpdk adopt", hint);
+    }
+    return e;
+}
+
 struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
 {
     const struct options *o = ctx->options;
-    const struct ovs_select query = {OVS_SELECT_VHOST, NULL};
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
     _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
     _cleanup_(ovs_switch_clear) struct ovs_switch sw = {0};
-    _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
     _cleanup_(host_domains_clear) struct host_domains h = {0};
     _cleanup_(agent_config_clear) struct agent_config agent = {0};
 
@@ -120,9 +184,6 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
         e = ovsdb_switch_read(db, &sw);
     }
     if (!e) {
-        e = ovsdb_ports_select(db, &query, 1, 0, &found);
-    }
-    if (!e) {
         e = libvirt_open(o->libvirt, &lv);
     }
     if (!e) {
@@ -131,51 +192,31 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
     if (e) {
         return e;
     }
-    char now[32];
-    snprintf(now, sizeof now, "%lld", (long long) time(NULL));
-    _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, found.n + 1);
+    /* A port plugged, bound or removed between the read and the
+     * transaction: read and judge again (the domains are libvirt's: they
+     * do not change with a port's tags). */
+    json_t *ports = NULL;
     size_t n_changes = 0;
-    uint64_t highest = 0;
-    json_t *ports = json_array();
-    for (size_t k = 0; k < found.n; k++) {
-        const struct ovs_port *p = &found.ports[k];
-        struct verdict v;
-        judge(p, &sw, agent.socket_dir, &h, &v);
-        json_array_append_new(ports, json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s}",
-                                               "port", p->name, "bridge", p->bridge, "type", p->type,
-                                               "verdict", v.what, "vm", v.uuid, "domain",
-                                               v.domain ? v.domain->name : NULL, "mac", v.mac,
-                                               "reason", v.reason));
-        if (streq(v.what, "ambiguous")) {
-            json_array_append_new(ctx->warnings, json_sprintf("%s: %s", p->name, v.reason));
-        }
-        free(v.reason);
-        uint64_t number;
-        if (ovsdb_port_number(p->name, &number) && number > highest) {
-            highest = number;
-        }
-        struct ovs_retag *r = &changes[n_changes];
-        *r = (struct ovs_retag){.port = p};
-        if (streq(v.what, "adopted")) {
-            ovs_retag_adopt(r, v.uuid, v.mac, now);
-            n_changes++;
-        } else if (streq(v.what, "bound")) {
-            ovs_retag_bind(r, v.uuid, NULL);
-            n_changes++;
-        }
-    }
-
-    bool apply = o->apply && !o->dry_run;
     uint64_t hint = 0;
-    /* One transaction: the tags, and csdpdk's next name after every csdpdk-N
-     * there is, adopted or not. */
-    if (apply && (n_changes || highest)) {
-        e = ovsdb_ports_retag(db, changes, n_changes, highest ? highest + 1 : 0, "csdpdk adopt", &hint);
+    for (int pass = 0; pass < ADOPT_PASSES; pass++) {
+        json_decref(ports);
+        ports = json_array();
+        json_t *warnings = json_array();
+        err_free(e);
+        e = adopt_pass(o, db, &sw, &agent, &h, ports, warnings, &n_changes, &hint);
+        if (!e || e->code != ERR_PORT_CONFLICT || pass + 1 == ADOPT_PASSES) {
+            json_array_extend(ctx->warnings, warnings);
+        }
+        json_decref(warnings);
+        if (!e || e->code != ERR_PORT_CONFLICT) {
+            break;
+        }
     }
     if (e) {
         json_decref(ports);
         return e;
     }
+    bool apply = o->apply && !o->dry_run;
     if (!apply && n_changes) {
         json_array_append_new(ctx->warnings,
                               json_string("dry run: nothing was changed; adopt --apply tags the ports shown adopted or bound"));

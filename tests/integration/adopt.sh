@@ -53,10 +53,13 @@ run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:08:01 00000000-0000-4000-8000-00000
 check "plug by NIC and by VM: csdpdk-7 (the NIC's) and csdpdk-8 (a VM's), after CloudStack's six" \
     test "$(ports_of cloudbr0 | tr '\n' ' ')" = "csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 csdpdk-5 csdpdk-7 csdpdk-8 vhu-9 "
 # Three more of CloudStack's, past csdpdk's naming hint (csdpdk-9): adopt
-# must move the hint past csdpdk-11. csdpdk-9 and csdpdk-10 carry a MAC.
+# must move the hint past csdpdk-11. csdpdk-9 and csdpdk-10 carry a MAC;
+# csdpdk-11 its MAC in upper case and an iface-id of another controller's
+# (OVN keys its flows on it).
 for _ in 9 10 11; do bash "$CS_PLUG" "$DB" cloudbr0 "$SOCK" dpdkvhostuserclient >/dev/null; done
 vsctl set Interface csdpdk-9 external_ids:attached-mac=02:00:00:00:09:01 \
-    -- set Interface csdpdk-10 external_ids:attached-mac=02:00:00:00:10:01
+    -- set Interface csdpdk-10 external_ids:attached-mac=02:00:00:00:10:01 \
+    -- set Interface csdpdk-11 external_ids:attached-mac=02:00:00:00:11:0A external_ids:iface-id=lsp-11
 check "CloudStack's add-port leaves csdpdk's naming hint at 9" \
     test "$(vsctl get Open_vSwitch . external_ids:csdpdk-next-port | tr -d '"')" = 9
 
@@ -89,8 +92,8 @@ dom() {
     dom i-90 00000000-0000-4000-8000-000000000090 "02:00:00:00:09:01 $SOCK/elsewhere-9 server"
     # csdpdk-10: its socket used with another MAC than the port's: ambiguous.
     dom i-10 00000000-0000-4000-8000-000000000010 "02:00:00:00:10:99 $SOCK/csdpdk-10 server"
-    # csdpdk-11: adopted (the highest csdpdk-N).
-    dom i-11 00000000-0000-4000-8000-000000000011 "02:00:00:00:11:01 $SOCK/csdpdk-11 server"
+    # csdpdk-11: adopted (the highest csdpdk-N; its MAC matches whatever the case).
+    dom i-11 00000000-0000-4000-8000-000000000011 "02:00:00:00:11:0a $SOCK/csdpdk-11 server"
     # vhu-9: not csdpdk-N, used through its socket: adopted.
     dom i-9 00000000-0000-4000-8000-000000000009 "02:00:00:00:09:09 $SOCK/sock-9 server"
     echo "</node>"
@@ -129,6 +132,9 @@ check "... the naming hint moves from csdpdk-9 past the highest csdpdk-N, CloudS
 check "... csdpdk-1 is i-1's, with the MAC the domain uses and csdpdk-adopted" \
     test "$(vsctl get Interface csdpdk-1 external_ids:vm-id external_ids:attached-mac external_ids:iface-id | tr -d '"\n')$(vsctl get Port csdpdk-1 external_ids:csdpdk-adopted >/dev/null && echo +)" = \
     "00000000-0000-4000-8000-00000000000102:00:00:00:01:0102:00:00:00:01:01+"
+check "... csdpdk-11 is i-11's, its MAC now in lower case, the other controller's iface-id kept" \
+    test "$(vsctl get Interface csdpdk-11 external_ids:vm-id external_ids:attached-mac external_ids:iface-id | tr -d '"' | tr '\n' ' ')" = \
+    "00000000-0000-4000-8000-000000000011 02:00:00:00:11:0a lsp-11 "
 check "... csdpdk-7 is bound: i-7's, still NIC 7a1's, no csdpdk-plug-time" \
     test "$(vsctl get Interface csdpdk-7 external_ids:vm-id external_ids:iface-id | tr -d '"\n')$(vsctl --if-exists get Interface csdpdk-7 external_ids:csdpdk-plug-time)" = \
     "00000000-0000-4000-8000-00000000000700000000-0000-4000-8000-0000000007a1"

@@ -216,7 +216,8 @@ stopped() {
     kill -KILL "$1" 2>/dev/null
     return 1
 }
-if strings "$HOOK" | grep -q hook.release-judged && strings "$CSDPDK" | grep -q plug.before-retag; then
+if strings "$HOOK" | grep -q hook.release-judged && strings "$CSDPDK" | grep -q plug.before-retag &&
+    strings "$CSDPDK" | grep -q adopt.judged; then
     conf "" 30 # the hook's watchdog counts while it is stopped
     VM1_REQ=$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')
     run "${C[@]}" plug <<<"$VM1_REQ"
@@ -258,6 +259,28 @@ if strings "$HOOK" | grep -q hook.release-judged && strings "$CSDPDK" | grep -q 
         test "$(expect_error port_conflict 75 && echo y)|$(jqo .error.message | grep -c "port $P6 was removed while csdpdk tagged it")|$(vsctl list-ports cloudbr0 | wc -l)" = "y|1|0"
     run "${C[@]}" plug <<<"$VM1_REQ"
     check "... plug again: a new port (created true)" test "$status $(jqo '.result.ports[0].created')" = "0 true"
+    run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
+    check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
+    # adopt has judged a NIC's port (to be bound to the domain that uses
+    # it, its plug time dropped) when the agent's plug for that VM binds it
+    # first, with a fresh plug time: adopt must not write over that.
+    run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server)"
+    P6=$(jqo '.result.ports[0].port')
+    printf "<node><domain type='test'><name>vm1</name><uuid>%s</uuid><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os><devices><interface type='vhostuser'><mac address='02:00:00:00:06:01'/><source type='unix' path='%s' mode='client'/><model type='virtio'/></interface></devices></domain></node>\n" \
+        "$VM1" "$SOCK/$P6" >"$T/node.xml"
+    CSDPDK_FAILPOINT=adopt.judged:stop "$CSDPDK" "${C[@]}" --libvirt "test://$T/node.xml" adopt --apply >"$T/adopt.out" 2>&1 &
+    pid=$!
+    plugged="not stopped"
+    if stopped "$pid"; then
+        run "${C[@]}" plug <<<"$VM1_REQ"
+        plugged="$status $(jqo '.result.ports[0].port') $(vsctl get Interface "$P6" external_ids:csdpdk-plug-time 2>/dev/null | tr -d '"')"
+        kill -CONT "$pid"
+    fi
+    wait "$pid"
+    status=$? out=$(cat "$T/adopt.out")
+    check "adopt stopped after judging $P6 a NIC's port to bind, the VM's plug binding it meanwhile: adopt judges again (exit 0, $P6 already csdpdk's, nothing tagged), the plug's time kept" \
+        test "$status|$(jq -r --arg p "$P6" '[.result.tagged, (.result.ports[] | select(.port == $p) | .verdict)] | map(tostring) | join(" ")' <<<"$out")|${plugged% *} $(vsctl get Interface "$P6" external_ids:vm-id external_ids:csdpdk-plug-time 2>/dev/null | tr -d '"' | tr '\n' ' ')" \
+        = "0|0 csdpdk|0 $P6 $VM1 ${plugged##* } "
     run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
     check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
     conf
