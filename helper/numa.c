@@ -382,8 +382,9 @@ static int64_t list_entry(const char *list, size_t index)
 
 /* The cores that pmd-rxq-affinity ("0:3,1:7") pins queues to, read as OVS
  * reads it (parse_affinity_list: "QUEUE:CORE" pairs, numbers in any base
- * strtol knows, none negative); a list OVS refuses pins nothing. */
-static void affinity_cores(const char *affinity, struct cpuset *cores)
+ * strtol knows, none negative); a list OVS refuses pins nothing, nor does
+ * a pair for a queue the port does not have ('rxqs' of them; 0: any). */
+static void affinity_cores(const char *affinity, int rxqs, struct cpuset *cores)
 {
     struct cpuset pinned = {0};
     const char *p = affinity;
@@ -399,7 +400,9 @@ static void affinity_cores(const char *affinity, struct cpuset *cores)
         if (end == p || errno || core < 0 || core > CPUSET_MAX) {
             goto refused;
         }
-        cpuset_add(&pinned, (unsigned) core);
+        if (rxqs <= 0 || queue < rxqs) {
+            cpuset_add(&pinned, (unsigned) core);
+        }
         p = end;
         while (*p == ',' || *p == ' ') {
             p++;
@@ -487,7 +490,7 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
         bool isolate = !(ovs->pmd_rxq_isolate && !strcasecmp(ovs->pmd_rxq_isolate, "false") &&
                          ovs->pmd_rxq_assign && streq(ovs->pmd_rxq_assign, "group"));
         for (size_t i = 0; i < ovs->n_affinities; i++) {
-            affinity_cores(ovs->affinities[i], &pinned);
+            affinity_cores(ovs->affinities[i], ovs->affinity_rxqs ? ovs->affinity_rxqs[i] : 0, &pinned);
         }
         if (!h.pmd_source && (!ovs->pmd_cpu_mask || !*ovs->pmd_cpu_mask)) {
             /* OVS starts one PMD on each node (on its first core). */

@@ -79,7 +79,8 @@ struct numa_ovs_config {
     const char *socket_limit;    /* other_config:dpdk-socket-limit */
     const char *dpdk_extra;      /* other_config:dpdk-extra */
     const char *per_port_memory; /* other_config:per-port-memory */
-    const char *const *affinities; /* every Interface's other_config:pmd-rxq-affinity */
+    const char *const *affinities; /* every PMD-polled Interface's other_config:pmd-rxq-affinity */
+    const int *affinity_rxqs;      /* ...its rx queue count; NULL: every queue counts */
     size_t n_affinities;
     const char *const *phys_ports; /* Interfaces of type dpdk, with... */
     const int *phys_nodes;         /* ...their status:numa_id (-1 unknown) */

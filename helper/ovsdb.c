@@ -1471,6 +1471,7 @@ void ovs_switch_clear(struct ovs_switch *sw)
     free(sw->pmd_rxq_assign);
     free(sw->per_port_memory);
     mem_strv_free(sw->affinities);
+    free(sw->affinity_rxqs);
     mem_strv_free(sw->phys_ports);
     free(sw->phys_nodes);
     free(sw->socket_mem);
@@ -1490,6 +1491,29 @@ bool ovs_switch_netdev_bridge(const struct ovs_switch *sw, const char *bridge)
 struct err *ovsdb_switch_read(struct ovsdb *db, struct ovs_switch *out)
 {
     return ovsdb_switch_read_some(db, OVS_SWITCH_BRIDGES, out);
+}
+
+/* The rx queues a PMD polls on Interface row 'r', as OVS 3.1 sets them
+ * up: 0 for one no PMD polls (only DPDK and vhost-user ports are polled by
+ * PMDs, and one with an error is not in the datapath); a physical port's
+ * options:n_rxq (1 by default), a vhost-user port's queue pairs once a
+ * guest connected (num_of_vrings / 2), else 1. pmd-rxq-affinity pins only
+ * those queues (dpif-netdev's parse_affinity_list skips the others). */
+static int pmd_rxqs(const struct json *r)
+{
+    const char *type = datum_string(member(r, "type"));
+    const char *error = datum_string(member(r, "error"));
+    if (!type || (error && *error)) {
+        return 0;
+    }
+    bool vhost = streq(type, "dpdkvhostuser") || streq(type, "dpdkvhostuserclient");
+    if (!vhost && !streq(type, "dpdk") && !streq(type, "afxdp")) {
+        return 0;
+    }
+    const char *n = vhost ? map_get(member(r, "status"), "num_of_vrings") : map_get(member(r, "options"), "n_rxq");
+    long v = n ? strtol(n, NULL, 10) : 0;
+    v = vhost ? v / 2 : v;
+    return v >= 1 && v <= 1024 ? (int) v : 1;
 }
 
 /* A select of nothing: an operation that keeps the results' indexes fixed. */
@@ -1514,7 +1538,8 @@ struct err *ovsdb_switch_read_some(struct ovsdb *db, unsigned what, struct ovs_s
                                   ? op_select("Interface",
                                               jarray(1, condition("other_config", "!=",
                                                                   string_map((const char *const[]){NULL}))),
-                                              (const char *const[]){"other_config", NULL})
+                                              (const char *const[]){"other_config", "type", "options",
+                                                                    "status", "error", NULL})
                                   : op_none(),
                               what & OVS_SWITCH_PHYS
                                   ? op_select("Interface", jarray(1, condition("type", "==", jstring("dpdk"))),
@@ -1547,9 +1572,13 @@ struct err *ovsdb_switch_read_some(struct ovsdb *db, unsigned what, struct ovs_s
     };
     const struct json *configured = result_rows(result, 2);
     sw.affinities = mem_new0(char *, array_size(configured) + 1);
+    sw.affinity_rxqs = mem_new0(int, array_size(configured) + 1);
     for (size_t i = 0; i < array_size(configured); i++) {
-        const char *a = map_get(member(array_at(configured, i), "other_config"), "pmd-rxq-affinity");
-        if (a) {
+        const struct json *r = array_at(configured, i);
+        const char *a = map_get(member(r, "other_config"), "pmd-rxq-affinity");
+        int rxqs = pmd_rxqs(r);
+        if (a && rxqs) {
+            sw.affinity_rxqs[sw.n_affinities] = rxqs;
             sw.affinities[sw.n_affinities++] = mem_strdup(a);
         }
     }

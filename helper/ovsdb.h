@@ -214,7 +214,9 @@ struct ovs_switch {
     char *pmd_rxq_isolate; /* other_config:pmd-rxq-isolate, or NULL */
     char *pmd_rxq_assign; /* other_config:pmd-rxq-assign, or NULL */
     char *per_port_memory; /* other_config:per-port-memory, or NULL */
-    char **affinities;    /* every Interface's other_config:pmd-rxq-affinity */
+    char **affinities;    /* other_config:pmd-rxq-affinity of every Interface a PMD polls
+                           * (a DPDK or vhost-user type, no error) */
+    int *affinity_rxqs;   /* ...and its rx queue count (pairs of other queues pin nothing) */
     size_t n_affinities;
     char **phys_ports;    /* Interfaces of type dpdk (physical ports), by name */
     int *phys_nodes;      /* ...and their status:numa_id, -1 when not known */

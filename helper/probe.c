@@ -318,6 +318,7 @@ void host_numa_build(const struct host_memory *memory, const struct ovs_switch *
             .dpdk_extra = sw->dpdk_extra,
             .per_port_memory = sw->per_port_memory,
             .affinities = (const char *const *) sw->affinities,
+            .affinity_rxqs = sw->affinity_rxqs,
             .n_affinities = sw->n_affinities,
             .phys_ports = (const char *const *) sw->phys_ports,
             .phys_nodes = sw->phys_nodes,

@@ -229,6 +229,16 @@ static void isolated_cores(void **state)
     expect_warnings(&h, 1, "node 1 has no non-isolated PMD");
     numa_host_clear(&h);
 
+    /* A pair for a queue the port does not have pins nothing: a port with
+     * one rx queue isolates core 4 only. */
+    const int one_queue[] = {1};
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .affinities = affinity, .affinity_rxqs = one_queue,
+                                   .n_affinities = 1}, &h);
+    assert_true(cpuset_has(&h.nodes[1].isolated, 4));
+    assert_true(cpuset_has(&h.nodes[1].pmds, 5));
+    assert_int_equal(cpuset_count(&h.nodes[1].isolated), 1);
+    numa_host_clear(&h);
+
     /* A list OVS refuses (a negative or huge core, a bad pair) pins nothing. */
     const char *const refused[] = {"0:-1", "0:4000000000", "0:4,x", "0", "0:0x5"};
     for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {

@@ -38,10 +38,20 @@ switch mask-wide pmd-cpu-mask=0x1000000000000000001
 switch mask-none pmd-cpu-mask=0x10000
 switch legacy pmd-cpu-mask=0x11 dpdk-extra="--legacy-mem --no-pci" dpdk-socket-mem=1024
 switch limit pmd-cpu-mask=0x11 dpdk-socket-limit=1024,16
-# Node 0's only PMD cores (0, 1) are isolated by a queue pinned to each.
+# Node 0's only PMD cores (0, 1) are isolated by a queue pinned to each
+# (a physical DPDK port with two rx queues).
 switch isolated pmd-cpu-mask=0x3
 ovs-vsctl --db="unix:$D/isolated.sock" --no-wait add-port br0 pinned \
-    -- set Interface pinned type=internal other_config:pmd-rxq-affinity="0:0,1:1"
+    -- set Interface pinned type=dpdk options:n_rxq=2 other_config:pmd-rxq-affinity="0:0,1:1"
 switch isolated-node0 pmd-cpu-mask=0x13
 ovs-vsctl --db="unix:$D/isolated-node0.sock" --no-wait add-port br0 pinned \
-    -- set Interface pinned type=internal other_config:pmd-rxq-affinity="0:0,1:1"
+    -- set Interface pinned type=dpdk options:n_rxq=2 other_config:pmd-rxq-affinity="0:0,1:1"
+# Affinities that pin nothing (OVS 3.1): on a port no PMD polls (internal),
+# for a queue the port does not have (a vhost-user port not connected has
+# one), and on a port OVS could not add (its error).
+switch pinned-nothing pmd-cpu-mask=0x3
+ovs-vsctl --db="unix:$D/pinned-nothing.sock" --no-wait add-port br0 internal0 \
+    -- set Interface internal0 type=internal other_config:pmd-rxq-affinity="0:0" \
+    -- add-port br0 vhost1 -- set Interface vhost1 type=dpdkvhostuserclient other_config:pmd-rxq-affinity="1:1" \
+    -- add-port br0 broken -- set Interface broken type=dpdk error='"could not open network device broken"' \
+    other_config:pmd-rxq-affinity="0:1"
