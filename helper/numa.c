@@ -627,7 +627,14 @@ struct err *numa_host_from_report(const json_t *report, const char *field, struc
 {
     _cleanup_free_ char *numa = mem_asprintf("%s.numa", field);
     const json_t *config = json_object_get(json_object_get(report, "ovs"), "other_config");
-    return numa_host_from_json(json_object_get(report, "numa"), config, numa, out);
+    struct err *e = numa_host_from_json(json_object_get(report, "numa"), config, numa, out);
+    /* OVS's default PMDs on a host whose CPUs the report does not know:
+     * any node may have one, as on that host itself. */
+    const char *source = json_string_value(json_object_get(report, "pmd_source"));
+    if (!e && out->pmd_source && source && streq(source, "default")) {
+        out->pmd_source = "default";
+    }
+    return e;
 }
 
 /* A node a DPDK VM could be placed on: it has CPUs or hugepages. */

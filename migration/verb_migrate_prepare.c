@@ -8,6 +8,7 @@
 #include "helper/domxml.h"
 #include "helper/failpoint.h"
 #include "helper/mem.h"
+#include "helper/output.h"
 #include "helper/plug.h"
 #include "helper/probe.h"
 #include "migration/checks.h"
@@ -128,11 +129,12 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     }
     /* The destination's NUMA facts, as capabilities reports them: the
      * source's migrate-check judges the VM's own placement with them. */
-    json_t *host = json_pack("{s:o, s:o}", "numa",
+    json_t *host = json_pack("{s:o, s:o, s:o}", "numa",
                              probe.facts.memory || probe.facts.ovs ? numa_host_json(&probe.numa) : json_null(),
                              "ovs", probe.facts.ovs ? json_pack("{s:o}", "other_config",
                                                                 host_other_config_json(probe.facts.ovs))
-                                                    : json_null());
+                                                    : json_null(),
+                             "pmd_source", output_json_string_or_null(probe.numa.pmd_source));
     host_probe_clear(&probe);
     if (e) {
         json_decref(host);
