@@ -113,6 +113,25 @@ static uint64_t parse_page_size(const char *s)
     }
 }
 
+/* The kernel's default huge page size (its default_hugepagesz), which a
+ * hugetlbfs mounted without pagesize= has: <proc>/meminfo's Hugepagesize. */
+static uint64_t read_default_page_kib(const char *proc)
+{
+    _cleanup_free_ char *path = mem_asprintf("%s/meminfo", proc);
+    FILE *f = fopen(path, "r");
+    unsigned long long kib = 0;
+    char line[256];
+    while (f && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "Hugepagesize: %llu kB", &kib) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kib;
+}
+
 static void read_mounts(struct host_memory *m, const char *proc)
 {
     _cleanup_free_ char *path = mem_asprintf("%s/mounts", proc);
@@ -182,6 +201,7 @@ struct err *sysfs_read_memory(const char *sysfs, const char *proc, struct host_m
         qsort(m.pools, m.n_pools, sizeof *m.pools, pool_compare);
     }
     read_mounts(&m, proc);
+    m.default_page_kib = read_default_page_kib(proc);
     *out = m;
     return NULL;
 }

@@ -38,6 +38,7 @@ struct host_memory {
     struct hugetlbfs_mount *mounts;
     size_t n_mounts;
     bool mounts_read;       /* <proc>/mounts could be read */
+    uint64_t default_page_kib; /* <proc>/meminfo's Hugepagesize; 0 unknown */
     char *mounts_error;     /* why not, when it could not */
 };
 

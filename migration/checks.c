@@ -22,6 +22,20 @@ void mig_check(struct mig_checks *c, const char *id, const char *side, bool ok, 
 
 uint64_t mig_default_page_kib(const struct host_memory *m)
 {
+    /* libvirt's: the hugetlbfs mount of the kernel's default size, else
+     * the first one (qemuGetDomainDefaultHugepath). */
+    uint64_t first = 0;
+    for (size_t i = 0; m && i < m->n_mounts; i++) {
+        uint64_t size = m->mounts[i].page_kib ? m->mounts[i].page_kib : m->default_page_kib;
+        if (size && size == m->default_page_kib) {
+            return size;
+        }
+        first = first ? first : size;
+    }
+    if (first || (m && m->default_page_kib)) {
+        return first ? first : m->default_page_kib;
+    }
+    /* Neither known: 2 MiB if this host has such pages, else its smallest. */
     uint64_t smallest = 0;
     for (size_t i = 0; m && i < m->n_pools; i++) {
         if (m->pools[i].total && m->pools[i].size_kib == 2048) {

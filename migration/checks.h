@@ -21,8 +21,10 @@ void mig_checks_init(struct mig_checks *c);
 /* Adds a check; 'detail' is taken. */
 void mig_check(struct mig_checks *c, const char *id, const char *side, bool ok, char *detail);
 
-/* The page size a VM gets when it names none: 2 MiB if the host has such
- * pages, else its smallest reserved size, else 2 MiB. */
+/* The page size a VM gets when it names none, as libvirt chooses it: that
+ * of the hugetlbfs mount of the kernel's default size, else of the first
+ * mount; with no mount, the default size; with neither known, 2 MiB if
+ * the host has such pages, else its smallest reserved size, else 2 MiB. */
 uint64_t mig_default_page_kib(const struct host_memory *m);
 
 /* Do the free hugepages of 'page_kib' (0: mig_default_page_kib()) on 'm'
