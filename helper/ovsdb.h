@@ -275,7 +275,9 @@ void ovs_retag_adopt(struct ovs_retag *r, const char *vm_id, const char *mac, co
 
 /* Applies every change in one transaction. A port that gets csdpdk-adopted
  * also gets its entry in its bridge's index of adopted ports
- * (OVSDB_ADOPTED_PREFIX). A port gone meanwhile is left gone. With 'next'
+ * (OVSDB_ADOPTED_PREFIX). A port gone meanwhile (or, with 'unchanged',
+ * retagged) aborts the whole transaction: ERR_PORT_CONFLICT, nothing
+ * tagged; one whose change is 'may_be_gone' is left gone. With 'next'
  * (0: none), the same transaction moves the naming hint (OVSDB_NEXT_PORT_KEY)
  * to at least 'next', never back, and '*hint' is where it is; another
  * writer's change of the hint meanwhile makes it try again. */
