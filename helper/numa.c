@@ -684,7 +684,13 @@ void numa_host_warnings(const struct numa_host *h, json_t *warnings)
         if (!node_usable(n)) {
             continue;
         }
-        if (h->pmd_source && !node_has_pmd(h, n)) {
+        if (h->pmd_source && !node_has_pmd(h, n) && known_cpus(h) && !cpuset_count(&n->cpus)) {
+            /* Memory only (a CXL expander, say): no core to add. */
+            json_array_append_new(
+                warnings,
+                json_sprintf("NUMA node %d has memory but no CPUs, so no PMD thread can run there: OVS polls the queues of a DPDK VM whose memory is there from another node; bind DPDK VMs' memory to nodes with PMD threads (<numatune>)",
+                             n->id));
+        } else if (h->pmd_source && !node_has_pmd(h, n)) {
             _cleanup_free_ char *cpus = cpuset_text(&n->cpus);
             json_array_append_new(
                 warnings,
@@ -927,9 +933,12 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
         }
         if (!node_has_pmd(h, n)) {
             verdict = "cross_numa";
+            _cleanup_free_ char *change = known_cpus(h) && !cpuset_count(&n->cpus)
+                                              ? mem_asprintf("node %d has no CPUs (memory only): bind the VM's memory to a node with a PMD thread", v)
+                                              : mem_asprintf("add a core of node %d to other_config:pmd-cpu-mask", v);
             json_array_append_new(warnings,
-                                  json_sprintf("OVS will poll cross-NUMA: node %d, where the VM's memory is (%s), has no non-isolated PMD thread (pmd-cpu-mask=%s); up to half the packet rate is lost; add a core of node %d to other_config:pmd-cpu-mask",
-                                               v, p->source, shown(h->pmd_cpu_mask), v));
+                                  json_sprintf("OVS will poll cross-NUMA: node %d, where the VM's memory is (%s), has no non-isolated PMD thread (pmd-cpu-mask=%s); up to half the packet rate is lost; %s",
+                                               v, p->source, shown(h->pmd_cpu_mask), change));
         }
     }
 done:

@@ -292,6 +292,10 @@ static void isolated_cores(void **state)
     json_t *l = NULL, *w = json_array();
     assert_ok(numa_judge(&h, &on1, w, &l));
     assert_string_equal(verdict(l), "cross_numa");
+    /* No core to add there: the advice is to bind the memory elsewhere. */
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "node 1 has no CPUs (memory only)"));
+    assert_null(strstr(json_string_value(json_array_get(w, 0)), "add a core"));
+    expect_warnings(&h, 1, "NUMA node 1 has memory but no CPUs");
     json_decref(l);
     json_decref(w);
     cpuset_clear(&on1.nodes);
