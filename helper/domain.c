@@ -24,12 +24,11 @@ static void read_memory(xmlNodePtr domain, struct domain *d)
 {
     xmlNodePtr memory = xml_child(domain, "memory");
     if (memory) {
-        xmlChar *text = xmlNodeGetContent(memory);
+        _cleanup_free_ char *text = xml_text(memory);
         _cleanup_free_ char *unit = xml_attr(memory, "unit");
-        if (!domxml_to_kib((const char *) text, unit, &d->memory_kib)) {
+        if (!domxml_to_kib(text, unit, &d->memory_kib)) {
             d->memory_kib = 0;
         }
-        xmlFree(text);
     }
 
     xmlNodePtr backing = xml_child(domain, "memoryBacking");
@@ -57,14 +56,6 @@ static void read_memory(xmlNodePtr domain, struct domain *d)
     }
 }
 
-static char *element_text(xmlNodePtr node)
-{
-    xmlChar *text = node ? xmlNodeGetContent(node) : NULL;
-    char *out = text ? mem_strdup((const char *) text) : NULL;
-    xmlFree(text);
-    return out;
-}
-
 struct err *domain_parse(const char *xml, size_t size, const char *field, struct domain *out)
 {
     _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
@@ -79,8 +70,8 @@ struct err *domain_parse(const char *xml, size_t size, const char *field, struct
     char *end = NULL;
     long long n = id ? strtoll(id, &end, 10) : -1;
     d.id = id && *id && !*end && n >= 0 ? n : -1;
-    d.uuid = mem_lower(element_text(xml_child(domain, "uuid")));
-    d.name = element_text(xml_child(domain, "name"));
+    d.uuid = mem_lower(xml_text(xml_child(domain, "uuid")));
+    d.name = xml_text(xml_child(domain, "name"));
     size_t n_alloc = 0;
     for (xmlNodePtr c = domxml_vhostuser_next(domain, NULL); c;
          c = domxml_vhostuser_next(domain, c)) {

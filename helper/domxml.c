@@ -613,9 +613,8 @@ static struct err *domain_numbers(xmlNodePtr domain, unsigned *vcpus, uint64_t *
     xmlNodePtr vcpu = xml_child(domain, "vcpu");
     *vcpus = 1; /* libvirt's default */
     if (vcpu) {
-        xmlChar *text = xmlNodeGetContent(vcpu);
-        unsigned long v = strtoul((const char *) text, NULL, 10);
-        xmlFree(text);
+        _cleanup_free_ char *text = xml_text(vcpu);
+        unsigned long v = text ? strtoul(text, NULL, 10) : 0;
         if (v < 1 || v > CPU_IDS) {
             return err_new(ERR_INVALID_XML, "domain_xml", "<vcpu> must be from 1 to %d", CPU_IDS);
         }
@@ -625,10 +624,9 @@ static struct err *domain_numbers(xmlNodePtr domain, unsigned *vcpus, uint64_t *
     if (!memory) {
         return err_new(ERR_INVALID_XML, "domain_xml", "the domain has no <memory>");
     }
-    xmlChar *text = xmlNodeGetContent(memory);
+    _cleanup_free_ char *text = xml_text(memory);
     _cleanup_free_ char *unit = xml_attr(memory, "unit");
-    bool ok = domxml_to_kib((const char *) text, unit, memory_kib);
-    xmlFree(text);
+    bool ok = domxml_to_kib(text, unit, memory_kib);
     if (!ok || *memory_kib == 0) {
         return err_new(ERR_INVALID_XML, "domain_xml", "the domain's <memory> is not a size libvirt reads");
     }

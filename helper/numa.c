@@ -739,6 +739,22 @@ static bool add_nodeset(const xmlNode *node, struct cpuset *nodes)
     return true;
 }
 
+/* The nodes of the CPUs of list 'set' (a vCPU pinning) into 'p'. */
+static void add_cpu_nodes(const struct numa_host *h, const char *set, struct numa_placement *p)
+{
+    struct cpuset cpus = {0};
+    if (set && cpuset_parse_list(set, &cpus)) {
+        p->vcpus_pinned = true;
+        for (int cpu = cpuset_next(&cpus, 0); cpu >= 0; cpu = cpuset_next(&cpus, (unsigned) cpu + 1)) {
+            int node = cpu_node(h, (unsigned) cpu);
+            if (node >= 0) {
+                cpuset_add(&p->vcpu_nodes, (unsigned) node);
+            }
+        }
+    }
+    cpuset_clear(&cpus);
+}
+
 struct err *numa_placement_read(const char *xml, size_t size, const char *field,
                                 const struct numa_host *h, struct numa_placement *out)
 {
@@ -800,23 +816,23 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         cpuset_union(&p.nodes, &all);
         tuned = true;
     }
+    /* Each vCPU's <vcpupin cpuset>, else <vcpu cpuset>, which pins every
+     * vCPU that has no <vcpupin> of its own. */
     xmlNodePtr cputune = xml_child(domain, "cputune");
+    xmlNodePtr vcpu = xml_child(domain, "vcpu");
+    _cleanup_free_ char *vcpus_text = xml_text(vcpu);
+    unsigned long vcpus = vcpus_text ? strtoul(vcpus_text, NULL, 10) : 0, pins = 0;
     for (xmlNodePtr c = cputune ? cputune->children : NULL; c; c = c->next) {
         if (!xml_is(c, "vcpupin")) {
             continue;
         }
         _cleanup_free_ char *set = xml_attr(c, "cpuset");
-        struct cpuset cpus = {0};
-        if (set && cpuset_parse_list(set, &cpus)) {
-            p.vcpus_pinned = true;
-            for (int cpu = cpuset_next(&cpus, 0); cpu >= 0; cpu = cpuset_next(&cpus, (unsigned) cpu + 1)) {
-                int node = cpu_node(h, (unsigned) cpu);
-                if (node >= 0) {
-                    cpuset_add(&p.vcpu_nodes, (unsigned) node);
-                }
-            }
-        }
-        cpuset_clear(&cpus);
+        pins++;
+        add_cpu_nodes(h, set, &p);
+    }
+    if (vcpu && pins < vcpus) {
+        _cleanup_free_ char *set = xml_attr(vcpu, "cpuset");
+        add_cpu_nodes(h, set, &p);
     }
     xmlNodePtr devices = xml_child(domain, "devices");
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {

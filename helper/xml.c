@@ -157,6 +157,14 @@ char *xml_doc_string(xmlDocPtr doc, bool declaration)
     return mem_strdup((const char *) xmlBufferContent(buf));
 }
 
+char *xml_text(const xmlNode *node)
+{
+    xmlChar *text = node ? xmlNodeGetContent(node) : NULL;
+    char *out = text ? mem_strdup((const char *) text) : NULL;
+    xmlFree(text);
+    return out;
+}
+
 char *xml_attr(const xmlNode *node, const char *name)
 {
     xmlChar *v = xmlGetNoNsProp(node, BAD_CAST name);

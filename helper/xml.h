@@ -45,6 +45,9 @@ char *xml_doc_string(xmlDocPtr doc, bool declaration);
  * or NULL. */
 char *xml_attr(const xmlNode *node, const char *name);
 
+/* The text of 'node' (NULL: none) as a new string, or NULL. */
+char *xml_text(const xmlNode *node);
+
 /* The first child element of 'node' named 'name', or NULL. */
 xmlNodePtr xml_child(const xmlNode *node, const char *name);
 
