@@ -359,6 +359,18 @@ void output_wrapped(FILE *out, const char *lead, int indent, const char *text)
             column = fprintf(out, "\n%*s", indent, "") - 1;
             line_empty = true;
         }
+        /* A word longer than a line (a socket path) is cut where the line
+         * ends, never inside a UTF-8 character. */
+        while (line_empty && column + (int) len > width && width - column > 8) {
+            size_t cut = (size_t) (width - column);
+            while (cut > 1 && ((unsigned char) p[cut] & 0xC0) == 0x80) {
+                cut--;
+            }
+            fprintf(out, "%.*s\n%*s", (int) cut, p, indent, "");
+            column = indent;
+            p += cut;
+            len -= cut;
+        }
         column += fprintf(out, line_empty ? "%.*s" : " %.*s", (int) len, p);
         line_empty = false;
         p += len;

@@ -236,7 +236,7 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
             fprintf(out, "    a queue no PMD polls: see pmd-cpu-mask, pmd-rxq-affinity\n");
         }
         if (json_is_string(json_object_get(p, "error"))) {
-            fprintf(out, "    error: %s\n", output_text_or_dash(json_object_get(p, "error")));
+            output_wrapped(out, "    error: ", 6, output_text_or_dash(json_object_get(p, "error")));
         }
         if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "nic")) {
             fprintf(out, "    NIC %s's port, not bound to its VM yet\n",

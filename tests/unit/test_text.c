@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helper/mem.h"
 #include "helper/output.h"
 #include "helper/text.h"
 #include "helper/verb.h"
@@ -212,12 +213,15 @@ static void status_details_wrap(void **state)
                                               q % 2, "enabled", 1));
     }
     json_t *result = json_pack(
-        "{s:[{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:o, s:s, s:s, s:s, s:b, s:b, s:{s:i, s:i, s:i, s:i}}], s:s}",
+        "{s:[{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:o, s:s, s:s, s:s, s:b, s:b, s:{s:i, s:i, s:i, s:i}, s:s}], s:s}",
         "ports", "port", "csdpdk-12", "vm_id", "5a1e3c2d-0000-4000-8000-0000000000aa", "mac", "02:00:4c:5f:00:01",
         "mode", "client", "owned_by", "vm", "connected", 1, "queues", 8, "rxqs", rxqs, "bridge", "cloudbr0",
-        "socket", "/var/run/openvswitch/a-rather-long-directory-for-sockets/of-this-host/csdpdk-12",
+        /* 107 bytes, the longest a unix socket's path may be: one word longer than a line */
+        "socket", "/var/run/openvswitch/a-rather-long-directory-for-sockets-of-this-host/and-deeper-still/csdpdk-12345",
         "numa", "0", "cross_numa", 1, "unpolled", 0,
         "counters", "rx_packets", 1, "rx_dropped", 0, "tx_packets", 2, "tx_dropped", 0,
+        "error", "could not open vhost-user socket /var/run/openvswitch/a-rather-long-directory-for-sockets-of-this-host/"
+                 "and-deeper-still/csdpdk-12345: Address already in use",
         "pmd_error", "ovs-vswitchd did not answer dpif-netdev/pmd-rxq-show within the time left: "
                      "it is busy or stopped, and the PMD threads of this host are therefore not known here");
     char *text = NULL;
@@ -226,6 +230,18 @@ static void status_details_wrap(void **state)
     assert_non_null(f);
     verb_status_text(f, result, true);
     fclose(f);
+    /* The socket path, cut at the line's end, is all there. */
+    char *joined = mem_strdup(text), *to = joined;
+    for (const char *from = joined; *from; from++) {
+        if (*from == '\n') {
+            from += strspn(from + 1, " ");
+        } else {
+            *to++ = *from;
+        }
+    }
+    *to = '\0';
+    assert_non_null(strstr(joined, "of-this-host/and-deeper-still/csdpdk-12345"));
+    free(joined);
     /* Each queue's entry whole on its line, never broken. */
     for (int q = 0; q < 8; q++) {
         char entry[64];
