@@ -5,7 +5,8 @@
 
 char *vm_socket_path(const char *socket_dir, const char *port)
 {
-    return mem_asprintf("%s/%s", socket_dir, port);
+    size_t n = strlen(socket_dir);
+    return mem_asprintf("%s%s%s", socket_dir, n && socket_dir[n - 1] == '/' ? "" : "/", port);
 }
 
 struct err *vm_render(const struct vm_request *req, const char *socket_dir, json_t *result,

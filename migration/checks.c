@@ -56,6 +56,11 @@ bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_
         return false;
     }
     uint64_t page = page_kib ? page_kib : mig_default_page_kib(m);
+    if (!memory_kib) {
+        *detail = mem_asprintf("the VM's memory is not known (no vm.memory_kib, domain_xml or NUMA cells): %llu KiB pages not counted",
+                               (unsigned long long) page);
+        return true;
+    }
     uint64_t needed = (memory_kib + page - 1) / page;
     uint64_t free_pages = 0;
     _cleanup_free_ char *nodes = mem_strdup("");

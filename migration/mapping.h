@@ -13,7 +13,7 @@
 
 struct mig_target {
     char *mac;        /* lower case */
-    const char *path; /* borrowed from the JSON */
+    char *path;       /* the JSON's, its '/'s single, none at the end (but for "/") */
     const char *port;
     const char *mode;
 };
@@ -25,12 +25,16 @@ struct mig_mapping {
 
 void mig_mapping_clear(struct mig_mapping *m);
 
-/* Reads and checks 'object' (field 'field'): MACs, absolute directories,
- * csdpdk-N ports, modes client or server, socket paths within 107 bytes.
- * Borrows strings from 'object'. */
+/* Reads and checks 'object' (field 'field'): MACs (each once), absolute
+ * directories without a '..', csdpdk-N ports (each once), modes client or
+ * server, socket paths within 107 bytes. Borrows the port and mode strings
+ * from 'object'. */
 struct err *mig_mapping_parse(const json_t *object, const char *field, struct mig_mapping *out)
     _warn_unused_;
 
 const struct mig_target *mig_mapping_find(const struct mig_mapping *m, const char *mac);
+
+/* The socket of 't' on the destination: its directory and port. */
+char *mig_target_socket(const struct mig_target *t);
 
 #endif

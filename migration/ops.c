@@ -3,7 +3,7 @@
 #include "helper/request.h"
 #include "helper/vm_request.h"
 
-struct err *mig_op_ports(struct verb_context *ctx, struct request_field *extra, size_t n_extra,
+struct err *mig_op_ports(struct verb_context *ctx, struct request_field *extra, size_t n_extra, unsigned flags,
                          const char **op_id, struct ovsdb **db, struct ovs_port_list *ports)
 {
     const struct options *o = ctx->options;
@@ -23,7 +23,7 @@ struct err *mig_op_ports(struct verb_context *ctx, struct request_field *extra, 
     }
     if (!e) {
         const struct ovs_select query = {OVS_SELECT_OP, *op_id};
-        e = ovsdb_ports_select(*db, &query, 1, 0, ports);
+        e = ovsdb_ports_select(*db, &query, 1, flags, ports);
     }
     return e;
 }

@@ -9,8 +9,9 @@
 
 /* Reads {"op_id": ID} and the 'n_extra' optional fields of 'extra' (at
  * most 4) from ctx->request, opens OVSDB and finds the ports tagged with
- * it. '*op_id' borrows from the request. */
-struct err *mig_op_ports(struct verb_context *ctx, struct request_field *extra, size_t n_extra,
+ * it (read with 'flags', as for ovsdb_ports_select()). '*op_id' borrows
+ * from the request. */
+struct err *mig_op_ports(struct verb_context *ctx, struct request_field *extra, size_t n_extra, unsigned flags,
                          const char **op_id, struct ovsdb **db, struct ovs_port_list *ports)
     _warn_unused_;
 

@@ -32,7 +32,7 @@ struct err *mig_rewrite(const char *xml, size_t size, const struct mig_mapping *
                            mac ? mac : "(none)");
         }
 
-        _cleanup_free_ char *path = mem_asprintf("%s/%s", t->path, t->port);
+        _cleanup_free_ char *path = mig_target_socket(t);
         xmlNodePtr source = xml_child_or_new(c, "source");
         xmlSetProp(source, BAD_CAST "type", BAD_CAST "unix");
         xmlSetProp(source, BAD_CAST "path", BAD_CAST path);

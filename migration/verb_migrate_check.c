@@ -108,8 +108,21 @@ static bool unreachable(struct err **e)
     return true;
 }
 
+/* The page size of a VM that names none on the destination: as
+ * migrate-prepare's host reported it, else 2 MiB (said so). */
+static uint64_t destination_page_kib(const json_t *report, const char **from)
+{
+    const json_t *kib = json_object_get(json_object_get(report, "host"), "default_page_kib");
+    if (json_is_integer(kib) && json_integer_value(kib) > 0 && json_integer_value(kib) <= (1 << 24)) {
+        *from = " (the destination's default size)";
+        return (uint64_t) json_integer_value(kib);
+    }
+    *from = " (assumed: no destination report says the destination's default size)";
+    return 2048;
+}
+
 static struct err *check_destination(struct mig_checks *c, const struct options *o,
-                                     const char *uri, const struct domain *d)
+                                     const char *uri, const struct domain *d, const json_t *report)
 {
     _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
     _cleanup_(libvirt_host_clear) struct libvirt_host host = {0};
@@ -126,7 +139,8 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
               mem_asprintf("%s: %s, %d NUMA cell%s", uri, host.hypervisor ? host.hypervisor : "?",
                            host.numa_cells, host.numa_cells == 1 ? "" : "s"));
 
-    uint64_t page = d->page_kib ? d->page_kib : 2048;
+    const char *from = "";
+    uint64_t page = d->page_kib ? d->page_kib : destination_page_kib(report, &from);
     uint64_t needed = d->memory_kib ? (d->memory_kib + page - 1) / page : 0;
     unsigned long long free_pages = 0;
     e = d->hugepages ? libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &free_pages) : NULL;
@@ -141,8 +155,8 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
         err_free(e);
     } else {
         mig_check(c, "hugepages", "destination", free_pages >= needed,
-                  mem_asprintf("the VM needs %llu pages of %llu KiB; %llu free", (unsigned long long) needed,
-                               (unsigned long long) page, free_pages));
+                  mem_asprintf("the VM needs %llu pages of %llu KiB%s; %llu free", (unsigned long long) needed,
+                               (unsigned long long) page, from, free_pages));
     }
     return NULL;
 }
@@ -291,7 +305,7 @@ struct err *verb_migrate_check_run(struct verb_context *ctx, json_t **result)
     if (d.n_ifaces) {
         check_ports(&checks, ctx->options, &d, ctx->warnings, &polling);
     }
-    if (destination && (e = check_destination(&checks, ctx->options, json_string_value(destination), &d))) {
+    if (destination && (e = check_destination(&checks, ctx->options, json_string_value(destination), &d, report))) {
         json_decref(checks.list);
         json_decref(polling);
         return e;
@@ -303,6 +317,7 @@ struct err *verb_migrate_check_run(struct verb_context *ctx, json_t **result)
         if (e) {
             json_decref(checks.list);
             json_decref(polling);
+            json_decref(locality);
             return e;
         }
     }

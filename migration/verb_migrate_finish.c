@@ -43,9 +43,11 @@ static enum port_health judge(const struct ovs_port *p)
 }
 
 /* Waits, within the connection's deadline, until every port of 'op_id' is
- * connected with the guest's features; a port whose device lost them is
- * ERR_PORT_BROKEN at once, one still pending at the deadline ERR_TIMEOUT. */
-static struct err *verify(struct ovsdb *db, const char *op_id, double timeout)
+ * connected with the guest's features; a port whose device lost them, or
+ * one of 'first' gone, is ERR_PORT_BROKEN at once, one still pending at the
+ * deadline ERR_TIMEOUT. */
+static struct err *verify(struct ovsdb *db, const char *op_id, const struct ovs_port_list *first,
+                          double timeout)
 {
     const struct ovs_select query = {OVS_SELECT_OP, op_id};
     for (;;) {
@@ -53,6 +55,18 @@ static struct err *verify(struct ovsdb *db, const char *op_id, double timeout)
         struct err *e = ovsdb_ports_select(db, &query, 1, OVS_SELECT_WITH_STATUS, &ports);
         if (e) {
             return e;
+        }
+        /* A port gone (or no longer this operation's) is no port that works. */
+        for (size_t i = 0; i < first->n; i++) {
+            bool there = false;
+            for (size_t k = 0; k < ports.n && !there; k++) {
+                there = streq(ports.ports[k].name, first->ports[i].name);
+            }
+            if (!there) {
+                return err_new(ERR_PORT_BROKEN, NULL,
+                               "port '%s' of op_id '%s' was removed while migrate-finish checked it (the libvirt hook removes a VM's ports when its QEMU here ends: does the VM run here?); nothing was changed",
+                               first->ports[i].name, op_id);
+            }
         }
         const struct ovs_port *pending = NULL;
         for (size_t i = 0; i < ports.n; i++) {
@@ -110,11 +124,11 @@ struct err *verb_migrate_finish_run(struct verb_context *ctx, json_t **result)
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
     _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
 
-    struct err *e = mig_op_ports(ctx, extra, ARRAY_SIZE(extra), &op_id, &db, &ports);
+    struct err *e = mig_op_ports(ctx, extra, ARRAY_SIZE(extra), 0, &op_id, &db, &ports);
     bool verified = !e && ports.n && (!verify_flag || json_is_true(verify_flag));
     json_t *queues = NULL;
     if (verified) {
-        e = verify(db, op_id, ctx->options->timeout);
+        e = verify(db, op_id, &ports, ctx->options->timeout);
         queues = e ? NULL : port_queues(db, op_id); /* before the tags go */
     }
     if (!e && ports.n && !ctx->options->dry_run) {

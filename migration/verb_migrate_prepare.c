@@ -129,7 +129,10 @@ struct err *verb_migrate_prepare_run(struct verb_context *ctx, json_t **result)
     }
     /* The destination's NUMA facts, as capabilities reports them: the
      * source's migrate-check judges the VM's own placement with them. */
-    json_t *host = json_pack("{s:o, s:o, s:o}", "numa",
+    json_t *host = json_pack("{s:o, s:o, s:o, s:o}", "default_page_kib",
+                             probe.facts.memory ? json_integer((json_int_t) mig_default_page_kib(probe.facts.memory))
+                                                : json_null(),
+                             "numa",
                              probe.facts.memory || probe.facts.ovs ? numa_host_json(&probe.numa) : json_null(),
                              "ovs", probe.facts.ovs ? json_pack("{s:o}", "other_config",
                                                                 host_other_config_json(probe.facts.ovs))

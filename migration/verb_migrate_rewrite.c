@@ -20,11 +20,12 @@ struct err *verb_migrate_rewrite_run(struct verb_context *ctx, json_t **result)
     if (e) {
         return e;
     }
-    int seconds = reconnect ? (int) json_integer_value(reconnect) : VM_RECONNECT_DEFAULT;
-    if (seconds < 0 || seconds > VM_RECONNECT_MAX) {
+    json_int_t given = reconnect ? json_integer_value(reconnect) : VM_RECONNECT_DEFAULT;
+    if (given < 0 || given > VM_RECONNECT_MAX) {
         return err_new(ERR_INVALID_REQUEST, "reconnect", "reconnect must be from 0 (off) to %d seconds",
                        VM_RECONNECT_MAX);
     }
+    int seconds = (int) given;
 
     char *xml = NULL;
     size_t unused = 0;
