@@ -97,6 +97,25 @@ run "${DST[@]}" --timeout 1 migrate-finish <<<'{"op_id": "op-1"}'
 check "migrate-finish verifies the ports first: no VM's NIC on them, timeout, exit 75" expect_error timeout 75
 check "... and changes nothing" \
     test "$(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = 2
+# A port of the operation removed while migrate-finish waits for it (the
+# libvirt hook's release end, when the VM's QEMU here ended): port_broken
+# at once, not a success of ports that are gone, nor the whole timeout.
+VM=$(uuid_for 12) MAC1=$(mac_for 12 1) MAC2=$(mac_for 12 2)
+run "${DST[@]}" migrate-prepare <<<"$(request op-12)"
+gone=$(jq -r --arg m "$MAC1" '.result.mapping[$m].port' <<<"$out")
+"$CSDPDK" "${DST[@]}" --timeout 10 migrate-finish <<<'{"op_id": "op-12"}' >"$T/finish.out" 2>&1 &
+pid=$!
+sleep 0.5
+vsctl del-port "$gone"
+t=$(date +%s%N)
+wait "$pid"
+status=$? out=$(cat "$T/finish.out")
+ms=$((($(date +%s%N) - t) / 1000000))
+check "a port of op-12 removed while migrate-finish waits on it: port_broken (exit 70) within a second ($ms ms), naming it" \
+    test "$(expect_error port_broken 70 && echo y)|$((ms < 1000))|$(jqo .error.message | grep -c "port '$gone' of op_id 'op-12' was removed")" = "y|1|1"
+run "${DST[@]}" migrate-abort <<<'{"op_id": "op-12"}'
+check "... migrate-abort removes the other" test "$status $(jqo '.result.removed | length')" = "0 1"
+VM=$(uuid_for 7) MAC1=$(mac_for 7 1) MAC2=$(mac_for 7 2)
 run "${DST[@]}" migrate-finish <<<'{"op_id": "op-1", "verify": false}'
 check "migrate-finish with verify false clears the tags" \
     test "$(jqo '.result.ports | length') $(jqo .result.verified) $(vsctl --bare --columns=name find Interface external_ids:csdpdk-op-id=op-1 | grep -c csdpdk)" = "2 false 0"
