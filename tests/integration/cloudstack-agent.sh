@@ -267,6 +267,20 @@ check "... StopCommand: the driver removes its port itself; the bridge interface
     test "$?|$(head -1 <<<"$AOUT")|$(grep -c 'stock del-port \[\]' <<<"$AOUT")|$(grep '^stock unplug' <<<"$AOUT")|$(($(port_count h1) - before))" \
     = "0|unplugged $port $(host_sockdir h1) client|1|stock unplug [52:54:00:80:00:02@cloudbr0]|0"
 
+# A multi-queue NIC: the offering's extraconfig-dpdk-interface-queues (as
+# csdpdk offering build writes it) asks for 2 queues; the driver tells
+# csdpdk's plug so, which checks the two agree (before: invalid_xml).
+printf '%s' '<driver queues="2"/>' >"$T/queues.xml"
+before=$(port_count h1)
+agent_call h1 start $DETAILS --detail-file extraconfig-dpdk-interface-queues="$T/queues.xml" \
+    "52:54:00:80:00:03,00000000-0000-4000-8000-0000000080a3,cloudbr0,100"
+rc=$?
+printf '<domain><devices>%s</devices></domain>' "$AOUT" >"$T/mq.xml"
+check "h1: a NIC with extraconfig-dpdk-interface-queues=<driver queues=\"2\"/>: plugged (csdpdk told 2 queues), the interface carries the 2 queues" \
+    test "$rc|$(grep -c '<driver queues="2"/>' "$T/mq.xml")|$(($(port_count h1) - before))" = "0|1|1"
+agent_call h1 stop "$T/mq.xml"
+check "... stopped: its port removed" test "$?|$(($(port_count h1) - before))" = "0|0"
+
 # ---- deploy ----
 
 BOOT=$(lv_now)

@@ -10,6 +10,8 @@ import java.io.File;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.naming.ConfigurationException;
 
@@ -168,6 +170,12 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         if (guestOsType != null || (nicAdapter != null && !nicAdapter.isEmpty())) {
             spec.setModel(model.toString());
         }
+        // A multi-queue NIC: the queue count its pasted <driver queues='N'> asks for (csdpdk's offering
+        // build writes extraconfig-dpdk-interface-queues so); csdpdk checks the two agree.
+        Integer queues = queuesOf(config);
+        if (queues != null) {
+            spec.setQueues(queues);
+        }
         // The agent reaches this method only when both extraconfig-dpdk-numa and -hugepages are there
         // (KVMGuru's rule); csdpdk judges them with the mode: snippets that cannot carry vhost-user traffic
         // (no shared memory) are refused here, with the field named, instead of a VM that boots deaf.
@@ -180,11 +188,15 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         } catch (DpdkHelperException e) {
             throw new Refusal(new InternalErrorException("NIC " + nic.getMac() + " on bridge " + bridge + ": "
                     + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            // Not csdpdk's answer (a bug of the bridge's): still the agent's start-failure path.
+            throw new Refusal(new InternalErrorException("NIC " + nic.getMac() + " on bridge " + bridge
+                    + ": csdpdk plug failed: " + e, e));
         }
         PortInfo port = result.getPorts().isEmpty() ? null : result.getPorts().get(0);
         String socket = port == null ? null : port.getSocket();
         if (socket == null || socket.lastIndexOf('/') < 0 || port.getPort() == null || port.getGuestMode() == null) {
-            if (port != null && port.getPort() != null) {
+            if (port != null && port.getPort() != null && port.isCreated()) {
                 unplugPort(client, port.getPort());
             }
             throw new Refusal(new InternalErrorException("NIC " + nic.getMac() + ": csdpdk plug answered without a "
@@ -199,6 +211,21 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             log.warn("csdpdk plug: NIC " + nic.getMac() + ": " + warning);
         }
         intf.defDpdkNet(dir, port.getPort(), nic.getMac(), model, 0, extraLines(config), port.getGuestMode());
+    }
+
+    private static final Pattern DRIVER_QUEUES = Pattern.compile("<driver\\b[^>]*\\bqueues\\s*=\\s*['\"]\\s*(\\d{1,9})\\s*['\"]");
+
+    /** The queue count a {@code <driver queues='N'>} among the extraconfig-dpdk-interface-* values asks for, or null. */
+    static Integer queuesOf(Map<String, String> extraConfig) {
+        for (Map.Entry<String, String> e : new TreeMap<>(extraConfig).entrySet()) {
+            if (e.getKey().startsWith(DETAIL_INTERFACE_PREFIX) && e.getValue() != null) {
+                Matcher m = DRIVER_QUEUES.matcher(e.getValue());
+                if (m.find()) {
+                    return Integer.valueOf(m.group(1));
+                }
+            }
+        }
+        return null;
     }
 
     /** The stock extra lines of a vhost-user interface: the values of extraconfig-dpdk-interface-*. */
@@ -240,7 +267,8 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         try {
             UnplugResult r = client.unplugPorts(Collections.singletonList(port));
             log.info("csdpdk unplug: " + port + (r.getRemoved().isEmpty() ? " was not there" : " removed"));
-        } catch (DpdkHelperException e) {
+        } catch (DpdkHelperException | RuntimeException e) {
+            // Never out of unplug: the agent's stop goes on with the VM's other interfaces.
             log.warn("csdpdk unplug " + port + " failed (gc removes it later): " + e.getMessage());
         }
     }

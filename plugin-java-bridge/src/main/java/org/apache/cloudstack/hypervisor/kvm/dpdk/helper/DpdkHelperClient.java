@@ -461,7 +461,9 @@ public class DpdkHelperClient {
             T result;
             try {
                 result = GSON.fromJson(env.result, type);
-            } catch (JsonParseException e) {
+            } catch (RuntimeException e) {
+                // JsonParseException, and what Gson 1.7.2's reflective path throws itself
+                // (IllegalStateException, ClassCastException, NumberFormatException) on a wrong shape.
                 throw badOutput(verb, exit, outcome, "the result does not have the expected shape ("
                         + e.getMessage() + ")", e);
             }
