@@ -1,6 +1,8 @@
 #include "helper/capability.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "helper/mem.h"
 
@@ -214,11 +216,15 @@ static void judge_hugepages(struct judge *j, const struct capability_facts *f)
 
 char *capability_ovs_socket_dir(const char *rundir, const char *vhost_sock_dir)
 {
-    _cleanup_free_ char *joined = mem_asprintf("%s/%s", rundir, vhost_sock_dir ? vhost_sock_dir : "");
-    /* "." and trailing slashes say nothing. */
-    size_t len = strlen(joined);
-    while (len > 2 && joined[len - 1] == '.' && joined[len - 2] == '/') {
-        joined[len -= 2] = '\0';
+    /* As OVS 3.1 reads it (netdev-dpdk's parse_vhost_config): a value with
+     * '..' anywhere, or longer than NAME_MAX, is its run directory. */
+    if (vhost_sock_dir && (strstr(vhost_sock_dir, "..") || strlen(vhost_sock_dir) > NAME_MAX)) {
+        vhost_sock_dir = NULL;
+    }
+    _cleanup_free_ char *joined = mem_asprintf("%s/%s/", rundir, vhost_sock_dir ? vhost_sock_dir : "");
+    /* "." segments and trailing slashes say nothing. */
+    for (char *dot; (dot = strstr(joined, "/./"));) {
+        memmove(dot, dot + 2, strlen(dot + 2) + 1);
     }
     return agent_normalise_dir(joined);
 }

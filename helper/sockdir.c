@@ -118,8 +118,11 @@ void sockdir_probe(const char *dir, uid_t ovs_uid, const char *qemu_user, struct
 /* Whether a socket of the network namespace whose /proc/.../net/unix is
  * 'table' is bound to 'path' and not connected: listening, or about to.
  * (A connection accepted on a listener carries its path too, in the
- * connecting side's namespace: that is no holder.) */
-static bool bound_in(const char *table, const char *path)
+ * connecting side's namespace: that is no holder.) A bound path is the
+ * file 'file' (NULL: not known) whatever its spelling: OVS joins its run
+ * directory and vhost-sock-dir as they are ('vhost//csdpdk-1'), and its
+ * /var/run is /run. */
+static bool bound_in(const char *table, const char *path, const struct stat *file)
 {
     FILE *f = fopen(table, "r");
     char line[4096];
@@ -137,7 +140,9 @@ static bool bound_in(const char *table, const char *path)
         if (p && st == 1) { /* SS_UNCONNECTED */
             p += strspn(p, " ");
             p[strcspn(p, "\n")] = '\0';
-            found = streq(p, path);
+            struct stat bound;
+            found = streq(p, path) || (file && p[0] == '/' && stat(p, &bound) == 0 &&
+                                       bound.st_dev == file->st_dev && bound.st_ino == file->st_ino);
         }
     }
     if (f) {
@@ -170,14 +175,16 @@ static char *listener(const char *path)
 
 char *sockdir_holder(const char *path, long switch_pid)
 {
+    struct stat file;
+    const struct stat *known = lstat(path, &file) == 0 ? &file : NULL;
     if (switch_pid > 0) {
         _cleanup_free_ char *table = mem_asprintf("/proc/%ld/net/unix", switch_pid);
         if (access(table, R_OK) != 0) {
             return mem_asprintf("ovs-vswitchd (pid %ld) runs and its sockets cannot be read", switch_pid);
         }
-        return bound_in(table, path) ? mem_asprintf("ovs-vswitchd (pid %ld) holds it", switch_pid) : NULL;
+        return bound_in(table, path, known) ? mem_asprintf("ovs-vswitchd (pid %ld) holds it", switch_pid) : NULL;
     }
-    if (bound_in("/proc/net/unix", path)) {
+    if (bound_in("/proc/net/unix", path, known)) {
         return mem_strdup("a process holds it");
     }
     return listener(path);

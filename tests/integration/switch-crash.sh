@@ -54,6 +54,13 @@ check "with the switch running, sockets-clean removes nothing: the server-mode s
     = "0 0 ovs-vswitchd (pid $(host_use h1; echo "$VSWITCHD_PID")) holds it"
 check "... so are the client-mode port's socket (QEMU's) and a socket of no port; other files are not its business" \
     test "$(jqo '[.result.kept[] | .name] | join(" ")')" = "${GUEST_PORT[vm-server]} ${GUEST_PORT[vm-client]} stray.sock"
+# The run directory named another way (/var/run is /run on a real host):
+# the switch's socket is the same file, whatever the spelling of its path.
+ln -s "$T/h1/ovs" "$T/run-alias"
+run --ovsdb "unix:$T/run-alias/db.sock" --agent-properties "$T/h1/agent.properties" sockets-clean
+check "... with --ovsdb through another path to the run directory: the server-mode socket is still the switch's, kept" \
+    test "$status $(jqo '.result.removed | length') $(jq -r --arg p "${GUEST_PORT[vm-server]}" '.result.kept[] | select(.name == $p) | .reason' <<<"$out")" \
+    = "0 0 ovs-vswitchd (pid $(host_use h1; echo "$VSWITCHD_PID")) holds it"
 
 # frames_back GUEST SINCE TIMEOUT: the guest's frames cross the switch again
 # after SINCE (lv_now); RECOVERY is the first one's delay, in seconds.

@@ -214,6 +214,28 @@ static size_t warnings_with(struct host *h, const char *text)
 
 /* The hook: a warning, never a reason; an installed one under a libvirt
  * older than 6.5, which runs nothing from qemu.d/, is one too. */
+/* OVS's server-mode socket directory, as OVS 3.1 reads vhost-sock-dir. */
+static void ovs_socket_dir(void **state)
+{
+    (void) state;
+    const char *cases[][2] = {
+        {NULL, "/run/ovs"},        {"vhost", "/run/ovs/vhost"}, {"vhost/", "/run/ovs/vhost"},
+        {"./vhost//", "/run/ovs/vhost"}, {".", "/run/ovs"},     {"../vhost", "/run/ovs"},
+        {"a..b", "/run/ovs"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *dir = capability_ovs_socket_dir("/run/ovs", cases[i][0]);
+        assert_string_equal(dir, cases[i][1]);
+        free(dir);
+    }
+    char longer[300];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    char *dir = capability_ovs_socket_dir("/run/ovs", longer);
+    assert_string_equal(dir, "/run/ovs"); /* longer than NAME_MAX */
+    free(dir);
+}
+
 static void hook_warnings(void **state)
 {
     (void) state;
@@ -246,6 +268,7 @@ int main(void)
         cmocka_unit_test(ovs_reasons),               cmocka_unit_test(memory_reasons),
         cmocka_unit_test(socket_dir_reasons),        cmocka_unit_test(libvirt_reason),
         cmocka_unit_test(several_at_once),        cmocka_unit_test(hook_warnings),
+        cmocka_unit_test(ovs_socket_dir),
     };
     return cmocka_run_group_tests_name("capability", tests, NULL, NULL);
 }
