@@ -461,6 +461,21 @@ static struct err *check_applied(struct ovsdb *db, const struct plug *p)
 {
     _cleanup_(ovs_port_list_clear) struct ovs_port_list ports = {0};
     struct err *e = select_ports(db, p, false, OVS_SELECT_WITH_STATUS, &ports);
+    /* Every port is still there: one found (a retry's) may have been removed
+     * meanwhile by the run that made it (its undo), an unplug, gc or the
+     * libvirt hook; the VM would start without it. */
+    for (size_t i = 0; !e && i < p->req.n_nics; i++) {
+        bool there = false;
+        for (size_t k = 0; k < ports.n && !there; k++) {
+            there = streq(ports.ports[k].name, p->ports[i]);
+        }
+        if (!there) {
+            e = err_new(ERR_PORT_CONFLICT, NULL,
+                        "port %s (MAC %s) was removed while csdpdk waited for the switch (the run that made it "
+                        "gave up, an unplug, gc, or the libvirt hook): try again",
+                        p->ports[i], p->req.nics[i].mac);
+        }
+    }
     for (size_t k = 0; !e && k < ports.n; k++) {
         const struct ovs_port *port = &ports.ports[k];
         bool made_now = false;

@@ -73,6 +73,23 @@ check "... and the switch has the port (ofport $(vsctl get Interface "$(jqo '.re
     test "$(vsctl get Interface "$(jqo '.result.ports[0].port')" ofport)" -gt 0
 run "${C[@]}" unplug <<<"$(jq -c '{vm: {uuid: .vm.uuid}}' <<<"$REQ")"
 
+# A retried plug found the port and waits for the switch when the port is
+# removed (the first run gave up and undid it, an unplug, the hook): it
+# must not hand out a port that is gone.
+new_vm client
+kill -STOP "$VSWITCHD_PID"
+run "${C[@]}" plug <<<"$(jq -c '.wait = false' <<<"$REQ")"
+"$CSDPDK" "${C[@]}" --timeout 10 plug <<<"$REQ" >"$T/retry.out" 2>&1 &
+pid=$!
+sleep 2 # past its read of the stopped switch's PMDs (1 s), into its wait
+vsctl del-port br0 "$NEXT"
+kill -CONT "$VSWITCHD_PID"
+wait "$pid"
+status=$? out=$(cat "$T/retry.out")
+check "a retry waiting for the switch while its port is removed: port_conflict, exit 75, naming $NEXT" \
+    test "$(expect_error port_conflict 75 && echo y)|$(jqo .error.message | grep -c "port $NEXT (MAC [0-9a-f:]*) was removed")" = "y|1"
+check "... nothing left" nothing_left
+
 # A switch without DPDK.
 vswitchd_stop TERM
 vsctl set Open_vSwitch . other_config:dpdk-init=false
