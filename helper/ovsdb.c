@@ -1390,6 +1390,15 @@ static void delete_ops(struct json *ops, const struct ovs_port *ports, size_t n,
         if (unchanged && ports[i].iface_uuid) {
             json_array_add(ops, op_wait_ids_unchanged(&ports[i]));
         }
+        if (ports[i].name) {
+            /* A Port's UUID comes from its MAC: the row may be another
+             * port's by now (this one removed, a new one made for the
+             * MAC). Nothing goes then; a row gone is fine. */
+            json_array_add(ops, op_wait_equal("Port",
+                                              jarray(2, condition("_uuid", "==", jarray(2, jstring("uuid"), jstring(ports[i].port_uuid))),
+                                                     condition("name", "!=", jstring(ports[i].name))),
+                                              "name", json_array_create_empty()));
+        }
         if (ports[i].adopted && ports[i].mac) {
             json_array_add(ops, adopted_index_op(ports[i].port_uuid, ports[i].mac, NULL));
         }
@@ -1407,7 +1416,16 @@ struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, s
     struct json *ops = jarray(1, op_comment(comment));
     delete_ops(ops, ports, n, false);
     _cleanup_(json_destroyp) struct json *result = NULL;
-    return transact_checked(db, ops, "removing ports", &result);
+    struct err *e = transact(db, ops, "removing ports", &result);
+    size_t index;
+    const char *error, *details;
+    if (!e && txn_failure(result, &index, &error, &details)) {
+        e = !strcmp(error, "timed out") /* only a wait times out here */
+                ? err_new(ERR_PORT_CONFLICT, NULL,
+                          "a port to remove was replaced meanwhile by a new port for its MAC: nothing was removed; try again")
+                : err_new(ERR_OVSDB_ERROR, NULL, "OVSDB failed while removing ports: %s: %s", error, details);
+    }
+    return e;
 }
 
 struct err *ovsdb_ports_delete_unchanged(struct ovsdb *db, const struct ovs_port *ports, size_t n,

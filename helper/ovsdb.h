@@ -185,7 +185,9 @@ void ovsdb_names_free(char **names, size_t n);
 
 /* Removes the ports, all in one transaction (OVSDB then drops the Port and
  * Interface rows no bridge refers to), and the index entries of adopted
- * ones. A port already gone is not an error. */
+ * ones. A port already gone is not an error; one whose row (by its
+ * MAC-derived UUID) has another name now is ERR_PORT_CONFLICT, and nothing
+ * is removed. */
 struct err *ovsdb_ports_delete(struct ovsdb *db, const struct ovs_port *ports, size_t n,
                                const char *comment) _warn_unused_;
 

@@ -283,6 +283,27 @@ if strings "$HOOK" | grep -q hook.release-judged && strings "$CSDPDK" | grep -q 
         = "0|0 csdpdk|0 $P6 $VM1 ${plugged##* } "
     run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
     check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
+    # An unplug by name has read its port when that port goes and a new one
+    # is made for the same MAC (a Port's UUID comes from its MAC: the same
+    # row UUID, another name): the old unplug must not remove the new port.
+    run "${C[@]}" plug <<<"$VM1_REQ"
+    P6=$(jqo '.result.ports[0].port')
+    CSDPDK_FAILPOINT=ovsdb.before-commit:stop "$CSDPDK" "${C[@]}" unplug <<<"{\"ports\": [\"$P6\"]}" \
+        >"$T/unplug.out" 2>&1 &
+    pid=$!
+    replugged="not stopped"
+    if stopped "$pid"; then
+        run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
+        run "${C[@]}" plug <<<"$VM1_REQ"
+        replugged="$status $(jqo '.result.ports[0].port')"
+        kill -CONT "$pid"
+    fi
+    wait "$pid"
+    status=$? out=$(cat "$T/unplug.out")
+    check "unplug of $P6 stopped before its commit, $P6 replaced meanwhile by a new port for its MAC (${replugged#* }): port_conflict (75), the new port kept" \
+        test "$(expect_error port_conflict 75 && echo y)|${replugged%% *}|$(vsctl list-ports cloudbr0)" = "y|0|${replugged#* }"
+    run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
+    check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
     conf
 else
     echo "# the races made at failpoints run in this suite's ASan+UBSan run (this build has no failpoints)"
