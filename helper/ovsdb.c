@@ -1289,6 +1289,12 @@ struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *spe
     struct err *e = read_name_state(db, &s);
     base = s.next;
     for (int attempt = 0; !e && attempt < MAX_ATTEMPTS; attempt++) {
+        /* Every name within csdpdk-N's 10 digits, whatever the hint says. */
+        if (base < 1 || base + n - 1 > PORT_NUMBER_MAX) {
+            e = err_new(ERR_OVSDB_ERROR, NULL, "no free csdpdk-N name up to csdpdk-%llu",
+                        (unsigned long long) PORT_NUMBER_MAX);
+            break;
+        }
         for (size_t i = 0; i < n; i++) {
             numbers[i] = base + i;
         }
@@ -1321,10 +1327,6 @@ struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *spe
              * still holds; the commit moves it past the new names. */
             base = (clash >= base ? clash : base + n - 1) + step;
             step = step < (1u << 20) ? step * 2 : step;
-            if (base + n > PORT_NUMBER_MAX) {
-                return err_new(ERR_OVSDB_ERROR, NULL,
-                               "no free csdpdk-N name below csdpdk-%llu", (unsigned long long) PORT_NUMBER_MAX);
-            }
             break;
         }
     }

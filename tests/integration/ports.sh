@@ -209,4 +209,17 @@ run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$(uuid_for 4)\"}, \"macs\": [\"$(
 check "unplug by the VM and its MACs removes its two ports; a MAC without a port is a warning" \
     test "$status $(jqo '.result.removed | join(" ")') $(jqo '.warnings | length')" = "0 csdpdk-${got% *} csdpdk-${got#* } 1"
 
+# ---- the last names ----
+# csdpdk-N has at most 10 digits: a hint at the last one gives it out, and
+# a VM with two NICs there gets no name past it.
+vsctl set Open_vSwitch . external_ids:csdpdk-next-port=9999999999
+before=$(vsctl list-ports br0 | wc -l)
+run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 6)" client "$(nic "$(mac_for 6 1)" br0)" "$(nic "$(mac_for 6 2)" br0)")"
+check "two NICs from the hint csdpdk-9999999999 on: no name past 10 digits, ovsdb_error, nothing made ($(jqo .error.message))" \
+    test "$(expect_error ovsdb_error 70 && echo y)|$(($(vsctl list-ports br0 | wc -l) - before))" = "y|0"
+run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 6)" client "$(nic "$(mac_for 6 1)" br0)")"
+check "... one NIC gets csdpdk-9999999999" test "$status $(jqo '.result.ports[0].port')" = "0 csdpdk-9999999999"
+run "${C[@]}" unplug <<<"{\"ports\": [\"csdpdk-9999999999\"]}"
+check "... which unplug by name removes" test "$status $(jqo '.result.removed | join(" ")')" = "0 csdpdk-9999999999"
+
 done_testing
