@@ -67,9 +67,15 @@ static void free_nodes(xmlNodePtr *nodes, size_t n)
 /* What an extra must not do on this NIC: set another queue count, or,
  * since the extras go on each of the 'n_nics' NICs, set what must be unique
  * in a domain (a boot order, a PCI address) when there are several. */
-static struct err *check_extra(const struct domxml_nic *nic, size_t n_nics, const char *key,
-                               const char *field, const xmlNode *extra)
+static struct err *check_extra(const struct domxml_vm *vm, const struct domxml_nic *nic, size_t n_nics,
+                               const char *key, const char *field, const xmlNode *extra)
 {
+    if (vm->os_boot && xml_is(extra, "boot")) {
+        return err_new(ERR_INVALID_XML, field,
+                       "%s sets <boot order>, but the domain boots by <os><boot dev> (as every domain "
+                       "CloudStack's agent writes): libvirt refuses per-device boot elements beside them",
+                       key);
+    }
     if (n_nics > 1 && (xml_is(extra, "boot") || xml_is(extra, "address"))) {
         return err_new(ERR_INVALID_XML, field,
                        "%s sets <%s>, which would go on each of the %zu DPDK NICs; libvirt "
@@ -103,7 +109,7 @@ static struct err *add_extras(const struct domxml_vm *vm, const struct domxml_ni
             if (n->type != XML_ELEMENT_NODE) {
                 continue;
             }
-            if ((e = check_extra(nic, n_nics, d->extras[i].key, field, n))) {
+            if ((e = check_extra(vm, nic, n_nics, d->extras[i].key, field, n))) {
                 break;
             }
             xmlNodePtr copy = xmlDocCopyNode(n, iface->doc, 1);
@@ -676,9 +682,11 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
         devices = new_element(doc, "devices");
         xml_append_element(domain, devices);
     }
+    struct domxml_vm in_domain = *vm;
+    in_domain.os_boot = xml_child(xml_child(domain, "os"), "boot") != NULL;
     for (size_t i = 0; i < n; i++) {
         xmlNodePtr iface = NULL;
-        if ((e = build_interface(doc, vm, &nics[i], n, &iface))) {
+        if ((e = build_interface(doc, &in_domain, &nics[i], n, &iface))) {
             return e;
         }
         xmlNodePtr old = find_interface(devices, nics[i].mac);

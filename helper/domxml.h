@@ -31,6 +31,7 @@ struct domxml_vm {
     unsigned vcpus;      /* 0: unknown (no check) */
     uint64_t memory_kib; /* 0: unknown (no check) */
     const char *details_field; /* "details", to name the detail at fault */
+    bool os_boot;        /* the domain boots by <os><boot dev>: no device may have a <boot order> */
 };
 
 /* Renders the <interface type='vhostuser'> of each NIC; '*xml' gets 'n'

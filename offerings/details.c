@@ -310,6 +310,12 @@ static void add_summary_warnings(struct builder *b)
     if (!d->dpdk && (d->mode_source != DETAIL_SOURCE_DEFAULT || d->n_extras)) {
         add_warning(b, mem_strdup("DPDK-VHOSTUSER and the interface details have no effect: the VM is not DPDK-enabled"));
     }
+    for (size_t i = 0; i < d->n_extras; i++) {
+        if (strstr(d->extras[i].xml, "<boot ")) {
+            add_warning(b, mem_asprintf("%s sets <boot order>: CloudStack's agent writes <os><boot dev='cdrom'/><boot dev='hd'/> in every domain, and libvirt refuses a device's <boot> beside them: such a VM does not start",
+                                        d->extras[i].key));
+        }
+    }
 }
 
 struct err *details_decode(const struct details_request *request, const char *prefix,
