@@ -125,7 +125,10 @@ const struct grammar grammar_numa = {
 
 /* ---- extraconfig-dpdk-hugepages: one <memoryBacking> with <hugepages> ---- */
 
-static const char *const source_types[] = {"file", "anonymous", "memfd", NULL};
+/* Not "anonymous": libvirt refuses it with hugepages, which the snippet
+ * must have ("hugepages are not allowed with anonymous memory source"). */
+static const char *const source_types[] = {"file", "memfd", NULL};
+static const char why_source_type[] = "libvirt refuses hugepages with an anonymous memory source";
 
 static const struct elem_rule el_page = {
     .name = "page",
@@ -147,7 +150,10 @@ static const struct elem_rule el_locked = {.name = "locked"};
 
 static const struct elem_rule el_source = {
     .name = "source",
-    .attrs = (const struct attr_rule[]){ATTR_ENUM("type", source_types, true), END_ATTRS},
+    .attrs = (const struct attr_rule[]){
+        {.name = "type", .kind = VALUE_ENUM, .required = true, .choices = source_types, .why = why_source_type},
+        END_ATTRS,
+    },
 };
 
 static const struct elem_rule el_access = {
