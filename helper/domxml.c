@@ -542,6 +542,28 @@ static void warn(struct warnings *w, char *message)
  * lacks is added. What the domain has (mode, match, <model>, <vendor>,
  * <topology>) stays: a details mode of host-passthrough would make libvirt
  * drop the domain's model, and the topology must match its vCPUs. */
+/* The details' <topology> (the domain had none) against the domain's
+ * vCPUs: libvirt refuses sockets x dies x clusters x cores x threads other
+ * than its <vcpu>. */
+static struct err *check_topology(const struct domxml_vm *vm, const xmlNode *topology, unsigned vcpus)
+{
+    static const char *const parts[] = {"sockets", "dies", "clusters", "cores", "threads"};
+    unsigned long long product = 1;
+    for (size_t i = 0; topology && i < ARRAY_SIZE(parts); i++) {
+        _cleanup_free_ char *v = xml_attr(topology, parts[i]);
+        product *= v ? strtoull(v, NULL, 10) : 1;
+        product = product > CPU_IDS ? CPU_IDS + 1ULL : product; /* no overflow */
+    }
+    if (!topology || product == vcpus) {
+        return NULL;
+    }
+    _cleanup_free_ char *field = detail_field(vm, vm->details->numa_source, DETAIL_NUMA);
+    return err_new(ERR_INVALID_XML, field,
+                   "the <topology> of " DETAIL_NUMA " makes %llu vCPU%s, but the domain has %u: libvirt "
+                   "refuses a topology that is not the domain's <vcpu> count",
+                   product, product == 1 ? "" : "s", vcpus);
+}
+
 static void merge_cpu(xmlNodePtr domain, const xmlNode *snippet, struct warnings *w)
 {
     static const char *const before[] = {"clock", "on_poweroff", "on_reboot", "on_crash", "pm",
@@ -675,7 +697,11 @@ struct err *domxml_merge(const struct domxml_vm *vm, const struct domxml_nic *ni
     }
 
     merge_memory_backing(domain, xmlDocGetRootElement(huge));
+    bool own_topology = xml_child(xml_child(domain, "cpu"), "topology") != NULL;
     merge_cpu(domain, xmlDocGetRootElement(numa), &w);
+    if (!own_topology && (e = check_topology(vm, xml_child(xml_child(domain, "cpu"), "topology"), vcpus))) {
+        return e;
+    }
 
     xmlNodePtr devices = xml_child(domain, "devices");
     if (!devices) {
