@@ -78,6 +78,8 @@ in_root apt-get update -q
 in_root sh -c "cd /debs && apt-get install -y -q --no-install-recommends ./$BIN ./$AGENT"
 check "step 1, apt-get install ./$BIN ./$AGENT: apt takes their dependencies from Debian's archive ($(($(pkg_count) - before)) packages installed, theirs included, without recommends), both installed" \
     test "$status|$(pkg_status csdpdk)|$(pkg_status csdpdk-cloudstack-agent)" = "0|install ok installed|install ok installed"
+check "... csdpdk's postinst says libvirtd must restart to run the new hook (no main hook there), and restarts nothing" \
+    test "$(grep -c '^csdpdk: systemctl restart libvirtd' <<<"$out")" = 1
 in_root ldd /usr/bin/csdpdk /usr/sbin/csdpdk-libvirt-hook
 ldd="$status $(grep -c 'not found' <<<"$out")"
 in_root csdpdk version
@@ -145,10 +147,11 @@ in_root apt-get remove -y -q csdpdk-cloudstack-agent csdpdk-java-bridge csdpdk
 check "apt-get remove: the programs and the timer's unit go, the operator's settings stay (conffiles), and so does the timer's enablement until a purge (debhelper's way)" \
     test "$status|$(test -e "$R/usr/bin/csdpdk" && echo bin)|$(test -e "$R/lib/systemd/system/csdpdk-gc.timer" && echo unit)|$(tail -n 1 "$R/etc/csdpdk/libvirt-hook.conf")|$(readlink "$R/etc/systemd/system/timers.target.wants/csdpdk-gc.timer")" \
     = "0|||timeout = 5|/lib/systemd/system/csdpdk-gc.timer"
+echo "a run" >>"$R/var/log/libvirt/csdpdk-hook.log" && echo "rotated" >"$R/var/log/libvirt/csdpdk-hook.log.1"
 in_root apt-get purge -y -q csdpdk-cloudstack-agent csdpdk
 left=$(while read -r f; do [[ -e $R$f || -L $R$f ]] && echo "$f"; done <<<"$files")
-check "apt-get purge of the two that keep settings: nothing of the $(wc -l <<<"$files") files of the three packages is left, nor /etc/csdpdk, nor a link, mask or record of the timer in systemd's directories" \
-    test "$status|$left|$(ls -d "$R/etc/csdpdk" 2>/dev/null)|$(systemd_state)" = "0|||"
+check "apt-get purge of the two that keep settings: nothing of the $(wc -l <<<"$files") files of the three packages is left, nor /etc/csdpdk, nor the hook's log and its rotations, nor a link, mask or record of the timer in systemd's directories" \
+    test "$status|$left|$(ls -d "$R/etc/csdpdk" "$R"/var/log/libvirt/csdpdk-hook.log* 2>/dev/null)|$(systemd_state)" = "0|||"
 check "... and dpkg's audit there is clean" test -z "$(chroot "$R" dpkg --audit)"
 
 done_testing
