@@ -144,6 +144,8 @@ check "a reinstall of the three: the maintainer scripts run again without harm (
 files=$(chroot "$R" dpkg -L csdpdk csdpdk-cloudstack-agent csdpdk-java-bridge | sort -u |
     while read -r f; do [[ -d $R$f ]] || echo "$f"; done)
 in_root apt-get remove -y -q csdpdk-cloudstack-agent csdpdk-java-bridge csdpdk
+check "apt-get remove: csdpdk-cloudstack-agent's prerm says agent.properties still names its driver (the agent would not start), and leaves the file as it is" \
+    test "$(grep -c 'names org.csdpdk.cloudstack.agent.CsdpdkVifDriver' <<<"$out$err")|$(grep -c '^libvirt.vif.driver=org.csdpdk' "$R/etc/cloudstack/agent/agent.properties")" = "1|1"
 check "apt-get remove: the programs and the timer's unit go, the operator's settings stay (conffiles), and so does the timer's enablement until a purge (debhelper's way)" \
     test "$status|$(test -e "$R/usr/bin/csdpdk" && echo bin)|$(test -e "$R/lib/systemd/system/csdpdk-gc.timer" && echo unit)|$(tail -n 1 "$R/etc/csdpdk/libvirt-hook.conf")|$(readlink "$R/etc/systemd/system/timers.target.wants/csdpdk-gc.timer")" \
     = "0|||timeout = 5|/lib/systemd/system/csdpdk-gc.timer"
