@@ -1563,7 +1563,7 @@ struct err *ovsdb_switch_read_some(struct ovsdb *db, unsigned what, struct ovs_s
                                   : op_none(),
                               what & OVS_SWITCH_PHYS
                                   ? op_select("Interface", jarray(1, condition("type", "==", jstring("dpdk"))),
-                                              (const char *const[]){"name", "status", NULL})
+                                              (const char *const[]){"name", "status", "error", NULL})
                                   : op_none());
     _cleanup_(json_destroyp) struct json *result = NULL;
     struct err *e = transact_checked(db, ops, "reading the switch", &result);
@@ -1608,7 +1608,8 @@ struct err *ovsdb_switch_read_some(struct ovsdb *db, unsigned what, struct ovs_s
     for (size_t i = 0; i < array_size(phys); i++) {
         const char *name = datum_string(member(array_at(phys, i), "name"));
         const char *node = map_get(member(array_at(phys, i), "status"), "numa_id");
-        if (name) {
+        const char *error = datum_string(member(array_at(phys, i), "error"));
+        if (name && !(error && *error)) { /* one OVS could not open is no port of any node */
             sw.phys_nodes[sw.n_phys] = node ? atoi(node) : -1;
             sw.phys_ports[sw.n_phys++] = mem_strdup(name);
         }

@@ -312,7 +312,7 @@ static void add_summary_warnings(struct builder *b)
     }
     for (size_t i = 0; i < d->n_extras; i++) {
         if (strstr(d->extras[i].xml, "<boot ")) {
-            add_warning(b, mem_asprintf("%s sets <boot order>: CloudStack's agent writes <os><boot dev='cdrom'/><boot dev='hd'/> in every domain, and libvirt refuses a device's <boot> beside them: such a VM does not start",
+            add_warning(b, mem_asprintf("%s sets <boot order>, which libvirt refuses in a domain that boots by <os><boot dev>, as every domain CloudStack's agent writes does (<boot dev='cdrom'/><boot dev='hd'/>)",
                                         d->extras[i].key));
         }
     }

@@ -276,7 +276,7 @@ agent_call h1 start $DETAILS --detail-file extraconfig-dpdk-interface-queues="$T
     "52:54:00:80:00:03,00000000-0000-4000-8000-0000000080a3,cloudbr0,100"
 rc=$?
 printf '<domain><devices>%s</devices></domain>' "$AOUT" >"$T/mq.xml"
-check "h1: a NIC with extraconfig-dpdk-interface-queues=<driver queues=\"2\"/>: plugged (csdpdk told 2 queues), the interface carries the 2 queues" \
+check "h1: a NIC with extraconfig-dpdk-interface-queues=<driver queues=\"2\"/>: plugged (csdpdk's plug, which refuses a <driver queues> other than the NIC's queue count, accepted it), the interface carries the 2 queues" \
     test "$rc|$(grep -c '<driver queues="2"/>' "$T/mq.xml")|$(($(port_count h1) - before))" = "0|1|1"
 agent_call h1 stop "$T/mq.xml"
 check "... stopped: its port removed" test "$?|$(($(port_count h1) - before))" = "0|0"

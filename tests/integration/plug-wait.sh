@@ -79,15 +79,16 @@ run "${C[@]}" unplug <<<"$(jq -c '{vm: {uuid: .vm.uuid}}' <<<"$REQ")"
 new_vm client
 kill -STOP "$VSWITCHD_PID"
 run "${C[@]}" plug <<<"$(jq -c '.wait = false' <<<"$REQ")"
-"$CSDPDK" "${C[@]}" --timeout 10 plug <<<"$REQ" >"$T/retry.out" 2>&1 &
+made="$status $(vsctl list-ports br0)"
+"$CSDPDK" "${C[@]}" --timeout 15 plug <<<"$REQ" >"$T/retry.out" 2>&1 &
 pid=$!
-sleep 2 # past its read of the stopped switch's PMDs (1 s), into its wait
+sleep 3 # past its read of the stopped switch's PMDs (1 s) and its survey, into its wait
 vsctl del-port br0 "$NEXT"
 kill -CONT "$VSWITCHD_PID"
 wait "$pid"
 status=$? out=$(cat "$T/retry.out")
 check "a retry waiting for the switch while its port is removed: port_conflict, exit 75, naming $NEXT" \
-    test "$(expect_error port_conflict 75 && echo y)|$(jqo .error.message | grep -c "port $NEXT (MAC [0-9a-f:]*) was removed")" = "y|1"
+    test "$made|$(expect_error port_conflict 75 && echo y)|$(jqo .error.message | grep -c "port $NEXT (MAC [0-9a-f:]*) was removed")" = "0 $NEXT|y|1"
 check "... nothing left" nothing_left
 
 # A switch without DPDK.

@@ -228,11 +228,16 @@ static void ovs_socket_dir(void **state)
         assert_string_equal(dir, cases[i][1]);
         free(dir);
     }
-    char longer[300];
+    /* Up to NAME_MAX (255) bytes it is OVS's subdirectory; longer, the run directory. */
+    char longer[257];
     memset(longer, 'x', sizeof longer - 1);
-    longer[sizeof longer - 1] = '\0';
+    longer[256] = '\0';
     char *dir = capability_ovs_socket_dir("/run/ovs", longer);
-    assert_string_equal(dir, "/run/ovs"); /* longer than NAME_MAX */
+    assert_string_equal(dir, "/run/ovs");
+    free(dir);
+    longer[255] = '\0';
+    dir = capability_ovs_socket_dir("/run/ovs", longer);
+    assert_int_equal(strlen(dir), strlen("/run/ovs/") + 255);
     free(dir);
 }
 

@@ -216,12 +216,13 @@ static void status_details_wrap(void **state)
         "{s:[{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:o, s:s, s:s, s:s, s:b, s:b, s:{s:i, s:i, s:i, s:i}, s:s}], s:s}",
         "ports", "port", "csdpdk-12", "vm_id", "5a1e3c2d-0000-4000-8000-0000000000aa", "mac", "02:00:4c:5f:00:01",
         "mode", "client", "owned_by", "vm", "connected", 1, "queues", 8, "rxqs", rxqs, "bridge", "cloudbr0",
-        /* 107 bytes, the longest a unix socket's path may be: one word longer than a line */
-        "socket", "/var/run/openvswitch/a-rather-long-directory-for-sockets-of-this-host/and-deeper-still/csdpdk-12345",
+        /* One word longer than a line, a two-byte character where it is cut
+         * (the line's 100th column falls on the second byte of an 'é'). */
+        "socket", "/var/run/openvswitch/a-rather-long-directory-for-sockets-of-this-hôst/and-xxxxxxxxxxxxxxxxxxééé/csdpdk-12345",
         "numa", "0", "cross_numa", 1, "unpolled", 0,
         "counters", "rx_packets", 1, "rx_dropped", 0, "tx_packets", 2, "tx_dropped", 0,
-        "error", "could not open vhost-user socket /var/run/openvswitch/a-rather-long-directory-for-sockets-of-this-host/"
-                 "and-deeper-still/csdpdk-12345: Address already in use",
+        "error", "could not open vhost-user socket /run/openvswitch/another-rather-long-directory-for-sockets-of-this-host/"
+                 "csdpdk-12345: Address already in use",
         "pmd_error", "ovs-vswitchd did not answer dpif-netdev/pmd-rxq-show within the time left: "
                      "it is busy or stopped, and the PMD threads of this host are therefore not known here");
     char *text = NULL;
@@ -240,8 +241,18 @@ static void status_details_wrap(void **state)
         }
     }
     *to = '\0';
-    assert_non_null(strstr(joined, "of-this-host/and-deeper-still/csdpdk-12345"));
+    assert_non_null(strstr(joined, "/var/run/openvswitch/a-rather-long-directory-for-sockets-of-this-hôst/and-xxxxxxxxxxxxxxxxxxééé/csdpdk-12345"));
     free(joined);
+    /* Each line whole UTF-8: a cut never splits a character. */
+    for (const char *line = text; *line;) {
+        size_t len = strcspn(line, "\n");
+        _cleanup_free_ char *copy = mem_strndup(line, len);
+        struct err *e = text_check(copy, len, NULL);
+        if (e) {
+            fail_msg("a line that is not UTF-8 (%s): %s", e->message, copy);
+        }
+        line += len + (line[len] == '\n');
+    }
     /* Each queue's entry whole on its line, never broken. */
     for (int q = 0; q < 8; q++) {
         char entry[64];
