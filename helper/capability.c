@@ -292,7 +292,7 @@ static void judge_socket_dir(struct judge *j, const struct capability_facts *f)
         unknown(same, mem_strdup("OVSDB did not answer"));
     } else if (!j->c->ovs_socket_dir) {
         unknown(same, mem_asprintf("OVS's run directory is not known for %s", f->ovsdb_url));
-    } else if (streq(j->c->ovs_socket_dir, s->path)) {
+    } else if (sockdir_same(j->c->ovs_socket_dir, s->path)) {
         ok(same, mem_asprintf("%s (run directory %s, vhost-sock-dir %s)", s->path, f->ovs_rundir,
                               f->ovs->vhost_sock_dir ? f->ovs->vhost_sock_dir : "unset"));
     } else {

@@ -173,6 +173,13 @@ static char *listener(const char *path)
     return error == ECONNREFUSED ? NULL : mem_asprintf("connect(): %s", strerror(error));
 }
 
+bool sockdir_same(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return streq(a, b) ||
+           (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
 char *sockdir_holder(const char *path, long switch_pid)
 {
     struct stat file;

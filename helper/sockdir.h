@@ -46,4 +46,8 @@ void sockdir_probe(const char *dir, uid_t ovs_uid, const char *qemu_user, struct
  * does a listener that accepts a connection. */
 char *sockdir_holder(const char *path, long switch_pid);
 
+/* Whether directories 'a' and 'b' are one: the same path, or the same
+ * directory by another path (/var/run is /run on Debian). */
+bool sockdir_same(const char *a, const char *b);
+
 #endif

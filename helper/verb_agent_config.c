@@ -227,7 +227,7 @@ static void judge_socket_dir(const struct setting *s, const char *value, const c
     } else if (bad) {
         j->state = STATE_WRONG;
         j->reason = mem_asprintf("%s; %s", bad->message, compared);
-    } else if (ovs_dir && !streq(ovs_dir, dir)) {
+    } else if (ovs_dir && !sockdir_same(ovs_dir, dir)) {
         j->state = STATE_WRONG;
         j->reason =
             mem_asprintf("%s, not in %s: set this key to %s, or other_config:vhost-sock-dir so "

@@ -43,6 +43,17 @@ check "vhost-sock-dir elsewhere: socket_dir_mismatch, and how to fix it" \
     test "$(reasons) $(jqo '.result.checks[] | select(.code == "socket_dir_mismatch") | .fix' | grep -c "openvswitch.dpdk.ovs.path=$T/ovs/elsewhere")" \
     = "socket_dir_mismatch 1"
 vsctl set Open_vSwitch . other_config:vhost-sock-dir=vhost
+# The same directory by another path (on Debian, /var/run is /run): no mismatch.
+ln -s "$T/ovs" "$T/run-alias"
+agent_properties "$T/alias.properties" "$T/run-alias/vhost"
+ALIAS=("${C[@]}")
+ALIAS[5]=$T/alias.properties
+run "${ALIAS[@]}" capabilities
+check "agent.properties naming OVS's socket directory by another path: the same directory, capability dpdk" \
+    test "$status $(jqo .result.capability) $(reasons)" = "0 dpdk "
+run "${ALIAS[@]}" agent-config
+check "... and agent-config calls that key ok, compared with OVS's directory" \
+    test "$(jqo '.result.keys[] | select(.key == "openvswitch.dpdk.ovs.path") | .state')" = ok
 
 chmod 0700 "$SOCK"
 run "${C[@]}" capabilities
