@@ -70,8 +70,12 @@ static void judge_agent(struct judge *j, const struct capability_facts *f)
     const struct agent_config *a = f->agent;
 
     if (!a) {
+        /* Read, but a value csdpdk cannot use (the socket directory): say which. */
+        bool bad_value = f->agent_error_field && strstr(f->agent_error_field, AGENT_KEY_SOCKET_DIR);
         failed(type, "agent_properties_unreadable", mem_strdup(f->agent_error),
-               mem_asprintf("make %s readable by csdpdk", f->agent_path));
+               bad_value ? mem_asprintf("set %s in %s to the vhost-user socket directory, an absolute path",
+                                        AGENT_KEY_SOCKET_DIR, f->agent_path)
+                         : mem_asprintf("make %s readable by csdpdk", f->agent_path));
         unknown(dpdk, mem_strdup("agent.properties could not be read"));
         return;
     }

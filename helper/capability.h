@@ -34,6 +34,7 @@ struct capability_facts {
     const char *agent_path;
     const struct agent_config *agent;
     const char *agent_error;
+    const char *agent_error_field; /* the setting at fault, when one is ("agent.properties:KEY") */
     const char *ovsdb_url;
     const struct ovs_switch *ovs;
     const char *ovs_error;

@@ -387,6 +387,7 @@ void host_probe_run(const struct options *o, struct host_probe *p)
     p->agent_err = agent_config_load(o->agent_properties, &p->agent);
     f->agent = p->agent_err ? NULL : &p->agent;
     f->agent_error = p->agent_err ? p->agent_err->message : NULL;
+    f->agent_error_field = p->agent_err ? p->agent_err->field : NULL;
 
     p->ovs_err = ovsdb_open(o->ovsdb, o->timeout, o->verbose, &p->db);
     if (!p->ovs_err) {
