@@ -225,24 +225,18 @@ static char process_state(long pid, char *comm, size_t size)
     return close[2];
 }
 
-/* The pid of the pidfile in 'rundir', and whether it is a running
- * ovs-vswitchd: not a zombie that a kill -9 left for its parent to reap,
- * nor another process that took the pid of one that died. */
-static long running_vswitchd(const char *rundir, bool *running)
+long host_vswitchd_pid(const char *ovsdb_url, bool *running)
 {
+    _cleanup_free_ char *rundir = host_ovs_rundir(ovsdb_url);
     long pid = vswitchd_pid(rundir, running);
+    /* An ovs-vswitchd, and not a zombie that a kill -9 left for its parent
+     * to reap. */
     char comm[32] = "";
     char state = *running ? process_state(pid, comm, sizeof comm) : 0;
     if (state) {
         *running = !strncmp(comm, "ovs-vswitchd", 12) && state != 'Z' && state != 'X';
     }
     return pid;
-}
-
-long host_vswitchd_pid(const char *ovsdb_url, bool *running)
-{
-    _cleanup_free_ char *rundir = host_ovs_rundir(ovsdb_url);
-    return running_vswitchd(rundir, running);
 }
 
 /* The threads of 'pid' still there: 0 once it is gone. */
@@ -405,7 +399,7 @@ void host_probe_run(const struct options *o, struct host_probe *p)
     uid_t ovs_uid;
     p->rundir = ovs_rundir(o->ovsdb, &ovs_uid);
     f->ovs_rundir = p->rundir;
-    f->vswitchd_pid = running_vswitchd(p->rundir, &f->vswitchd_alive);
+    f->vswitchd_pid = vswitchd_pid(p->rundir, &f->vswitchd_alive);
 
     p->memory_err = sysfs_read_memory(o->sysfs, o->proc, &p->memory);
     f->memory = p->memory_err ? NULL : &p->memory;
