@@ -595,6 +595,7 @@ static void port_clear(struct ovs_port *p)
 {
     free(p->name);
     free(p->port_uuid);
+    free(p->port_name);
     free(p->iface_uuid);
     free(p->bridge);
     free(p->type);
@@ -688,6 +689,8 @@ static void read_port_row(struct ovs_port *p, const struct json *row)
 
     free(p->port_uuid);
     p->port_uuid = dup_or_null(datum_uuid(member(row, "_uuid")));
+    free(p->port_name);
+    p->port_name = dup_or_null(datum_string(member(row, "name")));
     p->vlan = datum_integer(member(row, "tag"), &tag) && (!mode || !strcmp(mode, "access"))
                   ? (int) tag : 0;
 }
@@ -777,7 +780,7 @@ static bool uuid_set_has(const struct json *d, const char *uuid)
  * past it, the Port and Bridge tables are read once and joined here. */
 #define COMPLETE_ONE_BY_ONE_MAX 8
 
-static const char *const port_columns[] = {"_uuid", "tag", "vlan_mode", "interfaces", NULL};
+static const char *const port_columns[] = {"_uuid", "name", "tag", "vlan_mode", "interfaces", NULL};
 
 /* The Port holding the Interface of 'p': for a port csdpdk made, the row
  * whose UUID its MAC gives (an indexed lookup); otherwise the one whose
@@ -1152,6 +1155,15 @@ static struct json *insert_ops(const struct ovs_port_spec *spec, const char *nam
     return jarray(3, insert_iface, insert_port, attach);
 }
 
+/* Whether n names from csdpdk-'base' on stay within csdpdk-N's 10 digits. */
+static struct err *names_fit(uint64_t base, size_t n)
+{
+    return base >= 1 && base + n - 1 <= PORT_NUMBER_MAX
+               ? NULL
+               : err_new(ERR_OVSDB_ERROR, NULL, "no free csdpdk-N name up to csdpdk-%llu",
+                         (unsigned long long) PORT_NUMBER_MAX);
+}
+
 enum attempt_outcome {
     ATTEMPT_DONE,
     ATTEMPT_RACE,  /* the hint moved under us: read it again */
@@ -1290,9 +1302,7 @@ struct err *ovsdb_ports_create(struct ovsdb *db, const struct ovs_port_spec *spe
     base = s.next;
     for (int attempt = 0; !e && attempt < MAX_ATTEMPTS; attempt++) {
         /* Every name within csdpdk-N's 10 digits, whatever the hint says. */
-        if (base < 1 || base + n - 1 > PORT_NUMBER_MAX) {
-            e = err_new(ERR_OVSDB_ERROR, NULL, "no free csdpdk-N name up to csdpdk-%llu",
-                        (unsigned long long) PORT_NUMBER_MAX);
+        if ((e = names_fit(base, n))) {
             break;
         }
         for (size_t i = 0; i < n; i++) {
@@ -1338,6 +1348,9 @@ struct err *ovsdb_ports_predict(struct ovsdb *db, size_t n, char ***names_out)
 {
     _cleanup_(name_state_clear) struct name_state s = {0};
     struct err *e = read_name_state(db, &s);
+    if (!e) {
+        e = names_fit(s.next, n);
+    }
     if (e) {
         return e;
     }
@@ -1392,13 +1405,14 @@ static void delete_ops(struct json *ops, const struct ovs_port *ports, size_t n,
         if (unchanged && ports[i].iface_uuid) {
             json_array_add(ops, op_wait_ids_unchanged(&ports[i]));
         }
-        if (ports[i].name) {
+        const char *name = ports[i].port_name ? ports[i].port_name : ports[i].name;
+        if (name) {
             /* A Port's UUID comes from its MAC: the row may be another
              * port's by now (this one removed, a new one made for the
              * MAC). Nothing goes then; a row gone is fine. */
             json_array_add(ops, op_wait_equal("Port",
                                               jarray(2, condition("_uuid", "==", jarray(2, jstring("uuid"), jstring(ports[i].port_uuid))),
-                                                     condition("name", "!=", jstring(ports[i].name))),
+                                                     condition("name", "!=", jstring(name))),
                                               "name", json_array_create_empty()));
         }
         if (ports[i].adopted && ports[i].mac) {

@@ -76,6 +76,7 @@ struct err *ovs_unixctl(const char *path, const char *command, double timeout, c
 /* A vhost-user port as OVSDB holds it. */
 struct ovs_port {
     char *name;
+    char *port_name;   /* Port.name when the Port was read (csdpdk's: the Interface's) */
     char *port_uuid;
     char *iface_uuid;  /* NULL if the Port has no Interface of its name */
     char *bridge;      /* NULL if no bridge holds the port */

@@ -203,6 +203,7 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
         ports = json_array();
         json_t *warnings = json_array();
         err_free(e);
+        hint = 0; /* this pass's, as its ports */
         e = adopt_pass(o, db, &sw, &agent, &h, ports, warnings, &n_changes, &hint);
         if (!e || e->code != ERR_PORT_CONFLICT || pass + 1 == ADOPT_PASSES) {
             json_array_extend(ctx->warnings, warnings);

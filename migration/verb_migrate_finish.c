@@ -64,7 +64,7 @@ static struct err *verify(struct ovsdb *db, const char *op_id, const struct ovs_
             }
             if (!there) {
                 return err_new(ERR_PORT_BROKEN, NULL,
-                               "port '%s' of op_id '%s' was removed while migrate-finish checked it (the libvirt hook removes a VM's ports when its QEMU here ends: does the VM run here?); nothing was changed",
+                               "port '%s' of op_id '%s' was removed, or lost its op_id tag, while migrate-finish checked it (the libvirt hook removes a VM's ports when its QEMU here ends: does the VM run here?); nothing was changed",
                                first->ports[i].name, op_id);
             }
         }

@@ -217,6 +217,9 @@ before=$(vsctl list-ports br0 | wc -l)
 run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 6)" client "$(nic "$(mac_for 6 1)" br0)" "$(nic "$(mac_for 6 2)" br0)")"
 check "two NICs from the hint csdpdk-9999999999 on: no name past 10 digits, ovsdb_error, nothing made ($(jqo .error.message))" \
     test "$(expect_error ovsdb_error 70 && echo y)|$(jqo .error.message | grep -c 'no free csdpdk-N name up to csdpdk-9999999999')|$(($(vsctl list-ports br0 | wc -l) - before))" = "y|1|0"
+run "${C[@]}" --dry-run plug <<<"$(plug_request "$(uuid_for 6)" client "$(nic "$(mac_for 6 1)" br0)" "$(nic "$(mac_for 6 2)" br0)")"
+check "... a dry run says the same (it names no csdpdk-10000000000)" \
+    test "$(expect_error ovsdb_error 70 && echo y)|$(jqo .error.message | grep -c 'no free csdpdk-N name')" = "y|1"
 run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 6)" client "$(nic "$(mac_for 6 1)" br0)")"
 check "... one NIC gets csdpdk-9999999999" test "$status $(jqo '.result.ports[0].port')" = "0 csdpdk-9999999999"
 run "${C[@]}" unplug <<<"{\"ports\": [\"csdpdk-9999999999\"]}"
