@@ -618,6 +618,16 @@ static void port_clear(struct ovs_port *p)
     free(p->link_state);
 }
 
+const struct ovs_port *ovs_port_list_find(const struct ovs_port_list *list, const char *name)
+{
+    for (size_t i = 0; name && i < list->n; i++) {
+        if (list->ports[i].name && !strcmp(list->ports[i].name, name)) {
+            return &list->ports[i];
+        }
+    }
+    return NULL;
+}
+
 void ovs_port_list_clear(struct ovs_port_list *list)
 {
     for (size_t i = 0; i < list->n; i++) {

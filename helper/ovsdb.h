@@ -117,6 +117,9 @@ struct ovs_port_list {
 
 void ovs_port_list_clear(struct ovs_port_list *list);
 
+/* The port of 'list' named 'name' (NULL: none, or no name). */
+const struct ovs_port *ovs_port_list_find(const struct ovs_port_list *list, const char *name);
+
 /* What to look a port up by, in the Interface table. Each is a scan of the
  * table (OVSDB indexes _uuid only): a lookup costs about 0.15 us a port. */
 enum ovs_select_kind {

@@ -465,11 +465,7 @@ static struct err *check_applied(struct ovsdb *db, const struct plug *p)
      * meanwhile by the run that made it (its undo), an unplug, gc or the
      * libvirt hook; the VM would start without it. */
     for (size_t i = 0; !e && i < p->req.n_nics; i++) {
-        bool there = false;
-        for (size_t k = 0; k < ports.n && !there; k++) {
-            there = streq(ports.ports[k].name, p->ports[i]);
-        }
-        if (!there) {
+        if (!ovs_port_list_find(&ports, p->ports[i])) {
             e = err_new(ERR_PORT_CONFLICT, NULL,
                         "port %s (MAC %s) was removed while csdpdk waited for the switch (the run that made it "
                         "gave up, an unplug, gc, or the libvirt hook): try again",

@@ -44,12 +44,8 @@ static const char *file_kind(mode_t mode)
 /* The type of the vhost-user Interface named 'name', or NULL. */
 static const char *port_type(const struct ovs_port_list *ports, const char *name)
 {
-    for (size_t i = 0; i < ports->n; i++) {
-        if (streq(ports->ports[i].name, name)) {
-            return ports->ports[i].type ? ports->ports[i].type : "";
-        }
-    }
-    return NULL;
+    const struct ovs_port *p = ovs_port_list_find(ports, name);
+    return p ? (p->type ? p->type : "") : NULL;
 }
 
 /* Judges one entry of the directory; removes it when stale (and not

@@ -124,10 +124,7 @@ struct err *verb_unplug_run(struct verb_context *ctx, json_t **result)
     }
     for (size_t i = 0; i < n_names; i++) {
         const char *name = json_string_value(json_array_get(ports, i));
-        bool seen = false;
-        for (size_t k = 0; k < found.n && !seen; k++) {
-            seen = streq(found.ports[k].name, name);
-        }
+        bool seen = ovs_port_list_find(&found, name) != NULL;
         for (size_t k = 0; k < i && !seen; k++) {
             seen = streq(json_string_value(json_array_get(ports, k)), name);
         }

@@ -83,10 +83,7 @@ static void check_ports(struct mig_checks *c, const struct options *o, const str
     source_polling(o, db, &found, warnings, polling);
     for (size_t i = 0; i < d->n_ifaces; i++) {
         const struct domain_iface *f = &d->ifaces[i];
-        const struct ovs_port *p = NULL;
-        for (size_t k = 0; k < found.n && !p; k++) {
-            p = f->port && streq(found.ports[k].name, f->port) ? &found.ports[k] : NULL;
-        }
+        const struct ovs_port *p = ovs_port_list_find(&found, f->port);
         bool connected = p && p->status_link && streq(p->status_link, "connected");
         mig_check(c, "port", "source", connected,
                   !p ? mem_asprintf("%s: no OVS port '%s'", f->mac, f->port ? f->port : "(none)")

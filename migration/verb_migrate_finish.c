@@ -58,11 +58,7 @@ static struct err *verify(struct ovsdb *db, const char *op_id, const struct ovs_
         }
         /* A port gone (or no longer this operation's) is no port that works. */
         for (size_t i = 0; i < first->n; i++) {
-            bool there = false;
-            for (size_t k = 0; k < ports.n && !there; k++) {
-                there = streq(ports.ports[k].name, first->ports[i].name);
-            }
-            if (!there) {
+            if (!ovs_port_list_find(&ports, first->ports[i].name)) {
                 return err_new(ERR_PORT_BROKEN, NULL,
                                "port '%s' of op_id '%s' was removed, or lost its op_id tag, while migrate-finish checked it (the libvirt hook removes a VM's ports when its QEMU here ends: does the VM run here?); nothing was changed",
                                first->ports[i].name, op_id);
