@@ -1,6 +1,6 @@
 /* Runs the csdpdk binary on recorded cases and prints TAP.
  *
- *   cli-runner [--wrap 'CMD ARGS'] BINARY golden DIR
+ *   cli-runner [--wrap 'CMD ARGS'] [--sample K/N] BINARY golden DIR
  *     Each case is DIR/NAME.in (the request on stdin) and/or DIR/NAME.args
  *     (the arguments, split on blanks; default: the name of DIR, the verb).
  *     The expected outcome, DIR/NAME.out, is stdout followed by a line
@@ -18,7 +18,8 @@
  *
  * Every case must leave stderr empty (the agent merges it into stdout), and
  * a JSON envelope's 'ok' must agree with the exit status. --wrap runs the
- * binary under another program (valgrind). */
+ * binary under another program (valgrind). --sample K/N runs a directory's
+ * cases number K, K+N, K+2N... (from 0, in name order) and no other. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +41,7 @@
 static int n_run, n_failed;
 static char *wrap_argv[32];
 static int wrap_argc;
+static int sample_k, sample_n = 1;
 
 struct outcome {
     char *out;
@@ -435,22 +437,20 @@ static void golden(const char *binary, const char *dir)
         free(entries);
         return;
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0, c = 0; i < n; i++) {
         const char *f = entries[i]->d_name;
         size_t len = strlen(f);
+        char in[4096];
         /* One case per name: NAME.in, or NAME.args when there is no .in. */
-        if (has_suffix(f, ".in")) {
-            char *name = strndup(f, len - 3);
+        size_t stem = has_suffix(f, ".in") ? len - 3 : has_suffix(f, ".args") ? len - 5 : 0;
+        if (stem && has_suffix(f, ".args")) {
+            snprintf(in, sizeof in, "%s/%.*s.in", dir, (int) stem, f);
+            stem = access(in, F_OK) != 0 ? stem : 0;
+        }
+        if (stem && c++ % sample_n == sample_k) {
+            char *name = strndup(f, stem);
             golden_case(binary, dir, name, tmp);
             free(name);
-        } else if (has_suffix(f, ".args")) {
-            char in[4096];
-            snprintf(in, sizeof in, "%s/%.*s.in", dir, (int) (len - 5), f);
-            if (access(in, F_OK) != 0) {
-                char *name = strndup(f, len - 5);
-                golden_case(binary, dir, name, tmp);
-                free(name);
-            }
         }
         free(entries[i]);
     }
@@ -523,6 +523,15 @@ int main(int argc, char **argv)
         }
         i += 2;
     }
+    if (i + 1 < argc && !strcmp(argv[i], "--sample")) {
+        char end;
+        if (sscanf(argv[i + 1], "%d/%d%c", &sample_k, &sample_n, &end) != 2 || sample_n < 1 ||
+            sample_k < 0 || sample_k >= sample_n) {
+            fprintf(stderr, "cli-runner: --sample wants K/N with 0 <= K < N, not '%s'\n", argv[i + 1]);
+            return 64;
+        }
+        i += 2;
+    }
     if (argc - i >= 3 && !strcmp(argv[i + 1], "golden")) {
         for (int d = i + 2; d < argc; d++) {
             golden(argv[i], argv[d]);
@@ -532,7 +541,7 @@ int main(int argc, char **argv)
             corpus(argv[i], argv[i + 2], argv[d]);
         }
     } else {
-        fprintf(stderr, "usage: cli-runner [--wrap CMD] BINARY golden DIR...\n"
+        fprintf(stderr, "usage: cli-runner [--wrap CMD] [--sample K/N] BINARY golden DIR...\n"
                         "       cli-runner [--wrap CMD] BINARY corpus VERB DIR...\n");
         return 64;
     }

@@ -37,6 +37,7 @@ for t in $FUZZ_TARGETS; do
     replay+="$SAN $(dirname "$ASAN_CSDPDK")/tests/fuzz/replay-$t tests/fuzz/corpus/$t $([[ -d $work ]] && echo "$work") || echo 'not ok 0 - replay-$t exited with an error'; "
 done
 suite "fuzz corpora (and make fuzz's work corpora), ASan" "$replay"
+[[ -n ${GOLDEN_VALGRIND:-} ]] && suite "golden cases, all under valgrind" "$GOLDEN_VALGRIND"
 suite "a crash at every step, 10 rounds, ASan" "$SAN FAILPOINT_ROUNDS=10 CSDPDK=$ASAN_CSDPDK bash tests/failpoints.sh"
 suite "ovsdb-server killed (50 plugs, 50 unplugs), stopped, disk full" "FAULT_RUNS=50 CSDPDK=$CSDPDK bash tests/integration/fault.sh"
 for procs in 2 8 32 64; do
