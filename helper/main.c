@@ -85,10 +85,13 @@ static void print_usage(void)
             printf("  %-23s  %.*s\n", "", (int) strcspn(help, "\n"), help);
         }
     }
-    printf("\nExit status: 0 success; 1 success with a negative verdict; 64 usage error;\n"
-           "65 invalid request (nothing changed); 69 OVSDB or libvirt unavailable, or a\n"
-           "port the switch refused; 70 internal error, or a port broken by a switch\n"
-           "restart during a migration; 75 temporary failure, safe to retry.\n");
+    /* The man page's EXIT STATUS is the same table. */
+    printf("\nExit status:\n");
+    for (size_t i = 0; i < n_exit_statuses; i++) {
+        char lead[16];
+        snprintf(lead, sizeof lead, "  %-3d ", exit_statuses[i].status);
+        output_wrapped(stdout, lead, 6, exit_statuses[i].meaning);
+    }
 }
 
 struct invocation {

@@ -231,11 +231,12 @@ const struct verb verbs[] = {
                 "  nothing created.\n"
                 "Result: eligible, checks[] (id, side, ok, detail), mapping (MAC -> path, port,\n"
                 "  mode: CloudStack's DpdkTO), op_id, locality (as plug's, or null), host\n"
-                "  (numa, ovs.other_config: this host's NUMA facts as capabilities has them;\n"
-                "  the source's migrate-check judges the VM's placement with them), and\n"
-                "  plug's ports[], interfaces[], numa, hugepages when eligible. --format text: the\n"
-                "  verdict, the checks and the\n"
-                "  mapping, one aligned line each.\n",
+                "  (numa, ovs.other_config, pmd_source: this host's NUMA facts as capabilities\n"
+                "  has them; default_page_kib: its default hugepage size; the source's\n"
+                "  migrate-check judges the VM's placement and pages with them), and plug's\n"
+                "  result (ports[], mode, interfaces[], numa, hugepages, domain_xml when given)\n"
+                "  when eligible. --format text: the verdict, the checks and the mapping, one\n"
+                "  aligned line each.\n",
         .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_migrate_prepare_run,
         .text = verb_migrate_prepare_text,
