@@ -254,7 +254,17 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
             ovs_retag_bind(r, d->uuid, NULL);
             note(&out->log, "%s: bound %s", i->mac, p->name);
             break;
-        case OVS_OWNER_FOREIGN:
+        case OVS_OWNER_FOREIGN: {
+            /* CloudStack's own csdpdk-N only: its agent makes a new one at
+             * every start, so the release may remove it. A port of another
+             * name (an operator's, made once) is adopted only when asked
+             * (csdpdk adopt --apply). */
+            uint64_t number;
+            if (!ovsdb_port_number(p->name, &number)) {
+                note(&out->log, "%s: %s is not csdpdk's nor CloudStack's (csdpdk-N); left alone", i->mac,
+                     p->name);
+                continue;
+            }
             if (!ovs_switch_netdev_bridge(&h.sw, p->bridge) || !binding_serves(p, i, h.agent.socket_dir)) {
                 note(&out->log, "%s: %s is not csdpdk's and does not serve this interface as it asks; left alone",
                      i->mac, p->name);
@@ -262,11 +272,9 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
             }
             ovs_retag_adopt(r, d->uuid, i->mac, now);
             note(&out->log, "%s: adopted %s", i->mac, p->name);
-            uint64_t number;
-            if (ovsdb_port_number(p->name, &number) && number > highest) {
-                highest = number;
-            }
+            highest = number > highest ? number : highest;
             break;
+        }
         }
         /* The run is marked once (prepare begin; started begin finds it). */
         if (!ovs_port_instance_is(p, OVS_INSTANCE_RUNNING)) {
@@ -331,20 +339,23 @@ static void judge_port(const struct host *h, const struct domain *d, size_t k,
     }
 }
 
-static void judge_memory(const struct hook_config *c, const struct domain *d, struct hook_outcome *out)
+/* Free hugepages that cannot be read are a check that could not be made
+ * (an error: nothing is removed), not a host without them. */
+static struct err *judge_memory(const struct hook_config *c, const struct domain *d, struct hook_outcome *out)
 {
     if (!d->hugepages) {
-        return;
+        return NULL;
     }
     _cleanup_(host_memory_clear) struct host_memory m = {0};
     struct err *e = sysfs_read_memory(c->sysfs, c->proc, &m);
-    char *detail = NULL;
-    bool ok = mig_hugepages_cover(e ? NULL : &m, d->page_kib, d->memory_kib, &detail);
-    if (!ok) {
+    if (e) {
+        return err_prefix(e, "hugepages: cannot read this host's free hugepages");
+    }
+    _cleanup_free_ char *detail = NULL;
+    if (!mig_hugepages_cover(&m, d->page_kib, d->memory_kib, &detail)) {
         refuse(out, "hugepages", "%s", detail);
     }
-    free(detail);
-    err_free(e);
+    return NULL;
 }
 
 /* Where this host's switch would poll the incoming VM's queues, judged as
@@ -405,7 +416,7 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
 
 /* The incoming VM is refused: the ports made for it and never bound
  * (NICs' ports, made by the agent's PrepareForMigration through csdpdk's
- * driver, or CloudStack's own, made by the stock driver: not csdpdk's, on
+ * driver, or CloudStack's own, made by the stock driver: not csdpdk's, named csdpdk-N, on
  * a netdev bridge, serving this very socket, and disconnected as the switch
  * says, so that no running QEMU uses them) will not be used; CloudStack's cleanup of a
  * failed migration cannot remove them (its StopCommand finds no domain,
@@ -422,8 +433,10 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
         bool made_for_it = p && owner == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac);
         /* The switch says so: a port whose status it has not written
          * (the switch down, or not there yet) is left alone. */
-        bool stock = p && owner == OVS_OWNER_FOREIGN && ovs_switch_netdev_bridge(&h->sw, p->bridge) &&
-                     p->status_link && streq(p->status_link, "disconnected");
+        uint64_t number;
+        bool stock = p && owner == OVS_OWNER_FOREIGN && ovsdb_port_number(p->name, &number) &&
+                     ovs_switch_netdev_bridge(&h->sw, p->bridge) && p->status_link &&
+                     streq(p->status_link, "disconnected");
         bool already = false;
         for (size_t j = 0; j < n; j++) {
             already |= p && streq(doomed[j].name, p->name);
@@ -432,7 +445,17 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
             doomed[n++] = *p;
         }
     }
-    struct err *e = n ? ovsdb_ports_delete(h->db, doomed, n, "csdpdk libvirt hook: incoming VM refused") : NULL;
+    FAILPOINT("hook.refused-judged");
+    /* Only as read: a plug that binds one of them meanwhile (the VM's own
+     * start here, say) retags it, and every port stays. */
+    bool changed = false;
+    struct err *e = n ? ovsdb_ports_delete_unchanged(h->db, doomed, n, "csdpdk libvirt hook: incoming VM refused",
+                                                     &changed)
+                      : NULL;
+    if (!e && changed) {
+        note(&out->log, "kept the ports made for it: one was retagged meanwhile (gc removes what nobody uses)");
+        return NULL;
+    }
     for (size_t k = 0; !e && k < n; k++) {
         note(&out->log, "removed %s, made for it", doomed[k].name);
     }
@@ -454,7 +477,7 @@ struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t si
         return NULL; /* not a DPDK domain: none of csdpdk's business */
     }
     _cleanup_(host_clear) struct host h = {0};
-    if ((e = host_read(c, &d, OVS_SELECT_WITH_STATUS, &h))) {
+    if ((e = host_read(c, &d, OVS_SELECT_WITH_STATUS | OVS_SELECT_WITH_IDS, &h))) {
         return e;
     }
     /* The switch's pidfile is beside a unix: OVSDB socket; elsewhere only
@@ -465,7 +488,9 @@ struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t si
     for (size_t k = 0; k < d.n_ifaces; k++) {
         judge_port(&h, &d, k, out);
     }
-    judge_memory(c, &d, out);
+    if ((e = judge_memory(c, &d, out))) {
+        return e;
+    }
     _cleanup_free_ char *warned = NULL;
     if (!out->refusal) {
         judge_numa(c, &h, xml, size, out, &warned);

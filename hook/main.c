@@ -12,7 +12,9 @@
  * timeout. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -66,6 +68,27 @@ static char *stamp(void)
 
 static struct timespec started;
 
+/* One line, whatever the XML's names hold: control characters but the
+ * final newline become '?'. */
+static void one_line(char *line)
+{
+    for (char *p = line; *p && p[1]; p++) {
+        *p = (unsigned char) *p < 0x20 || *p == 0x7f ? '?' : *p;
+    }
+}
+
+/* The one line libvirt makes the incoming migration's error. */
+static void say(const char *fmt, ...) _printf_(1, 2);
+static void say(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    _cleanup_free_ char *line = mem_vasprintf(fmt, args);
+    va_end(args);
+    one_line(line);
+    fputs(line, stderr);
+}
+
 /* One line in the log file (appended whole: O_APPEND, one write), with the
  * run's time so far. */
 static void log_line(const char *context, const char *text)
@@ -78,10 +101,7 @@ static void log_line(const char *context, const char *text)
     long ms = (long) ((now.tv_sec - started.tv_sec) * 1000 + (now.tv_nsec - started.tv_nsec) / 1000000);
     _cleanup_free_ char *head = stamp();
     _cleanup_free_ char *line = mem_asprintf("%s %s: %s (%ld ms)\n", head, context, text, ms);
-    /* One line per run, whatever the XML's names hold. */
-    for (char *p = line; p[1]; p++) {
-        *p = (unsigned char) *p < 0x20 || *p == 0x7f ? '?' : *p;
-    }
+    one_line(line); /* one line per run */
     ssize_t n = write(log_fd, line, strlen(line));
     (void) n;
 }
@@ -123,12 +143,15 @@ static void watchdog_arm(const char *context, double timeout, bool migrate)
 }
 
 /* All of stdin: libvirt writes the whole domain and may wait until it is
- * read. Past INPUT_MAX the rest is read and dropped, and '*whole' is false. */
-static char *read_input(size_t *size, bool *whole)
+ * read. Past INPUT_MAX the rest is read and dropped, and '*whole' is false;
+ * so it is after a read error ('*error' its errno). A stdin left
+ * non-blocking is waited on (the watchdog bounds the wait). */
+static char *read_input(size_t *size, bool *whole, int *error)
 {
     size_t cap = 65536, n = 0;
     char *buf = mem_alloc0(cap + 1);
     *whole = true;
+    *error = 0;
     for (;;) {
         if (n == cap && cap < INPUT_MAX) {
             cap *= 2;
@@ -140,7 +163,17 @@ static char *read_input(size_t *size, bool *whole)
         if (r < 0 && errno == EINTR) {
             continue;
         }
-        if (r <= 0) {
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd in = {.fd = STDIN_FILENO, .events = POLLIN};
+            (void) poll(&in, 1, -1);
+            continue;
+        }
+        if (r < 0) {
+            *error = errno;
+            *whole = false;
+            break;
+        }
+        if (r == 0) {
             break;
         }
         n += full ? 0 : (size_t) r;
@@ -223,8 +256,23 @@ int main(int argc, char **argv)
     }
     size_t size = 0;
     bool whole = true;
-    _cleanup_free_ char *input = read_input(&size, &whole);
-    if (e && whole && !dpdk_domain(input, size)) {
+    int read_error = 0;
+    _cleanup_free_ char *input = read_input(&size, &whole, &read_error);
+    if (!whole) {
+        /* Not a domain csdpdk can judge: libvirt goes on with its own XML
+         * (a migrate begin that prints nothing keeps it) and says what is
+         * wrong with it, if anything. */
+        char text[128];
+        if (read_error) {
+            snprintf(text, sizeof text, "cannot read the domain's XML: %s: left alone", strerror(read_error));
+        } else {
+            snprintf(text, sizeof text, "the domain's XML is larger than %u MiB: left alone", INPUT_MAX >> 20);
+        }
+        log_line(context, text);
+        err_free(e);
+        return 0;
+    }
+    if (e && !dpdk_domain(input, size)) {
         /* Broken settings are no reason to refuse, or log, a domain that
          * is none of csdpdk's business: passed on as it came. */
         err_free(e);
@@ -235,22 +283,11 @@ int main(int argc, char **argv)
         log_line(context, text);
         err_free(e);
         if (migrate) {
-            fprintf(stderr, "csdpdk: cannot check this host for the incoming VM: %s\n", text);
+            say("csdpdk: cannot check this host for the incoming VM: %s\n", text);
             return EXIT_REFUSED;
         }
         return 0;
     }
-    if (!whole) {
-        char text[96];
-        snprintf(text, sizeof text, "the domain's XML is larger than %u MiB: left alone", INPUT_MAX >> 20);
-        log_line(context, text);
-        if (migrate) {
-            fprintf(stderr, "csdpdk: cannot check this host for the incoming VM: %s\n", text);
-            return EXIT_REFUSED;
-        }
-        return 0;
-    }
-
     _cleanup_(hook_outcome_clear) struct hook_outcome out = {0};
     if (migrate) {
         e = hook_migrate(&c, input, size, &out);
@@ -277,8 +314,8 @@ int main(int argc, char **argv)
                                                  out.refusal, e->message, out.log ? "; " : "",
                                                  out.log ? out.log : "");
         log_line(context, text);
-        fprintf(stderr, "csdpdk refused the incoming migration: %s (the ports made for it could not be removed: %s)\n",
-                out.refusal, e->message);
+        say("csdpdk refused the incoming migration: %s (the ports made for it could not be removed: %s)\n",
+            out.refusal, e->message);
         err_free(e);
         return EXIT_REFUSED;
     }
@@ -287,7 +324,7 @@ int main(int argc, char **argv)
                                                  e->message, migrate ? ": the incoming migration is refused" : "");
         log_line(context, text);
         if (migrate) {
-            fprintf(stderr, "csdpdk: cannot check this host for the incoming VM: %s\n", e->message);
+            say("csdpdk: cannot check this host for the incoming VM: %s\n", e->message);
         }
         err_free(e);
         return migrate ? EXIT_REFUSED : 0;
@@ -296,7 +333,7 @@ int main(int argc, char **argv)
         _cleanup_free_ char *text = mem_asprintf("refused the incoming migration: %s%s%s", out.refusal,
                                                  out.log ? "; " : "", out.log ? out.log : "");
         log_line(context, text);
-        fprintf(stderr, "csdpdk refused the incoming migration: %s\n", out.refusal);
+        say("csdpdk refused the incoming migration: %s\n", out.refusal);
         return EXIT_REFUSED;
     }
     log_line(context, out.log);

@@ -166,6 +166,13 @@ refused "a port of the other mode" mode "$(domain vm2 "$VM2" "02:00:00:00:03:01 
 refused "a client-mode port whose socket is elsewhere" socket "$(domain vm2 "$VM2" "02:00:00:00:04:01 $T/csdpdk-4 server")"
 vsctl add-port br-kernel csdpdk-5 -- set Interface csdpdk-5 type=dpdkvhostuser
 refused "a port on a bridge that is not netdev" bridge "$(domain vm2 "$VM2" "02:00:00:00:05:01 $SOCK/csdpdk-5 client")"
+# Free hugepages that cannot be read (sysfs misconfigured): a check that
+# could not be made, so a refusal that removes nothing.
+conf /nonexistent/sysfs
+hook vm2 migrate begin <"$T/good.xml"
+check "migrate begin with a sysfs that cannot be read: refused (exit 1), the cause named, the ports made for it kept" \
+    test "$status|$out|$(grep -c '^csdpdk: cannot check this host for the incoming VM: hugepages: cannot read' <<<"$err")|$(vsctl list-ports cloudbr0 | tr '\n' ' ')" = \
+    "1||1|csdpdk-1 csdpdk-2 csdpdk-3 csdpdk-4 "
 conf "$DATA/sysfs/none-free"
 refused "no free hugepage for the VM's memory" hugepages "$GOOD"
 check "... the NICs' ports made for it and never bound are removed (nothing else would)" \
@@ -216,7 +223,8 @@ stopped() {
     kill -KILL "$1" 2>/dev/null
     return 1
 }
-if strings "$HOOK" | grep -q hook.release-judged && strings "$CSDPDK" | grep -q plug.before-retag &&
+if strings "$HOOK" | grep -q hook.release-judged && strings "$HOOK" | grep -q hook.refused-judged &&
+    strings "$CSDPDK" | grep -q plug.before-retag &&
     strings "$CSDPDK" | grep -q adopt.judged; then
     conf "" 30 # the hook's watchdog counts while it is stopped
     VM1_REQ=$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')
@@ -304,10 +312,27 @@ if strings "$HOOK" | grep -q hook.release-judged && strings "$CSDPDK" | grep -q 
         test "$(expect_error port_conflict 75 && echo y)|${replugged%% *}|$(vsctl list-ports cloudbr0)" = "y|0|${replugged#* }"
     run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
     check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
+    # A refused incoming VM: the hook has judged the NIC's port made for it
+    # when the port is bound (its VM's tag written): every port stays.
+    run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:0a:01 00000000-0000-4000-8000-00000000aa01 server)"
+    PA=$(jqo '.result.ports[0].port')
+    conf "$DATA/sysfs/none-free" 30
+    CSDPDK_FAILPOINT=hook.refused-judged:stop "$HOOK" --config "$T/hook.conf" vm2 migrate begin - \
+        <<<"$(HUGE=1 domain vm2 "$VM2" "02:00:00:00:0a:01 $SOCK/$PA client reconnect")" >/dev/null 2>&1 &
+    pid=$!
+    bound="not stopped"
+    if stopped "$pid"; then
+        vsctl set Interface "$PA" "external_ids:vm-id=$VM2" && bound=yes
+        kill -CONT "$pid"
+    fi
+    wait "$pid"
+    check "migrate begin refused (no free hugepage), stopped before removing $PA made for it, $PA bound meanwhile ($bound): exit 1, $PA kept, logged" \
+        test "$bound|$?|$(vsctl list-ports cloudbr0)|$(tail -n 1 "$LOG" | grep -c 'kept the ports made for it: one was retagged meanwhile')" = "yes|1|$PA|1"
+    vsctl del-port "$PA"
     conf
 elif [[ -n ${ASAN_OPTIONS:-} ]]; then
     # The ASan+UBSan run is where they run: a build without them is a defect.
-    fail "the races made at failpoints: the ASan+UBSan build has its failpoints (hook.release-judged, plug.before-retag, adopt.judged)"
+    fail "the races made at failpoints: the ASan+UBSan build has its failpoints (hook.release-judged, hook.refused-judged, plug.before-retag, adopt.judged)"
 else
     echo "# the races made at failpoints run in this suite's ASan+UBSan run (this build has no failpoints)"
 fi
@@ -323,14 +348,24 @@ hook vm1 release end shutdown <<<"$(domain vm1 "$VM1" "02:00:00:00:07:01 $SOCK/$
 check "a port plugged by VM (stamped csdpdk-plug-time), its run never marked: its release end removes it" \
     test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
 
-# A port whose socket is named otherwise (an operator's own): found by its
-# vhost-server-path, adopted at start, removed at release.
+# A port of another name (an operator's own, made once: nothing would make
+# it again for the VM's next start): left alone at start and at release.
 vsctl add-port cloudbr0 vhu-1 -- set Interface vhu-1 type=dpdkvhostuserclient "options:vhost-server-path=$SOCK/sock-a"
 vswitchd_sync
 D8=$(domain vm8 "$(uuid_for 8)" "02:00:00:00:08:01 $SOCK//sock-a server")
 hook vm8 prepare begin <<<"$D8"
-check "prepare begin adopts a port found by its socket (vhu-1, socket sock-a, through '//')" \
-    test "$(vsctl get Interface vhu-1 external_ids:vm-id external_ids:csdpdk-adopted >/dev/null && vsctl get Interface vhu-1 external_ids:vm-id)" = "\"$(uuid_for 8)\""
+check "prepare begin leaves an operator's port alone (vhu-1: not csdpdk-N), and says so" \
+    test "$status|$(vsctl get Interface vhu-1 external_ids)|$(tail -n 1 "$LOG" | grep -c 'vhu-1 is not csdpdk.s nor CloudStack.s (csdpdk-N); left alone')" = "0|{}|1"
+hook vm8 release end <<<"$D8"
+check "... and so does release end" test "$status|$(vsctl list-ports cloudbr0)" = "0|vhu-1"
+vsctl del-port vhu-1
+# CloudStack's csdpdk-N whose socket is named otherwise: found by its
+# vhost-server-path, adopted at start, removed at release.
+vsctl add-port cloudbr0 csdpdk-88 -- set Interface csdpdk-88 type=dpdkvhostuserclient "options:vhost-server-path=$SOCK/sock-a"
+vswitchd_sync
+hook vm8 prepare begin <<<"$D8"
+check "prepare begin adopts CloudStack's port found by its socket (csdpdk-88, socket sock-a, through '//')" \
+    test "$(vsctl get Interface csdpdk-88 external_ids:vm-id external_ids:csdpdk-adopted >/dev/null && vsctl get Interface csdpdk-88 external_ids:vm-id)" = "\"$(uuid_for 8)\""
 hook vm8 release end <<<"$D8"
 check "... and release end removes it" test "$(vsctl list-ports cloudbr0 | wc -l)" = 0
 
@@ -339,6 +374,32 @@ check "... and release end removes it" test "$(vsctl list-ports cloudbr0 | wc -l
 hook vm9 migrate begin <<<"<domain><devices>"
 check "migrate begin of XML that does not parse: exit 0, as it came (libvirt says what is wrong)" \
     test "$status|$out" = "0|<domain><devices>"
+# Over 64 MiB: not judged, nothing printed (libvirt keeps its own XML).
+{ printf '<domain><description>'; head -c $((65 << 20)) /dev/zero | tr '\0' x; printf '</description></domain>\n'; } >"$T/huge.xml"
+hook vm9 migrate begin <"$T/huge.xml"
+check "migrate begin of a domain over 64 MiB: exit 0, nothing on stdout (libvirt keeps its XML), logged" \
+    test "$status|$(wc -c <"$T/last.out")|$(tail -n 1 "$LOG" | grep -c 'larger than 64 MiB: left alone')" = "0|0|1"
+rm -f "$T/huge.xml"
+# A stdin left non-blocking, the domain written in two parts: read whole.
+printf "<domain type='kvm'>\n  <name>vm9</name>\n  <uuid>%s</uuid>\n  <memory unit='KiB'>131072</memory>\n</domain>\n" "$(uuid_for 9)" >"$T/plain.xml"
+python3 - "$HOOK" "$T/hook.conf" "$T/plain.xml" >"$T/split.out" <<'PY'
+import os, subprocess, sys, time
+data = open(sys.argv[3], "rb").read()
+r, w = os.pipe()
+os.set_blocking(r, False)
+p = subprocess.Popen([sys.argv[1], "--config", sys.argv[2], "vm2", "migrate", "begin", "-"], stdin=r,
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+os.close(r)
+os.write(w, data[:40])
+time.sleep(0.3)
+os.write(w, data[40:])
+os.close(w)
+out = p.communicate()[0]
+sys.stdout.buffer.write(out)
+sys.exit(p.returncode)
+PY
+check "migrate begin with a non-blocking stdin, the domain in two writes: exit 0, the whole domain on stdout" \
+    bash -c '[[ $1 == 0 ]] && cmp -s "$2" "$3"' _ "$?" "$T/split.out" "$T/plain.xml"
 printf 'log = relative.log\n' >>"$T/hook.conf"
 hook vm2 migrate begin <"$T/good.xml"
 check "a relative log file in the settings is refused too" test "$status|$(grep -c 'log must be an absolute path' <<<"$err")" = "1|1"
