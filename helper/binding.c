@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "helper/mem.h"
+#include "helper/sockdir.h"
 #include "helper/text.h"
 
 void host_domains_clear(struct host_domains *h)
@@ -43,10 +44,26 @@ static char *port_socket(const struct ovs_port *p, const char *socket_dir)
     return raw ? text_single_slashes(raw) : NULL;
 }
 
+/* One socket, however spelled: the same path, or the same name in one
+ * directory reached by two paths (/var/run is /run on Debian; a symlinked
+ * or bind-mounted directory), so that a running domain's port is never
+ * taken for nobody's. */
 static bool socket_is(const char *socket, const struct domain_iface *i)
 {
     _cleanup_free_ char *path = i->path ? text_single_slashes(i->path) : NULL;
-    return socket && path && streq(socket, path);
+    if (!socket || !path) {
+        return false;
+    }
+    if (streq(socket, path)) {
+        return true;
+    }
+    const char *a = strrchr(socket, '/'), *b = strrchr(path, '/');
+    if (!a || !b || !streq(a, b)) {
+        return false;
+    }
+    _cleanup_free_ char *dir_a = a == socket ? mem_strdup("/") : mem_strndup(socket, (size_t) (a - socket));
+    _cleanup_free_ char *dir_b = b == path ? mem_strdup("/") : mem_strndup(path, (size_t) (b - path));
+    return sockdir_same(dir_a, dir_b);
 }
 
 size_t binding_uses(const struct ovs_port *p, const char *socket_dir, const struct domain *domains,

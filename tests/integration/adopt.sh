@@ -30,6 +30,7 @@ add_bridge cloudbr0
 vsctl add-br br-kernel # a bridge of the kernel datapath: not a netdev bridge
 SOCK=$T/vhost
 mkdir -p "$SOCK"
+ln -s "$SOCK" "$T/vhost-link"
 agent_properties "$T/agent.properties" "$SOCK"
 
 # Ports as CloudStack makes them: csdpdk-1 .. csdpdk-6.
@@ -77,9 +78,10 @@ dom() {
 {
     echo "<node>"
     # csdpdk-1: CloudStack's client-mode port, used by i-1 through the '//'
-    # of CloudStack's rewrite: adopted. csdpdk-2 (server mode): adopted.
+    # of CloudStack's rewrite: adopted. csdpdk-2 (server mode), used through
+    # a symlink to the socket directory (one directory, two paths): adopted.
     dom i-1 00000000-0000-4000-8000-000000000001 "02:00:00:00:01:01 $SOCK//csdpdk-1 server" \
-        "02:00:00:00:02:01 $SOCK/csdpdk-2 client"
+        "02:00:00:00:02:01 $T/vhost-link/csdpdk-2 client"
     # csdpdk-3: two domains use its socket: ambiguous.
     dom i-3 00000000-0000-4000-8000-000000000003 "02:00:00:00:03:01 $SOCK/csdpdk-3 server"
     dom i-33 00000000-0000-4000-8000-000000000033 "02:00:00:00:03:03 $SOCK/csdpdk-3 server"
