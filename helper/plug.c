@@ -159,7 +159,6 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
     long long now = (long long) time(NULL);
     snprintf(p->claim, sizeof p->claim, OVS_INSTANCE_PLUGGED "%lld", now);
     snprintf(p->now, sizeof p->now, "%lld", now);
-    bool for_start = !p->op_id; /* a plug, not a migration's prepare */
     *n_new = 0;
     for (size_t i = 0; i < p->req.n_nics; i++) {
         const struct vm_nic *nic = &p->req.nics[i];
@@ -188,10 +187,13 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
             }
             struct ovs_retag *r = &p->retags[p->n_retags];
             *r = (struct ovs_retag){.port = port};
+            /* Handed out for a start, or found for an incoming migration
+             * (no tag of its operation marks it: only the stamp keeps gc
+             * from taking it before the VM's domain is here): gc's grace
+             * starts again. */
             if (bind) {
-                /* Handed out for a start: gc's grace starts again. */
-                ovs_retag_bind(r, p->req.vm_uuid, for_start ? p->now : NULL);
-            } else if (for_start) {
+                ovs_retag_bind(r, p->req.vm_uuid, p->now);
+            } else {
                 /* Handed out again: a stamp over the grace old starts it again. */
                 bool recent = ovs_port_owner(port) == OVS_OWNER_VM ? ovs_port_plugged_recent(port, now)
                                                                    : ovs_port_unbound_recent(port, now);

@@ -187,6 +187,22 @@ run "${DST[@]}" gc --apply
 check "gc removes the ports of a migration abandoned long ago, and the finished VM's (it does not run here)" \
     test "$(jqo '.result.removed | length') $(vsctl list-ports cloudbr0 | wc -l)" = "4 0"
 
+# A migration back to a host that still has the VM's ports (the VM left it
+# without the hook; their stamp over an hour old): migrate-prepare finds
+# them (created false, no tag of its operation) and stamps them, so gc
+# keeps them until the VM's domain is here.
+VM=$(uuid_for 13) MAC1=$(mac_for 13 1) MAC2=$(mac_for 13 2)
+run "${DST[@]}" plug <<<"$(request)"
+plugged_long_ago $(jqo '.result.ports[].port')
+run "${DST[@]}" migrate-prepare <<<"$(request op-13)"
+check "migrate-prepare finding the VM's ports (stamped two hours ago): created false, stamped anew" \
+    test "$status $(jqo '[.result.ports[].created] | any') $(for p in $(jqo '.result.ports[].port'); do
+        plug_stamp "$p" Port | awk -v now="$(date +%s)" '{print ($1 > now - 60)}'; done | sort -u)" = "0 false 1"
+run "${DST[@]}" gc --apply
+check "... gc --apply before the VM's domain is here keeps them (the stamp's grace)" \
+    test "$status $(jqo '.result.removed | length') $(vsctl list-ports cloudbr0 | wc -l)" = "0 0 2"
+run "${DST[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM\"}}"
+
 run migrate-rewrite <<<'{"domain_xml": "<domain/>", "mapping": {"02:00:00:00:00:01": {"path": "relative", "port": "csdpdk-1", "mode": "server"}}}'
 check "a mapping with a relative path is refused" expect_error invalid_request 65
 run migrate-check <<<"{\"domain_xml\": \"<domain/>\"}"
