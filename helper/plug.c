@@ -133,9 +133,11 @@ static struct err *judge_owner(const struct plug *p, size_t i, const struct ovs_
  * it); a port the libvirt hook marked as used by a run of the VM
  * (csdpdk-instance "running:") is marked as plugged again, so that the
  * release of that run, should it come later, leaves it alone
- * (docs/hook.md). A plug (not a migration's prepare) stamps each port it
- * hands out with csdpdk-plug-time: when it makes it, binds it, or finds
- * its stamp missing or over OVS_PLUG_GRACE old. gc keeps a port so stamped
+ * (docs/hook.md). A plug stamps each port it hands out with
+ * csdpdk-plug-time: when it makes it, binds it, or finds its stamp missing
+ * or over OVS_PLUG_GRACE old; a migration's prepare stamps the ports it
+ * binds or finds, but not those tagged with its op_id (the tag has its own
+ * grace). gc keeps a port so stamped
  * until its VM's start has had time to come (and removes a port only if
  * its tags did not change while it judged it). A retry within the grace
  * writes nothing. One lookup by MAC per NIC answers all of it; it is the
@@ -193,8 +195,10 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
              * starts again. */
             if (bind) {
                 ovs_retag_bind(r, p->req.vm_uuid, p->now);
-            } else {
-                /* Handed out again: a stamp over the grace old starts it again. */
+            } else if (!(p->op_id && port->op_id && streq(port->op_id, p->op_id))) {
+                /* Handed out again: a stamp over the grace old starts it
+                 * again (not on a port of this very migration: its tag has
+                 * its own grace, and a retry writes nothing). */
                 bool recent = ovs_port_owner(port) == OVS_OWNER_VM ? ovs_port_plugged_recent(port, now)
                                                                    : ovs_port_unbound_recent(port, now);
                 if (!recent) {

@@ -453,7 +453,7 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
                                                      &changed)
                       : NULL;
     if (!e && changed) {
-        note(&out->log, "kept the ports made for it: one was retagged meanwhile (gc removes what nobody uses)");
+        note(&out->log, "kept the ports made for it: one was retagged or removed meanwhile (gc removes what nobody uses)");
         return NULL;
     }
     for (size_t k = 0; !e && k < n; k++) {
@@ -488,7 +488,7 @@ struct err *hook_migrate(const struct hook_config *c, const char *xml, size_t si
     for (size_t k = 0; k < d.n_ifaces; k++) {
         judge_port(&h, &d, k, out);
     }
-    if ((e = judge_memory(c, &d, out))) {
+    if (!out->refusal && (e = judge_memory(c, &d, out))) {
         return e;
     }
     _cleanup_free_ char *warned = NULL;

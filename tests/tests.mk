@@ -1,7 +1,8 @@
 # tests/: cmocka unit tests, golden CLI cases, the bad-input corpus.
 #
 # 'make check' runs them on the plain build, again on an ASan+UBSan build
-# (O=$(O)/asan), and runs the golden cases under valgrind.
+# (O=$(O)/asan), and runs a third of the golden cases under valgrind (make
+# reliability: all of them).
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 CLI_RUNNER := $(O)/tests/cli-runner
