@@ -44,26 +44,12 @@ static char *port_socket(const struct ovs_port *p, const char *socket_dir)
     return raw ? text_single_slashes(raw) : NULL;
 }
 
-/* One socket, however spelled: the same path, or the same name in one
- * directory reached by two paths (/var/run is /run on Debian; a symlinked
- * or bind-mounted directory), so that a running domain's port is never
- * taken for nobody's. */
+/* One socket, however spelled (sockdir_same_socket()), so that a running
+ * domain's port is never taken for nobody's. */
 static bool socket_is(const char *socket, const struct domain_iface *i)
 {
     _cleanup_free_ char *path = i->path ? text_single_slashes(i->path) : NULL;
-    if (!socket || !path) {
-        return false;
-    }
-    if (streq(socket, path)) {
-        return true;
-    }
-    const char *a = strrchr(socket, '/'), *b = strrchr(path, '/');
-    if (!a || !b || !streq(a, b)) {
-        return false;
-    }
-    _cleanup_free_ char *dir_a = a == socket ? mem_strdup("/") : mem_strndup(socket, (size_t) (a - socket));
-    _cleanup_free_ char *dir_b = b == path ? mem_strdup("/") : mem_strndup(path, (size_t) (b - path));
-    return sockdir_same(dir_a, dir_b);
+    return socket && path && sockdir_same_socket(socket, path);
 }
 
 size_t binding_uses(const struct ovs_port *p, const char *socket_dir, const struct domain *domains,

@@ -180,6 +180,20 @@ bool sockdir_same(const char *a, const char *b)
            (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
 }
 
+bool sockdir_same_socket(const char *a, const char *b)
+{
+    if (streq(a, b)) {
+        return true;
+    }
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    if (!sa || !sb || !streq(sa, sb)) {
+        return false;
+    }
+    _cleanup_free_ char *dir_a = sa == a ? mem_strdup("/") : mem_strndup(a, (size_t) (sa - a));
+    _cleanup_free_ char *dir_b = sb == b ? mem_strdup("/") : mem_strndup(b, (size_t) (sb - b));
+    return sockdir_same(dir_a, dir_b);
+}
+
 char *sockdir_holder(const char *path, long switch_pid)
 {
     struct stat file;

@@ -50,4 +50,8 @@ char *sockdir_holder(const char *path, long switch_pid);
  * directory by another path (/var/run is /run on Debian). */
 bool sockdir_same(const char *a, const char *b);
 
+/* Whether paths 'a' and 'b' name one socket: the same path, or the same
+ * name in one directory (sockdir_same()); the socket need not exist. */
+bool sockdir_same_socket(const char *a, const char *b);
+
 #endif
