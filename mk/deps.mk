@@ -10,7 +10,8 @@ DEB_PACKAGES := \
 	openvswitch-switch-dpdk dpdk-dev \
 	openjdk-17-jdk-headless libgoogle-gson-java junit5 groovy \
 	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
-	debhelper lintian rpm rpmlint mmdebstrap libdistro-info-perl gpg strace gdb
+	debhelper lintian rpm rpmlint mmdebstrap libdistro-info-perl gpg strace gdb \
+	prometheus-node-exporter
 
 # make fuzz also needs clang's libFuzzer and sanitizer runtimes, and time(1).
 FUZZ_PACKAGES := clang-14 libfuzzer-14-dev libclang-rt-14-dev time

@@ -101,6 +101,39 @@ check "... counters are counters (_total), with OVS's value" \
     test "$(grep -c '^# TYPE csdpdk_port_tx_packets_total counter$' <<<"$out") $(grep "^csdpdk_port_tx_packets_total{port=\"$P1\"" <<<"$out" | awk '{ print $2 }')" \
     = "1 $(vsctl get Interface "$P1" statistics:tx_packets)"
 
+# The real consumer: node_exporter's textfile collector (Debian's
+# prometheus-node-exporter, started here with that collector only) reads
+# what status wrote, as the timer in docs/ports.md leaves it, and serves
+# every sample; a file it cannot parse would show as
+# node_textfile_scrape_error 1 and none of its samples.
+PROM=$out
+NE_DIR=$T/textfile
+mkdir -p "$NE_DIR"
+NE_ADDR=127.0.0.1:$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+prometheus-node-exporter --collector.disable-defaults --collector.textfile \
+    --collector.textfile.directory="$NE_DIR" --web.listen-address="$NE_ADDR" >"$T/node_exporter.log" 2>&1 &
+daemon_pids+=($!)
+# scrape: node_exporter's /metrics, the csdpdk_ and node_textfile_ lines.
+scrape() {
+    python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+        "http://$NE_ADDR/metrics" 2>/dev/null | grep -E '^(csdpdk_|node_textfile_scrape_error )'
+}
+for _ in $(seq 50); do scrape >/dev/null && break; sleep 0.1; done
+printf '%s\n' "$PROM" >"$NE_DIR/csdpdk.prom"
+out=$(scrape)
+check "node_exporter's textfile collector parses status's file: no scrape error" \
+    grep -qx 'node_textfile_scrape_error 0' <<<"$out"
+grep -q 'level=error' "$T/node_exporter.log" && fail "node_exporter logged an error" "$(grep 'level=error' "$T/node_exporter.log")"
+check "... and serves each of its $(grep -vc '^#' <<<"$PROM") samples" \
+    test "$(grep -c '^csdpdk_' <<<"$out")" = "$(grep -vc '^#' <<<"$PROM")"
+check "... cross-NUMA 1 for $P1, labelled with its VM, MAC and bridge" \
+    grep -qx "csdpdk_port_cross_numa{bridge=\"br0\",mac=\"$MAC1\",port=\"$P1\",vm=\"$VM1\"} 1" <<<"$out"
+run --ovsdb "unix:$T/no-such.sock" --libvirt test:///default --format prometheus status </dev/null
+printf '%s\n' "$out" >"$NE_DIR/csdpdk.prom"
+out=$(scrape)
+check "... OVSDB unreachable: the file with its error comment parses too, csdpdk_up 0" \
+    test "$(grep -cx 'node_textfile_scrape_error 0' <<<"$out") $(grep -x 'csdpdk_up.*' <<<"$out")" = "1 csdpdk_up 0"
+
 # plug judges with the switch's own PMDs (node 1), not the mask on sysfs.
 plug_placed 2 0
 check "plug of a VM bound to node 0: one warning 'OVS will poll cross-NUMA: node 0', verdict cross_numa, PMDs on node 1" \
