@@ -11,7 +11,7 @@ DEB_PACKAGES := \
 	openjdk-17-jdk-headless libgoogle-gson-java junit5 groovy \
 	qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
 	debhelper lintian rpm rpmlint mmdebstrap libdistro-info-perl gpg strace gdb \
-	prometheus-node-exporter
+	prometheus-node-exporter logrotate
 
 # make fuzz also needs clang's libFuzzer and sanitizer runtimes, and time(1).
 FUZZ_PACKAGES := clang-14 libfuzzer-14-dev libclang-rt-14-dev time

@@ -90,6 +90,19 @@ check "the packaged hook runs: its help names the operations; every setting of i
              cp "$2" "$3" && sed -i "s/^#//; /^ /d; /^[A-Z]/d" "$3" &&
              sed -i "s|^log = .*|log =|" "$3" && "$1" --config "$3" vm1 release end - </dev/null' \
     _ "$T/root/usr/sbin/csdpdk-libvirt-hook" "$T/root/etc/csdpdk/libvirt-hook.conf" "$T/uncommented.conf"
+# The log rotation, run by the real logrotate on a copy of the packaged
+# file that names a log under $T: a forced run moves the log aside
+# uncompressed (delaycompress; the hook makes a new one at its next line),
+# the next compresses that one, an empty log stays (notifempty), none is
+# no error (missingok).
+check "the hook's log rotation, run by logrotate: rotated, compressed a round later, empty or missing logs left alone; its file root's, 0644" \
+    bash -c 'set -e; d=$2; [[ $(stat -c %a "$1") == 644 ]]
+             sed "s|^/var/log/libvirt/csdpdk-hook.log |$d/hook.log |" "$1" >"$d/lr.conf"; grep -q "^$d/hook.log {" "$d/lr.conf"
+             lr() { logrotate -f -s "$d/lr.state" "$d/lr.conf"; }
+             echo first >"$d/hook.log"; lr; [[ ! -e $d/hook.log && $(cat "$d/hook.log.1") == first ]]
+             echo second >"$d/hook.log"; lr; [[ $(cat "$d/hook.log.1") == second && $(zcat "$d/hook.log.2.gz") == first ]]
+             : >"$d/hook.log"; lr; [[ -e $d/hook.log && ! -e $d/hook.log.3.gz ]]
+             rm "$d/hook.log"; lr' _ "$T/root/etc/logrotate.d/csdpdk-libvirt-hook" "$T"
 check "... and without failpoints (only the test build has them)" \
     bash -c '! grep -q "ovsdb.before-commit" "$1"' _ "$T/root/usr/bin/csdpdk"
 dpkg-deb --extract "$JAVA" "$T/java"
