@@ -36,6 +36,9 @@ check "... its docs: README, every file of docs/, the changelog and the copyrigh
 check "... its settings and log rotation are conffiles (an operator's edits survive upgrades)" \
     test "$(dpkg-deb --ctrl-tarfile "$BIN" | tar -xO ./conffiles | tr '\n' ' ')" = \
     "/etc/csdpdk/libvirt-hook.conf /etc/logrotate.d/csdpdk-libvirt-hook "
+check "the bridge's Maven pom (for CloudStack's own build) has the Makefile's version ($V), as the packages do" \
+    test "$(python3 -c 'import sys, xml.etree.ElementTree as E; print(E.parse(sys.argv[1]).find("{http://maven.apache.org/POM/4.0.0}version").text)' \
+            "$(dirname "$0")/../plugin-java-bridge/pom.xml")" = "$V"
 check "csdpdk-java-bridge: all architectures, needs gson and this very csdpdk" \
     bash -c '[[ $1 == "all "* && $1 == *libgoogle-gson-java* && $1 == *"csdpdk (>= $2)"* ]]' _ \
     "$(field "$JAVA" Architecture) $(field "$JAVA" Depends)" "$V"
