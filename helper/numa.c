@@ -328,7 +328,7 @@ static struct numa_node *node_get(struct numa_host *h, int id)
     }
     h->nodes = mem_realloc(h->nodes, (h->n + 1) * sizeof *h->nodes);
     memmove(h->nodes + at + 1, h->nodes + at, (h->n - at) * sizeof *h->nodes);
-    h->nodes[at] = (struct numa_node){.id = id, .socket_mem_mb = -1, .socket_limit_mb = -1};
+    h->nodes[at] = (struct numa_node){.id = id, .socket_mem_mb = -1, .socket_limit_mb = -1, .first_cpu = -1};
     h->n++;
     return &h->nodes[at];
 }
@@ -382,11 +382,15 @@ static int64_t list_entry(const char *list, size_t index)
 
 /* The cores that pmd-rxq-affinity ("0:3,1:7") pins queues to, read as OVS
  * reads it (parse_affinity_list: "QUEUE:CORE" pairs, numbers in any base
- * strtol knows, none negative); a list OVS refuses pins nothing, nor does
- * a pair for a queue the port does not have ('rxqs' of them; 0: any). */
+ * strtol knows, none negative; a queue named twice is pinned to the last
+ * core given); a list OVS refuses pins nothing, nor does a pair for a
+ * queue the port does not have ('rxqs' of them; 0: any). */
 static void affinity_cores(const char *affinity, int rxqs, struct cpuset *cores)
 {
-    struct cpuset pinned = {0};
+    struct pin {
+        long queue, core;
+    } *pins = NULL;
+    size_t n_pins = 0;
     const char *p = affinity;
     while (*p) {
         char *end;
@@ -401,16 +405,99 @@ static void affinity_cores(const char *affinity, int rxqs, struct cpuset *cores)
             goto refused;
         }
         if (rxqs <= 0 || queue < rxqs) {
-            cpuset_add(&pinned, (unsigned) core);
+            size_t k = 0;
+            while (k < n_pins && pins[k].queue != queue) {
+                k++;
+            }
+            if (k == n_pins) {
+                pins = mem_realloc(pins, ++n_pins * sizeof *pins);
+            }
+            pins[k] = (struct pin){queue, core};
         }
         p = end;
         while (*p == ',' || *p == ' ') {
             p++;
         }
     }
-    cpuset_union(cores, &pinned);
+    for (size_t k = 0; k < n_pins; k++) {
+        cpuset_add(cores, (unsigned) pins[k].core);
+    }
 refused:
-    cpuset_clear(&pinned);
+    free(pins);
+}
+
+static void set_option(char **value, const char **from, const char *v, const char *where)
+{
+    free(*value);
+    *value = mem_strdup(v);
+    *from = where;
+}
+
+/* DPDK's memory options as OVS 3.1 hands them to DPDK (lib/dpdk.c): the
+ * words of dpdk-extra (split as svec_parse_words does: blanks, quotes,
+ * backslashes), then other_config:dpdk-socket-mem (unless empty) and
+ * dpdk-socket-limit, each unless dpdk-extra has that option as a word of
+ * its own ("--socket-mem 1024,0": OVS then ignores the setting); DPDK
+ * takes the last one given. Sets h's legacy_mem (a word --legacy-mem),
+ * socket_mem, socket_limit and where each comes from. */
+static void dpdk_memory_options(const char *extra, const char *socket_mem, const char *socket_limit,
+                                struct numa_host *h)
+{
+    static const char extra_mem[] = "the --socket-mem of other_config:dpdk-extra";
+    static const char extra_limit[] = "the --socket-limit of other_config:dpdk-extra";
+    bool mem_word = false, limit_word = false;
+    const char *p = extra ? extra : "";
+    char *prev = NULL;
+    for (;;) {
+        while (isspace((unsigned char) *p)) {
+            p++;
+        }
+        if (!*p) {
+            break;
+        }
+        char *word = mem_new0(char, strlen(p) + 1), *w = word;
+        int quote = 0;
+        for (; *p; p++) {
+            if (*p == quote) {
+                quote = 0;
+            } else if (!quote && (*p == '\'' || *p == '"')) {
+                quote = *p;
+            } else if (*p == '\\' && quote != '\'') {
+                if (!*++p) {
+                    break;
+                }
+                *w++ = *p;
+            } else if (!quote && isspace((unsigned char) *p)) {
+                break;
+            } else {
+                *w++ = *p;
+            }
+        }
+        if (streq(word, "--legacy-mem")) {
+            h->legacy_mem = true;
+        } else if (streq(word, "--socket-mem")) {
+            mem_word = true;
+        } else if (streq(word, "--socket-limit")) {
+            limit_word = true;
+        } else if (str_has_prefix(word, "--socket-mem=")) {
+            set_option(&h->socket_mem, &h->socket_mem_from, word + strlen("--socket-mem="), extra_mem);
+        } else if (str_has_prefix(word, "--socket-limit=")) {
+            set_option(&h->socket_limit, &h->socket_limit_from, word + strlen("--socket-limit="), extra_limit);
+        } else if (prev && streq(prev, "--socket-mem")) {
+            set_option(&h->socket_mem, &h->socket_mem_from, word, extra_mem);
+        } else if (prev && streq(prev, "--socket-limit")) {
+            set_option(&h->socket_limit, &h->socket_limit_from, word, extra_limit);
+        }
+        free(prev);
+        prev = word;
+    }
+    free(prev);
+    if (!mem_word && socket_mem && *socket_mem) {
+        set_option(&h->socket_mem, &h->socket_mem_from, socket_mem, "other_config:dpdk-socket-mem");
+    }
+    if (!limit_word && socket_limit) {
+        set_option(&h->socket_limit, &h->socket_limit_from, socket_limit, "other_config:dpdk-socket-limit");
+    }
 }
 
 static bool known_cpus(const struct numa_host *h)
@@ -449,6 +536,9 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
         if (sys[i].cpulist && !cpuset_parse_list(sys[i].cpulist, &n->cpus)) {
             cpuset_clear(&n->cpus);
         }
+        if (sys[i].first_cpu_known && cpuset_has(&n->cpus, sys[i].first_cpu)) {
+            n->first_cpu = (int) sys[i].first_cpu;
+        }
         n->hugepages_known = sys[i].hugepages_known;
         n->hugepages_free_kib = sys[i].hugepages_free_kib;
     }
@@ -465,9 +555,7 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
     if (ovs) {
         h.ovs_known = true;
         h.pmd_cpu_mask = ovs->pmd_cpu_mask ? mem_strdup(ovs->pmd_cpu_mask) : NULL;
-        h.socket_mem = ovs->socket_mem ? mem_strdup(ovs->socket_mem) : NULL;
-        h.socket_limit = ovs->socket_limit ? mem_strdup(ovs->socket_limit) : NULL;
-        h.legacy_mem = ovs->dpdk_extra && strstr(ovs->dpdk_extra, "--legacy-mem");
+        dpdk_memory_options(ovs->dpdk_extra, ovs->socket_mem, ovs->socket_limit, &h);
         h.per_port_memory = is_true(ovs->per_port_memory);
         for (size_t i = 0; i < ovs->n_phys; i++) {
             struct numa_node *n = node_get(&h, ovs->phys_nodes[i] >= 0 ? ovs->phys_nodes[i] : 0);
@@ -478,10 +566,10 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
         }
         for (size_t i = 0; i < h.n; i++) {
             struct numa_node *n = &h.nodes[i];
-            n->socket_mem_mb = list_entry(ovs->socket_mem, (size_t) n->id);
-            n->socket_limit_mb = list_entry(ovs->socket_limit, (size_t) n->id);
+            n->socket_mem_mb = list_entry(h.socket_mem, (size_t) n->id);
+            n->socket_limit_mb = list_entry(h.socket_limit, (size_t) n->id);
             /* Legacy mode cannot grow: only what socket-mem preallocated. */
-            n->no_dpdk_memory = h.legacy_mem && ovs->socket_mem && n->socket_mem_mb <= 0;
+            n->no_dpdk_memory = h.legacy_mem && h.socket_mem && n->socket_mem_mb <= 0;
         }
         /* A PMD a queue is pinned to (pmd-rxq-affinity) polls nothing else,
          * unless pmd-rxq-isolate=false (any case, as OVS reads a boolean),
@@ -493,10 +581,11 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
             affinity_cores(ovs->affinities[i], ovs->affinity_rxqs ? ovs->affinity_rxqs[i] : 0, &pinned);
         }
         if (!h.pmd_source && (!ovs->pmd_cpu_mask || !*ovs->pmd_cpu_mask)) {
-            /* OVS starts one PMD on each node (on its first core). */
+            /* OVS starts one PMD on each node, on the first CPU it lists
+             * for the node (sysfs's order; the lowest when not known). */
             h.pmd_source = "default";
             for (size_t i = 0; i < h.n; i++) {
-                int first = cpuset_next(&h.nodes[i].cpus, 0);
+                int first = h.nodes[i].first_cpu >= 0 ? h.nodes[i].first_cpu : cpuset_next(&h.nodes[i].cpus, 0);
                 if (first >= 0) {
                     cpuset_add(isolate && cpuset_has(&pinned, (unsigned) first) ? &h.nodes[i].isolated
                                                                                  : &h.nodes[i].pmds,
@@ -581,12 +670,11 @@ struct err *numa_host_from_json(const json_t *j, const json_t *other_config, con
     }
     struct numa_host h = {
         .pmd_cpu_mask = config_string(other_config, "pmd-cpu-mask"),
-        .socket_mem = config_string(other_config, "dpdk-socket-mem"),
-        .socket_limit = config_string(other_config, "dpdk-socket-limit"),
         .per_port_memory = is_true(json_string_value(json_object_get(other_config, "per-port-memory"))),
     };
-    const char *extra = json_string_value(json_object_get(other_config, "dpdk-extra"));
-    h.legacy_mem = extra && strstr(extra, "--legacy-mem");
+    dpdk_memory_options(json_string_value(json_object_get(other_config, "dpdk-extra")),
+                        json_string_value(json_object_get(other_config, "dpdk-socket-mem")),
+                        json_string_value(json_object_get(other_config, "dpdk-socket-limit")), &h);
     size_t i;
     const json_t *o;
     json_array_foreach(j, i, o) {
@@ -667,6 +755,31 @@ static bool some_pmd(const struct numa_host *h)
     return any;
 }
 
+/* The memory settings as messages name them: "dpdk-socket-mem" (also
+ * when none is set), or "dpdk-extra's --socket-mem". */
+static const char *socket_mem_name(const struct numa_host *h)
+{
+    return h->socket_mem_from && strstr(h->socket_mem_from, "dpdk-extra") ? "dpdk-extra's --socket-mem"
+                                                                         : "dpdk-socket-mem";
+}
+
+static const char *socket_limit_name(const struct numa_host *h)
+{
+    return h->socket_limit_from && strstr(h->socket_limit_from, "dpdk-extra") ? "dpdk-extra's --socket-limit"
+                                                                             : "dpdk-socket-limit";
+}
+
+/* ...and where to change them. */
+static const char *socket_mem_where(const struct numa_host *h)
+{
+    return h->socket_mem_from ? h->socket_mem_from : "other_config:dpdk-socket-mem";
+}
+
+static const char *socket_limit_where(const struct numa_host *h)
+{
+    return h->socket_limit_from ? h->socket_limit_from : "other_config:dpdk-socket-limit";
+}
+
 /* Is node 'n''s dpdk-socket-limit entry below 'need' MiB? The limit caps
  * dynamic memory only: legacy mode ignores it. */
 static bool limit_below(const struct numa_host *h, const struct numa_node *n, uint64_t need)
@@ -702,15 +815,16 @@ void numa_host_warnings(const struct numa_host *h, json_t *warnings)
         if (n->no_dpdk_memory) {
             json_array_append_new(
                 warnings,
-                json_sprintf("NUMA node %d has no DPDK memory (--legacy-mem with dpdk-socket-mem=%s): a vhost-user port of a DPDK VM whose memory is there cannot get its buffers; give node %d an entry in other_config:dpdk-socket-mem, or drop --legacy-mem from other_config:dpdk-extra",
-                             n->id, shown(h->socket_mem), n->id));
+                json_sprintf("NUMA node %d has no DPDK memory (--legacy-mem with %s=%s): a vhost-user port of a DPDK VM whose memory is there cannot get its buffers; give node %d an entry in %s, or drop --legacy-mem from other_config:dpdk-extra",
+                             n->id, socket_mem_name(h), shown(h->socket_mem), n->id, socket_mem_where(h)));
         }
         uint64_t need = numa_port_memory_mb(h->per_port_memory, 1);
         if (limit_below(h, n, need)) {
             json_array_append_new(
                 warnings,
-                json_sprintf("NUMA node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs: a DPDK VM whose memory is there is refused; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
-                             n->id, n->socket_limit_mb, shown(h->socket_limit), need, n->id));
+                json_sprintf("NUMA node %d's DPDK memory is capped at %" PRId64 " MiB (%s=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs: a DPDK VM whose memory is there is refused; raise node %d's entry of %s (0: no cap)",
+                             n->id, n->socket_limit_mb, socket_limit_name(h), shown(h->socket_limit), need, n->id,
+                             socket_limit_where(h)));
         }
     }
 }
@@ -936,15 +1050,16 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
         verdict = streq(verdict, "unknown") ? "local" : verdict;
         if (n->no_dpdk_memory) {
             e = err_new(ERR_NUMA_REFUSED, NULL,
-                        "node %d has no DPDK memory (--legacy-mem with dpdk-socket-mem=%s): OVS cannot allocate the buffers of the VM's vhost-user port there; give node %d an entry in other_config:dpdk-socket-mem, or drop --legacy-mem",
-                        v, shown(h->socket_mem), v);
+                        "node %d has no DPDK memory (--legacy-mem with %s=%s): OVS cannot allocate the buffers of the VM's vhost-user port there; give node %d an entry in %s, or drop --legacy-mem",
+                        v, socket_mem_name(h), shown(h->socket_mem), v, socket_mem_where(h));
             break;
         }
         uint64_t need = numa_port_memory_mb(h->per_port_memory, p->queues);
         if (limit_below(h, n, need)) {
             e = err_new(ERR_NUMA_REFUSED, NULL,
-                        "node %d's DPDK memory is capped at %" PRId64 " MiB (dpdk-socket-limit=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs; raise node %d's entry of other_config:dpdk-socket-limit (0: no cap)",
-                        v, n->socket_limit_mb, shown(h->socket_limit), need, v);
+                        "node %d's DPDK memory is capped at %" PRId64 " MiB (%s=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs; raise node %d's entry of %s (0: no cap)",
+                        v, n->socket_limit_mb, socket_limit_name(h), shown(h->socket_limit), need, v,
+                        socket_limit_where(h));
             break;
         }
         if (!node_has_pmd(h, n)) {

@@ -95,6 +95,7 @@ struct numa_node {
     int64_t socket_mem_mb;  /* dpdk-socket-mem's entry; -1: not set */
     int64_t socket_limit_mb; /* dpdk-socket-limit's entry; 0 or -1: no limit */
     bool no_dpdk_memory;    /* legacy memory mode, nothing preallocated here */
+    int first_cpu;          /* OVS's first CPU of the node (sysfs order); -1: the lowest */
     bool hugepages_known;
     uint64_t hugepages_free_kib; /* free hugepages of every size, in KiB */
     char **phys;            /* physical DPDK ports on the node */
@@ -109,7 +110,12 @@ struct numa_host {
                              * "default" (mask unset: one PMD a node), NULL */
     bool legacy_mem;        /* dpdk-extra has --legacy-mem */
     bool per_port_memory;
-    char *pmd_cpu_mask, *socket_mem, *socket_limit; /* as set, for messages */
+    char *pmd_cpu_mask;     /* as set, for messages */
+    /* DPDK's --socket-mem and --socket-limit as OVS passes them (from
+     * dpdk-extra or other_config; NULL: none), and where each is set, for
+     * messages ("other_config:dpdk-socket-mem", ...). */
+    char *socket_mem, *socket_limit;
+    const char *socket_mem_from, *socket_limit_from;
 };
 
 /* One node's CPUs and free hugepages, as sysfs has them. */
@@ -118,6 +124,9 @@ struct numa_sysfs_node {
     const char *cpulist; /* NULL: not known */
     bool hugepages_known;
     uint64_t hugepages_free_kib;
+    bool first_cpu_known;
+    unsigned first_cpu;  /* the node's first CPU as OVS lists them (sysfs's
+                          * readdir order; its default PMD's core) */
 };
 
 /* Builds the host's NUMA facts: nodes from 'sys' (and any node a live PMD or

@@ -301,6 +301,8 @@ void host_numa_build(const struct host_memory *memory, const struct ovs_switch *
     for (size_t i = 0; i < n; i++) {
         nodes[i] = (struct numa_sysfs_node){.id = memory->cpus[i].node,
                                             .cpulist = memory->cpus[i].cpulist,
+                                            .first_cpu_known = memory->cpus[i].first_cpu >= 0,
+                                            .first_cpu = memory->cpus[i].first_cpu >= 0 ? (unsigned) memory->cpus[i].first_cpu : 0,
                                             .hugepages_known = memory->per_node};
         for (size_t k = 0; k < memory->n_pools; k++) {
             const struct hugepage_pool *pool = &memory->pools[k];

@@ -3,6 +3,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "helper/mem.h"
 
@@ -45,6 +48,35 @@ static char *read_line(const char *path)
     char *s = fgets(line, sizeof line, f) ? mem_strndup(line, strcspn(line, "\n")) : NULL;
     fclose(f);
     return s;
+}
+
+/* The first cpuN entry of the node directory 'dir', in readdir order,
+ * whose CPU has a topology (<sysfs>/devices/system/cpu/cpuN/topology/core_id):
+ * the CPU OVS lists first for the node (lib/ovs-numa.c,
+ * discover_numa_and_core, cpu_detected), where it starts the node's PMD
+ * thread when pmd-cpu-mask is unset. sysfs lists a directory in the order
+ * of its names' hashes, not by number. -1 if there is none. */
+static int first_cpu(const char *sysfs, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        return -1;
+    }
+    int first = -1;
+    struct dirent *e;
+    while (first < 0 && (e = readdir(d))) {
+        const char *digits = e->d_name + 3;
+        if (strncmp(e->d_name, "cpu", 3) || !*digits || strspn(digits, "0123456789") != strlen(digits) ||
+            strlen(digits) > 6) {
+            continue;
+        }
+        _cleanup_free_ char *core = mem_asprintf("%s/devices/system/cpu/%s/topology/core_id", sysfs, e->d_name);
+        if (access(core, F_OK) == 0) {
+            first = atoi(digits);
+        }
+    }
+    closedir(d);
+    return first;
 }
 
 static int cpus_compare(const void *a_, const void *b_)
@@ -176,8 +208,10 @@ struct err *sysfs_read_memory(const char *sysfs, const char *proc, struct host_m
             }
             m.numa_nodes++;
             _cleanup_free_ char *list = mem_asprintf("%s/%s/cpulist", nodes, e->d_name);
+            _cleanup_free_ char *node_dir = mem_asprintf("%s/%s", nodes, e->d_name);
             m.cpus = mem_realloc(m.cpus, (m.n_cpus + 1) * sizeof *m.cpus);
-            m.cpus[m.n_cpus++] = (struct node_cpus){.node = node, .cpulist = read_line(list)};
+            m.cpus[m.n_cpus++] = (struct node_cpus){.node = node, .cpulist = read_line(list),
+                                                    .first_cpu = first_cpu(sysfs, node_dir)};
             _cleanup_free_ char *dir = mem_asprintf("%s/%s/hugepages", nodes, e->d_name);
             read_pools(&m, &n_alloc, dir, node);
         }

@@ -25,7 +25,10 @@ struct hugetlbfs_mount {
 /* A NUMA node's CPUs, as devices/system/node/nodeN/cpulist has them. */
 struct node_cpus {
     int node;
-    char *cpulist; /* "0-3,8-11"; NULL when unreadable */
+    char *cpulist;  /* "0-3,8-11"; NULL when unreadable */
+    int first_cpu;  /* the first cpuN of the node's directory as readdir
+                     * lists it (a CPU with a topology), as OVS finds
+                     * them (its default PMD goes there); -1: none */
 };
 
 struct host_memory {

@@ -231,6 +231,25 @@ check "... migrate-check with such a destination's capabilities: the check numa 
     test "$status $(jqo '.result.checks[] | select(.id == "numa") | .ok')" = "1 false"
 vsctl remove Interface "$P1" other_config pmd-rxq-affinity
 
+# ---- pmd-cpu-mask unset, on this machine's own NUMA (no --dummy-numa) ----
+# OVS then starts one PMD on each node, on the first CPU it lists for the
+# node: the first cpuN of /sys/devices/system/node/nodeN as readdir gives
+# them (sysfs's order is its names' hashes, not their numbers). While the
+# switch runs csdpdk asks it; when none answers it predicts the same core.
+vswitchd_stop
+vsctl remove Open_vSwitch . other_config pmd-cpu-mask
+vswitchd_run || fail "restart ovs-vswitchd without --dummy-numa"
+live_pmds() { ovs-appctl -t "$VSWITCHD_CTL" dpif-netdev/pmd-rxq-show | awk '/^pmd thread numa_id/ { sub(":", "", $6); printf "%s:%s ", $4, $6 }'; }
+for _ in $(seq 50); do [[ -n $(live_pmds) ]] && break; sleep 0.1; done
+LIVE=$(live_pmds)
+run "${C[@]}" capabilities </dev/null
+check "mask unset: ovs-vswitchd runs one PMD a node ($LIVE), and capabilities has them from it" \
+    test "$(jqo .result.pmd_source) $(jq -r '[.result.numa[] | "\(.node):\(.pmd_cores[])"] | join(" ")' <<<"$out") " = "ovs-vswitchd $LIVE"
+vswitchd_stop
+run "${C[@]}" capabilities </dev/null
+check "... with the switch stopped, csdpdk predicts the same core(s) (sysfs's order: $(ls -f /sys/devices/system/node/node0 | grep -E '^cpu[0-9]+$' | tr '\n' ' '))" \
+    test "$(jqo .result.pmd_source) $(jq -r '[.result.numa[] | "\(.node):\(.pmd_cores[])"] | join(" ")' <<<"$out") " = "default $LIVE"
+
 testpmd_stop vm1
 run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM1\"}}"
 check "unplug of VM 1 leaves the bridge empty" test "$(vsctl list-ports br0 | wc -l)" = 0

@@ -150,8 +150,8 @@ static const char *vm_nodes(const json_t *locality)
 
 /* Two nodes as tests/data/sysfs/two-nodes has them. */
 static const struct numa_sysfs_node two_nodes[] = {
-    {0, "0-3,8-11", true, 400 * 1024},
-    {1, "4-7,12-15", true, 512 * 1024},
+    {0, "0-3,8-11", true, 400 * 1024, false, 0},
+    {1, "4-7,12-15", true, 512 * 1024, false, 0},
 };
 
 static void host(const struct numa_ovs_config *ovs, struct numa_host *h)
@@ -211,7 +211,7 @@ static void pmds_from_the_mask(void **state)
     numa_host_clear(&h);
 
     /* Without the nodes' CPUs the mask says nothing of nodes. */
-    const struct numa_sysfs_node blind[] = {{0, NULL, false, 0}, {1, NULL, false, 0}};
+    const struct numa_sysfs_node blind[] = {{0, NULL, false, 0, false, 0}, {1, NULL, false, 0, false, 0}};
     numa_host_build(blind, 2, &(struct numa_ovs_config){.pmd_cpu_mask = "0x30"}, NULL, &h);
     assert_null(h.pmd_source);
     numa_host_clear(&h);
@@ -276,6 +276,34 @@ static void isolated_cores(void **state)
     expect_warnings(&h, 1, "node 1 has no non-isolated PMD");
     numa_host_clear(&h);
 
+    /* ...on the first CPU OVS lists for the node, sysfs's order (its
+     * readdir), which is not the lowest: 9 and 12 here; a pin to core 4
+     * then isolates nothing, one to 12 node 1's PMD. */
+    struct numa_sysfs_node listed[] = {{0, "0-3,8-11", true, 0, true, 9}, {1, "4-7,12-15", true, 0, true, 12}};
+    numa_host_build(listed, 2, &(struct numa_ovs_config){.affinities = first_of_node1, .n_affinities = 1}, NULL, &h);
+    assert_true(cpuset_has(&h.nodes[0].pmds, 9) && cpuset_has(&h.nodes[1].pmds, 12));
+    assert_int_equal(cpuset_count(&h.nodes[0].pmds) + cpuset_count(&h.nodes[1].pmds), 2);
+    assert_int_equal(cpuset_count(&h.nodes[1].isolated), 0);
+    numa_host_clear(&h);
+    const char *const on_12[] = {"0:12"};
+    numa_host_build(listed, 2, &(struct numa_ovs_config){.affinities = on_12, .n_affinities = 1}, NULL, &h);
+    assert_true(cpuset_has(&h.nodes[1].isolated, 12));
+    numa_host_clear(&h);
+    /* A first CPU that is not among the node's CPUs: the lowest. */
+    listed[1].first_cpu = 3;
+    numa_host_build(listed, 2, &(struct numa_ovs_config){0}, NULL, &h);
+    assert_true(cpuset_has(&h.nodes[1].pmds, 4));
+    numa_host_clear(&h);
+
+    /* A queue pinned twice goes to the last core given (OVS's
+     * parse_affinity_list): 0:4,0:5 isolates core 5 only. */
+    const char *const twice[] = {"0:4,0:5"};
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .affinities = twice, .n_affinities = 1}, &h);
+    assert_true(cpuset_has(&h.nodes[1].pmds, 4));
+    assert_true(cpuset_has(&h.nodes[1].isolated, 5));
+    assert_int_equal(cpuset_count(&h.nodes[1].isolated), 1);
+    numa_host_clear(&h);
+
     /* per-port-memory, a boolean of OVS's too: any case. */
     host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .per_port_memory = "True"}, &h);
     assert_true(h.per_port_memory);
@@ -285,7 +313,7 @@ static void isolated_cores(void **state)
     numa_host_clear(&h);
 
     /* A node without CPUs (memory only) gets no PMD of OVS's default. */
-    const struct numa_sysfs_node memory_only[] = {{0, "0-3", true, 0}, {1, NULL, true, 512 * 1024}};
+    const struct numa_sysfs_node memory_only[] = {{0, "0-3", true, 0, false, 0}, {1, NULL, true, 512 * 1024, false, 0}};
     numa_host_build(memory_only, 2, &(struct numa_ovs_config){0}, NULL, &h);
     struct numa_placement on1 = {.source = "numatune", .domain = true, .queues = 1};
     cpuset_add(&on1.nodes, 1);
@@ -341,8 +369,8 @@ static void wide_mask(void **state)
 {
     (void) state;
     static const struct numa_sysfs_node big[] = {
-        {0, "0-63", true, 1024 * 1024},
-        {1, "64-127", true, 1024 * 1024},
+        {0, "0-63", true, 1024 * 1024, false, 0},
+        {1, "64-127", true, 1024 * 1024, false, 0},
     };
     struct numa_host h;
     struct err *e;
@@ -523,6 +551,52 @@ static void refusals(void **state)
     assert_string_equal(verdict(l), "local");
     json_decref(l);
     expect_warnings(&h, 1, "NUMA node 1 has no DPDK memory");
+    numa_host_clear(&h);
+
+    /* An empty dpdk-socket-mem is none (OVS skips it): legacy memory
+     * then takes every hugepage, on any node. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem", .socket_mem = ""}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_ok(e);
+    json_decref(l);
+    expect_warnings(&h, 0, NULL);
+    numa_host_clear(&h);
+
+    /* --socket-mem as a word of dpdk-extra: OVS ignores dpdk-socket-mem
+     * then, and messages name where the list is. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem --socket-mem 1024,1024",
+                                   .socket_mem = "1024"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_ok(e);
+    json_decref(l);
+    numa_host_clear(&h);
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "-m 512 '--legacy-mem' \"--socket-mem\" 1024",
+                                   .socket_mem = "1024,1024"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL,
+               "node 1 has no DPDK memory (--legacy-mem with dpdk-extra's --socket-mem=1024): OVS cannot allocate the buffers of the VM's vhost-user port there; give node 1 an entry in the --socket-mem of other_config:dpdk-extra, or drop --legacy-mem");
+    expect_warnings(&h, 1, "give node 1 an entry in the --socket-mem of other_config:dpdk-extra");
+    numa_host_clear(&h);
+    /* --socket-mem=LIST is not that word: OVS adds dpdk-socket-mem after
+     * it, and DPDK takes the last. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem --socket-mem=1024",
+                                   .socket_mem = "1024,1024"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_ok(e);
+    json_decref(l);
+    numa_host_clear(&h);
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem --socket-mem=1024"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL, "(--legacy-mem with dpdk-extra's --socket-mem=1024)");
+    numa_host_clear(&h);
+    /* Not --legacy-mem as a word: not legacy memory. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-memory", .socket_mem = "1024"}, &h);
+    assert_false(h.legacy_mem);
+    numa_host_clear(&h);
+    /* The limit the same way. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--socket-limit 0,16", .socket_limit = "0,0"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL, "capped at 16 MiB (dpdk-extra's --socket-limit=0,16)");
     numa_host_clear(&h);
 
     /* Dynamic memory (no --legacy-mem): socket-mem 0 is no cap. */

@@ -4,7 +4,9 @@
 # come from other_config:pmd-cpu-mask mapped onto the CPUs of a fabricated
 # two-node sysfs tree (tests/data/sysfs/two-nodes: node 0 has CPUs 0-3 and
 # 8-11, node 1 CPUs 4-7 and 12-15), as csdpdk predicts them when no switch
-# answers. The switch itself is tested in tests/integration/numa.sh.
+# answers (tests/data/sysfs/ovs-order: the same, with node directories that
+# list their CPUs as sysfs does, for the CPU OVS starts its default PMD on).
+# The switch itself is tested in tests/integration/numa.sh.
 set -eu
 D=$1
 cat > "$D/agent.properties" <<PROPS
@@ -38,6 +40,9 @@ switch mask-wide pmd-cpu-mask=0x1000000000000000001
 switch mask-none pmd-cpu-mask=0x10000
 switch legacy pmd-cpu-mask=0x11 dpdk-extra="--legacy-mem --no-pci" dpdk-socket-mem=1024
 switch limit pmd-cpu-mask=0x11 dpdk-socket-limit=1024,16
+# dpdk-extra's own --socket-mem (a word of its own): OVS ignores
+# dpdk-socket-mem then, and node 1 has no DPDK memory.
+switch extra-mem pmd-cpu-mask=0x11 dpdk-extra="--legacy-mem --socket-mem 1024" dpdk-socket-mem=1024,1024
 # Node 0's only PMD cores (0, 1) are isolated by a queue pinned to each
 # (a physical DPDK port with two rx queues).
 switch isolated pmd-cpu-mask=0x3
