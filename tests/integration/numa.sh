@@ -40,11 +40,12 @@ status_of() {
     jq -r --arg p "$1" ".result.ports[] | select(.port == \$p) | $2" <<<"$out"
 }
 
-# domain NODE PORT...: a domain whose memory is bound to host node NODE,
-# with a vhost-user interface on PORT (VM 1's, client mode).
+# domain NODE PORT [VM MAC]: a domain whose memory is bound to host node
+# NODE, with a vhost-user interface on PORT (VM 1's, client mode, unless
+# VM and MAC are given).
 domain() {
     printf "<domain type='kvm'><name>numa-vm</name><uuid>%s</uuid><memory unit='KiB'>1048576</memory><vcpu>1</vcpu><numatune><memory mode='strict' nodeset='%s'/></numatune><cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB' memAccess='shared'/></numa></cpu><memoryBacking><hugepages/></memoryBacking><devices><interface type='vhostuser'><mac address='%s'/><source type='unix' path='%s' mode='server'/><target dev='%s'/><model type='virtio'/></interface></devices></domain>" \
-        "$VM1" "$1" "$MAC1" "$SOCKDIR/$2" "$2"
+        "${3:-$VM1}" "$1" "${4:-$MAC1}" "$SOCKDIR/$2" "$2"
 }
 
 # render_placed NODE: render of VM 6 bound to NODE, judged against this
@@ -215,9 +216,27 @@ check "migrate-check: nothing flagged, local on the destination" \
     = "false local 0"
 
 # ---- no PMD that can poll at all: plug refuses, changing nothing ----
+# VM 8's port (no guest on it) is plugged first: when the affinity below
+# isolates the only PMD for VM 1's queue, OVS polls VM 8's queue nowhere.
+VM8=$(uuid_for 8) MAC8=$(mac_for 8 1)
+run "${C[@]}" plug <<<"$(plug_request "$VM8" client "$(nic "$MAC8" br0)")"
+P8=$(jqo '.result.ports[0].port')
 vsctl set Open_vSwitch . other_config:pmd-cpu-mask=0x1 -- set Interface "$P1" other_config:pmd-rxq-affinity=0:0
 vswitchd_sync
 for _ in $(seq 50); do ovs-appctl -t "$VSWITCHD_CTL" dpif-netdev/pmd-rxq-show | grep -q "isolated : true" && break; sleep 0.1; done
+check "OVS polls no queue of VM 8's $P8: its log says so, pmd-rxq-show lists none" \
+    bash -c 'grep -q "No non-isolated pmd on any numa available for port .$1. rx queue 0.*will not be polled" "$2" &&
+             ! ovs-appctl -t "$3" dpif-netdev/pmd-rxq-show | grep -q "port: $1 "' _ "$P8" "$VSWITCHD_LOG" "$VSWITCHD_CTL"
+check "status: $P8 unpolled (its queue 0 on no core), $P1 not" \
+    test "$(status_of "$P8" '"\(.unpolled) \(.rxqs[0].pmd_core)"') $(status_of "$P1" .unpolled)" = "true null false"
+run "${C[@]}" --format text status </dev/null
+check "... text: POLL is NONE for $P8" grep -qE "^$P8 .* NONE$" <<<"$out"
+run "${C[@]}" --format prometheus status </dev/null
+check "... prometheus: csdpdk_port_unpolled 1 for $P8" grep -q "^csdpdk_port_unpolled{port=\"$P8\",vm=\"$VM8\".*} 1$" <<<"$out"
+run "${C[@]}" migrate-check <<<"$(jq -n --arg d "$(domain 0 "$P8" "$VM8" "$MAC8")" --argjson r "$CAPS" '{domain_xml: $d, destination_report: $r}')"
+check "... migrate-check of VM 8: its port's queue is flagged unpolled on the source, with a warning" \
+    test "$(jqo '.result.locality.source_ports[0] | "\(.port) \(.unpolled)"') $(jq '[.warnings[] | select(test("has a queue no PMD thread polls on the source"))] | length' <<<"$out")" \
+    = "$P8 true 1"
 before=$(vsctl list-ports br0 | wc -l)
 run "${C[@]}" plug <<<"$(plug_request "$(uuid_for 4)" client "$(nic "$(mac_for 4 1)" br0)")"
 check "every PMD isolated by pmd-rxq-affinity: plug is numa_refused, exit 69, nothing made ($(jqo .error.message | cut -c1-60)...)" \
@@ -230,6 +249,8 @@ run "${C[@]}" migrate-check <<<"$(jq -n --arg d "$(domain 0 "$P1")" --argjson r 
 check "... migrate-check with such a destination's capabilities: the check numa fails, not eligible" \
     test "$status $(jqo '.result.checks[] | select(.id == "numa") | .ok')" = "1 false"
 vsctl remove Interface "$P1" other_config pmd-rxq-affinity
+run "${C[@]}" unplug <<<"{\"vm\": {\"uuid\": \"$VM8\"}}"
+check "unplug of VM 8" test "$status $(vsctl list-ports br0 | grep -c "^$P8$")" = "0 0"
 
 # ---- pmd-cpu-mask unset, on this machine's own NUMA (no --dummy-numa) ----
 # OVS then starts one PMD on each node, on the first CPU it lists for the
