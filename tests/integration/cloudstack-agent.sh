@@ -267,6 +267,16 @@ check "... StopCommand: the driver removes its port itself; the bridge interface
     test "$?|$(head -1 <<<"$AOUT")|$(grep -c 'stock del-port \[\]' <<<"$AOUT")|$(grep '^stock unplug' <<<"$AOUT")|$(($(port_count h1) - before))" \
     = "0|unplugged $port $(host_sockdir h1) client|1|stock unplug [52:54:00:80:00:02@cloudbr0]|0"
 
+# A vhost-user interface on a port csdpdk does not name (an operator's, or
+# another tool's): OvsVifDriver's, whose unplug runs ovs-vsctl del-port for
+# it as on a stock agent; csdpdk is not asked (it would refuse the name).
+printf "<domain><devices><interface type='vhostuser'><mac address='52:54:00:80:00:03'/><source type='unix' path='%s/vhu-ops-1' mode='client'/><model type='virtio'/></interface></devices></domain>" \
+    "$(host_sockdir h1)" >"$T/other.xml"
+log0=$(wc -l <"$T/h1/agent.log")
+agent_call h1 stop "$T/other.xml"
+check "StopCommand of a vhost-user interface on a port not named csdpdk-N: the stock unplug's del-port, csdpdk not asked" \
+    test "$?|$(grep -c '^stock del-port \[.*vhu-ops-1\]$' <<<"$AOUT")|$(tail -n +"$((log0 + 1))" "$T/h1/agent.log" | grep -c 'csdpdk unplug')" = "0|1|0"
+
 # A multi-queue NIC: the offering's extraconfig-dpdk-interface-queues (as
 # csdpdk offering build writes it) asks for 2 queues; the driver tells
 # csdpdk's plug so, which checks the two agree (before: invalid_xml).

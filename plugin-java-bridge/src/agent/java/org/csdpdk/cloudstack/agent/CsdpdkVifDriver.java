@@ -55,8 +55,13 @@ public class CsdpdkVifDriver extends OvsVifDriver {
     static final String DETAIL_MODE = DpdkDetails.KEY_MODE;
     static final String DETAIL_INTERFACE_PREFIX = DpdkDetails.KEY_INTERFACE_PREFIX;
 
+    /** The names csdpdk plugs and unplugs (and CloudStack's own DPDK code makes). */
+    private static final Pattern CSDPDK_PORT = Pattern.compile("csdpdk-[0-9]{1,10}");
+
     private final AgentLog log = AgentLog.find(CsdpdkVifDriver.class.getName(), VifDriverBase.class);
     private volatile DpdkHelperClient csdpdk;
+    /** agent.properties enables DPDK (set by configure). */
+    private volatile boolean dpdk;
 
     /** The client configure made (null before). */
     DpdkHelperClient client() {
@@ -73,6 +78,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         super.configure(params);
         AgentSettings settings = AgentSettings.load();
         csdpdk = settings.client;
+        dpdk = settings.dpdk;
         log.info("csdpdk VIF driver: " + csdpdk.getPath() + ", settings " + settings.file + ", logging through "
                 + log.api());
         if (!settings.dpdk) {
@@ -103,6 +109,10 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             verdict = b.toString();
         } catch (DpdkHelperException e) {
             verdict = e.getMessage();
+        } catch (RuntimeException e) {
+            // Not csdpdk's answer (a bug of the bridge's): a verdict all the same, never out of configure
+            // unless the operator asked for that.
+            verdict = "csdpdk capabilities failed: " + e;
         }
         String message = "csdpdk capabilities: " + file + " enables DPDK but this host cannot run DPDK VMs: " + verdict;
         if (required) {
@@ -121,7 +131,8 @@ public class CsdpdkVifDriver extends OvsVifDriver {
                 log.info("csdpdk gc: removed " + gc.getRemoved().size() + " port(s) of VMs no longer here: "
                         + String.join(" ", gc.getRemoved()));
             }
-        } catch (DpdkHelperException e) {
+        } catch (DpdkHelperException | RuntimeException e) {
+            // Never out of configure: the agent starts without this clean-up.
             log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): " + e.getMessage());
         }
     }
@@ -273,11 +284,15 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         }
     }
 
-    /** A DPDK port (it has a port name) is csdpdk's to remove, idempotently; anything else is OvsVifDriver's. */
+    /**
+     * A DPDK port named as csdpdk names them ({@code csdpdk-N}) is csdpdk's to remove, idempotently, when
+     * agent.properties enables DPDK; anything else is OvsVifDriver's (which runs {@code ovs-vsctl del-port}
+     * for a vhost-user port of any other name, as on a stock agent, and nothing when DPDK is off).
+     */
     @Override
     public void unplug(InterfaceDef iface, boolean deleteBr) {
         String port = iface.getDpdkSourcePort();
-        if (port == null || port.trim().isEmpty()) {
+        if (port == null || !dpdk || !CSDPDK_PORT.matcher(port).matches()) {
             super.unplug(iface, deleteBr);
             return;
         }

@@ -41,8 +41,8 @@ import javax.naming.ConfigurationException;
  * start-many DIR [OPTIONS] NIC...                         StartCommands of one VM per NIC at once: DIR/MAC.ifaces
  * stop FILE                                                StopCommand: unplug the interfaces of FILE (the
  *                                                          domain's XML taken before it stopped); then the
- *                                                          stock del-ports so far, the stock unplug's
- *                                                          interfaces in this command
+ *                                                          stock unplug's del-ports and interfaces in this
+ *                                                          command
  * prepare [--detail K=V]... NIC...                         PrepareForMigration: the MAC -> DpdkTO map (JSON)
  * rewrite FILE MAPPING_JSON_FILE                           Migrate's replaceDpdkInterfaces: the new XML
  * cleanup-source FILE                                      after a migration: unplug the source's interfaces
@@ -163,7 +163,10 @@ public final class AgentCli {
                 out.println("unplugged " + def.getDpdkSourcePort() + " " + def.getDpdkOvsPath() + " "
                         + def.getInterfaceMode());
             }
-            out.println("stock del-port " + OvsVifDriver.STOCK_DEL_PORTS);
+            synchronized (OvsVifDriver.STOCK_DEL_PORTS) {
+                out.println("stock del-port " + OvsVifDriver.STOCK_DEL_PORTS); // this command's
+                OvsVifDriver.STOCK_DEL_PORTS.clear();
+            }
             synchronized (OvsVifDriver.STOCK_UNPLUGS) {
                 out.println("stock unplug " + OvsVifDriver.STOCK_UNPLUGS); // this command's
                 OvsVifDriver.STOCK_UNPLUGS.clear();
