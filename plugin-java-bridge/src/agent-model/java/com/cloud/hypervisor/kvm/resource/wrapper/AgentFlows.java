@@ -92,8 +92,16 @@ public final class AgentFlows {
         throw new CloudRuntimeException("model: ovs-vsctl del-port " + port + " is not modelled");
     }
 
-    /** replaceDpdkInterfaces on the source: target dev, source path (path + "/" + port) and mode by MAC. */
+    /**
+     * replaceDpdkInterfaces on the source: target dev, source path (path + "/" + port) and mode by MAC; as
+     * the wrapper calls it only with a mapping (MapUtils.isNotEmpty), none leaves the XML as it is; an
+     * interface without a MAC is skipped, and a {@code <target>} without {@code dev} fails as the stock
+     * code's getNamedItem("dev") does (a NullPointerException).
+     */
     public static String replaceDpdkInterfaces(String xml, Map<String, DpdkTO> mapping) {
+        if (mapping == null || mapping.isEmpty()) {
+            return xml;
+        }
         try {
             Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                     .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
@@ -104,10 +112,13 @@ public final class AgentFlows {
                     continue;
                 }
                 String mac = ((Element) nic.getElementsByTagName("mac").item(0)).getAttribute("address");
+                if (mac.isBlank()) {
+                    continue;
+                }
                 DpdkTO to = mapping.get(mac);
                 Element target = (Element) nic.getElementsByTagName("target").item(0);
                 if (target != null) {
-                    target.setAttribute("dev", to.getPort());
+                    target.getAttributes().getNamedItem("dev").setNodeValue(to.getPort());
                 }
                 Element source = (Element) nic.getElementsByTagName("source").item(0);
                 source.setAttribute("path", to.getPath() + "/" + to.getPort());
