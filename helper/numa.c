@@ -426,10 +426,23 @@ refused:
     free(pins);
 }
 
+/* A socket list given again: DPDK (eal_parse_socket_arg) sets the entries
+ * the new list has and keeps the old ones past its end ("1024,1024" then
+ * "2048" is "2048,1024"); 'from' names where the last list came from. */
 static void set_option(char **value, const char **from, const char *v, const char *where)
 {
+    size_t given = 1;
+    for (const char *c = v; *c; c++) {
+        given += *c == ',';
+    }
+    const char *rest = *value;
+    for (size_t i = 0; rest && i < given; i++) {
+        rest = strchr(rest, ',');
+        rest = rest ? rest + 1 : NULL;
+    }
+    char *merged = rest ? mem_asprintf("%s,%s", v, rest) : mem_strdup(v);
     free(*value);
-    *value = mem_strdup(v);
+    *value = merged;
     *from = where;
 }
 
@@ -437,8 +450,8 @@ static void set_option(char **value, const char **from, const char *v, const cha
  * words of dpdk-extra (split as svec_parse_words does: blanks, quotes,
  * backslashes), then other_config:dpdk-socket-mem (unless empty) and
  * dpdk-socket-limit, each unless dpdk-extra has that option as a word of
- * its own ("--socket-mem 1024,0": OVS then ignores the setting); DPDK
- * takes the last one given. Sets h's legacy_mem (a word --legacy-mem),
+ * its own ("--socket-mem 1024,0": OVS then ignores the setting); a list
+ * given again overrides entry by entry (set_option). Sets h's legacy_mem (a word --legacy-mem),
  * socket_mem, socket_limit and where each comes from. */
 static void dpdk_memory_options(const char *extra, const char *socket_mem, const char *socket_limit,
                                 struct numa_host *h)
@@ -460,7 +473,7 @@ static void dpdk_memory_options(const char *extra, const char *socket_mem, const
         for (; *p; p++) {
             if (*p == quote) {
                 quote = 0;
-            } else if (!quote && (*p == '\'' || *p == '"')) {
+            } else if (*p == '\'' || *p == '"') { /* as OVS: even inside the other quotes */
                 quote = *p;
             } else if (*p == '\\' && quote != '\'') {
                 if (!*++p) {
@@ -731,8 +744,8 @@ static bool node_usable(const struct numa_node *n)
     return cpuset_count(&n->cpus) || (n->hugepages_known && n->hugepages_free_kib);
 }
 
-/* With pmd-cpu-mask unset OVS starts one PMD on the first core of each
- * node that has cores; where csdpdk does not know the nodes' CPUs (sysfs
+/* With pmd-cpu-mask unset OVS starts one PMD on each node that has cores
+ * (on the first CPU it lists for the node); where csdpdk does not know the nodes' CPUs (sysfs
  * unread), any node may have one. */
 static bool default_pmds_unknown(const struct numa_host *h)
 {

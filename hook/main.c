@@ -121,7 +121,17 @@ static void watchdog_fire(int sig)
  * goes on. */
 #define WATCHDOG_MARGIN 0.5
 
-static void watchdog_arm(const char *context, double timeout, bool migrate)
+/* Seconds since the run started. */
+static double elapsed_s(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - started.tv_sec) + (double) (now.tv_nsec - started.tv_nsec) / 1e9;
+}
+
+/* Ends the run 'left' seconds from now (plus the margin), saying it gave
+ * up after 'timeout' s. */
+static void watchdog_arm(const char *context, double timeout, bool migrate, double left)
 {
     _cleanup_free_ char *head = stamp();
     int n = snprintf(watchdog_log, sizeof watchdog_log,
@@ -137,7 +147,7 @@ static void watchdog_arm(const char *context, double timeout, bool migrate)
     watchdog_exit = migrate ? EXIT_REFUSED : 0;
     struct sigaction sa = {.sa_handler = watchdog_fire};
     sigaction(SIGALRM, &sa, NULL);
-    double t = timeout + WATCHDOG_MARGIN;
+    double t = (left > 0 ? left : 0) + WATCHDOG_MARGIN;
     struct itimerval it = {.it_value = {(time_t) t, (suseconds_t) ((t - (time_t) t) * 1e6)}};
     setitimer(ITIMER_REAL, &it, NULL);
 }
@@ -245,12 +255,15 @@ int main(int argc, char **argv)
         return 0; /* not even stdin or the settings are read: nothing changes */
     }
     _cleanup_free_ char *context = mem_asprintf("%s %s %s %s", name, op, subop, extra);
+    /* The whole run is bounded: the settings are read under the default
+     * timeout (a file on a mount that hangs), the rest under theirs (the
+     * default when they are broken), counted from the start, opening the
+     * log included; a log that is a FIFO nobody reads does not block it. */
+    watchdog_arm(context, HOOK_TIMEOUT_DEFAULT, migrate, HOOK_TIMEOUT_DEFAULT);
     _cleanup_(hook_config_clear) struct hook_config c = {0};
     struct err *e = hook_config_load(config, &c);
-    /* From here on, the whole run is bounded (the settings' timeout, or the
-     * default when they are broken), opening the log included; a log that
-     * is a FIFO nobody reads does not block it. */
-    watchdog_arm(context, c.timeout > 0 ? c.timeout : HOOK_TIMEOUT_DEFAULT, migrate);
+    double timeout = c.timeout > 0 ? c.timeout : HOOK_TIMEOUT_DEFAULT;
+    watchdog_arm(context, timeout, migrate, timeout - elapsed_s());
     if (c.log && *c.log) {
         log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0640);
     }

@@ -98,7 +98,7 @@ check "the packaged hook runs: its help names the operations; every setting of i
 # uncompressed (delaycompress; the hook makes a new one at its next line),
 # the next compresses that one, an empty log stays (notifempty), none is
 # no error (missingok).
-check "the hook's log rotation, run by logrotate: rotated, compressed a round later, empty or missing logs left alone; its file root's, 0644" \
+check "the hook's log rotation, run by logrotate: rotated, compressed a round later, empty or missing logs left alone; its file 0644" \
     bash -c 'set -e; d=$2; [[ $(stat -c %a "$1") == 644 ]]
              sed "s|^/var/log/libvirt/csdpdk-hook.log |$d/hook.log |" "$1" >"$d/lr.conf"; grep -q "^$d/hook.log {" "$d/lr.conf"
              lr() { logrotate -f -s "$d/lr.state" "$d/lr.conf"; }

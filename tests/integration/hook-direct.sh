@@ -183,12 +183,12 @@ refused "the same domain again: its ports are gone now" port "$GOOD"
 # ---- release end ----
 
 stale_socket "$SOCK/csdpdk-1"
-hook vm1 release end shutdown <<<"$D1"
+hook vm1 release end - <<<"$D1"
 check "release end: exit 0; removes the VM's ports, the bound and the adopted one" \
     test "$status|$(vsctl list-ports cloudbr0 | tr '\n' ' ')" = "0|"
 check "... and the socket a killed QEMU left for the client-mode one" test ! -e "$SOCK/csdpdk-1"
-check "... logged" grep -q "vm1 release end shutdown: removed csdpdk-1, csdpdk-2; removed the socket QEMU left" "$LOG"
-hook vm1 release end shutdown <<<"$D1"
+check "... logged" grep -q "vm1 release end -: removed csdpdk-1, csdpdk-2; removed the socket QEMU left" "$LOG"
+hook vm1 release end - <<<"$D1"
 check "release end again: exit 0, nothing to do (the agent's own unplug may have come first)" test "$status" = 0
 
 # A restart racing the release: plug hands the port out again (created:
@@ -201,11 +201,11 @@ check "prepare begin marks the run on the port (running:)" \
 run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 server | jq -c --arg vm "$VM1" '.vm = {uuid: $vm}')"
 check "plug of a port marked running hands it out again (created false), marked plugged" \
     test "$(jqo '.result.ports[0].created')|$(vsctl get Interface csdpdk-6 external_ids:csdpdk-instance | cut -c1-9)" = 'false|"plugged:'
-hook vm1 release end destroyed <<<"$D6"
+hook vm1 release end - <<<"$D6"
 check "... the old run's release end leaves it to the new start, and says so" \
     test "$(vsctl list-ports cloudbr0)|$(tail -n 1 "$LOG" | grep -c 'kept csdpdk-6: plugged again')" = "csdpdk-6|1"
 hook vm1 prepare begin <<<"$D6"
-hook vm1 release end shutdown <<<"$D6"
+hook vm1 release end - <<<"$D6"
 check "... the new run's own release end removes it" test "$(vsctl list-ports cloudbr0 | wc -l)" = 0
 
 # The same races, made at failpoints (a build with them: the ASan+UBSan
@@ -234,7 +234,7 @@ if strings "$HOOK" | grep -q hook.release-judged && strings "$HOOK" | grep -q ho
     hook vm1 prepare begin <<<"$D6"
     # The old run's release end has judged the port (marked running:, so
     # it goes) when a plug for the next start hands it out again.
-    CSDPDK_FAILPOINT=hook.release-judged:stop "$HOOK" --config "$T/hook.conf" vm1 release end destroyed \
+    CSDPDK_FAILPOINT=hook.release-judged:stop "$HOOK" --config "$T/hook.conf" vm1 release end - \
         <<<"$D6" >/dev/null 2>&1 &
     pid=$!
     plugged="not stopped"
@@ -247,7 +247,7 @@ if strings "$HOOK" | grep -q hook.release-judged && strings "$HOOK" | grep -q ho
     check "release end stopped after judging, a plug for the next start meanwhile (exit 0, created false): the hook sees the retag, judges again, keeps $P6" \
         test "$plugged|$?|$(vsctl list-ports cloudbr0)|$(tail -n 1 "$LOG" | grep -c "kept $P6: plugged again")" = "0 false|0|$P6|1"
     hook vm1 prepare begin <<<"$D6"
-    hook vm1 release end shutdown <<<"$D6"
+    hook vm1 release end - <<<"$D6"
     # A plug for the next start has found the port (marked running:) when
     # the old run's release end removes it: the plug must not hand out a
     # port that is gone, nor tag it back to life.
@@ -258,7 +258,7 @@ if strings "$HOOK" | grep -q hook.release-judged && strings "$HOOK" | grep -q ho
     CSDPDK_FAILPOINT=plug.before-retag:stop "$CSDPDK" "${C[@]}" plug <<<"$VM1_REQ" >"$T/plug.out" 2>"$T/plug.err" &
     pid=$!
     if stopped "$pid"; then
-        hook vm1 release end destroyed <<<"$D6"
+        hook vm1 release end - <<<"$D6"
         kill -CONT "$pid"
     fi
     wait "$pid"
@@ -344,7 +344,7 @@ run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-00000
 P7=$(jqo '.result.ports[0].port')
 check "... (plugged: stamped csdpdk-plug-time, no run marked)" \
     test "$status|$(plug_stamp "$P7" | grep -cE '^[0-9]{10}$')|$(vsctl get Interface "$P7" external_ids:csdpdk-instance 2>&1 | grep -c 'no key')" = "0|1|1"
-hook vm1 release end shutdown <<<"$(domain vm1 "$VM1" "02:00:00:00:07:01 $SOCK/$P7 client reconnect")"
+hook vm1 release end - <<<"$(domain vm1 "$VM1" "02:00:00:00:07:01 $SOCK/$P7 client reconnect")"
 check "a port plugged by VM (stamped csdpdk-plug-time), its run never marked: its release end removes it" \
     test "$status|$(vsctl list-ports cloudbr0 | wc -l)" = "0|0"
 
@@ -408,7 +408,7 @@ echo "socket-dir = /tmp" >>"$T/hook.conf"
 hook vm2 migrate begin <"$T/good.xml"
 check "broken settings: migrate begin refused, naming the line" \
     test "$status|$(grep -c "hook.conf:7: unknown key 'socket-dir'" <<<"$err")" = "1|1"
-hook vm1 release end shutdown <<<"$D1"
+hook vm1 release end - <<<"$D1"
 check "... any other operation goes on (exit 0), logged" \
     test "$status|$(tail -n 1 "$LOG" | grep -c "csdpdk's hook settings")" = "0|1"
 lines0=$(wc -l <"$LOG")
@@ -465,6 +465,15 @@ ms=$((($(date +%s%N) - t) / 1000000))
 exec {never}>&-
 check "... and lets release end go on (exit 0, $ms ms), logged" \
     test "$status|$((ms >= 1400 && ms < 3000))|$(tail -n 1 "$LOG" | grep -c 'gave up after 1 s (timeout)$')" = "0|1|1"
+# Settings that never come (a FIFO nobody writes, as a settings file on a
+# mount that hangs): they are read under the default timeout, 10 s; then
+# the watchdog ends the run (the log is not open yet: stderr says it).
+mkfifo "$T/settings-never"
+t=$(date +%s%N)
+capture timeout 30 "$HOOK" --config "$T/settings-never" vm2 migrate begin - </dev/null
+ms=$((($(date +%s%N) - t) / 1000000))
+check "settings that never come: the watchdog refuses migrate begin after the default 10 s and its margin ($ms ms), saying so" \
+    test "$status|$((ms >= 10400 && ms < 20000))|$(grep -c 'cannot check this host for the incoming VM within 10 s' <<<"$err")" = "1|1|1"
 
 # ---- NUMA at migrate begin ----
 

@@ -570,7 +570,7 @@ static void refusals(void **state)
     assert_ok(e);
     json_decref(l);
     numa_host_clear(&h);
-    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "-m 512 '--legacy-mem' \"--socket-mem\" 1024",
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--no-pci '--legacy-mem' \"--socket-mem\" 1024",
                                    .socket_mem = "1024,1024"}, &h);
     l = judge(&h, node1, w, &e);
     assert_err(e, ERR_NUMA_REFUSED, NULL,
@@ -578,12 +578,26 @@ static void refusals(void **state)
     expect_warnings(&h, 1, "give node 1 an entry in the --socket-mem of other_config:dpdk-extra");
     numa_host_clear(&h);
     /* --socket-mem=LIST is not that word: OVS adds dpdk-socket-mem after
-     * it, and DPDK takes the last. */
+     * it, and DPDK sets the entries the later list has, keeping the
+     * earlier's past its end: 1024,1024 then 2048 is 2048,1024. */
     host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem --socket-mem=1024",
                                    .socket_mem = "1024,1024"}, &h);
     l = judge(&h, node1, w, &e);
     assert_ok(e);
     json_decref(l);
+    numa_host_clear(&h);
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem --socket-mem=1024,1024",
+                                   .socket_mem = "2048"}, &h);
+    assert_string_equal(h.socket_mem, "2048,1024");
+    assert_int_equal(h.nodes[0].socket_mem_mb, 2048);
+    assert_int_equal(h.nodes[1].socket_mem_mb, 1024);
+    l = judge(&h, node1, w, &e);
+    assert_ok(e);
+    json_decref(l);
+    numa_host_clear(&h);
+    host(&(struct numa_ovs_config){.dpdk_extra = "--socket-limit=1,2,3 --socket-limit='4' \"--socket-mem=\"'9'"}, &h);
+    assert_string_equal(h.socket_limit, "4,2,3");
+    assert_string_equal(h.socket_mem, "9");
     numa_host_clear(&h);
     host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem --socket-mem=1024"}, &h);
     l = judge(&h, node1, w, &e);

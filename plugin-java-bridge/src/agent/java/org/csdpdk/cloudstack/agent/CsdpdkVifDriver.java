@@ -57,6 +57,8 @@ public class CsdpdkVifDriver extends OvsVifDriver {
 
     /** The names csdpdk plugs and unplugs (and CloudStack's own DPDK code makes). */
     private static final Pattern CSDPDK_PORT = Pattern.compile("csdpdk-[0-9]{1,10}");
+    /** Port names the stock unplug may have: it pastes the name into a bash command line. */
+    private static final Pattern PLAIN_PORT = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
     private final AgentLog log = AgentLog.find(CsdpdkVifDriver.class.getName(), VifDriverBase.class);
     private volatile DpdkHelperClient csdpdk;
@@ -93,6 +95,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
 
     private void checkCapable(File file, boolean required) throws ConfigurationException {
         String verdict;
+        String message;
         try {
             CapabilitiesResult caps = csdpdk.capabilities();
             if (caps.isDpdkCapable()) {
@@ -107,20 +110,19 @@ public class CsdpdkVifDriver extends OvsVifDriver {
                 b.append(b.length() == 0 ? "" : "; ").append(reason.getCode()).append(": ").append(reason.getMessage());
             }
             verdict = b.toString();
-        } catch (DpdkHelperException e) {
-            verdict = e.getMessage();
-        } catch (RuntimeException e) {
-            // Not csdpdk's answer (a bug of the bridge's): a verdict all the same, never out of configure
+            message = "csdpdk capabilities: " + file + " enables DPDK but this host cannot run DPDK VMs: " + verdict;
+        } catch (DpdkHelperException | RuntimeException e) {
+            // No verdict (csdpdk missing or failing, or a bug of the bridge's): never out of configure
             // unless the operator asked for that.
-            verdict = "csdpdk capabilities failed: " + e;
+            message = "csdpdk capabilities: " + file + " enables DPDK but csdpdk could not tell whether this host can "
+                    + "run DPDK VMs: " + (e instanceof DpdkHelperException ? e.getMessage() : e.toString());
         }
-        String message = "csdpdk capabilities: " + file + " enables DPDK but this host cannot run DPDK VMs: " + verdict;
         if (required) {
             log.error(message + " (" + KEY_CAPABLE_REQUIRED + "=true: the agent does not start)");
             throw new ConfigurationException(message);
         }
         log.error("**** " + message + ". The agent still reports the capability 'dpdk' (from agent.properties); "
-                + "DPDK VMs started here will fail. Set " + KEY_CAPABLE_REQUIRED + "=true to stop the agent instead. ****");
+                + "DPDK VMs started here may fail. Set " + KEY_CAPABLE_REQUIRED + "=true to stop the agent instead. ****");
     }
 
     /** gc --apply at start: the ports of VMs that no longer run here (a crash while the agent was away). */
@@ -133,7 +135,8 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             }
         } catch (DpdkHelperException | RuntimeException e) {
             // Never out of configure: the agent starts without this clean-up.
-            log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): " + e.getMessage());
+            log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): "
+                    + (e instanceof DpdkHelperException ? e.getMessage() : e.toString()));
         }
     }
 
@@ -292,16 +295,14 @@ public class CsdpdkVifDriver extends OvsVifDriver {
     @Override
     public void unplug(InterfaceDef iface, boolean deleteBr) {
         String port = iface.getDpdkSourcePort();
-        if (port == null || !dpdk || !CSDPDK_PORT.matcher(port).matches()) {
+        if (port != null && dpdk && CSDPDK_PORT.matcher(port).matches()) {
+            unplugPort(csdpdk, port); // set before dpdk by configure
+        } else if (port != null && !port.isEmpty() && !PLAIN_PORT.matcher(port).matches()) {
+            log.error("unplug: vhost-user port '" + port + "' is no name Open vSwitch uses; left alone, not handed "
+                    + "to a shell");
+        } else {
             super.unplug(iface, deleteBr);
-            return;
         }
-        DpdkHelperClient client = csdpdk;
-        if (client == null) {
-            log.error("csdpdk unplug " + port + ": the driver is not configured; the port is left");
-            return;
-        }
-        unplugPort(client, port);
     }
 
 

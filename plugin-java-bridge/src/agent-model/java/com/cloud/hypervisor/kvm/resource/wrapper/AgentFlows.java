@@ -95,8 +95,9 @@ public final class AgentFlows {
     /**
      * replaceDpdkInterfaces on the source: target dev, source path (path + "/" + port) and mode by MAC; as
      * the wrapper calls it only with a mapping (MapUtils.isNotEmpty), none leaves the XML as it is; an
-     * interface without a MAC is skipped, and a {@code <target>} without {@code dev} fails as the stock
-     * code's getNamedItem("dev") does (a NullPointerException).
+     * interface without a MAC is skipped, and a {@code <target>} without {@code dev} (or a {@code <mac>}
+     * without an address, a {@code <source>} without path or mode) fails as the stock code's
+     * getNamedItem does (a NullPointerException).
      */
     public static String replaceDpdkInterfaces(String xml, Map<String, DpdkTO> mapping) {
         if (mapping == null || mapping.isEmpty()) {
@@ -111,18 +112,26 @@ public final class AgentFlows {
                 if (!"vhostuser".equals(nic.getAttribute("type"))) {
                     continue;
                 }
-                String mac = ((Element) nic.getElementsByTagName("mac").item(0)).getAttribute("address");
-                if (mac.isBlank()) {
+                // As the stock loop: the last <mac>'s address (a <mac> without one fails), nothing done
+                // without a MAC; then every <target>'s dev and <source>'s path and mode, which must be there.
+                String mac = null;
+                NodeList macs = nic.getElementsByTagName("mac");
+                for (int k = 0; k < macs.getLength(); k++) {
+                    mac = macs.item(k).getAttributes().getNamedItem("address").getNodeValue();
+                }
+                if (mac == null || mac.isBlank()) {
                     continue;
                 }
                 DpdkTO to = mapping.get(mac);
-                Element target = (Element) nic.getElementsByTagName("target").item(0);
-                if (target != null) {
-                    target.getAttributes().getNamedItem("dev").setNodeValue(to.getPort());
+                NodeList targets = nic.getElementsByTagName("target");
+                for (int k = 0; k < targets.getLength(); k++) {
+                    targets.item(k).getAttributes().getNamedItem("dev").setNodeValue(to.getPort());
                 }
-                Element source = (Element) nic.getElementsByTagName("source").item(0);
-                source.setAttribute("path", to.getPath() + "/" + to.getPort());
-                source.setAttribute("mode", to.getMode());
+                NodeList sources = nic.getElementsByTagName("source");
+                for (int k = 0; k < sources.getLength(); k++) {
+                    sources.item(k).getAttributes().getNamedItem("path").setNodeValue(to.getPath() + "/" + to.getPort());
+                    sources.item(k).getAttributes().getNamedItem("mode").setNodeValue(to.getMode());
+                }
             }
             StringWriter w = new StringWriter();
             TransformerFactory.newInstance().newTransformer().transform(new DOMSource(doc), new StreamResult(w));
