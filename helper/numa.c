@@ -426,10 +426,23 @@ refused:
     free(pins);
 }
 
-/* A socket list given again: DPDK (eal_parse_socket_arg) sets the entries
- * the new list has and keeps the old ones past its end ("1024,1024" then
- * "2048" is "2048,1024"); 'from' names where the last list came from. */
-static void set_option(char **value, const char **from, const char *v, const char *where)
+/* Where DPDK's socket lists come from, as messages name them. */
+static const struct numa_list_source
+    mem_db = {"dpdk-socket-mem", "other_config:dpdk-socket-mem"},
+    mem_extra = {"dpdk-extra's --socket-mem", "the --socket-mem of other_config:dpdk-extra"},
+    mem_both = {"dpdk-extra's --socket-mem overridden by dpdk-socket-mem",
+                "other_config:dpdk-socket-mem (or the --socket-mem of other_config:dpdk-extra, for entries past its end)"},
+    limit_db = {"dpdk-socket-limit", "other_config:dpdk-socket-limit"},
+    limit_extra = {"dpdk-extra's --socket-limit", "the --socket-limit of other_config:dpdk-extra"},
+    limit_both = {"dpdk-extra's --socket-limit overridden by dpdk-socket-limit",
+                  "other_config:dpdk-socket-limit (or the --socket-limit of other_config:dpdk-extra, for entries past its end)"};
+
+/* A socket list from 'src': DPDK (eal_parse_socket_arg) sets the entries
+ * a list has and keeps an earlier list's past its end ("1024,1024" then
+ * "2048" is "2048,1024"); '*from' becomes 'src', or 'both' when the
+ * earlier list came from elsewhere. */
+static void set_option(char **value, const struct numa_list_source **from, const char *v,
+                       const struct numa_list_source *src, const struct numa_list_source *both)
 {
     size_t given = 1;
     for (const char *c = v; *c; c++) {
@@ -441,9 +454,9 @@ static void set_option(char **value, const char **from, const char *v, const cha
         rest = rest ? rest + 1 : NULL;
     }
     char *merged = rest ? mem_asprintf("%s,%s", v, rest) : mem_strdup(v);
+    *from = rest && *from && *from != src ? both : src;
     free(*value);
     *value = merged;
-    *from = where;
 }
 
 /* DPDK's memory options as OVS 3.1 hands them to DPDK (lib/dpdk.c): the
@@ -456,8 +469,6 @@ static void set_option(char **value, const char **from, const char *v, const cha
 static void dpdk_memory_options(const char *extra, const char *socket_mem, const char *socket_limit,
                                 struct numa_host *h)
 {
-    static const char extra_mem[] = "the --socket-mem of other_config:dpdk-extra";
-    static const char extra_limit[] = "the --socket-limit of other_config:dpdk-extra";
     bool mem_word = false, limit_word = false;
     const char *p = extra ? extra : "";
     char *prev = NULL;
@@ -493,23 +504,24 @@ static void dpdk_memory_options(const char *extra, const char *socket_mem, const
         } else if (streq(word, "--socket-limit")) {
             limit_word = true;
         } else if (str_has_prefix(word, "--socket-mem=")) {
-            set_option(&h->socket_mem, &h->socket_mem_from, word + strlen("--socket-mem="), extra_mem);
+            set_option(&h->socket_mem, &h->socket_mem_from, word + strlen("--socket-mem="), &mem_extra, &mem_both);
         } else if (str_has_prefix(word, "--socket-limit=")) {
-            set_option(&h->socket_limit, &h->socket_limit_from, word + strlen("--socket-limit="), extra_limit);
+            set_option(&h->socket_limit, &h->socket_limit_from, word + strlen("--socket-limit="), &limit_extra,
+                       &limit_both);
         } else if (prev && streq(prev, "--socket-mem")) {
-            set_option(&h->socket_mem, &h->socket_mem_from, word, extra_mem);
+            set_option(&h->socket_mem, &h->socket_mem_from, word, &mem_extra, &mem_both);
         } else if (prev && streq(prev, "--socket-limit")) {
-            set_option(&h->socket_limit, &h->socket_limit_from, word, extra_limit);
+            set_option(&h->socket_limit, &h->socket_limit_from, word, &limit_extra, &limit_both);
         }
         free(prev);
         prev = word;
     }
     free(prev);
     if (!mem_word && socket_mem && *socket_mem) {
-        set_option(&h->socket_mem, &h->socket_mem_from, socket_mem, "other_config:dpdk-socket-mem");
+        set_option(&h->socket_mem, &h->socket_mem_from, socket_mem, &mem_db, &mem_both);
     }
     if (!limit_word && socket_limit) {
-        set_option(&h->socket_limit, &h->socket_limit_from, socket_limit, "other_config:dpdk-socket-limit");
+        set_option(&h->socket_limit, &h->socket_limit_from, socket_limit, &limit_db, &limit_both);
     }
 }
 
@@ -768,29 +780,26 @@ static bool some_pmd(const struct numa_host *h)
     return any;
 }
 
-/* The memory settings as messages name them: "dpdk-socket-mem" (also
- * when none is set), or "dpdk-extra's --socket-mem". */
+/* The memory settings as messages name them ("dpdk-socket-mem" also when
+ * none is set), and where to change them. */
 static const char *socket_mem_name(const struct numa_host *h)
 {
-    return h->socket_mem_from && strstr(h->socket_mem_from, "dpdk-extra") ? "dpdk-extra's --socket-mem"
-                                                                         : "dpdk-socket-mem";
+    return (h->socket_mem_from ? h->socket_mem_from : &mem_db)->name;
 }
 
 static const char *socket_limit_name(const struct numa_host *h)
 {
-    return h->socket_limit_from && strstr(h->socket_limit_from, "dpdk-extra") ? "dpdk-extra's --socket-limit"
-                                                                             : "dpdk-socket-limit";
+    return (h->socket_limit_from ? h->socket_limit_from : &limit_db)->name;
 }
 
-/* ...and where to change them. */
 static const char *socket_mem_where(const struct numa_host *h)
 {
-    return h->socket_mem_from ? h->socket_mem_from : "other_config:dpdk-socket-mem";
+    return (h->socket_mem_from ? h->socket_mem_from : &mem_db)->where;
 }
 
 static const char *socket_limit_where(const struct numa_host *h)
 {
-    return h->socket_limit_from ? h->socket_limit_from : "other_config:dpdk-socket-limit";
+    return (h->socket_limit_from ? h->socket_limit_from : &limit_db)->where;
 }
 
 /* Is node 'n''s dpdk-socket-limit entry below 'need' MiB? The limit caps

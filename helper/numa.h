@@ -102,6 +102,12 @@ struct numa_node {
     size_t n_phys;
 };
 
+/* Where a socket list comes from: its name in messages, and where to
+ * change it. */
+struct numa_list_source {
+    const char *name, *where;
+};
+
 struct numa_host {
     struct numa_node *nodes; /* by id */
     size_t n;
@@ -113,9 +119,9 @@ struct numa_host {
     char *pmd_cpu_mask;     /* as set, for messages */
     /* DPDK's --socket-mem and --socket-limit as OVS passes them (from
      * dpdk-extra or other_config; NULL: none), and where each is set, for
-     * messages ("other_config:dpdk-socket-mem", ...). */
+     * messages. */
     char *socket_mem, *socket_limit;
-    const char *socket_mem_from, *socket_limit_from;
+    const struct numa_list_source *socket_mem_from, *socket_limit_from;
 };
 
 /* One node's CPUs and free hugepages, as sysfs has them. */

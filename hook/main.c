@@ -133,6 +133,9 @@ static double elapsed_s(void)
  * up after 'timeout' s. */
 static void watchdog_arm(const char *context, double timeout, bool migrate, double left)
 {
+    /* Disarmed while its words are rewritten: a watchdog firing then would
+     * write half of them. */
+    setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 0}}, NULL);
     _cleanup_free_ char *head = stamp();
     int n = snprintf(watchdog_log, sizeof watchdog_log,
                      "%s %s: gave up after %g s (timeout)%s\n", head, context, timeout,
@@ -256,9 +259,10 @@ int main(int argc, char **argv)
     }
     _cleanup_free_ char *context = mem_asprintf("%s %s %s %s", name, op, subop, extra);
     /* The whole run is bounded: the settings are read under the default
-     * timeout (a file on a mount that hangs), the rest under theirs (the
-     * default when they are broken), counted from the start, opening the
-     * log included; a log that is a FIFO nobody reads does not block it. */
+     * timeout (a FIFO nobody writes; a hard NFS mount's uninterruptible
+     * wait no signal ends), the rest under theirs (the default when they
+     * are broken), counted from the start, opening the log included; a
+     * log that is a FIFO nobody reads does not block it. */
     watchdog_arm(context, HOOK_TIMEOUT_DEFAULT, migrate, HOOK_TIMEOUT_DEFAULT);
     _cleanup_(hook_config_clear) struct hook_config c = {0};
     struct err *e = hook_config_load(config, &c);

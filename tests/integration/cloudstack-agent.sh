@@ -270,12 +270,15 @@ check "... StopCommand: the driver removes its port itself; the bridge interface
 # A vhost-user interface on a port csdpdk does not name (an operator's, or
 # another tool's): OvsVifDriver's, whose unplug runs ovs-vsctl del-port for
 # it as on a stock agent; csdpdk is not asked (it would refuse the name).
-printf "<domain><devices><interface type='vhostuser'><mac address='52:54:00:80:00:03'/><source type='unix' path='%s/vhu-ops-1' mode='client'/><model type='virtio'/></interface></devices></domain>" \
-    "$(host_sockdir h1)" >"$T/other.xml"
+# One whose name a shell would read (the stock unplug pastes it into a bash
+# command line) is left in place, with an error in the log.
+printf "<domain><devices><interface type='vhostuser'><mac address='52:54:00:80:00:03'/><source type='unix' path='%s/vhu-ops-1' mode='client'/><model type='virtio'/></interface><interface type='vhostuser'><mac address='52:54:00:80:00:04'/><source type='unix' path='%s/x;touch \$T' mode='client'/><model type='virtio'/></interface></devices></domain>" \
+    "$(host_sockdir h1)" "$(host_sockdir h1)" >"$T/other.xml"
 log0=$(wc -l <"$T/h1/agent.log")
 agent_call h1 stop "$T/other.xml"
-check "StopCommand of a vhost-user interface on a port not named csdpdk-N: the stock unplug's del-port, csdpdk not asked" \
-    test "$?|$(grep -c '^stock del-port \[.*vhu-ops-1\]$' <<<"$AOUT")|$(tail -n +"$((log0 + 1))" "$T/h1/agent.log" | grep -c 'csdpdk unplug')" = "0|1|0"
+check "StopCommand of vhost-user interfaces on ports not named csdpdk-N: the stock unplug's del-port for vhu-ops-1, csdpdk not asked; 'x;touch \$T' left in place, logged" \
+    test "$?|$(grep '^stock del-port ' <<<"$AOUT")|$(tail -n +"$((log0 + 1))" "$T/h1/agent.log" | grep -c 'csdpdk unplug')|$(tail -n +"$((log0 + 1))" "$T/h1/agent.log" | grep -c "vhost-user port 'x;touch \$T' is left in place")" \
+    = "0|stock del-port [vhu-ops-1]|0|1"
 
 # A multi-queue NIC: the offering's extraconfig-dpdk-interface-queues (as
 # csdpdk offering build writes it) asks for 2 queues; the driver tells

@@ -595,6 +595,13 @@ static void refusals(void **state)
     assert_ok(e);
     json_decref(l);
     numa_host_clear(&h);
+    /* The refusal names both: the merged list is neither setting alone. */
+    host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem --socket-mem=0,0",
+                                   .socket_mem = "2048"}, &h);
+    l = judge(&h, node1, w, &e);
+    assert_err(e, ERR_NUMA_REFUSED, NULL,
+               "(--legacy-mem with dpdk-extra's --socket-mem overridden by dpdk-socket-mem=2048,0)");
+    numa_host_clear(&h);
     host(&(struct numa_ovs_config){.dpdk_extra = "--socket-limit=1,2,3 --socket-limit='4' \"--socket-mem=\"'9'"}, &h);
     assert_string_equal(h.socket_limit, "4,2,3");
     assert_string_equal(h.socket_mem, "9");

@@ -57,8 +57,11 @@ public class CsdpdkVifDriver extends OvsVifDriver {
 
     /** The names csdpdk plugs and unplugs (and CloudStack's own DPDK code makes). */
     private static final Pattern CSDPDK_PORT = Pattern.compile("csdpdk-[0-9]{1,10}");
-    /** Port names the stock unplug may have: it pastes the name into a bash command line. */
-    private static final Pattern PLAIN_PORT = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    /**
+     * Port names the stock unplug may be given: it pastes the name into a bash command line
+     * ({@code ovs-vsctl del-port NAME}), so only words bash reads as themselves, not an option.
+     */
+    private static final Pattern PLAIN_PORT = Pattern.compile("[A-Za-z0-9_.:@%+=,][A-Za-z0-9_.:@%+=,-]{0,254}");
 
     private final AgentLog log = AgentLog.find(CsdpdkVifDriver.class.getName(), VifDriverBase.class);
     private volatile DpdkHelperClient csdpdk;
@@ -297,9 +300,9 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         String port = iface.getDpdkSourcePort();
         if (port != null && dpdk && CSDPDK_PORT.matcher(port).matches()) {
             unplugPort(csdpdk, port); // set before dpdk by configure
-        } else if (port != null && !port.isEmpty() && !PLAIN_PORT.matcher(port).matches()) {
-            log.error("unplug: vhost-user port '" + port + "' is no name Open vSwitch uses; left alone, not handed "
-                    + "to a shell");
+        } else if (port != null && dpdk && !port.isEmpty() && !PLAIN_PORT.matcher(port).matches()) {
+            log.error("unplug: vhost-user port '" + port + "' is left in place: the stock unplug would paste its name "
+                    + "into a shell command; remove it with ovs-vsctl del-port if it is no VM's");
         } else {
             super.unplug(iface, deleteBr);
         }
