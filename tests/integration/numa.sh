@@ -207,6 +207,18 @@ check "plug of a VM bound to node 0: local, no NUMA warning" \
 run "${C[@]}" capabilities </dev/null
 CAPS=$(jq -c .result <<<"$out")
 check "capabilities: no NUMA warning" test "$(jq '[.warnings[] | select(test("NUMA"))] | length' <<<"$out")" = 0
+# A physical DPDK port (DPDK's net_null vdev: no device needed) on the
+# node its status:numa_id gives, as capabilities reports it.
+vsctl add-port br0 phys0 -- set Interface phys0 type=dpdk options:dpdk-devargs=net_null0
+vswitchd_sync
+for _ in $(seq 50); do [[ -n $(iface_status phys0 numa_id) ]] && break; sleep 0.1; done
+PHYS_NODE=$(iface_status phys0 numa_id)
+run "${C[@]}" capabilities </dev/null
+check "a physical DPDK port (net_null0, status:numa_id $PHYS_NODE): capabilities lists it on that node, and on no other" \
+    test "$(jq -c '[.result.numa[] | select(.physical_ports | index("phys0")) | .node]' <<<"$out")" = "[$PHYS_NODE]"
+run "${C[@]}" --format text capabilities </dev/null
+check "... the text's line of node $PHYS_NODE names it" grep -q "^NUMA node $PHYS_NODE: .*; physical ports phys0$" <<<"$out"
+vsctl del-port br0 phys0
 render_placed 0
 check "render with the new capabilities: bound to node 0, local, no NUMA warning" \
     test "$(jqo '.result.locality.verdict') $(jq '[.warnings[] | select(test("NUMA"))] | length' <<<"$out")" = "local 0"
