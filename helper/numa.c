@@ -978,8 +978,10 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         p.queues = q > p.queues ? q : p.queues;
     }
     p.queues = p.queues ? p.queues : 1;
-    /* Pinned vCPUs do not place the memory: libvirt preallocates a DPDK
-     * VM's hugepages, and QEMU's own threads touch them first. */
+    /* Pinned vCPUs do not bind the memory: QEMU's main thread (on
+     * <emulatorpin>'s CPUs, else <vcpu cpuset>'s, else any) preallocates a
+     * DPDK VM's hugepages, and the kernel takes them from another node
+     * when the first toucher's has none free. */
     p.domain = true;
     if (tuned && !automatic) {
         p.source = "numatune";
