@@ -60,6 +60,30 @@ static char *left_alone(const struct ovs_port *p, const struct domain_iface *i, 
     return why;
 }
 
+/* An interface with more than one <driver>: libvirt reads the first and
+ * ignores the others, so a queue count in a later one is lost (CloudStack
+ * 4.19 and later write one for the VM detail nic.multiqueue.number, and
+ * the extraconfig-dpdk-interface-* details may paste another). A warning:
+ * the domain is the agent's to fix, not csdpdk's. */
+static void warn_drivers(json_t *warnings, const xmlNode *iface, const char *mac)
+{
+    unsigned n = 0;
+    _cleanup_free_ char *first = NULL;
+    for (const xmlNode *c = iface->children; c; c = c->next) {
+        if (xml_is(c, "driver") && !n++) {
+            first = xml_attr(c, "queues");
+        }
+    }
+    if (n > 1) {
+        json_array_append_new(
+            warnings,
+            json_sprintf("interface %s has %u <driver> elements: libvirt uses the first (queues %s) and "
+                         "ignores the others; keep one (CloudStack 4.19+ writes one for the VM detail "
+                         "nic.multiqueue.number, the extraconfig-dpdk-interface-* details may add another)",
+                         mac ? mac : "?", n, first ? first : "not set"));
+    }
+}
+
 struct err *verb_domain_complete_run(struct verb_context *ctx, json_t **result)
 {
     const struct options *o = ctx->options;
@@ -97,6 +121,7 @@ struct err *verb_domain_complete_run(struct verb_context *ctx, json_t **result)
         for (xmlNodePtr c = domxml_vhostuser_next(root, NULL); c && k < d.n_ifaces;
              c = domxml_vhostuser_next(root, c), k++) {
             const struct ovs_port *p = ports.of_iface[k];
+            warn_drivers(ctx->warnings, c, d.ifaces[k].mac);
             _cleanup_free_ char *reason = left_alone(p, &d.ifaces[k], d.uuid, agent.socket_dir);
             unsigned completed =
                 reason ? 0 : domxml_complete_interface(c, p->name, VM_RECONNECT_DEFAULT);

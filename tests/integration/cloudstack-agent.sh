@@ -329,6 +329,15 @@ sed "s|^csdpdk.path=.*|csdpdk.path=$T/no-such-csdpdk|" "$T/h1/agent.properties" 
 agent_transform broken "$T/$NAME.agent.xml" "$T/$NAME.broken.xml"
 check "... with csdpdk.path naming no program: the transformer returns the domain unchanged, byte for byte, and logs why" \
     test "$?|$(cmp -s "$T/$NAME.agent.xml" "$T/$NAME.broken.xml" && echo same)|$(grep -c 'csdpdk domain-complete failed, the domain is left as the agent made it' "$T/broken/agent.log")" = "0|same|1"
+# Two <driver> elements in a vhost-user interface (CloudStack 4.19+ writes
+# one for the VM detail nic.multiqueue.number, a pasted
+# extraconfig-dpdk-interface-* detail another; libvirt reads the first):
+# the transformer logs domain-complete's warning and changes nothing for it.
+printf "<domain type='kvm'><name>two-drivers</name><uuid>00000000-0000-4000-8000-0000000080f1</uuid><memory unit='KiB'>1048576</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><interface type='vhostuser'><mac address='52:54:00:80:00:f1'/><source type='unix' path='%s/csdpdk-999' mode='client'/><model type='virtio'/><driver queues='4'/><driver queues='2'/></interface></devices></domain>" \
+    "$(host_sockdir h1)" >"$T/two-drivers.xml"
+agent_transform h1 "$T/two-drivers.xml" "$T/two-drivers.out.xml"
+check "... a vhost-user interface with two <driver> elements: the transformer logs csdpdk's warning (libvirt uses the first), the domain unchanged" \
+    test "$?|$(cmp -s "$T/two-drivers.xml" "$T/two-drivers.out.xml" && echo same)|$(grep -c "csdpdk domain-complete: warning: interface 52:54:00:80:00:f1 has 2 <driver> elements: libvirt uses the first (queues 4)" "$T/h1/agent.log")" = "0|same|1"
 if frames_wait h1 "$MAC" 5 "$BOOT" 180; then
     ok "h1: $NAME's frames cross h1's switch ($(lv_since "$BOOT") s after start)"
 else

@@ -32,6 +32,9 @@ public final class XmlTransformer {
             for (DomainCompleteResult.Interface i : r.getInterfaces()) {
                 log.info("csdpdk domain-complete: " + i);
             }
+            for (String warning : r.getWarnings()) {
+                log.warn("csdpdk domain-complete: warning: " + warning);
+            }
             return r.isChanged() ? r.getDomainXml() : xml;
         } catch (ConfigurationException | DpdkHelperException | RuntimeException e) {
             log.warn("csdpdk domain-complete failed, the domain is left as the agent made it: " + e.getMessage());
