@@ -179,7 +179,8 @@ void numa_placement_clear(struct numa_placement *p);
  * nodeset>: the memory's host nodes) and <cputune><vcpupin cpuset> (the vCPUs', mapped onto nodes
  * by the CPUs of 'h') of 'xml' (NULL: none). Without <numatune>, or with
  * numad's placement='auto', the placement is unknown: pinned vCPUs do not
- * place a DPDK VM's memory, which libvirt preallocates. */
+ * bind a DPDK VM's memory, which QEMU's main thread (on <emulatorpin>'s
+ * CPUs, else <vcpu cpuset>'s) preallocates where the kernel finds it. */
 struct err *numa_placement_read(const char *xml, size_t size, const char *field,
                                 const struct numa_host *h, struct numa_placement *out)
     _warn_unused_;

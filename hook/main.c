@@ -8,8 +8,8 @@
  * but one: an incoming migration (migrate begin) that this host cannot take
  * is refused with exit 1 and one line on stderr, which libvirt makes the
  * migration's error. Only migrate begin writes stdout: the domain, corrected
- * or as it came, byte for byte. The whole run is bounded by the configured
- * timeout. */
+ * or as it came, byte for byte. The whole run is bounded: its settings are
+ * read under the default timeout, the rest under the configured one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -259,10 +259,11 @@ int main(int argc, char **argv)
     }
     _cleanup_free_ char *context = mem_asprintf("%s %s %s %s", name, op, subop, extra);
     /* The whole run is bounded: the settings are read under the default
-     * timeout (a FIFO nobody writes; a hard NFS mount's uninterruptible
-     * wait no signal ends), the rest under theirs (the default when they
-     * are broken), counted from the start, opening the log included; a
-     * log that is a FIFO nobody reads does not block it. */
+     * timeout (a settings file that is a FIFO nobody writes), the rest
+     * under theirs (the default when they are broken), counted from the
+     * start, opening the log included; a log that is a FIFO nobody reads
+     * does not block it. (No signal ends a wait in the kernel, as on a
+     * hard NFS mount that hangs.) */
     watchdog_arm(context, HOOK_TIMEOUT_DEFAULT, migrate, HOOK_TIMEOUT_DEFAULT);
     _cleanup_(hook_config_clear) struct hook_config c = {0};
     struct err *e = hook_config_load(config, &c);

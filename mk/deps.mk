@@ -1,5 +1,8 @@
 # make deps: the Debian 12 packages the build, the tests and the demo need.
 # apt-get runs only when something is missing, so a second run does nothing.
+# prometheus-node-exporter is for a test that starts its own node_exporter:
+# the service its package starts on a systemd host is stopped and disabled
+# when make deps installed it.
 
 DEB_PACKAGES := \
 	build-essential pkg-config python3 \
@@ -31,5 +34,11 @@ deps deps-fuzz:
 	  echo "$@: installing$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "$@: apt-get needs root; run 'sudo make $@'" >&2; exit 1; fi; \
 	  apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing || exit 1; \
+	  case " $$missing " in *" prometheus-node-exporter "*) \
+	    if [ -d /run/systemd/system ]; then \
+	      echo "$@: the tests run node_exporter themselves: its service, which the package enables, is stopped and disabled"; \
+	      systemctl disable --now prometheus-node-exporter.service; \
+	    fi;; \
+	  esac; \
 	fi

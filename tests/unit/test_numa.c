@@ -265,7 +265,8 @@ static void isolated_cores(void **state)
     assert_int_equal(cpuset_count(&h.nodes[1].pmds), 2);
     numa_host_clear(&h);
 
-    /* The mask unset: OVS's PMD on each node's first core (0 and 4); a
+    /* The mask unset, no sysfs order given: OVS's PMD on each node's lowest
+     * CPU (0 and 4); a
      * queue pinned to core 4 isolates node 1's only PMD. */
     const char *const first_of_node1[] = {"0:4"};
     host(&(struct numa_ovs_config){.affinities = first_of_node1, .n_affinities = 1}, &h);
@@ -460,8 +461,9 @@ static void vm_placement(void **state)
         assert_err(e, ERR_INVALID_XML, "domain_xml", "is not a guest NUMA cell number");
     }
 
-    /* vCPUs pinned to node 0 with no numatune: libvirt preallocates the
-     * memory, so it does not follow them: unknown, a note that says so. */
+    /* vCPUs pinned to node 0 with no numatune: QEMU's main thread
+     * preallocates the memory, which nothing binds to their node: unknown,
+     * a note that says so. */
     l = judge(&h, "<cputune><vcpupin vcpu='0' cpuset='0-1'/></cputune>", w, &e);
     assert_ok(e);
     assert_true(json_is_null(json_object_get(l, "source")));
