@@ -782,24 +782,14 @@ static bool some_pmd(const struct numa_host *h)
 
 /* The memory settings as messages name them ("dpdk-socket-mem" also when
  * none is set), and where to change them. */
-static const char *socket_mem_name(const struct numa_host *h)
+static const struct numa_list_source *mem_source(const struct numa_host *h)
 {
-    return (h->socket_mem_from ? h->socket_mem_from : &mem_db)->name;
+    return h->socket_mem_from ? h->socket_mem_from : &mem_db;
 }
 
-static const char *socket_limit_name(const struct numa_host *h)
+static const struct numa_list_source *limit_source(const struct numa_host *h)
 {
-    return (h->socket_limit_from ? h->socket_limit_from : &limit_db)->name;
-}
-
-static const char *socket_mem_where(const struct numa_host *h)
-{
-    return (h->socket_mem_from ? h->socket_mem_from : &mem_db)->where;
-}
-
-static const char *socket_limit_where(const struct numa_host *h)
-{
-    return (h->socket_limit_from ? h->socket_limit_from : &limit_db)->where;
+    return h->socket_limit_from ? h->socket_limit_from : &limit_db;
 }
 
 /* Is node 'n''s dpdk-socket-limit entry below 'need' MiB? The limit caps
@@ -838,15 +828,15 @@ void numa_host_warnings(const struct numa_host *h, json_t *warnings)
             json_array_append_new(
                 warnings,
                 json_sprintf("NUMA node %d has no DPDK memory (--legacy-mem with %s=%s): a vhost-user port of a DPDK VM whose memory is there cannot get its buffers; give node %d an entry in %s, or drop --legacy-mem from other_config:dpdk-extra",
-                             n->id, socket_mem_name(h), shown(h->socket_mem), n->id, socket_mem_where(h)));
+                             n->id, mem_source(h)->name, shown(h->socket_mem), n->id, mem_source(h)->where));
         }
         uint64_t need = numa_port_memory_mb(h->per_port_memory, 1);
         if (limit_below(h, n, need)) {
             json_array_append_new(
                 warnings,
                 json_sprintf("NUMA node %d's DPDK memory is capped at %" PRId64 " MiB (%s=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs: a DPDK VM whose memory is there is refused; raise node %d's entry of %s (0: no cap)",
-                             n->id, n->socket_limit_mb, socket_limit_name(h), shown(h->socket_limit), need, n->id,
-                             socket_limit_where(h)));
+                             n->id, n->socket_limit_mb, limit_source(h)->name, shown(h->socket_limit), need, n->id,
+                             limit_source(h)->where));
         }
     }
 }
@@ -1075,15 +1065,15 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
         if (n->no_dpdk_memory) {
             e = err_new(ERR_NUMA_REFUSED, NULL,
                         "node %d has no DPDK memory (--legacy-mem with %s=%s): OVS cannot allocate the buffers of the VM's vhost-user port there; give node %d an entry in %s, or drop --legacy-mem",
-                        v, socket_mem_name(h), shown(h->socket_mem), v, socket_mem_where(h));
+                        v, mem_source(h)->name, shown(h->socket_mem), v, mem_source(h)->where);
             break;
         }
         uint64_t need = numa_port_memory_mb(h->per_port_memory, p->queues);
         if (limit_below(h, n, need)) {
             e = err_new(ERR_NUMA_REFUSED, NULL,
                         "node %d's DPDK memory is capped at %" PRId64 " MiB (%s=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs; raise node %d's entry of %s (0: no cap)",
-                        v, n->socket_limit_mb, socket_limit_name(h), shown(h->socket_limit), need, v,
-                        socket_limit_where(h));
+                        v, n->socket_limit_mb, limit_source(h)->name, shown(h->socket_limit), need, v,
+                        limit_source(h)->where);
             break;
         }
         if (!node_has_pmd(h, n)) {

@@ -89,6 +89,14 @@ static void say(const char *fmt, ...)
     fputs(line, stderr);
 }
 
+/* Seconds since the run started. */
+static double elapsed_s(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - started.tv_sec) + (double) (now.tv_nsec - started.tv_nsec) / 1e9;
+}
+
 /* One line in the log file (appended whole: O_APPEND, one write), with the
  * run's time so far. */
 static void log_line(const char *context, const char *text)
@@ -96,9 +104,7 @@ static void log_line(const char *context, const char *text)
     if (log_fd < 0 || !text) {
         return;
     }
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (long) ((now.tv_sec - started.tv_sec) * 1000 + (now.tv_nsec - started.tv_nsec) / 1000000);
+    long ms = (long) (elapsed_s() * 1000);
     _cleanup_free_ char *head = stamp();
     _cleanup_free_ char *line = mem_asprintf("%s %s: %s (%ld ms)\n", head, context, text, ms);
     one_line(line); /* one line per run */
@@ -121,13 +127,6 @@ static void watchdog_fire(int sig)
  * goes on. */
 #define WATCHDOG_MARGIN 0.5
 
-/* Seconds since the run started. */
-static double elapsed_s(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double) (now.tv_sec - started.tv_sec) + (double) (now.tv_nsec - started.tv_nsec) / 1e9;
-}
 
 /* Ends the run 'left' seconds from now (plus the margin), saying it gave
  * up after 'timeout' s. */
