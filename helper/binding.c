@@ -13,28 +13,40 @@ void host_domains_clear(struct host_domains *h)
     }
     free(h->parsed);
     free(h->active);
+    free(h->unreadable);
     libvirt_domain_list_clear(&h->list);
     *h = (struct host_domains){0};
 }
 
 struct err *host_domains_read(struct libvirt *lv, struct host_domains *out)
 {
-    struct host_domains h = {0};
-    struct err *e = libvirt_domains_read(lv, &h.list);
-    if (e) {
-        return e;
+    struct libvirt_domain_list list = {0};
+    struct err *e = libvirt_domains_read(lv, &list);
+    if (!e) {
+        host_domains_parse(&list, out);
     }
+    return e;
+}
+
+void host_domains_parse(struct libvirt_domain_list *list, struct host_domains *out)
+{
+    struct host_domains h = {.list = *list};
+    *list = (struct libvirt_domain_list){0};
     h.parsed = mem_new0(struct domain, h.list.n + 1);
     h.active = mem_new0(bool, h.list.n + 1);
     for (size_t i = 0; i < h.list.n; i++) {
         h.active[i] = h.list.domains[i].active;
         const char *xml = h.list.domains[i].xml;
-        /* libvirt wrote it: one that csdpdk cannot read names no port. */
+        /* libvirt wrote it: one that csdpdk cannot read names no port it
+         * can see, so a running one is remembered (whoever judges a port
+         * by its use then keeps it). */
         struct err *bad = domain_parse(xml, strlen(xml), "domain", &h.parsed[i]);
+        if (bad && h.active[i] && !h.unreadable) {
+            h.unreadable = mem_asprintf("%s (%s)", h.list.domains[i].uuid, bad->message);
+        }
         err_free(bad);
     }
     *out = h;
-    return NULL;
 }
 
 /* The port's socket, or the interface's path, with doubled '/' single. */

@@ -17,12 +17,18 @@ struct host_domains {
     struct libvirt_domain_list list;
     struct domain *parsed; /* per list.domains[i]; a domain whose XML does not parse has none */
     bool *active;          /* per list.domains[i] */
+    char *unreadable;      /* the first running domain csdpdk cannot parse (its UUID and why), or NULL:
+                            * a port no readable domain uses may still be that domain's */
 };
 
 void host_domains_clear(struct host_domains *h);
 
 /* Reads every domain of 'lv'. */
 struct err *host_domains_read(struct libvirt *lv, struct host_domains *out) _warn_unused_;
+
+/* Parses the domains of 'list' into 'out', which takes them ('list' is
+ * left empty). */
+void host_domains_parse(struct libvirt_domain_list *list, struct host_domains *out);
 
 /* An interface of a domain that uses a port. */
 struct binding_use {

@@ -17,6 +17,7 @@
 #include "socket-util.h"
 #include "stream.h"
 #include "timeval.h"
+#include "uuid.h"
 
 #include "helper/failpoint.h"
 #include "helper/mem.h"
@@ -470,13 +471,23 @@ static const struct json *result_rows(const struct json *result, size_t i)
 
 static struct json *key_set(const char *const *keys);
 
-bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now)
+/* A readable stamp (unix seconds) less than 'grace' from 'now', either way:
+ * a stamp that is not a time, or far in the future (a clock set back),
+ * starts no grace that never ends. */
+static bool stamp_within(const char *stamp, long long now, long long grace)
 {
-    if (!p->op_id) {
+    if (!stamp || !*stamp) {
         return false;
     }
-    long long made = p->op_time ? strtoll(p->op_time, NULL, 10) : 0;
-    return made <= 0 || now - made < OVS_MIGRATION_GRACE;
+    char *end = NULL;
+    errno = 0;
+    long long when = strtoll(stamp, &end, 10);
+    return !errno && !*end && when > 0 && now - when < grace && when - now < grace;
+}
+
+bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now)
+{
+    return p->op_id && stamp_within(p->op_time, now, OVS_MIGRATION_GRACE);
 }
 
 enum ovs_port_owner ovs_port_owner(const struct ovs_port *p)
@@ -500,27 +511,19 @@ bool ovs_port_instance_is(const struct ovs_port *p, const char *prefix)
     return p->instance && !strncmp(p->instance, prefix, strlen(prefix));
 }
 
-/* A readable plug stamp within the grace of 'now', either way: a stamp
- * that is not a time, or far in the future, starts no grace that never
- * ends. */
-static bool plug_time_recent(const char *plug_time, long long now)
-{
-    if (!plug_time || !*plug_time) {
-        return false;
-    }
-    char *end = NULL;
-    long long when = strtoll(plug_time, &end, 10);
-    return !*end && when > 0 && now - when < OVS_PLUG_GRACE && when - now < OVS_PLUG_GRACE;
-}
-
 bool ovs_port_unbound_recent(const struct ovs_port *p, long long now)
 {
-    return ovs_port_owner(p) == OVS_OWNER_NIC && plug_time_recent(p->plug_time, now);
+    return ovs_port_owner(p) == OVS_OWNER_NIC && stamp_within(p->plug_time, now, OVS_PLUG_GRACE);
 }
 
 bool ovs_port_plugged_recent(const struct ovs_port *p, long long now)
 {
-    return ovs_port_owner(p) == OVS_OWNER_VM && plug_time_recent(p->plug_time, now);
+    return ovs_port_owner(p) == OVS_OWNER_VM && stamp_within(p->plug_time, now, OVS_PLUG_GRACE);
+}
+
+bool ovs_port_plug_stamp_fresh(const struct ovs_port *p, long long now)
+{
+    return stamp_within(p->plug_time, now, OVS_PLUG_GRACE / 2);
 }
 
 char *ovs_port_socket(const struct ovs_port *p, const char *socket_dir)
@@ -945,22 +948,27 @@ struct err *ovsdb_ports_select(struct ovsdb *db, const struct ovs_select *querie
     size_t n_results = array_size(result) - (n_macs ? 1 : 0);
 
     /* A MAC without the port of its row UUID: an adopted port, found
-     * through its bridge's index (one indexed select each). */
+     * through its bridge's index (one indexed select each). Every bridge's
+     * entry is looked up: one left behind on another bridge (its port
+     * removed by CloudStack's own del-port) selects nothing, and must not
+     * hide the live one. */
     _cleanup_(json_destroyp) struct json *scanned = NULL;
     const struct json *bridges = n_macs ? result_rows(result, n_results) : NULL;
     struct json *adopted = json_array_create_empty();
     for (size_t i = 0, r = 0; array_size(bridges) && i < n_queries; i++) {
         if (queries[i].kind == OVS_SELECT_MAC && !array_size(result_rows(result, r))) {
             _cleanup_free_ char *key = mem_asprintf(OVSDB_ADOPTED_PREFIX "%s", queries[i].value);
-            const char *uuid = NULL;
-            for (size_t b = 0; b < array_size(bridges) && !uuid; b++) {
-                uuid = map_get(member(array_at(bridges, b), "external_ids"), key);
-            }
-            if (uuid) {
-                json_array_add(adopted, op_select("Interface",
-                                                  jarray(1, condition("_uuid", "==",
-                                                                      jarray(2, jstring("uuid"), jstring(uuid)))),
-                                                  columns));
+            for (size_t b = 0; b < array_size(bridges); b++) {
+                const char *uuid = map_get(member(array_at(bridges, b), "external_ids"), key);
+                struct uuid ignored;
+                /* One edited by hand into no UUID would fail the select. */
+                if (uuid && uuid_from_string(&ignored, uuid)) {
+                    json_array_add(adopted,
+                                   op_select("Interface",
+                                             jarray(1, condition("_uuid", "==",
+                                                                 jarray(2, jstring("uuid"), jstring(uuid)))),
+                                             columns));
+                }
             }
         }
         r += queries[i].kind == OVS_SELECT_VHOST ? 2 : 1;

@@ -316,7 +316,9 @@ struct err *ovsdb_wait_applied(struct ovsdb *db, long long reserve_ms) _warn_unu
 #define OVS_MIGRATION_GRACE 3600 /* seconds */
 
 /* True if 'p' carries a migration's tag made less than OVS_MIGRATION_GRACE
- * before 'now' (unix seconds), or at a time it does not say. */
+ * before 'now' (unix seconds), and not more than that after it. A tag
+ * without a time csdpdk can read protects nothing: gc judges its port by
+ * its VM, plug takes it back. */
 bool ovs_port_migration_in_flight(const struct ovs_port *p, long long now);
 
 /* A port plug handed out is kept this long after its csdpdk-plug-time
@@ -351,6 +353,11 @@ bool ovs_port_unbound_recent(const struct ovs_port *p, long long now);
  * than that after it: a clock set back): the start may not have come yet.
  * A time it cannot read is not recent. */
 bool ovs_port_plugged_recent(const struct ovs_port *p, long long now);
+
+/* True if 'p''s csdpdk-plug-time is less than half OVS_PLUG_GRACE from
+ * 'now': a port handed out again with an older stamp is stamped anew, so
+ * that its VM's start always has at least half the grace before gc. */
+bool ovs_port_plug_stamp_fresh(const struct ovs_port *p, long long now);
 
 /* The socket of a vhost-user port: its vhost-server-path (client mode), or
  * 'socket_dir'/NAME (server mode, where OVS owns it); NULL for another

@@ -32,6 +32,7 @@ void plug_clear(struct plug *p)
     ovs_port_list_clear(&p->found);
     vm_request_clear(&p->req);
     agent_config_clear(&p->agent);
+    libvirt_close(p->lv);
     *p = (struct plug){0};
 }
 
@@ -123,6 +124,33 @@ static struct err *judge_owner(const struct plug *p, size_t i, const struct ovs_
                    nic->mac, port->name);
 }
 
+/* A plug by NIC (the stock agent's VIF driver, which knows no VM) that
+ * finds its NIC's port bound to a VM whose domain runs on this host: a
+ * start of a VM that already runs, which fails in libvirt, and whose
+ * failure path unplugs what the plug returned, the running VM's port.
+ * Refused (a VM that stopped, its release not run yet, is a restart: its
+ * port is handed out). */
+static struct err *refuse_running(struct plug *p, size_t i, const struct ovs_port *port)
+{
+    enum libvirt_domain_state state;
+    struct err *e = p->lv ? NULL : libvirt_open(p->libvirt_uri, &p->lv);
+    if (!e) {
+        e = libvirt_domain_state(p->lv, port->vm_id, &state);
+    }
+    if (e) {
+        return err_prefix(e, "asking libvirt whether VM %s (port '%s', MAC %s) runs", port->vm_id,
+                          port->name, p->req.nics[i].mac);
+    }
+    if (state != LIBVIRT_DOMAIN_ACTIVE) {
+        return NULL;
+    }
+    _cleanup_free_ char *field = mem_asprintf("nics[%zu].mac", i);
+    return err_new(ERR_PORT_CONFLICT, field,
+                   "MAC %s is on port '%s' of VM %s, which runs on this host: a plug by NIC "
+                   "leaves a running VM's port alone",
+                   p->req.nics[i].mac, port->name, port->vm_id);
+}
+
 /* Matches every NIC with what OVSDB has: its own port (kept), another VM's
  * or NIC's port with its MAC, or its own tagged for another migration in
  * flight (a conflict), or nothing (to create). What a kept port's tags must
@@ -135,12 +163,12 @@ static struct err *judge_owner(const struct plug *p, size_t i, const struct ovs_
  * release of that run, should it come later, leaves it alone
  * (docs/hook.md). A plug stamps each port it hands out with
  * csdpdk-plug-time: when it makes it, binds it, or finds its stamp missing
- * or over OVS_PLUG_GRACE old; a migration's prepare stamps the ports it
+ * or over half OVS_PLUG_GRACE old; a migration's prepare stamps the ports it
  * binds or finds, but not those tagged with its op_id (the tag has its own
  * grace). gc keeps a port so stamped
  * until its VM's start has had time to come (and removes a port only if
- * its tags did not change while it judged it). A retry within the grace
- * writes nothing. One lookup by MAC per NIC answers all of it; it is the
+ * its tags did not change while it judged it). A retry within half the
+ * grace writes nothing. One lookup by MAC per NIC answers all of it; it is the
  * only lookup of a plug that creates ports, and an indexed one (OVSDB
  * indexes _uuid only), so keep it that way. */
 static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
@@ -173,6 +201,10 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
             if ((e = judge_owner(p, i, port, &bind))) {
                 return e;
             }
+            if (!p->req.vm_uuid && ovs_port_owner(port) == OVS_OWNER_VM &&
+                (e = refuse_running(p, i, port))) {
+                return e;
+            }
             bool other_op = port->op_id && !(p->op_id && streq(port->op_id, p->op_id));
             if (other_op && ovs_port_migration_in_flight(port, now)) {
                 /* That migration's abort would remove it from under us. */
@@ -196,12 +228,11 @@ static struct err *survey(struct ovsdb *db, struct plug *p, size_t *n_new)
             if (bind) {
                 ovs_retag_bind(r, p->req.vm_uuid, p->now);
             } else if (!(p->op_id && port->op_id && streq(port->op_id, p->op_id))) {
-                /* Handed out again: a stamp over the grace old starts it
-                 * again (not on a port of this very migration: its tag has
-                 * its own grace, and a retry writes nothing). */
-                bool recent = ovs_port_owner(port) == OVS_OWNER_VM ? ovs_port_plugged_recent(port, now)
-                                                                   : ovs_port_unbound_recent(port, now);
-                if (!recent) {
+                /* Handed out again: a stamp over half the grace old
+                 * starts it again, so that the start to come has at least
+                 * half of it (not on a port of this very migration: its
+                 * tag has its own grace, and a retry writes nothing). */
+                if (!ovs_port_plug_stamp_fresh(port, now)) {
                     ovs_retag_set(r, OVS_KEY_PLUG_TIME, p->now);
                 }
             }
@@ -403,6 +434,7 @@ struct err *plug_prepare(struct verb_context *ctx, bool with_op_id, struct plug 
         return e;
     }
     p->op_id = p->req.op_id;
+    p->libvirt_uri = o->libvirt;
     p->ports = mem_new0(char *, p->req.n_nics);
     p->created = mem_new0(bool, p->req.n_nics);
     if (!p->agent.found) {

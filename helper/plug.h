@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "helper/agent.h"
+#include "helper/libvirt.h"
 #include "helper/ovsdb.h"
 #include "helper/verb.h"
 #include "helper/vm_render.h"
@@ -25,6 +26,8 @@ struct plug {
     char claim[32];             /* csdpdk-instance "plugged:<now>", set by the survey */
     char now[24];               /* csdpdk-plug-time "<now>", set by the survey */
     char *domain;               /* the request's domain with the details merged in, or NULL */
+    const char *libvirt_uri;    /* --libvirt: whether a bound port's VM runs (a plug by NIC) */
+    struct libvirt *lv;         /* opened when that is asked */
 };
 
 void plug_clear(struct plug *p);

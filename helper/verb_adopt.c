@@ -59,6 +59,12 @@ static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const c
     }
     struct binding_use uses[USES_MAX];
     size_t n = binding_uses(p, socket_dir, h->parsed, h->active, h->list.n, uses, USES_MAX);
+    if (n == 0 && h->unreadable) {
+        v->what = "ambiguous";
+        v->reason = mem_asprintf("no running domain uses it that csdpdk can read, and it cannot read "
+                                 "running domain %s: it may be that domain's", h->unreadable);
+        return;
+    }
     if (n == 0) {
         struct binding_use idle;
         bool named = binding_uses(p, socket_dir, h->parsed, NULL, h->list.n, &idle, 1) > 0;
@@ -111,16 +117,24 @@ static void judge(const struct ovs_port *p, const struct ovs_switch *sw, const c
     v->reason = mem_asprintf("domain %s uses it (MAC %s)", domain_label(d), i->mac);
 }
 
-/* One pass of adopt: 'found' read, each port judged into 'ports', and,
- * with 'apply', the tags written in one transaction; ERR_PORT_CONFLICT
- * when a port changed between the read and the transaction. */
-static struct err *adopt_pass(const struct options *o, struct ovsdb *db, const struct ovs_switch *sw,
-                              const struct agent_config *agent, const struct host_domains *h,
+/* One pass of adopt: the ports read, then the domains (so that a domain
+ * seen running was running after the port it is matched with was read:
+ * a port of a VM that stopped, made again under its name for another, is
+ * never tagged with the old VM), each port judged into 'ports', and, with
+ * 'apply', the tags written in one transaction; ERR_PORT_CONFLICT when a
+ * port changed between the read and the transaction. */
+static struct err *adopt_pass(const struct options *o, struct ovsdb *db, struct libvirt *lv,
+                              const struct ovs_switch *sw, const struct agent_config *agent,
                               json_t *ports, json_t *warnings, size_t *tagged, uint64_t *hint)
 {
     const struct ovs_select query = {OVS_SELECT_VHOST, NULL};
     _cleanup_(ovs_port_list_clear) struct ovs_port_list found = {0};
+    _cleanup_(host_domains_clear) struct host_domains domains = {0};
+    const struct host_domains *h = &domains;
     struct err *e = ovsdb_ports_select(db, &query, 1, OVS_SELECT_WITH_IDS, &found);
+    if (!e) {
+        e = host_domains_read(lv, &domains);
+    }
     if (e) {
         return e;
     }
@@ -173,7 +187,6 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
     _cleanup_(ovsdb_closep) struct ovsdb *db = NULL;
     _cleanup_(libvirt_closep) struct libvirt *lv = NULL;
     _cleanup_(ovs_switch_clear) struct ovs_switch sw = {0};
-    _cleanup_(host_domains_clear) struct host_domains h = {0};
     _cleanup_(agent_config_clear) struct agent_config agent = {0};
 
     struct err *e = agent_config_load(o->agent_properties, &agent);
@@ -186,15 +199,11 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
     if (!e) {
         e = libvirt_open(o->libvirt, &lv);
     }
-    if (!e) {
-        e = host_domains_read(lv, &h);
-    }
     if (e) {
         return e;
     }
     /* A port plugged, bound or removed between the read and the
-     * transaction: read and judge again (the domains are libvirt's: they
-     * do not change with a port's tags). */
+     * transaction: read and judge again. */
     json_t *ports = NULL;
     size_t n_changes = 0;
     uint64_t hint = 0;
@@ -204,7 +213,7 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
         json_t *warnings = json_array();
         err_free(e);
         hint = 0; /* this pass's, as its ports */
-        e = adopt_pass(o, db, &sw, &agent, &h, ports, warnings, &n_changes, &hint);
+        e = adopt_pass(o, db, lv, &sw, &agent, ports, warnings, &n_changes, &hint);
         if (!e || e->code != ERR_PORT_CONFLICT || pass + 1 == ADOPT_PASSES) {
             json_array_extend(ctx->warnings, warnings);
         }

@@ -116,6 +116,9 @@ static struct err *judge_by_use(struct gc *g, const struct ovs_port *p)
         keep(g, p, mem_asprintf("%s, used by running domain %s (%s): %s", nic ? "not bound" : "not csdpdk's",
                                 d->name ? d->name : "?", g->domains.list.domains[use.domain].uuid,
                                 nic ? "the libvirt hook or adopt binds it" : "adopt takes it in"));
+    } else if (g->domains.unreadable) {
+        keep(g, p, mem_asprintf("no running domain uses it that csdpdk can read, and it cannot read "
+                                "running domain %s: it may be that domain's", g->domains.unreadable));
     } else {
         orphan(g, p, "none");
     }

@@ -121,6 +121,11 @@ struct err *hook_config_load(const char *path, struct hook_config *c)
             e = err_prefix(e, "%s:%d", path, n);
         }
     }
+    /* A read that failed (a directory, an I/O error) is no settings file
+     * read to its end: not the defaults silently. */
+    if (!e && ferror(f)) {
+        e = err_new(ERR_USAGE, NULL, "cannot read '%s': %s", path, strerror(errno ? errno : EIO));
+    }
     fclose(f);
     return e;
 }
@@ -417,8 +422,8 @@ static struct err *correct(const char *xml, size_t size, struct hook_outcome *ou
 /* The incoming VM is refused: the ports made for it and never bound
  * (NICs' ports, made by the agent's PrepareForMigration through csdpdk's
  * driver, or CloudStack's own, made by the stock driver: not csdpdk's, named csdpdk-N, on
- * a netdev bridge, serving this very socket, and disconnected as the switch
- * says, so that no running QEMU uses them) will not be used; CloudStack's cleanup of a
+ * a netdev bridge; both serving this very socket, and disconnected as the
+ * switch says, so that no running QEMU uses them) will not be used; CloudStack's cleanup of a
  * failed migration cannot remove them (its StopCommand finds no domain,
  * and refuses csdpdk-N names), so the hook does. A VM's ports
  * (migrate-prepare's) are migrate-abort's. */
@@ -430,13 +435,15 @@ static struct err *drop_unbound(const struct host *h, const struct domain *d,
     for (size_t k = 0; k < d->n_ifaces; k++) {
         const struct ovs_port *p = h->ports.of_iface[k];
         enum ovs_port_owner owner = p ? ovs_port_owner(p) : OVS_OWNER_FOREIGN;
-        bool made_for_it = p && owner == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac);
-        /* The switch says so: a port whose status it has not written
-         * (the switch down, or not there yet) is left alone. */
+        /* Unused as the switch says: a port whose status it has not
+         * written (not applied yet) is left alone, and so is one a QEMU is
+         * connected to (a VM of this host on a NIC's port never bound, or
+         * with the same MAC). */
+        bool unused = p && p->status_link && streq(p->status_link, "disconnected");
+        bool made_for_it = unused && owner == OVS_OWNER_NIC && streq(p->mac, d->ifaces[k].mac);
         uint64_t number;
-        bool stock = p && owner == OVS_OWNER_FOREIGN && ovsdb_port_number(p->name, &number) &&
-                     ovs_switch_netdev_bridge(&h->sw, p->bridge) && p->status_link &&
-                     streq(p->status_link, "disconnected");
+        bool stock = unused && owner == OVS_OWNER_FOREIGN && ovsdb_port_number(p->name, &number) &&
+                     ovs_switch_netdev_bridge(&h->sw, p->bridge);
         bool already = false;
         for (size_t j = 0; j < n; j++) {
             already |= p && streq(doomed[j].name, p->name);

@@ -56,8 +56,9 @@ void hook_outcome_clear(struct hook_outcome *o);
 
 /* prepare begin, started begin: each vhost-user interface's port, found by
  * its socket's name, becomes the domain's (vm-id) when it is a NIC's port
- * for this MAC not bound yet, or a port csdpdk does not own (CloudStack's)
- * that serves this socket in this mode on a netdev bridge (adopted); the
+ * for this MAC not bound yet, or a port csdpdk does not own named csdpdk-N
+ * (CloudStack's) that serves this socket in this mode on a netdev bridge
+ * (adopted; a port of another name is an operator's, left to adopt); the
  * domain's ports are marked as used by a run (csdpdk-instance "running:").
  * Ports of another VM are left alone. */
 struct err *hook_bind(const struct hook_config *c, const struct domain *d,
@@ -68,8 +69,10 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d,
  * bridge, for this MAC (or with no MAC of its own: CloudStack's), not
  * another VM's, that the switch has applied, in the socket mode the XML
  * asks for; free hugepages of the VM's page size cover its memory. A failed
- * check is out->refusal, and the NICs' ports made for the VM and never
- * bound are removed (nothing else would). Otherwise out->xml is the domain with CloudStack's
+ * check is out->refusal, and the ports made for the VM and never used (the
+ * NICs' ports never bound, and CloudStack's csdpdk-N on a netdev bridge,
+ * serving its sockets, which the switch says are disconnected) are removed
+ * (nothing else would). Otherwise out->xml is the domain with CloudStack's
  * mistakes corrected (a doubled '/' in the socket path; <reconnect> where
  * QEMU is the socket's server, or none where it is the client), or NULL when
  * there is none. An error is a check that could not be made. */

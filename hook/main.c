@@ -203,12 +203,31 @@ static int write_all(int fd, const char *data, size_t size)
         if (w < 0 && errno == EINTR) {
             continue;
         }
+        if (w < 0 && errno == EAGAIN) {
+            /* A pipe left non-blocking: wait until it takes more (the
+             * watchdog bounds the wait). */
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            (void) poll(&p, 1, -1);
+            continue;
+        }
         if (w <= 0) {
             return -1;
         }
         data += w;
         size -= (size_t) w;
     }
+    return 0;
+}
+
+/* The domain, whole, to libvirt (migrate begin): once it is written the
+ * answer is given, and the watchdog is disarmed, so that a deadline that
+ * passes as the run ends does not turn the acceptance into a refusal. */
+static int give_domain(const char *xml, size_t size)
+{
+    if (write_all(STDOUT_FILENO, xml, size)) {
+        return -1;
+    }
+    setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 0}}, NULL);
     return 0;
 }
 
@@ -293,7 +312,7 @@ int main(int argc, char **argv)
         /* Broken settings are no reason to refuse, or log, a domain that
          * is none of csdpdk's business: passed on as it came. */
         err_free(e);
-        return migrate && write_all(STDOUT_FILENO, input, size) ? EXIT_REFUSED : 0;
+        return migrate && give_domain(input, size) ? EXIT_REFUSED : 0;
     }
     if (e) {
         _cleanup_free_ char *text = mem_asprintf("csdpdk's hook settings: %s", e->message);
@@ -354,7 +373,7 @@ int main(int argc, char **argv)
         return EXIT_REFUSED;
     }
     log_line(context, out.log);
-    if (migrate && write_all(STDOUT_FILENO, out.xml ? out.xml : input, out.xml ? out.xml_size : size)) {
+    if (migrate && give_domain(out.xml ? out.xml : input, out.xml ? out.xml_size : size)) {
         log_line(context, "could not write the domain to libvirt");
         return EXIT_REFUSED;
     }

@@ -158,6 +158,17 @@ check "adopt --apply again: nothing to tag, csdpdk's now (vhu-9 too)" \
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:01:01 00000000-0000-4000-8000-0000000001a1 00000000-0000-4000-8000-000000000001 | jq -c '.nics[0].vlan = 100 | del(.nics[0].uuid)')"
 check "plug of the adopted VM's MAC finds its adopted port (created false), not a second one" \
     test "$status $(jqo '.result.ports[0] | "\(.port):\(.created)"')" = "0 csdpdk-1:false"
+# A plug by NIC (the stock agent's VIF driver) of a port bound to a VM:
+# refused while that VM's domain runs (a start of a running VM, whose
+# failure path would unplug the port), handed out when it does not.
+ids_before=$(vsctl --columns=name,external_ids list Interface)
+run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-0000000007a1)"
+check "plug by NIC of csdpdk-7, bound to i-7, which runs: port_conflict, naming the VM, and nothing written" \
+    test "$status $(jqo .error.code) $(jqo .error.message | grep -c 'csdpdk-7.*of VM 00000000-0000-4000-8000-000000000007, which runs on this host')|$(vsctl --columns=name,external_ids list Interface)" = \
+    "75 port_conflict 1|$ids_before"
+run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:08:01 00000000-0000-4000-8000-0000000008a1)"
+check "plug by NIC of csdpdk-8, bound to a VM libvirt does not run: handed out (created false)" \
+    test "$status $(jqo '.result.ports[0] | "\(.port):\(.created)"')" = "0 csdpdk-8:false"
 run "${A[@]}" plug <<<"$(nic_req 02:00:00:00:09:09 00000000-0000-4000-8000-0000000009a9 00000000-0000-4000-8000-000000000009 | jq -c "del(.nics[0].uuid)")"
 check "plug of vhu-9's MAC finds the adopted port too: port_mismatch, its socket is not the one plug would render for it, no second port" \
     test "$status $(jqo .error.code) $(jqo .error.message | grep -c "port 'vhu-9'.*vhost-server-path") $(vsctl --bare --columns=name find Interface 'external_ids:attached-mac="02:00:00:00:09:09"' | grep -c .)" = "65 port_mismatch 1 1"

@@ -508,6 +508,28 @@ refused "a domain on ports CloudStack's stock driver made for it, one on a bridg
 check "... csdpdk-40 is removed (not csdpdk's, disconnected, on a netdev bridge, serving the domain's socket); csdpdk-5, on br-kernel, stays" \
     test "$(vsctl list-ports cloudbr0 | grep -c '^csdpdk-40$')|$(vsctl list-ports br-kernel | grep -c '^csdpdk-5$')" = "0|1"
 
+# A NIC's port never bound that a running QEMU uses (testpmd here: a VM of
+# this host whose bind at its start failed, or one with the same MAC): a
+# refused incoming VM with its MAC and socket leaves it alone, since the
+# switch says it is connected.
+run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:06:01 00000000-0000-4000-8000-0000000006a1 client)"
+P6=$(jqo '.result.ports[0].port')
+testpmd_start used "$SOCK/$P6" server || fail "testpmd on $P6"
+link=
+for _ in $(seq 100); do
+    link=$(vsctl get Interface "$P6" status:status 2>/dev/null | tr -d '"')
+    [[ $link == connected ]] && break
+    sleep 0.1
+done
+conf "$DATA/sysfs/none-free"
+refused "no free hugepage, for a VM whose NIC's port (never bound) a running QEMU uses" hugepages \
+    "$(HUGE=1 domain vm2 "$VM2" "02:00:00:00:06:01 $SOCK/$P6 server")"
+check "... $P6 is kept: the switch says it is $link" test "$link|$(vsctl list-ports cloudbr0 | grep -c "^$P6$")" = "connected|1"
+conf
+testpmd_stop used
+run "${C[@]}" unplug <<<"{\"ports\": [\"$P6\"]}"
+check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | grep -c "^$P6$")" = "0|0"
+
 echo "# the hook's log:"
 sed "s|$T|\$T|g; s/^/#   /" "$LOG"
 done_testing

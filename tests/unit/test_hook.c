@@ -9,6 +9,7 @@
 
 #include "helper/binding.h"
 #include "helper/domain.h"
+#include "helper/mem.h"
 #include "helper/text.h"
 #include "hook/hook.h"
 
@@ -62,6 +63,10 @@ static void settings(void **state)
     assert_err(load("sysfs = sys\n", &c), ERR_INVALID_REQUEST, "sysfs", "absolute");
     hook_config_clear(&c);
     assert_err(load("just words\n", &c), ERR_INVALID_REQUEST, NULL, ":1: not 'key = value'");
+    hook_config_clear(&c);
+    /* A settings path that opens and cannot be read (a directory) is an
+     * error, not the defaults. */
+    assert_err(hook_config_load("/", &c), ERR_USAGE, NULL, "cannot read '/'");
     hook_config_clear(&c);
 }
 
@@ -212,11 +217,80 @@ static void matching(void **state)
     domain_clear(&d);
 }
 
+/* A migration's tag protects its ports only while its time says so; a
+ * plug hands a port out again with at least half the plug grace left. */
+static void stamps(void **state)
+{
+    (void) state;
+    struct ovs_port p = {.name = "csdpdk-7", .mac = "02:00:4c:5f:00:07", .vm_id = "x",
+                         .op_id = "op", .op_time = "100000"};
+    assert_true(ovs_port_migration_in_flight(&p, 100000 + OVS_MIGRATION_GRACE - 1));
+    assert_false(ovs_port_migration_in_flight(&p, 100000 + OVS_MIGRATION_GRACE));
+    assert_true(ovs_port_migration_in_flight(&p, 100000 - OVS_MIGRATION_GRACE + 1));
+    /* Missing, unreadable, or further ahead than the grace: no tag that
+     * protects for ever (gc judges the port by its VM, plug takes it back). */
+    static char *const unread[] = {NULL, "", "garbage", "100000x", "0", "-5",
+                                   "99999999999999999999999"};
+    for (size_t i = 0; i < ARRAY_SIZE(unread); i++) {
+        p.op_time = unread[i];
+        assert_false(ovs_port_migration_in_flight(&p, 100000));
+    }
+    p.op_time = "100000";
+    assert_false(ovs_port_migration_in_flight(&p, 100000 - OVS_MIGRATION_GRACE));
+    p.op_id = NULL;
+    assert_false(ovs_port_migration_in_flight(&p, 100000));
+
+    p.plug_time = "100000";
+    assert_true(ovs_port_plug_stamp_fresh(&p, 100000 + OVS_PLUG_GRACE / 2 - 1));
+    assert_false(ovs_port_plug_stamp_fresh(&p, 100000 + OVS_PLUG_GRACE / 2));
+    assert_true(ovs_port_plugged_recent(&p, 100000 + OVS_PLUG_GRACE / 2)); /* still kept by gc */
+    p.plug_time = "?";
+    assert_false(ovs_port_plug_stamp_fresh(&p, 100000));
+}
+
+/* A running domain csdpdk cannot parse is remembered (gc keeps and adopt
+ * does not judge what it may use); one that does not run is not. */
+static void unreadable_domains(void **state)
+{
+    (void) state;
+    static const char no_mac[] =
+        "<domain type='kvm'><name>bad</name><devices><interface type='vhostuser'>"
+        "<source type='unix' path='/run/ovs/csdpdk-1' mode='server'/></interface></devices></domain>";
+    struct libvirt_domain d[] = {
+        {.uuid = mem_strdup("0000aaaa-0000-0000-0000-000000000001"), .active = false, .xml = mem_strdup(no_mac)},
+        {.uuid = mem_strdup("0000aaaa-0000-0000-0000-000000000002"), .active = true,
+         .xml = mem_strdup(domain_xml)},
+        {.uuid = mem_strdup("0000aaaa-0000-0000-0000-000000000003"), .active = true, .xml = mem_strdup(no_mac)},
+        {.uuid = mem_strdup("0000aaaa-0000-0000-0000-000000000004"), .active = true, .xml = mem_strdup("<x")},
+    };
+    struct libvirt_domain_list list = {.domains = mem_new0(struct libvirt_domain, ARRAY_SIZE(d)),
+                                       .n = ARRAY_SIZE(d)};
+    memcpy(list.domains, d, sizeof d);
+    struct host_domains h;
+    host_domains_parse(&list, &h);
+    assert_int_equal(list.n, 0);
+    assert_int_equal(h.list.n, 4);
+    assert_int_equal(h.parsed[1].n_ifaces, 2);
+    assert_non_null(h.unreadable);
+    assert_non_null(strstr(h.unreadable, "0000aaaa-0000-0000-0000-000000000003 ("));
+    assert_non_null(strstr(h.unreadable, "no <mac address>"));
+    host_domains_clear(&h);
+
+    /* Only readable ones, or unreadable ones that do not run: none. */
+    struct libvirt_domain_list fine = {.domains = mem_new0(struct libvirt_domain, 2), .n = 2};
+    fine.domains[0] = (struct libvirt_domain){.uuid = mem_strdup("1"), .active = false, .xml = mem_strdup(no_mac)};
+    fine.domains[1] = (struct libvirt_domain){.uuid = mem_strdup("2"), .active = true, .xml = mem_strdup(domain_xml)};
+    host_domains_parse(&fine, &h);
+    assert_null(h.unreadable);
+    host_domains_clear(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(settings),    cmocka_unit_test(actions),  cmocka_unit_test(socket_paths),
-        cmocka_unit_test(domains),     cmocka_unit_test(matching),
+        cmocka_unit_test(domains),     cmocka_unit_test(matching), cmocka_unit_test(stamps),
+        cmocka_unit_test(unreadable_domains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

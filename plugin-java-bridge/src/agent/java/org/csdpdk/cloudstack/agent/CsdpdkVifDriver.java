@@ -154,6 +154,10 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         try {
             return super.plug(nic, guestOsType, nicAdapter, extraConfig);
         } catch (Refusal r) {
+            // Logged here: on PrepareForMigration with more NICs, the agent's clean-up of the NICs mapped
+            // before this one may throw its own exception (removeDpdkPort refuses csdpdk-N names in
+            // 4.18.2.1+), which then becomes the answer instead of this refusal.
+            log.warn("csdpdk refused NIC " + nic.getMac() + ": " + r.error.getMessage());
             throw r.error;
         }
     }
@@ -274,8 +278,10 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             for (String warning : d.getWarnings()) {
                 log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + warning);
             }
-        } catch (DpdkHelperException e) {
-            log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + e.getMessage());
+        } catch (DpdkHelperException | RuntimeException e) {
+            // Only logged: the plug that follows is the one that may refuse.
+            log.warn("csdpdk decode (NIC " + nic.getMac() + "): "
+                    + (e instanceof DpdkHelperException ? e.getMessage() : e.toString()));
         }
     }
 
