@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <strings.h>
 
@@ -298,6 +299,7 @@ void numa_host_clear(struct numa_host *h)
     for (size_t i = 0; i < h->n; i++) {
         struct numa_node *n = &h->nodes[i];
         cpuset_clear(&n->cpus);
+        cpuset_clear(&n->ovs_cpus);
         cpuset_clear(&n->pmds);
         cpuset_clear(&n->isolated);
         for (size_t k = 0; k < n->n_phys; k++) {
@@ -380,28 +382,55 @@ static int64_t list_entry(const char *list, size_t index)
     }
 }
 
+/* A whole token as OVS's str_to_int() reads it: strtol in any base it
+ * knows, nothing left over, within an int. */
+static bool token_int(const char *s, size_t len, long *out)
+{
+    char buf[32];
+    if (!len || len >= sizeof buf) {
+        return false;
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    errno = 0;
+    long v = strtol(buf, &end, 0);
+    if (errno || end == buf || *end || v < INT_MIN || v > INT_MAX) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 /* The cores that pmd-rxq-affinity ("0:3,1:7") pins queues to, read as OVS
- * reads it (parse_affinity_list: "QUEUE:CORE" pairs, numbers in any base
- * strtol knows, none negative; a queue named twice is pinned to the last
- * core given); a list OVS refuses pins nothing, nor does a pair for a
- * queue the port does not have ('rxqs' of them; 0: any). */
+ * 3.1 reads it (parse_affinity_list with ofputil_parse_key_value: pairs
+ * QUEUE:CORE or QUEUE=CORE between commas or white space, each number a
+ * whole token in any base strtol knows, none negative; a queue named twice
+ * is pinned to the last core given); a list OVS refuses pins nothing, nor
+ * does a pair for a queue the port does not have ('rxqs' of them; 0: any),
+ * and a core past CPUSET_MAX (no such core here) isolates nothing. */
 static void affinity_cores(const char *affinity, int rxqs, struct cpuset *cores)
 {
+    static const char delims[] = ", \t\r\n";
     struct pin {
         long queue, core;
     } *pins = NULL;
     size_t n_pins = 0;
     const char *p = affinity;
-    while (*p) {
-        char *end;
-        errno = 0;
-        long queue = strtol(p, &end, 0);
-        if (end == p || errno || queue < 0 || (*end != ':' && *end != '=')) {
-            goto refused;
+    for (;;) {
+        p += strspn(p, delims);
+        if (!*p) {
+            break;
         }
-        p = end + 1;
-        long core = strtol(p, &end, 0);
-        if (end == p || errno || core < 0 || core > CPUSET_MAX) {
+        size_t key_len = strcspn(p, ":=(, \t\r\n");
+        const char *value = p + key_len;
+        size_t value_len = 0;
+        if (*value == ':' || *value == '=') {
+            value++;
+            value_len = strcspn(value, delims);
+        }
+        long queue, core;
+        if (!token_int(p, key_len, &queue) || queue < 0 || !token_int(value, value_len, &core) || core < 0) {
             goto refused;
         }
         if (rxqs <= 0 || queue < rxqs) {
@@ -414,13 +443,12 @@ static void affinity_cores(const char *affinity, int rxqs, struct cpuset *cores)
             }
             pins[k] = (struct pin){queue, core};
         }
-        p = end;
-        while (*p == ',' || *p == ' ') {
-            p++;
-        }
+        p = value + value_len;
     }
     for (size_t k = 0; k < n_pins; k++) {
-        cpuset_add(cores, (unsigned) pins[k].core);
+        if (pins[k].core <= CPUSET_MAX) {
+            cpuset_add(cores, (unsigned) pins[k].core);
+        }
     }
 refused:
     free(pins);
@@ -561,6 +589,10 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
         if (sys[i].cpulist && !cpuset_parse_list(sys[i].cpulist, &n->cpus)) {
             cpuset_clear(&n->cpus);
         }
+        n->ovs_cpus_known = sys[i].ovs_cpulist && cpuset_parse_list(sys[i].ovs_cpulist, &n->ovs_cpus);
+        if (!n->ovs_cpus_known) {
+            cpuset_clear(&n->ovs_cpus);
+        }
         if (sys[i].first_cpu_known && cpuset_has(&n->cpus, sys[i].first_cpu)) {
             n->first_cpu = (int) sys[i].first_cpu;
         }
@@ -607,10 +639,14 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
         }
         if (!h.pmd_source && (!ovs->pmd_cpu_mask || !*ovs->pmd_cpu_mask)) {
             /* OVS starts one PMD on each node, on the first CPU it lists
-             * for the node (sysfs's order; the lowest when not known). */
+             * for the node (sysfs's order; the lowest when not known; none
+             * when it counts no CPU there). */
             h.pmd_source = "default";
             for (size_t i = 0; i < h.n; i++) {
-                int first = h.nodes[i].first_cpu >= 0 ? h.nodes[i].first_cpu : cpuset_next(&h.nodes[i].cpus, 0);
+                const struct numa_node *n = &h.nodes[i];
+                int first = n->first_cpu >= 0 ? n->first_cpu
+                                              : n->ovs_cpus_known ? cpuset_next(&n->ovs_cpus, 0)
+                                                                  : cpuset_next(&n->cpus, 0);
                 if (first >= 0) {
                     cpuset_add(isolate && cpuset_has(&pinned, (unsigned) first) ? &h.nodes[i].isolated
                                                                                  : &h.nodes[i].pmds,
@@ -626,7 +662,9 @@ void numa_host_build(const struct numa_sysfs_node *sys, size_t n_sys,
             for (int c = cpuset_next(&mask, 0); c >= 0; c = cpuset_next(&mask, (unsigned) c + 1)) {
                 int node = cpu_node(&h, (unsigned) c);
                 struct numa_node *n = node >= 0 ? node_get(&h, node) : NULL;
-                if (n) {
+                /* A CPU OVS does not count (offline: no topology) gets no
+                 * PMD (ovs_numa_dump_cores_with_cmask skips it). */
+                if (n && (!n->ovs_cpus_known || cpuset_has(&n->ovs_cpus, (unsigned) c))) {
                     cpuset_add(isolate && cpuset_has(&pinned, (unsigned) c) ? &n->isolated : &n->pmds,
                                (unsigned) c);
                 }
@@ -647,8 +685,16 @@ json_t *numa_host_json(const struct numa_host *h)
         for (size_t k = 0; k < n->n_phys; k++) {
             json_array_append_new(phys, json_string(n->phys[k]));
         }
+        /* Not known without OVS's configuration: null, as pmd_cores. */
+        json_t *memory = h->ovs_known
+                             ? json_pack("{s:o, s:o, s:b}", "socket_mem_mb",
+                                         n->socket_mem_mb >= 0 ? json_integer(n->socket_mem_mb) : json_null(),
+                                         "socket_limit_mb",
+                                         n->socket_limit_mb > 0 ? json_integer(n->socket_limit_mb) : json_null(),
+                                         "allocatable", !n->no_dpdk_memory)
+                             : json_null();
         json_array_append_new(
-            a, json_pack("{s:i, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:b}, s:o}",
+            a, json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
                          "node", n->id,
                          "cpus", cpuset_json(&n->cpus),
                          "hugepages_free_kib", n->hugepages_known
@@ -656,10 +702,7 @@ json_t *numa_host_json(const struct numa_host *h)
                                                    : json_null(),
                          "pmd_cores", h->pmd_source ? cpuset_json(&n->pmds) : json_null(),
                          "isolated_pmd_cores", h->pmd_source ? cpuset_json(&n->isolated) : json_null(),
-                         "dpdk_memory",
-                         "socket_mem_mb", n->socket_mem_mb >= 0 ? json_integer(n->socket_mem_mb) : json_null(),
-                         "socket_limit_mb", n->socket_limit_mb > 0 ? json_integer(n->socket_limit_mb) : json_null(),
-                         "allocatable", !n->no_dpdk_memory,
+                         "dpdk_memory", memory,
                          "physical_ports", phys));
     }
     return a;

@@ -90,6 +90,8 @@ struct numa_ovs_config {
 struct numa_node {
     int id;
     struct cpuset cpus;     /* from sysfs; empty when not known */
+    struct cpuset ovs_cpus; /* those OVS counts (with a topology); valid if ovs_cpus_known */
+    bool ovs_cpus_known;
     struct cpuset pmds;     /* non-isolated PMD cores on the node */
     struct cpuset isolated; /* isolated PMD cores on the node */
     int64_t socket_mem_mb;  /* dpdk-socket-mem's entry; -1: not set */
@@ -133,6 +135,8 @@ struct numa_sysfs_node {
     bool first_cpu_known;
     unsigned first_cpu;  /* the node's first CPU as OVS lists them (sysfs's
                           * readdir order; its default PMD's core) */
+    const char *ovs_cpulist; /* the CPUs OVS counts on the node (those with a
+                              * topology: not an offline one); NULL: not known */
 };
 
 /* Builds the host's NUMA facts: nodes from 'sys' (and any node a live PMD or

@@ -301,6 +301,7 @@ void host_numa_build(const struct host_memory *memory, const struct ovs_switch *
     for (size_t i = 0; i < n; i++) {
         nodes[i] = (struct numa_sysfs_node){.id = memory->cpus[i].node,
                                             .cpulist = memory->cpus[i].cpulist,
+                                            .ovs_cpulist = memory->cpus[i].ovs_cpulist,
                                             .first_cpu_known = memory->cpus[i].first_cpu >= 0,
                                             .first_cpu = memory->cpus[i].first_cpu >= 0 ? (unsigned) memory->cpus[i].first_cpu : 0,
                                             .hugepages_known = memory->per_node};

@@ -19,6 +19,7 @@ void host_memory_clear(struct host_memory *m)
     free(m->pools);
     for (size_t i = 0; i < m->n_cpus; i++) {
         free(m->cpus[i].cpulist);
+        free(m->cpus[i].ovs_cpulist);
     }
     free(m->cpus);
     *m = (struct host_memory){0};
@@ -50,32 +51,58 @@ static char *read_line(const char *path)
     return s;
 }
 
-/* The first cpuN entry of the node directory 'dir', in readdir order,
- * whose CPU has a topology (<sysfs>/devices/system/cpu/cpuN/topology/core_id):
- * the CPU OVS lists first for the node (lib/ovs-numa.c,
- * discover_numa_and_core, cpu_detected), where it starts the node's PMD
- * thread when pmd-cpu-mask is unset. sysfs lists a directory in the order
- * of its names' hashes, not by number. -1 if there is none. */
-static int first_cpu(const char *sysfs, const char *dir)
+static int int_compare(const void *a_, const void *b_)
 {
+    int a = *(const int *) a_, b = *(const int *) b_;
+    return a < b ? -1 : a > b;
+}
+
+/* The cpuN entries of the node directory 'dir' whose CPU has a topology
+ * (<sysfs>/devices/system/cpu/cpuN/topology/core_id; an offline CPU has
+ * none): the CPUs OVS counts on the node (lib/ovs-numa.c,
+ * discover_numa_and_core, cpu_detected), the only ones onto which it maps
+ * pmd-cpu-mask. Writes them to '*list' as a CPU list, ascending (NULL if
+ * the directory cannot be read or lists no cpuN at all: a tree without
+ * them says nothing of what OVS counts), and returns the first in readdir order:
+ * where OVS starts the node's PMD thread when pmd-cpu-mask is unset (sysfs
+ * lists a directory in the order of its names' hashes, not by number); -1
+ * if there is none. */
+static int ovs_cpus(const char *sysfs, const char *dir, char **list)
+{
+    *list = NULL;
     DIR *d = opendir(dir);
     if (!d) {
         return -1;
     }
     int first = -1;
+    int *cpus = NULL;
+    size_t n = 0, n_alloc = 0, seen = 0;
     struct dirent *e;
-    while (first < 0 && (e = readdir(d))) {
+    while ((e = readdir(d))) {
         const char *digits = e->d_name + 3;
         if (strncmp(e->d_name, "cpu", 3) || !*digits || strspn(digits, "0123456789") != strlen(digits) ||
             strlen(digits) > 6) {
             continue;
         }
+        seen++;
         _cleanup_free_ char *core = mem_asprintf("%s/devices/system/cpu/%s/topology/core_id", sysfs, e->d_name);
         if (access(core, F_OK) == 0) {
-            first = atoi(digits);
+            mem_grow((void **) &cpus, &n_alloc, n + 1, sizeof *cpus);
+            cpus[n++] = atoi(digits);
+            first = first < 0 ? cpus[n - 1] : first;
         }
     }
     closedir(d);
+    if (!seen) {
+        return -1;
+    }
+    qsort(cpus, n, sizeof *cpus, int_compare);
+    size_t size = n * 8 + 1, used = 0;
+    *list = mem_new0(char, size);
+    for (size_t i = 0; i < n; i++) {
+        used += (size_t) snprintf(*list + used, size - used, "%s%d", i ? "," : "", cpus[i]);
+    }
+    free(cpus);
     return first;
 }
 
@@ -210,8 +237,9 @@ struct err *sysfs_read_memory(const char *sysfs, const char *proc, struct host_m
             _cleanup_free_ char *list = mem_asprintf("%s/%s/cpulist", nodes, e->d_name);
             _cleanup_free_ char *node_dir = mem_asprintf("%s/%s", nodes, e->d_name);
             m.cpus = mem_realloc(m.cpus, (m.n_cpus + 1) * sizeof *m.cpus);
-            m.cpus[m.n_cpus++] = (struct node_cpus){.node = node, .cpulist = read_line(list),
-                                                    .first_cpu = first_cpu(sysfs, node_dir)};
+            struct node_cpus *c = &m.cpus[m.n_cpus++];
+            *c = (struct node_cpus){.node = node, .cpulist = read_line(list)};
+            c->first_cpu = ovs_cpus(sysfs, node_dir, &c->ovs_cpulist);
             _cleanup_free_ char *dir = mem_asprintf("%s/%s/hugepages", nodes, e->d_name);
             read_pools(&m, &n_alloc, dir, node);
         }

@@ -26,6 +26,8 @@ struct hugetlbfs_mount {
 struct node_cpus {
     int node;
     char *cpulist;  /* "0-3,8-11"; NULL when unreadable */
+    char *ovs_cpulist; /* the node directory's cpuN with a topology, as OVS
+                        * counts them ("0,1,2"); NULL when unreadable */
     int first_cpu;  /* the first cpuN of the node's directory as readdir
                      * lists it (a CPU with a topology), as OVS finds
                      * them (its default PMD goes there); -1: none */

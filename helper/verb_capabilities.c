@@ -221,13 +221,18 @@ static void numa_node_text(FILE *out, const json_t *node, const json_t *hugepage
     _cleanup_free_ char *isolated = json_array_size(json_object_get(node, "isolated_pmd_cores"))
                                         ? int_list_text(json_object_get(node, "isolated_pmd_cores"))
                                         : NULL;
-    fprintf(out, "NUMA node %lld: CPUs %s; PMD cores %s%s%s%s%s%s; hugepages free %s; DPDK memory %s%s%s%s\n",
-            (long long) id, cpus, json_is_array(json_object_get(node, "pmd_cores")) ? pmds : "?",
+    /* Two lines within 100 columns: the node's cores, then its memory. */
+    _cleanup_free_ char *lead = mem_asprintf("NUMA node %lld: ", (long long) id);
+    _cleanup_free_ char *cores = mem_asprintf(
+            "CPUs %s; PMD cores %s%s%s%s%s%s", cpus, json_is_array(json_object_get(node, "pmd_cores")) ? pmds : "?",
             pmd_source ? " (" : "", pmd_source ? pmd_source : "", pmd_source ? ")" : "",
-            isolated ? ", isolated " : "", isolated ? isolated : "",
-            *pages ? pages : "none",
-            json_is_false(json_object_get(mem, "allocatable")) ? "NONE" : "allocatable", limits,
-            *phys ? "; physical ports " : "", phys);
+            isolated ? ", isolated " : "", isolated ? isolated : "");
+    _cleanup_free_ char *memory = mem_asprintf(
+            "hugepages free %s; DPDK memory %s%s%s%s", *pages ? pages : "none",
+            !json_is_object(mem) ? "?" : json_is_false(json_object_get(mem, "allocatable")) ? "NONE" : "allocatable",
+            limits, *phys ? "; physical ports " : "", phys);
+    output_wrapped(out, lead, 4, cores);
+    output_wrapped(out, NULL, 4, memory);
 }
 
 /* The doctor's report: one line per check, the fact, and for each failure

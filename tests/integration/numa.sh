@@ -223,7 +223,8 @@ run "${C[@]}" capabilities </dev/null
 check "a physical DPDK port (net_null0, status:numa_id $PHYS_NODE): capabilities lists it on that node, and on no other" \
     test "$(jq -c '[.result.numa[] | select(.physical_ports | index("phys0")) | .node]' <<<"$out")" = "[$PHYS_NODE]"
 run "${C[@]}" --format text capabilities </dev/null
-check "... the text's line of node $PHYS_NODE names it" grep -q "^NUMA node $PHYS_NODE: .*; physical ports phys0$" <<<"$out"
+check "... the text's lines of node $PHYS_NODE name it" \
+    test "$(grep -A1 "^NUMA node $PHYS_NODE: " <<<"$out" | grep -c "^    .*; physical ports phys0$")" = 1
 vsctl del-port br0 phys0
 render_placed 0
 check "render with the new capabilities: bound to node 0, local, no NUMA warning" \

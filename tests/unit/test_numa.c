@@ -150,8 +150,8 @@ static const char *vm_nodes(const json_t *locality)
 
 /* Two nodes as tests/data/sysfs/two-nodes has them. */
 static const struct numa_sysfs_node two_nodes[] = {
-    {0, "0-3,8-11", true, 400 * 1024, false, 0},
-    {1, "4-7,12-15", true, 512 * 1024, false, 0},
+    {0, "0-3,8-11", true, 400 * 1024, false, 0, NULL},
+    {1, "4-7,12-15", true, 512 * 1024, false, 0, NULL},
 };
 
 static void host(const struct numa_ovs_config *ovs, struct numa_host *h)
@@ -211,9 +211,23 @@ static void pmds_from_the_mask(void **state)
     numa_host_clear(&h);
 
     /* Without the nodes' CPUs the mask says nothing of nodes. */
-    const struct numa_sysfs_node blind[] = {{0, NULL, false, 0, false, 0}, {1, NULL, false, 0, false, 0}};
+    const struct numa_sysfs_node blind[] = {{0, NULL, false, 0, false, 0, NULL}, {1, NULL, false, 0, false, 0, NULL}};
     numa_host_build(blind, 2, &(struct numa_ovs_config){.pmd_cpu_mask = "0x30"}, NULL, &h);
     assert_null(h.pmd_source);
+    numa_host_clear(&h);
+
+    /* CPU 0 offline (no topology: OVS does not count it): a mask of CPU 0
+     * starts no PMD, and OVS's default puts node 0's on CPU 1. */
+    const struct numa_sysfs_node offline[] = {{0, "0-3", true, 0, false, 0, "1-3"},
+                                              {1, "4-7", true, 0, false, 0, "4-7"}};
+    numa_host_build(offline, 2, &(struct numa_ovs_config){.pmd_cpu_mask = "0x11"}, NULL, &h);
+    assert_int_equal(cpuset_count(&h.nodes[0].pmds), 0);
+    assert_true(cpuset_has(&h.nodes[1].pmds, 4));
+    numa_host_clear(&h);
+    numa_host_build(offline, 2, &(struct numa_ovs_config){0}, NULL, &h);
+    assert_string_equal(h.pmd_source, "default");
+    assert_true(cpuset_has(&h.nodes[0].pmds, 1));
+    assert_int_equal(cpuset_count(&h.nodes[0].pmds), 1);
     numa_host_clear(&h);
 }
 
@@ -240,11 +254,21 @@ static void isolated_cores(void **state)
     numa_host_clear(&h);
 
     /* A list OVS refuses (a negative or huge core, a bad pair) pins nothing. */
-    const char *const refused[] = {"0:-1", "0:4000000000", "0:4,x", "0", "0:0x5"};
+    const char *const refused[] = {"0:-1", "0:4000000000", "0:4,x", "0", "0: 4", "0:4x", "0:0x5"};
     for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
         host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .affinities = &refused[i],
                                        .n_affinities = 1}, &h);
-        assert_int_equal(cpuset_count(&h.nodes[1].pmds), i == 4 ? 1 : 2);
+        assert_int_equal(cpuset_count(&h.nodes[1].pmds), i == ARRAY_SIZE(refused) - 1 ? 1 : 2);
+        numa_host_clear(&h);
+    }
+    /* What OVS's key-value parser takes: '=' for ':', pairs between white
+     * space, any base; a core with no CPU here pins its queue only. */
+    const char *const taken[] = {"0=4", " 0:4\t", "1:70000 0:0x4", "0:04,"};
+    for (size_t i = 0; i < ARRAY_SIZE(taken); i++) {
+        host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .affinities = &taken[i],
+                                       .n_affinities = 1}, &h);
+        assert_true(cpuset_has(&h.nodes[1].isolated, 4));
+        assert_int_equal(cpuset_count(&h.nodes[1].isolated), 1);
         numa_host_clear(&h);
     }
 
@@ -280,7 +304,7 @@ static void isolated_cores(void **state)
     /* ...on the first CPU OVS lists for the node, sysfs's order (its
      * readdir), which is not the lowest: 9 and 12 here; a pin to core 4
      * then isolates nothing, one to 12 node 1's PMD. */
-    struct numa_sysfs_node listed[] = {{0, "0-3,8-11", true, 0, true, 9}, {1, "4-7,12-15", true, 0, true, 12}};
+    struct numa_sysfs_node listed[] = {{0, "0-3,8-11", true, 0, true, 9, NULL}, {1, "4-7,12-15", true, 0, true, 12, NULL}};
     numa_host_build(listed, 2, &(struct numa_ovs_config){.affinities = first_of_node1, .n_affinities = 1}, NULL, &h);
     assert_true(cpuset_has(&h.nodes[0].pmds, 9) && cpuset_has(&h.nodes[1].pmds, 12));
     assert_int_equal(cpuset_count(&h.nodes[0].pmds) + cpuset_count(&h.nodes[1].pmds), 2);
@@ -314,7 +338,7 @@ static void isolated_cores(void **state)
     numa_host_clear(&h);
 
     /* A node without CPUs (memory only) gets no PMD of OVS's default. */
-    const struct numa_sysfs_node memory_only[] = {{0, "0-3", true, 0, false, 0}, {1, NULL, true, 512 * 1024, false, 0}};
+    const struct numa_sysfs_node memory_only[] = {{0, "0-3", true, 0, false, 0, NULL}, {1, NULL, true, 512 * 1024, false, 0, NULL}};
     numa_host_build(memory_only, 2, &(struct numa_ovs_config){0}, NULL, &h);
     struct numa_placement on1 = {.source = "numatune", .domain = true, .queues = 1};
     cpuset_add(&on1.nodes, 1);
@@ -370,8 +394,8 @@ static void wide_mask(void **state)
 {
     (void) state;
     static const struct numa_sysfs_node big[] = {
-        {0, "0-63", true, 1024 * 1024, false, 0},
-        {1, "64-127", true, 1024 * 1024, false, 0},
+        {0, "0-63", true, 1024 * 1024, false, 0, NULL},
+        {1, "64-127", true, 1024 * 1024, false, 0, NULL},
     };
     struct numa_host h;
     struct err *e;

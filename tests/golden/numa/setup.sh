@@ -37,6 +37,9 @@ switch mask-node0 pmd-cpu-mask=0xf
 switch mask-node1 pmd-cpu-mask=0x10
 # A mask wider than 64 bits: CPU 0 and CPU 72 (no such CPU here).
 switch mask-wide pmd-cpu-mask=0x1000000000000000001
+# CPUs 0, 9 and 12 on tests/data/sysfs/ovs-order, where CPU 0 is offline
+# (no topology): OVS counts no such CPU, so it polls on 9 and 12 only.
+switch mask-offline pmd-cpu-mask=0x1201
 switch mask-none pmd-cpu-mask=0x10000
 switch legacy pmd-cpu-mask=0x11 dpdk-extra="--legacy-mem --no-pci" dpdk-socket-mem=1024
 switch limit pmd-cpu-mask=0x11 dpdk-socket-limit=1024,16
