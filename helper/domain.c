@@ -1,5 +1,6 @@
 #include "helper/domain.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "helper/domxml.h"
@@ -15,6 +16,10 @@ void domain_clear(struct domain *d)
         free(d->ifaces[i].mode);
     }
     free(d->ifaces);
+    for (size_t i = 0; i < d->n_bindings; i++) {
+        free(d->bindings[i].nodeset);
+    }
+    free(d->bindings);
     free(d->uuid);
     free(d->name);
     *d = (struct domain){0};
@@ -53,6 +58,77 @@ static void read_memory(xmlNodePtr domain, struct domain *d)
             d->n_shared_cells += cell_access ? !strcmp(cell_access, "shared")
                                              : access && !strcmp(access, "shared");
         }
+    }
+}
+
+/* The nodeset that <numatune> element 'e' (<memory>, <memnode>) binds
+ * memory to, or NULL when it binds none (see struct domain_binding). */
+static char *binding_nodeset(xmlNodePtr e)
+{
+    _cleanup_free_ char *mode = xml_attr(e, "mode");
+    _cleanup_free_ char *placement = xml_attr(e, "placement");
+    if ((mode && strcmp(mode, "strict") && strcmp(mode, "interleave") && strcmp(mode, "restrictive")) ||
+        (placement && strcmp(placement, "static"))) {
+        return NULL;
+    }
+    char *nodeset = xml_attr(e, "nodeset");
+    if (nodeset && !*nodeset) {
+        free(nodeset);
+        return NULL;
+    }
+    return nodeset;
+}
+
+static void add_binding(struct domain *d, size_t *n_alloc, uint64_t kib, char *nodeset)
+{
+    if (!nodeset || !kib) {
+        free(nodeset);
+        return;
+    }
+    mem_grow((void **) &d->bindings, n_alloc, d->n_bindings + 1, sizeof *d->bindings);
+    d->bindings[d->n_bindings++] = (struct domain_binding){kib, nodeset};
+}
+
+/* <numatune>: each guest cell's memory bound by its <memnode cellid>,
+ * else by <memory>; without cells, the whole <memory>. */
+static void read_bindings(xmlNodePtr domain, struct domain *d)
+{
+    xmlNodePtr numatune = xml_child(domain, "numatune");
+    if (!numatune) {
+        return;
+    }
+    xmlNodePtr all = xml_child(numatune, "memory");
+    size_t n_alloc = 0;
+    xmlNodePtr numa = xml_child(xml_child(domain, "cpu"), "numa");
+    bool cells = false;
+    unsigned index = 0;
+    for (xmlNodePtr c = numa ? numa->children : NULL; c; c = c->next) {
+        if (!xml_is(c, "cell")) {
+            continue;
+        }
+        cells = true;
+        _cleanup_free_ char *id = xml_attr(c, "id");
+        _cleanup_free_ char *memory = xml_attr(c, "memory");
+        _cleanup_free_ char *unit = xml_attr(c, "unit");
+        unsigned long cell_id = index++;
+        char *end = NULL;
+        if (id) {
+            cell_id = strtoul(id, &end, 10);
+        }
+        uint64_t kib = 0;
+        if (!memory || !domxml_to_kib(memory, unit, &kib)) {
+            continue;
+        }
+        xmlNodePtr bound = NULL;
+        for (xmlNodePtr m = numatune->children; m && !bound; m = m->next) {
+            _cleanup_free_ char *of = xml_is(m, "memnode") ? xml_attr(m, "cellid") : NULL;
+            char *of_end = NULL;
+            bound = of && strtoul(of, &of_end, 10) == cell_id && of_end != of && !*of_end ? m : NULL;
+        }
+        add_binding(d, &n_alloc, kib, binding_nodeset(bound ? bound : all));
+    }
+    if (!cells && all) {
+        add_binding(d, &n_alloc, d->memory_kib, binding_nodeset(all));
     }
 }
 
@@ -105,6 +181,7 @@ struct err *domain_parse(const char *xml, size_t size, const char *field, struct
         d.ifaces[d.n_ifaces++] = i;
     }
     read_memory(domain, &d);
+    read_bindings(domain, &d);
     *out = d;
     return NULL;
 }

@@ -20,6 +20,15 @@ struct domain_iface {
     bool reconnect; /* <source><reconnect enabled='yes'> */
 };
 
+/* Memory that the domain's <numatune> binds to host nodes, so that its
+ * hugepages must come from them: mode strict (libvirt's default),
+ * interleave or restrictive; not preferred (the kernel falls back to other
+ * nodes), nor placement='auto' (numad's choice, made at the start). */
+struct domain_binding {
+    uint64_t kib;  /* a guest cell's memory, or the whole <memory> without cells */
+    char *nodeset; /* libvirt's nodeset ("0-1,^1") */
+};
+
 struct domain {
     char *uuid;               /* lower case, or NULL */
     char *name;               /* or NULL */
@@ -32,6 +41,8 @@ struct domain {
     bool memfd_shared;        /* <memoryBacking> memfd or file source with shared access */
     uint64_t page_kib;        /* the first <page size>, or 0 */
     uint64_t memory_kib;      /* <memory> */
+    struct domain_binding *bindings; /* by guest cell, those bound */
+    size_t n_bindings;
 };
 
 void domain_clear(struct domain *d);

@@ -235,7 +235,7 @@ struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out)
 }
 
 struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
-                               unsigned long long *free_pages)
+                               unsigned long long **counts_out, size_t *n_out)
 {
     int n = cells > 0 ? cells : 1;
     _cleanup_free_ unsigned long long *counts = mem_new0(unsigned long long, (size_t) n);
@@ -244,10 +244,8 @@ struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
         _cleanup_free_ char *what = mem_asprintf("virNodeGetFreePages(%u KiB) failed", size_kib);
         return call_error(lv, what);
     }
-    *free_pages = 0;
-    for (int i = 0; i < n; i++) {
-        *free_pages += counts[i];
-    }
+    *counts_out = TAKE_PTR(counts);
+    *n_out = (size_t) n;
     return NULL;
 }
 

@@ -67,9 +67,10 @@ struct libvirt_host {
 void libvirt_host_clear(struct libvirt_host *host);
 
 /* Free pages of 'size_kib' on each of the first 'cells' NUMA cells
- * (virNodeGetFreePages), added up. */
+ * (virNodeGetFreePages; at least one): '*counts' gets one count per cell,
+ * by cell (the caller frees it), '*n' their number. */
 struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
-                               unsigned long long *free_pages) _warn_unused_;
+                               unsigned long long **counts, size_t *n) _warn_unused_;
 
 /* Versions and, from virConnectGetCapabilities(), NUMA cells and page
  * sizes. */

@@ -357,7 +357,7 @@ static struct err *judge_memory(const struct hook_config *c, const struct domain
         return err_prefix(e, "hugepages: cannot read this host's free hugepages");
     }
     _cleanup_free_ char *detail = NULL;
-    if (!mig_hugepages_cover(&m, d->page_kib, d->memory_kib, &detail)) {
+    if (!mig_hugepages_cover(&m, d->page_kib, d->memory_kib, d->bindings, d->n_bindings, &detail)) {
         refuse(out, "hugepages", "%s", detail);
     }
     return NULL;

@@ -1,6 +1,7 @@
 #include "migration/checks.h"
 
 #include "helper/mem.h"
+#include "helper/numa.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +49,74 @@ uint64_t mig_default_page_kib(const struct host_memory *m)
     return smallest ? smallest : 2048;
 }
 
+/* Is every node of 'a' in 'b'? */
+static bool nodes_within(const struct cpuset *a, const struct cpuset *b)
+{
+    for (int n = cpuset_next(a, 0); n >= 0; n = cpuset_next(a, (unsigned) n + 1)) {
+        if (!cpuset_has(b, (unsigned) n)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, const struct domain_binding *b,
+                         size_t n, char **detail)
+{
+    *detail = NULL;
+    _cleanup_free_ struct cpuset *sets = mem_new0(struct cpuset, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (!cpuset_parse_list(b[i].nodeset, &sets[i])) {
+            cpuset_clear(&sets[i]); /* libvirt checked it: none here */
+        }
+    }
+    bool ok = true;
+    /* For each set bound to: the memory bound within it must fit in the
+     * free pages of its nodes (not only each cell's alone). */
+    for (size_t i = 0; i < n && ok; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++) {
+            seen = nodes_within(&sets[k], &sets[i]) && nodes_within(&sets[i], &sets[k]);
+        }
+        if (seen || !cpuset_count(&sets[i])) {
+            continue;
+        }
+        uint64_t needed = 0, free_pages = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (cpuset_count(&sets[k]) && nodes_within(&sets[k], &sets[i])) {
+                needed += (b[k].kib + page - 1) / page;
+            }
+        }
+        for (size_t k = 0; m && k < m->n_pools; k++) {
+            if (m->pools[k].size_kib == page && m->pools[k].node >= 0 &&
+                cpuset_has(&sets[i], (unsigned) m->pools[k].node)) {
+                free_pages += m->pools[k].free;
+            }
+        }
+        ok = free_pages >= needed;
+        _cleanup_free_ char *nodes = cpuset_text(&sets[i]);
+        char *more = mem_asprintf("%s%sthe memory <numatune> binds to node%s %s needs %llu of them there, %llu free",
+                                  *detail ? *detail : "", *detail ? "; " : "",
+                                  strpbrk(nodes, ",-") ? "s" : "", nodes, (unsigned long long) needed,
+                                  (unsigned long long) free_pages);
+        free(*detail);
+        *detail = more;
+        if (!ok) {
+            /* The failed set alone. */
+            free(*detail);
+            *detail = mem_asprintf("the memory <numatune> binds to node%s %s needs %llu pages of %llu KiB there, %llu free",
+                                   strpbrk(nodes, ",-") ? "s" : "", nodes, (unsigned long long) needed,
+                                   (unsigned long long) page, (unsigned long long) free_pages);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        cpuset_clear(&sets[i]);
+    }
+    return ok;
+}
+
 bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_t memory_kib,
-                         char **detail)
+                         const struct domain_binding *bindings, size_t n_bindings, char **detail)
 {
     if (!m) {
         *detail = mem_strdup("sysfs could not be read");
@@ -73,11 +140,13 @@ bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_
             nodes = more;
         }
     }
-    *detail = mem_asprintf("the VM needs %llu pages of %llu KiB for %llu KiB; %llu free (%s)",
+    _cleanup_free_ char *bound = NULL;
+    bool ok = free_pages >= needed && mig_hugepages_bound(m, page, bindings, n_bindings, &bound);
+    *detail = mem_asprintf("the VM needs %llu pages of %llu KiB for %llu KiB; %llu free (%s)%s%s",
                            (unsigned long long) needed, (unsigned long long) page,
                            (unsigned long long) memory_kib, (unsigned long long) free_pages,
-                           *nodes ? nodes : "no pool of that size");
-    return free_pages >= needed;
+                           *nodes ? nodes : "no pool of that size", bound ? "; " : "", bound ? bound : "");
+    return ok;
 }
 
 void mig_checks_text(FILE *out, const json_t *result)

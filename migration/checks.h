@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "helper/domain.h"
 #include "helper/macros.h"
 #include "helper/sysfs.h"
 
@@ -29,9 +30,18 @@ uint64_t mig_default_page_kib(const struct host_memory *m);
 
 /* Do the free hugepages of 'page_kib' (0: mig_default_page_kib()) on 'm'
  * (NULL: sysfs could not be read) cover 'memory_kib', on all nodes
- * together? '*detail' says what was counted. */
+ * together, and the memory that 'bindings' bind to host nodes on those
+ * nodes (mig_hugepages_bound())? '*detail' says what was counted. */
 bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_t memory_kib,
-                         char **detail);
+                         const struct domain_binding *bindings, size_t n_bindings, char **detail);
+
+/* Does the memory that 'b' ('n' of them: a domain's <numatune>) binds to
+ * host nodes fit in the free pages of 'page' KiB of 'm''s pools on those
+ * nodes? Each set of nodes bound to must hold the memory bound within it.
+ * '*detail' says what was counted (NULL when nothing is bound); when the
+ * answer is no, it names the first set that lacks pages, alone. */
+bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, const struct domain_binding *b,
+                         size_t n, char **detail);
 
 /* For a person: "eligible: yes" or "eligible: NO", then one aligned line
  * per check of 'result' (ok or FAIL, side, id, detail). */

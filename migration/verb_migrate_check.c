@@ -139,8 +139,9 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
     const char *from = "";
     uint64_t page = d->page_kib ? d->page_kib : destination_page_kib(report, &from);
     uint64_t needed = d->memory_kib ? (d->memory_kib + page - 1) / page : 0;
-    unsigned long long free_pages = 0;
-    e = d->hugepages ? libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &free_pages) : NULL;
+    _cleanup_free_ unsigned long long *counts = NULL;
+    size_t n_cells = 0;
+    e = d->hugepages ? libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &counts, &n_cells) : NULL;
     if (unreachable(&e)) {
         return e;
     }
@@ -151,9 +152,20 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
         mig_check(c, "hugepages", "destination", false, mem_strdup(e->message));
         err_free(e);
     } else {
-        mig_check(c, "hugepages", "destination", free_pages >= needed,
-                  mem_asprintf("the VM needs %llu pages of %llu KiB%s; %llu free", (unsigned long long) needed,
-                               (unsigned long long) page, from, free_pages));
+        /* The destination's free pages by node (libvirt's cells), for the
+         * memory the domain's <numatune> binds to nodes. */
+        unsigned long long free_pages = 0;
+        _cleanup_free_ struct hugepage_pool *pools = mem_new0(struct hugepage_pool, n_cells + 1);
+        for (size_t i = 0; i < n_cells; i++) {
+            free_pages += counts[i];
+            pools[i] = (struct hugepage_pool){.node = (int) i, .size_kib = page, .free = counts[i]};
+        }
+        const struct host_memory cells = {.pools = pools, .n_pools = n_cells, .per_node = true};
+        _cleanup_free_ char *bound = NULL;
+        bool ok = free_pages >= needed && mig_hugepages_bound(&cells, page, d->bindings, d->n_bindings, &bound);
+        mig_check(c, "hugepages", "destination", ok,
+                  mem_asprintf("the VM needs %llu pages of %llu KiB%s; %llu free%s%s", (unsigned long long) needed,
+                               (unsigned long long) page, from, free_pages, bound ? "; " : "", bound ? bound : ""));
     }
     return NULL;
 }

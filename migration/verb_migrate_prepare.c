@@ -91,9 +91,16 @@ static void check_locality(struct mig_checks *checks, const struct host_probe *p
 static void check_hugepages(struct mig_checks *checks, const struct host_probe *probe,
                             const struct plug *p)
 {
+    /* What <numatune> binds to this host's nodes: the domain's, as the
+     * VM will run it (the request's, with the details merged in). */
+    size_t size;
+    const char *xml = plug_domain(p, &size);
+    _cleanup_(domain_clear) struct domain d = {0};
+    struct err *e = xml ? domain_parse(xml, size, "domain_xml", &d) : NULL;
+    err_free(e); /* plug_prepare() read it already */
     char *detail = NULL;
     bool ok = mig_hugepages_cover(probe->facts.memory, domxml_page_kib(p->req.details),
-                                  vm_memory_kib(p), &detail);
+                                  vm_memory_kib(p), d.bindings, d.n_bindings, &detail);
     mig_check(checks, "hugepages", "destination", ok, detail);
 }
 

@@ -264,6 +264,25 @@ cs_migrate h1 h2
 pages_reserve $((2 * PAGES + 32)) >/dev/null
 refused "too few free hugepages on h2" hugepages
 
+# Free pages enough on h2, none on the node the VM's <numatune> binds its
+# memory to (node 1: this machine has node 0 only).
+nic_plug h2 client
+PLUGGED=$out
+lvsh h1 dumpxml --migratable "$NAME" >"$T/migratable.xml"
+cs_rewrite "$T/migratable.xml" "$T/dest.xml" "$(cs_mapping "$PLUGGED")"
+python3 - "$T/dest.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+tree = ET.parse(sys.argv[1])
+root = tree.getroot()
+numatune = ET.Element("numatune")
+ET.SubElement(numatune, "memory", mode="strict", nodeset="1")
+root.insert(list(root).index(root.find("vcpu")) + 1, numatune)
+tree.write(sys.argv[1])
+PY
+mig_migrate h1 h2
+refused "free pages on h2, none on node 1, where the VM's <numatune> binds its memory" hugepages
+
 nic_plug h2 client
 PLUGGED=$out
 host_use h2

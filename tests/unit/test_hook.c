@@ -12,6 +12,7 @@
 #include "helper/mem.h"
 #include "helper/text.h"
 #include "hook/hook.h"
+#include "migration/checks.h"
 
 static char *write_temp(const char *text)
 {
@@ -285,12 +286,89 @@ static void unreadable_domains(void **state)
     host_domains_clear(&h);
 }
 
+/* <numatune> binds memory to host nodes: its hugepages must be free there,
+ * not only somewhere on the host. */
+static void bound_hugepages(void **state)
+{
+    (void) state;
+    static const char xml[] =
+        "<domain type='kvm'><name>b</name><memory unit='GiB'>2</memory>"
+        "<cpu><numa><cell id='0' cpus='0' memory='1' unit='GiB' memAccess='shared'/>"
+        "<cell id='1' cpus='1' memory='1048576' memAccess='shared'/></numa></cpu>"
+        "<numatune><memory mode='strict' nodeset='1'/><memnode cellid='0' mode='preferred' nodeset='0'/>"
+        "</numatune></domain>";
+    struct domain d;
+    assert_ok(domain_parse(xml, strlen(xml), "domain", &d));
+    /* Cell 0 only prefers node 0 (the kernel falls back): not bound;
+     * cell 1 takes <memory>'s strict node 1. */
+    assert_int_equal(d.n_bindings, 1);
+    assert_int_equal(d.bindings[0].kib, 1048576);
+    assert_string_equal(d.bindings[0].nodeset, "1");
+
+    struct hugepage_pool pools[] = {{.node = 0, .size_kib = 2048, .free = 1024},
+                                    {.node = 1, .size_kib = 2048, .free = 511},
+                                    {.node = 1, .size_kib = 1048576, .free = 4}};
+    struct host_memory m = {.pools = pools, .n_pools = 3, .per_node = true};
+    char *detail = NULL;
+    /* 1535 pages free in all, 1024 needed: enough on the host, not on node 1. */
+    assert_false(mig_hugepages_cover(&m, 2048, d.memory_kib, d.bindings, d.n_bindings, &detail));
+    assert_non_null(strstr(detail, "1535 free"));
+    assert_non_null(strstr(detail, "binds to node 1 needs 512 pages of 2048 KiB there, 511 free"));
+    free(detail);
+    pools[1].free = 512;
+    assert_true(mig_hugepages_cover(&m, 2048, d.memory_kib, d.bindings, d.n_bindings, &detail));
+    assert_non_null(strstr(detail, "binds to node 1 needs 512 of them there, 512 free"));
+    free(detail);
+    /* Nothing bound: the host's total alone, as before. */
+    assert_true(mig_hugepages_cover(&m, 2048, d.memory_kib, NULL, 0, &detail));
+    assert_null(strstr(detail, "binds"));
+    free(detail);
+    domain_clear(&d);
+
+    /* Two cells bound to node 0 and one to nodes 0-1: node 0 must hold the
+     * two, nodes 0-1 all three. */
+    static const char three[] =
+        "<domain type='kvm'><name>c</name><memory unit='MiB'>3072</memory>"
+        "<cpu><numa><cell id='0' memory='1024' unit='MiB'/><cell id='1' memory='1024' unit='MiB'/>"
+        "<cell id='2' memory='1024' unit='MiB'/></numa></cpu>"
+        "<numatune><memnode cellid='0' nodeset='0'/><memnode cellid='1' mode='interleave' nodeset='0'/>"
+        "<memnode cellid='2' mode='restrictive' nodeset='0-1'/></numatune></domain>";
+    assert_ok(domain_parse(three, strlen(three), "domain", &d));
+    assert_int_equal(d.n_bindings, 3);
+    pools[0].free = 1023;
+    pools[1].free = 1000;
+    assert_false(mig_hugepages_bound(&m, 2048, d.bindings, d.n_bindings, &detail));
+    assert_string_equal(detail, "the memory <numatune> binds to node 0 needs 1024 pages of 2048 KiB there, 1023 free");
+    free(detail);
+    pools[0].free = 1024;
+    pools[1].free = 511;
+    assert_false(mig_hugepages_bound(&m, 2048, d.bindings, d.n_bindings, &detail));
+    assert_string_equal(detail, "the memory <numatune> binds to nodes 0-1 needs 1536 pages of 2048 KiB there, 1535 free");
+    free(detail);
+    pools[1].free = 512;
+    assert_true(mig_hugepages_bound(&m, 2048, d.bindings, d.n_bindings, &detail));
+    free(detail);
+    domain_clear(&d);
+
+    /* Without cells <memory> binds it all; numad's placement binds nothing
+     * known. */
+    static const char whole[] = "<domain><memory>1048576</memory><numatune><memory nodeset='1'/></numatune></domain>";
+    assert_ok(domain_parse(whole, strlen(whole), "domain", &d));
+    assert_int_equal(d.n_bindings, 1);
+    assert_int_equal(d.bindings[0].kib, 1048576);
+    domain_clear(&d);
+    static const char automatic[] = "<domain><memory>1048576</memory><numatune><memory placement='auto'/></numatune></domain>";
+    assert_ok(domain_parse(automatic, strlen(automatic), "domain", &d));
+    assert_int_equal(d.n_bindings, 0);
+    domain_clear(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(settings),    cmocka_unit_test(actions),  cmocka_unit_test(socket_paths),
         cmocka_unit_test(domains),     cmocka_unit_test(matching), cmocka_unit_test(stamps),
-        cmocka_unit_test(unreadable_domains),
+        cmocka_unit_test(unreadable_domains), cmocka_unit_test(bound_hugepages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
