@@ -17,6 +17,7 @@ void host_memory_clear(struct host_memory *m)
     free(m->mounts);
     free(m->mounts_error);
     free(m->pools);
+    free(m->resv);
     for (size_t i = 0; i < m->n_cpus; i++) {
         free(m->cpus[i].cpulist);
         free(m->cpus[i].ovs_cpulist);
@@ -143,6 +144,32 @@ static bool read_pools(struct host_memory *m, size_t *n_alloc, const char *dir, 
     return true;
 }
 
+/* The host-wide reserved pages of each size (kernel/mm/hugepages). */
+static void read_resv(struct host_memory *m, const char *sysfs)
+{
+    _cleanup_free_ char *dir = mem_asprintf("%s/kernel/mm/hugepages", sysfs);
+    DIR *d = opendir(dir);
+    if (!d) {
+        return;
+    }
+    struct dirent *e;
+    size_t n_alloc = 0;
+    while ((e = readdir(d))) {
+        unsigned long long size;
+        char tail[8];
+        if (sscanf(e->d_name, "hugepages-%llukB%7s", &size, tail) != 1) {
+            continue;
+        }
+        _cleanup_free_ char *path = mem_asprintf("%s/%s/resv_hugepages", dir, e->d_name);
+        struct hugepage_resv r = {.size_kib = size};
+        if (read_number(path, &r.pages) && r.pages) {
+            mem_grow((void **) &m->resv, &n_alloc, m->n_resv + 1, sizeof *m->resv);
+            m->resv[m->n_resv++] = r;
+        }
+    }
+    closedir(d);
+}
+
 static int pool_compare(const void *a_, const void *b_)
 {
     const struct hugepage_pool *a = a_, *b = b_;
@@ -262,8 +289,19 @@ struct err *sysfs_read_memory(const char *sysfs, const char *proc, struct host_m
     if (m.n_pools) {
         qsort(m.pools, m.n_pools, sizeof *m.pools, pool_compare);
     }
+    read_resv(&m, sysfs);
     read_mounts(&m, proc);
     m.default_page_kib = read_default_page_kib(proc);
     *out = m;
     return NULL;
+}
+
+uint64_t host_memory_resv(const struct host_memory *m, uint64_t size_kib)
+{
+    for (size_t i = 0; m && i < m->n_resv; i++) {
+        if (m->resv[i].size_kib == size_kib) {
+            return m->resv[i].pages;
+        }
+    }
+    return 0;
 }

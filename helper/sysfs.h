@@ -17,6 +17,16 @@ struct hugepage_pool {
     uint64_t free;     /* free_hugepages */
 };
 
+/* Pages of a size that a mapping reserved and no fault took yet
+ * (kernel/mm/hugepages/hugepages-<size>kB/resv_hugepages, host-wide):
+ * counted in free_hugepages, yet no other mapping gets them. A VM's
+ * memory on hugetlbfs is reserved when QEMU maps it, taken as the guest
+ * touches it. */
+struct hugepage_resv {
+    uint64_t size_kib;
+    uint64_t pages;
+};
+
 struct hugetlbfs_mount {
     char *path;
     uint64_t page_kib; /* from pagesize=; 0: the default size */
@@ -44,10 +54,16 @@ struct host_memory {
     size_t n_mounts;
     bool mounts_read;       /* <proc>/mounts could be read */
     uint64_t default_page_kib; /* <proc>/meminfo's Hugepagesize; 0 unknown */
+    struct hugepage_resv *resv; /* per page size, host-wide */
+    size_t n_resv;
     char *mounts_error;     /* why not, when it could not */
 };
 
 void host_memory_clear(struct host_memory *m);
+
+/* The pages of 'size_kib' reserved and not taken yet, host-wide (0 when
+ * not known). */
+uint64_t host_memory_resv(const struct host_memory *m, uint64_t size_kib);
 
 /* Reads the NUMA nodes and hugepage pools under 'sysfs' (per node from
  * devices/system/node/nodeN/hugepages/, else from kernel/mm/hugepages/)

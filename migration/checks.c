@@ -130,6 +130,10 @@ bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_
     }
     uint64_t needed = (memory_kib + page - 1) / page;
     uint64_t free_pages = 0;
+    /* Reserved by a mapping (a running VM's memory not touched yet): free
+     * as sysfs counts it, no other mapping's. Host-wide only: the nodes'
+     * counts, and the check of what <numatune> binds, cannot take it off. */
+    uint64_t resv = host_memory_resv(m, page);
     _cleanup_free_ char *nodes = mem_strdup("");
     for (size_t i = 0; i < m->n_pools; i++) {
         if (m->pools[i].size_kib == page) {
@@ -140,12 +144,17 @@ bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_
             nodes = more;
         }
     }
+    uint64_t usable = free_pages > resv ? free_pages - resv : 0;
+    _cleanup_free_ char *reserved = resv ? mem_asprintf(", %llu of them reserved by a mapping (%llu usable)",
+                                                        (unsigned long long) resv, (unsigned long long) usable)
+                                         : mem_strdup("");
     _cleanup_free_ char *bound = NULL;
-    bool ok = free_pages >= needed && mig_hugepages_bound(m, page, bindings, n_bindings, &bound);
-    *detail = mem_asprintf("the VM needs %llu pages of %llu KiB for %llu KiB; %llu free (%s)%s%s",
+    bool ok = usable >= needed && mig_hugepages_bound(m, page, bindings, n_bindings, &bound);
+    *detail = mem_asprintf("the VM needs %llu pages of %llu KiB for %llu KiB; %llu free (%s)%s%s%s",
                            (unsigned long long) needed, (unsigned long long) page,
                            (unsigned long long) memory_kib, (unsigned long long) free_pages,
-                           *nodes ? nodes : "no pool of that size", bound ? "; " : "", bound ? bound : "");
+                           *nodes ? nodes : "no pool of that size", reserved, bound ? "; " : "",
+                           bound ? bound : "");
     return ok;
 }
 

@@ -48,7 +48,7 @@ VM1=$(uuid_for 1) VM2=$(uuid_for 2)
 domain() {
     local name=$1 uuid=$2 i mac path mode rc
     shift 2
-    printf "<domain type='kvm' id='7'>\n  <name>%s</name>\n  <uuid>%s</uuid>\n  <memory unit='KiB'>1048576</memory>\n" "$name" "$uuid"
+    printf "<domain type='kvm' id='7'>\n  <name>%s</name>\n  <uuid>%s</uuid>\n  <memory unit='KiB'>%s</memory>\n" "$name" "$uuid" "${MEMORY_KIB:-1048576}"
     [[ ${HUGE:-0} == 1 ]] && printf "  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>\n"
     [[ -n ${NUMATUNE:-} ]] && printf "  <numatune>\n    <memory mode='strict' nodeset='%s'/>\n  </numatune>\n" "$NUMATUNE"
     printf "  <devices>\n"
@@ -529,6 +529,43 @@ conf
 testpmd_stop used
 run "${C[@]}" unplug <<<"{\"ports\": [\"$P6\"]}"
 check "... unplugged" test "$status|$(vsctl list-ports cloudbr0 | grep -c "^$P6$")" = "0|0"
+
+# Pages a running VM's QEMU reserved and has not touched yet, on this
+# machine's own sysfs: a MAP_SHARED mapping of a hugetlbfs file reserves its
+# pages at once (resv_hugepages), and free_hugepages still counts them.
+if pages_reserve 150 && pages_set_free 150; then
+    trap 'cleanup; pages_restore' EXIT
+    run "${C[@]}" plug <<<"$(nic_req 02:00:00:00:07:01 00000000-0000-4000-8000-0000000007a1 client)"
+    P7=$(jqo '.result.ports[0].port')
+    VM7=$(MEMORY_KIB=262144 HUGE=1 domain vm2 "$VM2" "02:00:00:00:07:01 $SOCK/$P7 server")
+    conf /sys
+    hook vm2 migrate begin <<<"$VM7"
+    check "migrate begin on this machine's sysfs, 150 pages of 2 MiB free, a VM of 128: accepted (exit 0)" \
+        test "$status|$err" = "0|"
+    mkdir -p "$T/huge"
+    mkfifo "$T/holder.in"
+    unshare -m --propagation private bash -c 'mount -t hugetlbfs -o pagesize=2M none "$1" && exec python3 -c "
+import mmap, os, sys
+size = int(sys.argv[2]) * 2 * 1024 * 1024
+fd = os.open(sys.argv[1] + \"/vm\", os.O_CREAT | os.O_RDWR)
+os.ftruncate(fd, size)
+m = mmap.mmap(fd, size, mmap.MAP_SHARED)
+print(\"mapped\", flush=True)
+sys.stdin.read()
+" "$1" "$2"' _ "$T/huge" 50 <"$T/holder.in" >"$T/holder.out" 2>&1 &
+    daemon_pids+=("$!")
+    exec {holder_fd}>"$T/holder.in"
+    for _ in $(seq 100); do grep -q mapped "$T/holder.out" && break; sleep 0.1; done
+    resv=$(cat "$HUGE_POOL/resv_hugepages")
+    refused "150 pages free, $resv of them reserved by another mapping (a VM's memory not touched yet), a VM of 128" \
+        hugepages "$VM7"
+    check "... the detail says the reserved pages were taken off" grep -q "150 free (node 0: 150), $resv of them reserved by a mapping" <<<"$err"
+    exec {holder_fd}>&-
+    conf
+    run "${C[@]}" unplug <<<"{\"ports\": [\"$P7\"]}"
+else
+    fail "reserve 150 hugepages of 2 MiB for the reserved-pages case"
+fi
 
 echo "# the hook's log:"
 sed "s|$T|\$T|g; s/^/#   /" "$LOG"

@@ -323,6 +323,19 @@ static void bound_hugepages(void **state)
     assert_true(mig_hugepages_cover(&m, 2048, d.memory_kib, NULL, 0, &detail));
     assert_null(strstr(detail, "binds"));
     free(detail);
+    /* Pages a mapping reserved (host-wide) are free for sysfs, not for
+     * this VM: 1536 free, 513 reserved, 1023 usable < 1024. */
+    struct hugepage_resv resv[] = {{.size_kib = 1048576, .pages = 1}, {.size_kib = 2048, .pages = 513}};
+    m.resv = resv;
+    m.n_resv = 2;
+    assert_false(mig_hugepages_cover(&m, 2048, d.memory_kib, NULL, 0, &detail));
+    assert_non_null(strstr(detail, "1536 free (node 0: 1024, node 1: 512), 513 of them reserved by a mapping (1023 usable)"));
+    free(detail);
+    resv[1].pages = 512;
+    assert_true(mig_hugepages_cover(&m, 2048, d.memory_kib, NULL, 0, &detail));
+    free(detail);
+    m.resv = NULL;
+    m.n_resv = 0;
     domain_clear(&d);
 
     /* Two cells bound to node 0 and one to nodes 0-1: node 0 must hold the
