@@ -83,7 +83,9 @@ const struct verb verbs[] = {
                 "          \"wait\": true (default) | false}\n"
                 "  Without vm.uuid (or vm) every NIC needs its uuid: the ports are the NICs',\n"
                 "  bound to their VM when its domain starts (the libvirt hook) or by adopt; a\n"
-                "  plug with the VM binds them too.\n"
+                "  plug with the VM binds them too. A plug by NIC whose port is bound to a VM\n"
+                "  that runs here (asked of --libvirt) is port_conflict: a start of a running\n"
+                "  VM, whose failure path would unplug that VM's port.\n"
                 "  All new ports are created in one OVSDB transaction, named csdpdk-N; the\n"
                 "  same VM and MAC again returns its port with created: false, unless a\n"
                 "  migration to this host made it less than an hour ago (port_conflict), or\n"
@@ -101,7 +103,7 @@ const struct verb verbs[] = {
                 "  domain_xml's <numatune> (and vCPU pinning, for a warning); cross-NUMA is a\n"
                 "  warning; a switch that cannot poll or buffer them at all is numa_refused\n"
                 "  (exit 69), before anything changes.\n",
-        .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB,
+        .flags = VERB_REQUEST | VERB_MUTATES | VERB_OVSDB | VERB_LIBVIRT,
         .run = verb_plug_run,
     },
     {
