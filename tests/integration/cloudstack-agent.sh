@@ -346,6 +346,20 @@ else
     exit
 fi
 check "... the driver logged csdpdk's port for the NIC" grep -q "csdpdk plug: NIC $MAC ($NIC) -> csdpdk-[0-9]* on cloudbr0" "$T/h1/agent.log"
+# The same StartCommand again while the VM runs: the plug is refused (the
+# port is the running VM's), so the agent's start-failure path has nothing
+# of the VM's to unplug, and its frames go on.
+before=$(port_count h1)
+agent_call h1 start --detail DPDK-VHOSTUSER=client $DETAILS "$MAC,$NIC,cloudbr0,100"
+rc=$? t0=$(lv_now)
+check "h1: a StartCommand for $NAME, which runs: InternalErrorException, csdpdk's port_conflict naming the running VM" \
+    test "$rc|$(grep -c "csdpdk plug: port_conflict: .* of VM $VM, which runs on this host" <<<"$AOUT")" = "2|1"
+check "... its port stays, the VM's" test "$(port_count h1)|$(owner_of h1 "$MAC")" = "$before|vm:$VM"
+if frames_wait h1 "$MAC" 3 "$t0" 30; then
+    ok "... $NAME's frames cross h1's switch after the refused start"
+else
+    fail "... $NAME's frames cross h1's switch after the refused start" "$(tail -n 3 "$(mig_console h1)")"
+fi
 
 # The maintenance's three VMs, deployed at once (server mode, CloudStack's
 # default: the agent runs their StartCommands in parallel threads), and one
