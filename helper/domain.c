@@ -67,8 +67,7 @@ static char *binding_nodeset(xmlNodePtr e)
 {
     _cleanup_free_ char *mode = xml_attr(e, "mode");
     _cleanup_free_ char *placement = xml_attr(e, "placement");
-    if ((mode && strcmp(mode, "strict") && strcmp(mode, "interleave") && strcmp(mode, "restrictive")) ||
-        (placement && strcmp(placement, "static"))) {
+    if ((mode && strcmp(mode, "strict")) || (placement && strcmp(placement, "static"))) {
         return NULL;
     }
     char *nodeset = xml_attr(e, "nodeset");
@@ -81,7 +80,7 @@ static char *binding_nodeset(xmlNodePtr e)
 
 static void add_binding(struct domain *d, size_t *n_alloc, uint64_t kib, char *nodeset)
 {
-    if (!nodeset || !kib) {
+    if (!nodeset) {
         free(nodeset);
         return;
     }
@@ -116,7 +115,7 @@ static void read_bindings(xmlNodePtr domain, struct domain *d)
             cell_id = strtoul(id, &end, 10);
         }
         uint64_t kib = 0;
-        if (!memory || !domxml_to_kib(memory, unit, &kib)) {
+        if (!memory || !domxml_to_kib(memory, unit, &kib) || !kib) {
             continue;
         }
         xmlNodePtr bound = NULL;
@@ -128,7 +127,8 @@ static void read_bindings(xmlNodePtr domain, struct domain *d)
         add_binding(d, &n_alloc, kib, binding_nodeset(bound ? bound : all));
     }
     if (!cells && all) {
-        add_binding(d, &n_alloc, d->memory_kib, binding_nodeset(all));
+        /* 0: the VM's memory, whatever says it (the request's). */
+        add_binding(d, &n_alloc, 0, binding_nodeset(all));
     }
 }
 

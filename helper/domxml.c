@@ -275,10 +275,13 @@ static const struct {
     {"MB", 1000000}, {"M", 1 << 20}, {"MiB", 1 << 20},
     {"GB", 1000000000}, {"G", 1 << 30}, {"GiB", 1 << 30},
     {"TB", 1000000000000ULL}, {"T", 1ULL << 40}, {"TiB", 1ULL << 40},
+    {"PB", 1000000000000000ULL}, {"P", 1ULL << 50}, {"PiB", 1ULL << 50},
+    {"EB", 1000000000000000000ULL}, {"E", 1ULL << 60}, {"EiB", 1ULL << 60},
 };
 
-/* 'value' 'unit' in KiB, rounded up as libvirt does; false if unknown or
- * too large. */
+/* 'value' 'unit' in KiB, rounded up as libvirt does; the unit in any
+ * case, as libvirt reads it (virScaleInteger); false if unknown or too
+ * large. */
 bool domxml_to_kib(const char *value, const char *unit, uint64_t *kib)
 {
     char *end;
@@ -287,7 +290,7 @@ bool domxml_to_kib(const char *value, const char *unit, uint64_t *kib)
     }
     uint64_t v = strtoull(value, &end, 10);
     for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-        if (streq(units[i].unit, unit ? unit : "KiB")) {
+        if (!strcasecmp(units[i].unit, unit ? unit : "KiB")) {
             uint64_t bytes;
             if (__builtin_mul_overflow(v, units[i].bytes, &bytes)) {
                 return false;

@@ -90,10 +90,19 @@ static bool parse_uint(const char **p, unsigned *v)
     return true;
 }
 
+/* White space where libvirt's virBitmapParse skips it. */
+static void skip_spaces(const char **p)
+{
+    while (**p == ' ' || **p == '\t') {
+        (*p)++;
+    }
+}
+
 bool cpuset_parse_list(const char *s, struct cpuset *out)
 {
     struct cpuset set = {0}, excluded = {0};
     const char *p = s;
+    skip_spaces(&p);
     while (*p && *p != '\n') {
         bool exclude = *p == '^';
         p += exclude;
@@ -102,17 +111,21 @@ bool cpuset_parse_list(const char *s, struct cpuset *out)
             goto bad;
         }
         hi = lo;
+        skip_spaces(&p);
         if (*p == '-') {
             p++;
+            skip_spaces(&p);
             if (exclude || !parse_uint(&p, &hi) || hi < lo) {
                 goto bad;
             }
+            skip_spaces(&p);
         }
         for (unsigned i = lo; i <= hi; i++) {
             cpuset_add(exclude ? &excluded : &set, i);
         }
         if (*p == ',') {
             p++;
+            skip_spaces(&p);
             if (!*p) {
                 goto bad;
             }
@@ -386,12 +399,10 @@ static int64_t list_entry(const char *list, size_t index)
  * knows, nothing left over, within an int. */
 static bool token_int(const char *s, size_t len, long *out)
 {
-    char buf[32];
-    if (!len || len >= sizeof buf) {
+    if (!len) {
         return false;
     }
-    memcpy(buf, s, len);
-    buf[len] = '\0';
+    _cleanup_free_ char *buf = mem_strndup(s, len);
     char *end;
     errno = 0;
     long v = strtol(buf, &end, 0);
@@ -404,11 +415,12 @@ static bool token_int(const char *s, size_t len, long *out)
 
 /* The cores that pmd-rxq-affinity ("0:3,1:7") pins queues to, read as OVS
  * 3.1 reads it (parse_affinity_list with ofputil_parse_key_value: pairs
- * QUEUE:CORE or QUEUE=CORE between commas or white space, each number a
- * whole token in any base strtol knows, none negative; a queue named twice
- * is pinned to the last core given); a list OVS refuses pins nothing, nor
- * does a pair for a queue the port does not have ('rxqs' of them; 0: any),
- * and a core past CPUSET_MAX (no such core here) isolates nothing. */
+ * QUEUE:CORE, QUEUE=CORE or QUEUE(CORE) between commas or white space,
+ * each number a whole token in any base strtol knows, none negative; a
+ * queue named twice is pinned to the last core given); a list OVS refuses
+ * pins nothing (OVS keeps the pins it had, which a restart of it drops),
+ * nor does a pair for a queue the port does not have ('rxqs' of them; 0:
+ * any), and a core past CPUSET_MAX (no such core here) isolates nothing. */
 static void affinity_cores(const char *affinity, int rxqs, struct cpuset *cores)
 {
     static const char delims[] = ", \t\r\n";
@@ -424,10 +436,20 @@ static void affinity_cores(const char *affinity, int rxqs, struct cpuset *cores)
         }
         size_t key_len = strcspn(p, ":=(, \t\r\n");
         const char *value = p + key_len;
-        size_t value_len = 0;
+        size_t value_len = 0, skip = 0;
         if (*value == ':' || *value == '=') {
             value++;
             value_len = strcspn(value, delims);
+        } else if (*value == '(') {
+            /* Up to the matching ')', or the end (ofputil_parse_key_value
+             * with parse_value's nesting). */
+            value++;
+            int depth = 1;
+            while (value[value_len] && depth) {
+                depth += value[value_len] == '(' ? 1 : value[value_len] == ')' ? -1 : 0;
+                value_len += depth > 0;
+            }
+            skip = !depth;
         }
         long queue, core;
         if (!token_int(p, key_len, &queue) || queue < 0 || !token_int(value, value_len, &core) || core < 0) {
@@ -443,7 +465,7 @@ static void affinity_cores(const char *affinity, int rxqs, struct cpuset *cores)
             }
             pins[k] = (struct pin){queue, core};
         }
-        p = value + value_len;
+        p = value + value_len + skip;
     }
     for (size_t k = 0; k < n_pins; k++) {
         if (pins[k].core <= CPUSET_MAX) {

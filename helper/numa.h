@@ -32,7 +32,8 @@ void cpuset_union(struct cpuset *to, const struct cpuset *from);
 /* -1 when empty, else the lowest member at or after 'from'. */
 int cpuset_next(const struct cpuset *s, unsigned from);
 /* A list as sysfs and libvirt write them: "0-3,8,10-11", libvirt's "^N"
- * exclusions too. False (and '*out' empty) on anything else. */
+ * exclusions too, and white space where libvirt skips it (around numbers,
+ * '-' and ','). False (and '*out' empty) on anything else. */
 bool cpuset_parse_list(const char *s, struct cpuset *out);
 /* A hexadecimal mask as OVS reads pmd-cpu-mask: optional "0x", bit 0 is
  * CPU 0, any length. */

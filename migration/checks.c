@@ -60,49 +60,97 @@ static bool nodes_within(const struct cpuset *a, const struct cpuset *b)
     return true;
 }
 
-bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, const struct domain_binding *b,
-                         size_t n, char **detail)
+/* Distinct sets of nodes bound to, up to this many, have every union of
+ * them checked (2^N - 1 unions); past it each set alone. */
+#define BOUND_SETS_MAX 12
+
+/* The pages of 'page' KiB free on the nodes of 'nodes'. */
+static uint64_t free_on(const struct host_memory *m, uint64_t page, const struct cpuset *nodes)
+{
+    uint64_t free_pages = 0;
+    for (size_t k = 0; m && k < m->n_pools; k++) {
+        if (m->pools[k].size_kib == page && m->pools[k].node >= 0 &&
+            cpuset_has(nodes, (unsigned) m->pools[k].node)) {
+            free_pages += m->pools[k].free;
+        }
+    }
+    return free_pages;
+}
+
+bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, uint64_t memory_kib,
+                         const struct domain_binding *b, size_t n, char **detail)
 {
     *detail = NULL;
     _cleanup_free_ struct cpuset *sets = mem_new0(struct cpuset, n + 1);
+    _cleanup_free_ uint64_t *pages = mem_new0(uint64_t, n + 1);
+    _cleanup_free_ size_t *distinct = mem_new0(size_t, n + 1);
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!cpuset_parse_list(b[i].nodeset, &sets[i])) {
-            cpuset_clear(&sets[i]); /* libvirt checked it: none here */
-        }
-    }
-    bool ok = true;
-    /* For each set bound to: the memory bound within it must fit in the
-     * free pages of its nodes (not only each cell's alone). */
-    for (size_t i = 0; i < n && ok; i++) {
-        bool seen = false;
-        for (size_t k = 0; k < i && !seen; k++) {
-            seen = nodes_within(&sets[k], &sets[i]) && nodes_within(&sets[i], &sets[k]);
-        }
-        if (seen || !cpuset_count(&sets[i])) {
+        uint64_t kib = b[i].kib ? b[i].kib : memory_kib;
+        pages[i] = (kib + page - 1) / page;
+        if (!cpuset_parse_list(b[i].nodeset, &sets[i]) || !pages[i]) {
+            cpuset_clear(&sets[i]); /* libvirt checked it; a size not known counts nothing */
             continue;
         }
-        uint64_t needed = 0, free_pages = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (cpuset_count(&sets[k]) && nodes_within(&sets[k], &sets[i])) {
-                needed += (b[k].kib + page - 1) / page;
-            }
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++) {
+            seen = nodes_within(&sets[distinct[j]], &sets[i]) && nodes_within(&sets[i], &sets[distinct[j]]);
         }
-        for (size_t k = 0; m && k < m->n_pools; k++) {
-            if (m->pools[k].size_kib == page && m->pools[k].node >= 0 &&
-                cpuset_has(&sets[i], (unsigned) m->pools[k].node)) {
-                free_pages += m->pools[k].free;
-            }
+        if (!seen && cpuset_count(&sets[i])) {
+            distinct[k++] = i;
         }
-        ok = free_pages >= needed;
-        _cleanup_free_ char *nodes = cpuset_text(&sets[i]);
-        char *more = mem_asprintf("%s%sthe memory <numatune> binds to node%s %s needs %llu of them there, %llu free",
-                                  *detail ? *detail : "", *detail ? "; " : "",
-                                  strpbrk(nodes, ",-") ? "s" : "", nodes, (unsigned long long) needed,
-                                  (unsigned long long) free_pages);
-        free(*detail);
-        *detail = more;
-        if (!ok) {
-            /* The failed set alone. */
+    }
+    /* Every union of the sets bound to (Hall's condition): the memory bound
+     * within it must fit in its nodes' free pages, so that cells bound to
+     * overlapping sets are not each counted on the same pages. Unions by
+     * size, so that the smallest one short of pages is named. */
+    bool ok = true;
+    size_t width = k <= BOUND_SETS_MAX ? k : 0;
+    for (size_t size = 1; size <= width && ok; size++) {
+        for (uint64_t mask = 1; mask < (UINT64_C(1) << k) && ok; mask++) {
+            if ((size_t) __builtin_popcountll(mask) != size) {
+                continue;
+            }
+            struct cpuset u = {0};
+            for (size_t j = 0; j < k; j++) {
+                if (mask & (UINT64_C(1) << j)) {
+                    cpuset_union(&u, &sets[distinct[j]]);
+                }
+            }
+            uint64_t needed = 0;
+            for (size_t i = 0; i < n; i++) {
+                needed += cpuset_count(&sets[i]) && nodes_within(&sets[i], &u) ? pages[i] : 0;
+            }
+            uint64_t free_pages = free_on(m, page, &u);
+            _cleanup_free_ char *nodes = cpuset_text(&u);
+            const char *s = strpbrk(nodes, ",-") ? "s" : "";
+            if (free_pages < needed) {
+                ok = false;
+                free(*detail);
+                *detail = mem_asprintf("the memory <numatune> binds to node%s %s needs %llu pages of %llu KiB there, %llu free",
+                                       s, nodes, (unsigned long long) needed, (unsigned long long) page,
+                                       (unsigned long long) free_pages);
+            } else if (size == 1) {
+                char *more = mem_asprintf("%s%sthe memory <numatune> binds to node%s %s needs %llu of them there, %llu free",
+                                          *detail ? *detail : "", *detail ? "; " : "", s, nodes,
+                                          (unsigned long long) needed, (unsigned long long) free_pages);
+                free(*detail);
+                *detail = more;
+            }
+            cpuset_clear(&u);
+        }
+    }
+    /* Too many sets for every union: each alone. */
+    for (size_t j = 0; j < k && ok && k > BOUND_SETS_MAX; j++) {
+        const struct cpuset *u = &sets[distinct[j]];
+        uint64_t needed = 0;
+        for (size_t i = 0; i < n; i++) {
+            needed += cpuset_count(&sets[i]) && nodes_within(&sets[i], u) ? pages[i] : 0;
+        }
+        uint64_t free_pages = free_on(m, page, u);
+        if (free_pages < needed) {
+            ok = false;
+            _cleanup_free_ char *nodes = cpuset_text(u);
             free(*detail);
             *detail = mem_asprintf("the memory <numatune> binds to node%s %s needs %llu pages of %llu KiB there, %llu free",
                                    strpbrk(nodes, ",-") ? "s" : "", nodes, (unsigned long long) needed,
@@ -149,7 +197,7 @@ bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_
                                                         (unsigned long long) resv, (unsigned long long) usable)
                                          : mem_strdup("");
     _cleanup_free_ char *bound = NULL;
-    bool ok = usable >= needed && mig_hugepages_bound(m, page, bindings, n_bindings, &bound);
+    bool ok = usable >= needed && mig_hugepages_bound(m, page, memory_kib, bindings, n_bindings, &bound);
     *detail = mem_asprintf("the VM needs %llu pages of %llu KiB for %llu KiB; %llu free (%s)%s%s%s",
                            (unsigned long long) needed, (unsigned long long) page,
                            (unsigned long long) memory_kib, (unsigned long long) free_pages,

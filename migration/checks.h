@@ -35,13 +35,15 @@ uint64_t mig_default_page_kib(const struct host_memory *m);
 bool mig_hugepages_cover(const struct host_memory *m, uint64_t page_kib, uint64_t memory_kib,
                          const struct domain_binding *bindings, size_t n_bindings, char **detail);
 
-/* Does the memory that 'b' ('n' of them: a domain's <numatune>) binds to
- * host nodes fit in the free pages of 'page' KiB of 'm''s pools on those
- * nodes? Each set of nodes bound to must hold the memory bound within it.
- * '*detail' says what was counted (NULL when nothing is bound); when the
- * answer is no, it names the first set that lacks pages, alone. */
-bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, const struct domain_binding *b,
-                         size_t n, char **detail);
+/* Does the memory that 'b' ('n' of them: a domain's <numatune>; a binding
+ * of 0 KiB is all of 'memory_kib') binds to host nodes fit in the free
+ * pages of 'page' KiB of 'm''s pools on those nodes? Every union of the
+ * sets of nodes bound to must hold the memory bound within it (each set
+ * alone past 12 distinct sets). '*detail' says what was counted (NULL when
+ * nothing is bound); when the answer is no, it names the smallest union
+ * that lacks pages, alone. */
+bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, uint64_t memory_kib,
+                         const struct domain_binding *b, size_t n, char **detail);
 
 /* For a person: "eligible: yes" or "eligible: NO", then one aligned line
  * per check of 'result' (ok or FAIL, side, id, detail). */

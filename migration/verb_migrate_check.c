@@ -162,7 +162,7 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
         }
         const struct host_memory cells = {.pools = pools, .n_pools = n_cells, .per_node = true};
         _cleanup_free_ char *bound = NULL;
-        bool ok = free_pages >= needed && mig_hugepages_bound(&cells, page, d->bindings, d->n_bindings, &bound);
+        bool ok = free_pages >= needed && mig_hugepages_bound(&cells, page, d->memory_kib, d->bindings, d->n_bindings, &bound);
         mig_check(c, "hugepages", "destination", ok,
                   mem_asprintf("the VM needs %llu pages of %llu KiB%s; %llu free%s%s", (unsigned long long) needed,
                                (unsigned long long) page, from, free_pages, bound ? "; " : "", bound ? bound : ""));

@@ -342,33 +342,65 @@ static void bound_hugepages(void **state)
      * two, nodes 0-1 all three. */
     static const char three[] =
         "<domain type='kvm'><name>c</name><memory unit='MiB'>3072</memory>"
-        "<cpu><numa><cell id='0' memory='1024' unit='MiB'/><cell id='1' memory='1024' unit='MiB'/>"
-        "<cell id='2' memory='1024' unit='MiB'/></numa></cpu>"
-        "<numatune><memnode cellid='0' nodeset='0'/><memnode cellid='1' mode='interleave' nodeset='0'/>"
-        "<memnode cellid='2' mode='restrictive' nodeset='0-1'/></numatune></domain>";
+        "<cpu><numa><cell id='0' memory='1024' unit='MiB'/><cell id='1' memory='1024' unit='mib'/>"
+        "<cell id='2' memory='1' unit='GiB'/></numa></cpu>"
+        "<numatune><memnode cellid='0' nodeset='0'/><memnode cellid='1' mode='strict' nodeset=' 0'/>"
+        "<memnode cellid='2' mode='strict' nodeset='0 - 1'/></numatune></domain>";
     assert_ok(domain_parse(three, strlen(three), "domain", &d));
     assert_int_equal(d.n_bindings, 3);
     pools[0].free = 1023;
     pools[1].free = 1000;
-    assert_false(mig_hugepages_bound(&m, 2048, d.bindings, d.n_bindings, &detail));
+    assert_false(mig_hugepages_bound(&m, 2048, 0, d.bindings, d.n_bindings, &detail));
     assert_string_equal(detail, "the memory <numatune> binds to node 0 needs 1024 pages of 2048 KiB there, 1023 free");
     free(detail);
     pools[0].free = 1024;
     pools[1].free = 511;
-    assert_false(mig_hugepages_bound(&m, 2048, d.bindings, d.n_bindings, &detail));
+    assert_false(mig_hugepages_bound(&m, 2048, 0, d.bindings, d.n_bindings, &detail));
     assert_string_equal(detail, "the memory <numatune> binds to nodes 0-1 needs 1536 pages of 2048 KiB there, 1535 free");
     free(detail);
     pools[1].free = 512;
-    assert_true(mig_hugepages_bound(&m, 2048, d.bindings, d.n_bindings, &detail));
+    assert_true(mig_hugepages_bound(&m, 2048, 0, d.bindings, d.n_bindings, &detail));
     free(detail);
+    domain_clear(&d);
+
+    /* Overlapping sets: cells on nodes 0-1 and 1-2 share node 1's pages;
+     * their union must hold both (node 3's pages count for neither). */
+    static const char overlap[] =
+        "<domain><memory unit='MiB'>400</memory><cpu><numa><cell id='0' memory='200' unit='MiB'/>"
+        "<cell id='1' memory='200' unit='MiB'/></numa></cpu>"
+        "<numatune><memnode cellid='0' nodeset='0-1'/><memnode cellid='1' nodeset='1-2'/></numatune></domain>";
+    assert_ok(domain_parse(overlap, strlen(overlap), "domain", &d));
+    struct hugepage_pool four[] = {{.node = 0, .size_kib = 2048, .free = 0}, {.node = 1, .size_kib = 2048, .free = 100},
+                                   {.node = 2, .size_kib = 2048, .free = 0}, {.node = 3, .size_kib = 2048, .free = 1000}};
+    struct host_memory m4 = {.pools = four, .n_pools = 4, .per_node = true};
+    assert_false(mig_hugepages_bound(&m4, 2048, 0, d.bindings, d.n_bindings, &detail));
+    assert_string_equal(detail, "the memory <numatune> binds to nodes 0-2 needs 200 pages of 2048 KiB there, 100 free");
+    free(detail);
+    four[0].free = 100;
+    assert_true(mig_hugepages_bound(&m4, 2048, 0, d.bindings, d.n_bindings, &detail));
+    free(detail);
+    domain_clear(&d);
+
+    /* interleave, restrictive and preferred bind nothing the kernel holds
+     * hugepages to. */
+    static const char loose[] =
+        "<domain><memory>1048576</memory><cpu><numa><cell id='0' memory='524288'/><cell id='1' memory='524288'/>"
+        "</numa></cpu><numatune><memory mode='interleave' nodeset='0-1'/>"
+        "<memnode cellid='1' mode='restrictive' nodeset='1'/></numatune></domain>";
+    assert_ok(domain_parse(loose, strlen(loose), "domain", &d));
+    assert_int_equal(d.n_bindings, 0);
     domain_clear(&d);
 
     /* Without cells <memory> binds it all; numad's placement binds nothing
      * known. */
-    static const char whole[] = "<domain><memory>1048576</memory><numatune><memory nodeset='1'/></numatune></domain>";
+    static const char whole[] = "<domain><numatune><memory nodeset='1'/></numatune></domain>";
     assert_ok(domain_parse(whole, strlen(whole), "domain", &d));
     assert_int_equal(d.n_bindings, 1);
-    assert_int_equal(d.bindings[0].kib, 1048576);
+    assert_int_equal(d.bindings[0].kib, 0); /* all of it, however much (here: the request's) */
+    pools[1].free = 511;
+    assert_false(mig_hugepages_cover(&m, 2048, 1048576, d.bindings, d.n_bindings, &detail));
+    assert_non_null(strstr(detail, "binds to node 1 needs 512 pages of 2048 KiB there, 511 free"));
+    free(detail);
     domain_clear(&d);
     static const char automatic[] = "<domain><memory>1048576</memory><numatune><memory placement='auto'/></numatune></domain>";
     assert_ok(domain_parse(automatic, strlen(automatic), "domain", &d));

@@ -22,7 +22,8 @@ static void cpu_lists(void **state)
     (void) state;
     static const char *const good[][2] = {
         {"0-3,8-11\n", "0-3,8-11"}, {"5", "5"}, {"", ""}, {"0-7,^3", "0-2,4-7"},
-        {"2,0,1", "0-2"}, {"0-1,^0-1", "0-1"} /* "^0-1" is not libvirt's */,
+        {"2,0,1", "0-2"}, {" 0 - 2 , 4", "0-2,4"} /* white space where libvirt skips it */,
+        {"0-1,^0-1", "0-1"} /* "^0-1" is not libvirt's */,
     };
     for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
         struct cpuset s = {0};
@@ -254,7 +255,7 @@ static void isolated_cores(void **state)
     numa_host_clear(&h);
 
     /* A list OVS refuses (a negative or huge core, a bad pair) pins nothing. */
-    const char *const refused[] = {"0:-1", "0:4000000000", "0:4,x", "0", "0: 4", "0:4x", "0:0x5"};
+    const char *const refused[] = {"0:-1", "0:4000000000", "0:4,x", "0", "0: 4", "0:4x", "0((4))", "0:0x5"};
     for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
         host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .affinities = &refused[i],
                                        .n_affinities = 1}, &h);
@@ -263,7 +264,8 @@ static void isolated_cores(void **state)
     }
     /* What OVS's key-value parser takes: '=' for ':', pairs between white
      * space, any base; a core with no CPU here pins its queue only. */
-    const char *const taken[] = {"0=4", " 0:4\t", "1:70000 0:0x4", "0:04,"};
+    const char *const taken[] = {"0=4", " 0:4\t", "1:70000 0:0x4", "0:04,", "0(4),1:70000", "0(4",
+                                 "0:00000000000000000000000000000000004"};
     for (size_t i = 0; i < ARRAY_SIZE(taken); i++) {
         host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x30", .affinities = &taken[i],
                                        .n_affinities = 1}, &h);
