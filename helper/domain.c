@@ -62,7 +62,8 @@ static void read_memory(xmlNodePtr domain, struct domain *d)
 }
 
 /* The nodeset that <numatune> element 'e' (<memory>, <memnode>) binds
- * memory to, or NULL when it binds none (see struct domain_binding). */
+ * memory to in mode strict, or NULL when it binds none that way (see
+ * struct domain_binding). */
 static char *binding_nodeset(xmlNodePtr e)
 {
     _cleanup_free_ char *mode = xml_attr(e, "mode");
@@ -89,7 +90,11 @@ static void add_binding(struct domain *d, size_t *n_alloc, uint64_t kib, char *n
 }
 
 /* <numatune>: each guest cell's memory bound by its <memnode cellid>,
- * else by <memory>; without cells, the whole <memory>. */
+ * else by <memory>; without cells, the whole <memory>. In mode
+ * restrictive (libvirt requires it of <memory> and every <memnode> alike)
+ * QEMU gets no policy, and the cgroup's cpuset.mems of its emulator thread,
+ * which allocates the VM's memory, is <memory>'s nodeset: all of the
+ * memory is bound there. */
 static void read_bindings(xmlNodePtr domain, struct domain *d)
 {
     xmlNodePtr numatune = xml_child(domain, "numatune");
@@ -98,6 +103,13 @@ static void read_bindings(xmlNodePtr domain, struct domain *d)
     }
     xmlNodePtr all = xml_child(numatune, "memory");
     size_t n_alloc = 0;
+    _cleanup_free_ char *all_mode = xml_attr(all, "mode");
+    if (all_mode && !strcmp(all_mode, "restrictive")) {
+        _cleanup_free_ char *placement = xml_attr(all, "placement");
+        char *nodeset = placement && strcmp(placement, "static") ? NULL : xml_attr(all, "nodeset");
+        add_binding(d, &n_alloc, 0, nodeset && *nodeset ? nodeset : (free(nodeset), NULL));
+        return;
+    }
     xmlNodePtr numa = xml_child(xml_child(domain, "cpu"), "numa");
     bool cells = false;
     unsigned index = 0;

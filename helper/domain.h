@@ -22,11 +22,11 @@ struct domain_iface {
 
 /* Memory that the domain's <numatune> binds to host nodes, so that its
  * hugepages must come from them: mode strict (libvirt's default: QEMU's
- * policy bind, and the cgroup's cpuset.mems); not preferred, nor
- * interleave (the kernel takes huge pages from other nodes when those have
- * none), nor restrictive (no memory policy for QEMU; whether libvirt limits
- * the cgroup's cpuset.mems for it depends on its version), nor
- * placement='auto' (numad's choice, made at the start). */
+ * policy bind per guest cell), and restrictive (the cgroup's cpuset.mems
+ * of the emulator thread: all of the memory, to <memory>'s nodeset); not
+ * preferred, nor interleave (the kernel takes huge pages from other nodes
+ * when those have none), nor placement='auto' (numad's choice, made at the
+ * start). */
 struct domain_binding {
     uint64_t kib;  /* a guest cell's memory; 0: all of the VM's (no cells) */
     char *nodeset; /* libvirt's nodeset ("0-1,^1") */

@@ -100,9 +100,12 @@ static void skip_spaces(const char **p)
 
 bool cpuset_parse_list(const char *s, struct cpuset *out)
 {
-    struct cpuset set = {0}, excluded = {0};
+    struct cpuset set = {0};
     const char *p = s;
     skip_spaces(&p);
+    if (p != s && (!*p || *p == '\n')) {
+        goto bad; /* white space alone is no list (an empty one is sysfs's) */
+    }
     while (*p && *p != '\n') {
         bool exclude = *p == '^';
         p += exclude;
@@ -120,28 +123,25 @@ bool cpuset_parse_list(const char *s, struct cpuset *out)
             }
             skip_spaces(&p);
         }
+        /* In order, as libvirt applies them: "^1,0-1" is 0-1. */
         for (unsigned i = lo; i <= hi; i++) {
-            cpuset_add(exclude ? &excluded : &set, i);
+            if (exclude) {
+                cpuset_remove(&set, i);
+            } else {
+                cpuset_add(&set, i);
+            }
         }
         if (*p == ',') {
-            p++;
+            p++; /* a trailing one too, as libvirt takes it */
             skip_spaces(&p);
-            if (!*p) {
-                goto bad;
-            }
         } else if (*p && *p != '\n') {
             goto bad;
         }
     }
-    for (int i = cpuset_next(&excluded, 0); i >= 0; i = cpuset_next(&excluded, (unsigned) i + 1)) {
-        cpuset_remove(&set, (unsigned) i);
-    }
-    cpuset_clear(&excluded);
     *out = set;
     return true;
 bad:
     cpuset_clear(&set);
-    cpuset_clear(&excluded);
     *out = (struct cpuset){0};
     return false;
 }

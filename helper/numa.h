@@ -31,9 +31,10 @@ size_t cpuset_count(const struct cpuset *s);
 void cpuset_union(struct cpuset *to, const struct cpuset *from);
 /* -1 when empty, else the lowest member at or after 'from'. */
 int cpuset_next(const struct cpuset *s, unsigned from);
-/* A list as sysfs and libvirt write them: "0-3,8,10-11", libvirt's "^N"
- * exclusions too, and white space where libvirt skips it (around numbers,
- * '-' and ','). False (and '*out' empty) on anything else. */
+/* A list as sysfs and libvirt write them: "0-3,8,10-11" (empty: none),
+ * libvirt's "^N" exclusions too, applied in order, a trailing ',' and white
+ * space where libvirt skips it (around numbers, '-' and ','). False (and
+ * '*out' empty) on anything else, white space alone included. */
 bool cpuset_parse_list(const char *s, struct cpuset *out);
 /* A hexadecimal mask as OVS reads pmd-cpu-mask: optional "0x", bit 0 is
  * CPU 0, any length. */

@@ -148,13 +148,20 @@ bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, uint64_t me
             needed += cpuset_count(&sets[i]) && nodes_within(&sets[i], u) ? pages[i] : 0;
         }
         uint64_t free_pages = free_on(m, page, u);
+        _cleanup_free_ char *nodes = cpuset_text(u);
+        const char *s = strpbrk(nodes, ",-") ? "s" : "";
         if (free_pages < needed) {
             ok = false;
-            _cleanup_free_ char *nodes = cpuset_text(u);
             free(*detail);
             *detail = mem_asprintf("the memory <numatune> binds to node%s %s needs %llu pages of %llu KiB there, %llu free",
-                                   strpbrk(nodes, ",-") ? "s" : "", nodes, (unsigned long long) needed,
-                                   (unsigned long long) page, (unsigned long long) free_pages);
+                                   s, nodes, (unsigned long long) needed, (unsigned long long) page,
+                                   (unsigned long long) free_pages);
+        } else {
+            char *more = mem_asprintf("%s%sthe memory <numatune> binds to node%s %s needs %llu of them there, %llu free",
+                                      *detail ? *detail : "", *detail ? "; " : "", s, nodes,
+                                      (unsigned long long) needed, (unsigned long long) free_pages);
+            free(*detail);
+            *detail = more;
         }
     }
     for (size_t i = 0; i < n; i++) {

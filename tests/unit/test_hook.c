@@ -381,8 +381,8 @@ static void bound_hugepages(void **state)
     free(detail);
     domain_clear(&d);
 
-    /* interleave, restrictive and preferred bind nothing the kernel holds
-     * hugepages to. */
+    /* interleave and preferred bind nothing the kernel holds hugepages to
+     * (nor a restrictive memnode under a <memory> that is not). */
     static const char loose[] =
         "<domain><memory>1048576</memory><cpu><numa><cell id='0' memory='524288'/><cell id='1' memory='524288'/>"
         "</numa></cpu><numatune><memory mode='interleave' nodeset='0-1'/>"
@@ -390,6 +390,37 @@ static void bound_hugepages(void **state)
     assert_ok(domain_parse(loose, strlen(loose), "domain", &d));
     assert_int_equal(d.n_bindings, 0);
     domain_clear(&d);
+    /* restrictive: the emulator thread's cpuset.mems, <memory>'s nodes, for
+     * all of the memory (its memnodes no matter). */
+    static const char restrictive[] =
+        "<domain><memory>1048576</memory><cpu><numa><cell id='0' memory='524288'/><cell id='1' memory='524288'/>"
+        "</numa></cpu><numatune><memory mode='restrictive' nodeset='1'/>"
+        "<memnode cellid='1' mode='restrictive' nodeset='0'/></numatune></domain>";
+    assert_ok(domain_parse(restrictive, strlen(restrictive), "domain", &d));
+    assert_int_equal(d.n_bindings, 1);
+    assert_int_equal(d.bindings[0].kib, 0);
+    assert_string_equal(d.bindings[0].nodeset, "1");
+    domain_clear(&d);
+
+    /* More distinct sets than every union is tried for: each alone, and
+     * the detail says what was counted all the same. */
+    struct domain_binding many[13];
+    struct hugepage_pool per_node[13];
+    char names[13][12];
+    for (int i = 0; i < 13; i++) {
+        snprintf(names[i], sizeof names[i], "%d", i);
+        many[i] = (struct domain_binding){.kib = 2048, .nodeset = names[i]};
+        per_node[i] = (struct hugepage_pool){.node = i, .size_kib = 2048, .free = 1};
+    }
+    struct host_memory m13 = {.pools = per_node, .n_pools = 13, .per_node = true};
+    assert_true(mig_hugepages_bound(&m13, 2048, 0, many, 13, &detail));
+    assert_non_null(detail);
+    assert_non_null(strstr(detail, "binds to node 12 needs 1 of them there, 1 free"));
+    free(detail);
+    per_node[12].free = 0;
+    assert_false(mig_hugepages_bound(&m13, 2048, 0, many, 13, &detail));
+    assert_string_equal(detail, "the memory <numatune> binds to node 12 needs 1 pages of 2048 KiB there, 0 free");
+    free(detail);
 
     /* Without cells <memory> binds it all; numad's placement binds nothing
      * known. */

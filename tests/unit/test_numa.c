@@ -23,6 +23,7 @@ static void cpu_lists(void **state)
     static const char *const good[][2] = {
         {"0-3,8-11\n", "0-3,8-11"}, {"5", "5"}, {"", ""}, {"0-7,^3", "0-2,4-7"},
         {"2,0,1", "0-2"}, {" 0 - 2 , 4", "0-2,4"} /* white space where libvirt skips it */,
+        {"^1,0-1", "0-1"} /* in order, as libvirt */, {"0-3,^1,1", "0-3"}, {"0,", "0"},
         {"0-1,^0-1", "0-1"} /* "^0-1" is not libvirt's */,
     };
     for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
@@ -38,7 +39,7 @@ static void cpu_lists(void **state)
         free(t);
         cpuset_clear(&s);
     }
-    static const char *const bad[] = {"a", "1-", "3-1", "1,,2", "1,", "-1", "70000", "1 2"};
+    static const char *const bad[] = {"a", "1-", "3-1", "1,,2", "-1", "70000", "1 2", " ", ","};
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct cpuset s = {0};
         assert_false(cpuset_parse_list(bad[i], &s));
