@@ -77,6 +77,37 @@ static uint64_t free_on(const struct host_memory *m, uint64_t page, const struct
     return free_pages;
 }
 
+/* Does the memory of the bindings ('sets', 'pages': 'n' of them) whose
+ * nodes are all in 'u' fit in the free pages of 'u'? Short: '*detail'
+ * becomes that shortage alone. Enough: with 'say', one more line of what
+ * was counted. */
+static bool union_holds(const struct host_memory *m, uint64_t page, const struct cpuset *sets,
+                        const uint64_t *pages, size_t n, const struct cpuset *u, bool say, char **detail)
+{
+    uint64_t needed = 0;
+    for (size_t i = 0; i < n; i++) {
+        needed += cpuset_count(&sets[i]) && nodes_within(&sets[i], u) ? pages[i] : 0;
+    }
+    uint64_t free_pages = free_on(m, page, u);
+    _cleanup_free_ char *nodes = cpuset_text(u);
+    const char *s = strpbrk(nodes, ",-") ? "s" : "";
+    char *text = NULL;
+    if (free_pages < needed) {
+        text = mem_asprintf("the memory <numatune> binds to node%s %s needs %llu pages of %llu KiB there, %llu free",
+                            s, nodes, (unsigned long long) needed, (unsigned long long) page,
+                            (unsigned long long) free_pages);
+    } else if (say) {
+        text = mem_asprintf("%s%sthe memory <numatune> binds to node%s %s needs %llu of them there, %llu free",
+                            *detail ? *detail : "", *detail ? "; " : "", s, nodes,
+                            (unsigned long long) needed, (unsigned long long) free_pages);
+    }
+    if (text) {
+        free(*detail);
+        *detail = text;
+    }
+    return free_pages >= needed;
+}
+
 bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, uint64_t memory_kib,
                          const struct domain_binding *b, size_t n, char **detail)
 {
@@ -103,11 +134,13 @@ bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, uint64_t me
     /* Every union of the sets bound to (Hall's condition): the memory bound
      * within it must fit in its nodes' free pages, so that cells bound to
      * overlapping sets are not each counted on the same pages. Unions by
-     * size, so that the smallest one short of pages is named. */
+     * size, so that the smallest one short of pages is named; past
+     * BOUND_SETS_MAX sets, each alone. */
     bool ok = true;
-    size_t width = k <= BOUND_SETS_MAX ? k : 0;
-    for (size_t size = 1; size <= width && ok; size++) {
-        for (uint64_t mask = 1; mask < (UINT64_C(1) << k) && ok; mask++) {
+    bool unions = k <= BOUND_SETS_MAX;
+    uint64_t masks = unions ? UINT64_C(1) << k : 1; /* 1: none */
+    for (size_t size = 1; size <= (unions ? k : 1) && ok; size++) {
+        for (uint64_t mask = 1; mask < masks && ok; mask++) {
             if ((size_t) __builtin_popcountll(mask) != size) {
                 continue;
             }
@@ -117,51 +150,11 @@ bool mig_hugepages_bound(const struct host_memory *m, uint64_t page, uint64_t me
                     cpuset_union(&u, &sets[distinct[j]]);
                 }
             }
-            uint64_t needed = 0;
-            for (size_t i = 0; i < n; i++) {
-                needed += cpuset_count(&sets[i]) && nodes_within(&sets[i], &u) ? pages[i] : 0;
-            }
-            uint64_t free_pages = free_on(m, page, &u);
-            _cleanup_free_ char *nodes = cpuset_text(&u);
-            const char *s = strpbrk(nodes, ",-") ? "s" : "";
-            if (free_pages < needed) {
-                ok = false;
-                free(*detail);
-                *detail = mem_asprintf("the memory <numatune> binds to node%s %s needs %llu pages of %llu KiB there, %llu free",
-                                       s, nodes, (unsigned long long) needed, (unsigned long long) page,
-                                       (unsigned long long) free_pages);
-            } else if (size == 1) {
-                char *more = mem_asprintf("%s%sthe memory <numatune> binds to node%s %s needs %llu of them there, %llu free",
-                                          *detail ? *detail : "", *detail ? "; " : "", s, nodes,
-                                          (unsigned long long) needed, (unsigned long long) free_pages);
-                free(*detail);
-                *detail = more;
-            }
+            ok = union_holds(m, page, sets, pages, n, &u, size == 1, detail);
             cpuset_clear(&u);
         }
-    }
-    /* Too many sets for every union: each alone. */
-    for (size_t j = 0; j < k && ok && k > BOUND_SETS_MAX; j++) {
-        const struct cpuset *u = &sets[distinct[j]];
-        uint64_t needed = 0;
-        for (size_t i = 0; i < n; i++) {
-            needed += cpuset_count(&sets[i]) && nodes_within(&sets[i], u) ? pages[i] : 0;
-        }
-        uint64_t free_pages = free_on(m, page, u);
-        _cleanup_free_ char *nodes = cpuset_text(u);
-        const char *s = strpbrk(nodes, ",-") ? "s" : "";
-        if (free_pages < needed) {
-            ok = false;
-            free(*detail);
-            *detail = mem_asprintf("the memory <numatune> binds to node%s %s needs %llu pages of %llu KiB there, %llu free",
-                                   s, nodes, (unsigned long long) needed, (unsigned long long) page,
-                                   (unsigned long long) free_pages);
-        } else {
-            char *more = mem_asprintf("%s%sthe memory <numatune> binds to node%s %s needs %llu of them there, %llu free",
-                                      *detail ? *detail : "", *detail ? "; " : "", s, nodes,
-                                      (unsigned long long) needed, (unsigned long long) free_pages);
-            free(*detail);
-            *detail = more;
+        for (size_t j = 0; j < k && ok && !unions; j++) {
+            ok = union_holds(m, page, sets, pages, n, &sets[distinct[j]], true, detail);
         }
     }
     for (size_t i = 0; i < n; i++) {
