@@ -71,17 +71,12 @@ static char *binding_nodeset(xmlNodePtr e)
     if ((mode && strcmp(mode, "strict")) || (placement && strcmp(placement, "static"))) {
         return NULL;
     }
-    char *nodeset = xml_attr(e, "nodeset");
-    if (nodeset && !*nodeset) {
-        free(nodeset);
-        return NULL;
-    }
-    return nodeset;
+    return xml_attr(e, "nodeset");
 }
 
 static void add_binding(struct domain *d, size_t *n_alloc, uint64_t kib, char *nodeset)
 {
-    if (!nodeset) {
+    if (!nodeset || !*nodeset) {
         free(nodeset);
         return;
     }
@@ -106,8 +101,7 @@ static void read_bindings(xmlNodePtr domain, struct domain *d)
     _cleanup_free_ char *all_mode = xml_attr(all, "mode");
     if (all_mode && !strcmp(all_mode, "restrictive")) {
         _cleanup_free_ char *placement = xml_attr(all, "placement");
-        char *nodeset = placement && strcmp(placement, "static") ? NULL : xml_attr(all, "nodeset");
-        add_binding(d, &n_alloc, 0, nodeset && *nodeset ? nodeset : (free(nodeset), NULL));
+        add_binding(d, &n_alloc, 0, placement && strcmp(placement, "static") ? NULL : xml_attr(all, "nodeset"));
         return;
     }
     xmlNodePtr numa = xml_child(xml_child(domain, "cpu"), "numa");
@@ -122,20 +116,14 @@ static void read_bindings(xmlNodePtr domain, struct domain *d)
         _cleanup_free_ char *memory = xml_attr(c, "memory");
         _cleanup_free_ char *unit = xml_attr(c, "unit");
         unsigned long cell_id = index++;
-        char *end = NULL;
         if (id) {
-            cell_id = strtoul(id, &end, 10);
+            cell_id = strtoul(id, NULL, 10);
         }
         uint64_t kib = 0;
         if (!memory || !domxml_to_kib(memory, unit, &kib) || !kib) {
             continue;
         }
-        xmlNodePtr bound = NULL;
-        for (xmlNodePtr m = numatune->children; m && !bound; m = m->next) {
-            _cleanup_free_ char *of = xml_is(m, "memnode") ? xml_attr(m, "cellid") : NULL;
-            char *of_end = NULL;
-            bound = of && strtoul(of, &of_end, 10) == cell_id && of_end != of && !*of_end ? m : NULL;
-        }
+        xmlNodePtr bound = domxml_memnode(numatune, cell_id);
         add_binding(d, &n_alloc, kib, binding_nodeset(bound ? bound : all));
     }
     if (!cells && all) {

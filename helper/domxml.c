@@ -1,6 +1,7 @@
 #include "helper/domxml.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "helper/mem.h"
@@ -300,6 +301,18 @@ bool domxml_to_kib(const char *value, const char *unit, uint64_t *kib)
         }
     }
     return false;
+}
+
+xmlNodePtr domxml_memnode(xmlNodePtr numatune, unsigned long cell)
+{
+    for (xmlNodePtr m = numatune ? numatune->children : NULL; m; m = m->next) {
+        _cleanup_free_ char *of = xml_is(m, "memnode") ? xml_attr(m, "cellid") : NULL;
+        char *end = NULL;
+        if (of && *of >= '0' && *of <= '9' && strtoul(of, &end, 10) == cell && !*end) {
+            return m;
+        }
+    }
+    return NULL;
 }
 
 /* libvirt's cpuset ("0-3,^2,8") into 'bits'; the grammar checked it. */

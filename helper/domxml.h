@@ -89,6 +89,10 @@ unsigned domxml_complete_interface(xmlNodePtr iface, const char *port, int recon
  * libvirt does; false if unknown or too large. */
 bool domxml_to_kib(const char *value, const char *unit, uint64_t *kib);
 
+/* The <memnode> of <numatune> 'numatune' (NULL: none) whose cellid is guest
+ * cell 'cell' (a whole decimal number), or NULL. */
+xmlNodePtr domxml_memnode(xmlNodePtr numatune, unsigned long cell);
+
 /* The memory of the details' NUMA cells added up, in KiB (0 if none). */
 uint64_t domxml_numa_memory_kib(const struct dpdk_details *details);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "helper/domxml.h"
 #include "helper/mem.h"
 #include "helper/xml.h"
 
@@ -986,13 +987,8 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
             return err_new(ERR_INVALID_XML, field, "%s: <cell id='%s'> is not a guest NUMA cell number (0 to %d)",
                            field, id, CPUSET_MAX);
         }
-        bool bound = false;
-        for (xmlNodePtr m = numatune ? numatune->children : NULL; m && !bound; m = m->next) {
-            _cleanup_free_ char *of = xml_is(m, "memnode") ? xml_attr(m, "cellid") : NULL;
-            const char *q = of;
-            unsigned of_id;
-            bound = of && parse_uint(&q, &of_id) && !*q && of_id == cell_id && add_nodeset(m, &p.nodes);
-        }
+        xmlNodePtr memnode = domxml_memnode(numatune, cell_id);
+        bool bound = memnode && add_nodeset(memnode, &p.nodes);
         if (!bound && all_set) {
             cpuset_union(&p.nodes, &all);
             bound = true;
