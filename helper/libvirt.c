@@ -1,5 +1,8 @@
 #include "helper/libvirt.h"
 
+#include <limits.h>
+#include <stdlib.h>
+
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -181,6 +184,7 @@ void libvirt_host_clear(struct libvirt_host *host)
     free(host->daemon);
     free(host->hypervisor);
     free(host->page_sizes_kib);
+    free(host->cell_ids);
     *host = (struct libvirt_host){0};
 }
 
@@ -216,9 +220,22 @@ struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out)
         return err_prefix(e, "libvirt's capabilities");
     }
     xmlNodePtr host = xml_child(xmlDocGetRootElement(doc), "host");
-    _cleanup_free_ char *cells = xml_attr(xml_child(xml_child(host, "topology"), "cells"), "num");
-    h.numa_cells = cells ? atoi(cells) : 0;
+    xmlNodePtr cells = xml_child(xml_child(host, "topology"), "cells");
+    _cleanup_free_ char *num = xml_attr(cells, "num");
+    h.numa_cells = num ? atoi(num) : 0;
     size_t n_alloc = 0;
+    for (xmlNodePtr p = cells ? cells->children : NULL; p; p = p->next) {
+        if (p->type == XML_ELEMENT_NODE && xmlStrEqual(p->name, BAD_CAST "cell")) {
+            _cleanup_free_ char *id = xml_attr(p, "id");
+            char *end = NULL;
+            long v = id ? strtol(id, &end, 10) : -1;
+            if (id && *end == '\0' && v >= 0 && v < INT_MAX) {
+                mem_grow((void **) &h.cell_ids, &n_alloc, h.n_cell_ids + 1, sizeof *h.cell_ids);
+                h.cell_ids[h.n_cell_ids++] = (int) v;
+            }
+        }
+    }
+    n_alloc = 0;
     for (xmlNodePtr p = xml_child(host, "cpu") ? xml_child(host, "cpu")->children : NULL; p;
          p = p->next) {
         if (p->type == XML_ELEMENT_NODE && xmlStrEqual(p->name, BAD_CAST "pages")) {
@@ -234,18 +251,22 @@ struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out)
     return NULL;
 }
 
-struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
-                               unsigned long long **counts_out, size_t *n_out)
+struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, const int *cells,
+                               size_t n_cells, unsigned long long **counts_out, size_t *n_out)
 {
-    int n = cells > 0 ? cells : 1;
-    _cleanup_free_ unsigned long long *counts = mem_new0(unsigned long long, (size_t) n);
+    size_t n = n_cells ? n_cells : 1;
+    _cleanup_free_ unsigned long long *counts = mem_new0(unsigned long long, n);
     unsigned int pages[] = {size_kib};
-    if (sym_virNodeGetFreePages(lv->conn, 1, pages, 0, (unsigned) n, counts, 0) < 0) {
-        _cleanup_free_ char *what = mem_asprintf("virNodeGetFreePages(%u KiB) failed", size_kib);
-        return call_error(lv, what);
+    for (size_t i = 0; i < n; i++) {
+        int cell = n_cells ? cells[i] : 0;
+        if (sym_virNodeGetFreePages(lv->conn, 1, pages, cell, 1, &counts[i], 0) < 0) {
+            _cleanup_free_ char *what =
+                mem_asprintf("virNodeGetFreePages(%u KiB, cell %d) failed", size_kib, cell);
+            return call_error(lv, what);
+        }
     }
     *counts_out = TAKE_PTR(counts);
-    *n_out = (size_t) n;
+    *n_out = n;
     return NULL;
 }
 

@@ -60,17 +60,22 @@ struct libvirt_host {
     char *daemon;     /* the daemon's libvirt */
     char *hypervisor; /* "QEMU 7.2.0", "Test 0.0.2" */
     int numa_cells;   /* from the capabilities; 0 if it tells none */
+    int *cell_ids;    /* the cells' ids (NUMA node numbers), as listed */
+    size_t n_cell_ids;
     unsigned long long *page_sizes_kib; /* the host's page sizes */
     size_t n_page_sizes;
 };
 
 void libvirt_host_clear(struct libvirt_host *host);
 
-/* Free pages of 'size_kib' on each of the first 'cells' NUMA cells
- * (virNodeGetFreePages; at least one): '*counts' gets one count per cell,
- * by cell (the caller frees it), '*n' their number. */
-struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, int cells,
-                               unsigned long long **counts, size_t *n) _warn_unused_;
+/* Free pages of 'size_kib' on each of the 'n_cells' NUMA cells 'cells'
+ * (their ids, which are node numbers: virNodeGetFreePages counts cells by
+ * node number, so a host whose nodes are 0 and 2 has no cell 1); cell 0
+ * alone when 'n_cells' is 0. '*counts' gets one count per cell, in the
+ * order of 'cells' (the caller frees it), '*n' their number. */
+struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, const int *cells,
+                               size_t n_cells, unsigned long long **counts, size_t *n)
+    _warn_unused_;
 
 /* Versions and, from virConnectGetCapabilities(), NUMA cells and page
  * sizes. */

@@ -141,7 +141,7 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
     uint64_t needed = d->memory_kib ? (d->memory_kib + page - 1) / page : 0;
     _cleanup_free_ unsigned long long *counts = NULL;
     size_t n_cells = 0;
-    e = d->hugepages ? libvirt_free_pages(lv, (unsigned) page, host.numa_cells, &counts, &n_cells) : NULL;
+    e = d->hugepages ? libvirt_free_pages(lv, (unsigned) page, host.cell_ids, host.n_cell_ids, &counts, &n_cells) : NULL;
     if (unreachable(&e)) {
         return e;
     }
@@ -158,7 +158,7 @@ static struct err *check_destination(struct mig_checks *c, const struct options 
         _cleanup_free_ struct hugepage_pool *pools = mem_new0(struct hugepage_pool, n_cells + 1);
         for (size_t i = 0; i < n_cells; i++) {
             free_pages += counts[i];
-            pools[i] = (struct hugepage_pool){.node = (int) i, .size_kib = page, .free = counts[i]};
+            pools[i] = (struct hugepage_pool){.node = host.n_cell_ids ? host.cell_ids[i] : 0, .size_kib = page, .free = counts[i]};
         }
         const struct host_memory cells = {.pools = pools, .n_pools = n_cells, .per_node = true};
         _cleanup_free_ char *bound = NULL;
