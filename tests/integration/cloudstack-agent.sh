@@ -473,6 +473,9 @@ pages_reserve $((6 * PAGES + 32)) >/dev/null
 check "h1 -> h2 with too few hugepages on h2: the migration fails, the VM runs on at h1" \
     test "$MIGRATE_STATUS:$(domain_state h1 "$NAME")" != "0:running" -a "$(domain_state h1 "$NAME")" = running
 check "... libvirt's error is the hook's refusal" grep -q "csdpdk refused the incoming migration: hugepages" <<<"$MIGRATE_OUT"
+agent_call h2 stop none "$T/$NAME.mapping"
+check "... CloudStack's cleanup on h2 (a StopCommand with the map, no domain) fails in removeDpdkPort: $(head -1 <<<"$AOUT")" \
+    grep -q "CloudRuntimeException: Invalid DPDK port specified: 'csdpdk-[0-9]*'" <<<"$AOUT"
 check "... nothing of it is left on h2 (no port, no domain)" \
     test "$(owner_of h2 "$MAC")|$(lvsh h2 list --all --name | grep -c "^$NAME$")" = "|0"
 

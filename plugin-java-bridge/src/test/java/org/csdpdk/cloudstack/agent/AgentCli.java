@@ -39,10 +39,11 @@ import javax.naming.ConfigurationException;
  * <pre>
  * start [--os OS] [--adapter A] [--detail K=V]... NIC...   StartCommand's createVifs: the interfaces' XML
  * start-many DIR [OPTIONS] NIC...                         StartCommands of one VM per NIC at once: DIR/MAC.ifaces
- * stop FILE                                                StopCommand: unplug the interfaces of FILE (the
+ * stop FILE|none [MAPPING_JSON_FILE]                      StopCommand: unplug the interfaces of FILE (the
  *                                                          domain's XML taken before it stopped); then the
  *                                                          stock unplug's del-ports and interfaces in this
- *                                                          command
+ *                                                          command; none: no domain, the map's ports to
+ *                                                          removeDpdkPort (a failed migration's cleanup)
  * prepare [--detail K=V]... NIC...                         PrepareForMigration: the MAC -> DpdkTO map (JSON)
  * rewrite FILE MAPPING_JSON_FILE                           Migrate's replaceDpdkInterfaces: the new XML
  * cleanup-source FILE                                      after a migration: unplug the source's interfaces
@@ -157,8 +158,12 @@ public final class AgentCli {
         }
         case "stop":
         case "cleanup-source": {
-            String xml = Files.readString(Path.of(rest.get(0)));
-            List<InterfaceDef> ifaces = cmd.equals("stop") ? AgentFlows.stop(r, xml) : AgentFlows.migrateSourceCleanup(r, xml);
+            // stop XML [MAPPING]: XML "none" is a domain that is not there (a failed migration's cleanup
+            // on the destination, with the map of its PrepareForMigration).
+            String xml = rest.get(0).equals("none") ? null : Files.readString(Path.of(rest.get(0)));
+            List<InterfaceDef> ifaces = cmd.equals("stop")
+                    ? AgentFlows.stop(r, xml, rest.size() > 1 ? mapping(Path.of(rest.get(1))) : null)
+                    : AgentFlows.migrateSourceCleanup(r, xml);
             for (InterfaceDef def : ifaces) {
                 out.println("unplugged " + def.getDpdkSourcePort() + " " + def.getDpdkOvsPath() + " "
                         + def.getInterfaceMode());
@@ -187,22 +192,26 @@ public final class AgentCli {
         }
         case "rewrite": {
             String xml = Files.readString(Path.of(rest.get(0)));
-            // Gson members 1.7.2 has too (tests/integration/cloudstack-agent.sh runs with AGENT_GSON).
-            JsonObject map = new JsonStreamParser(Files.readString(Path.of(rest.get(1)))).next().getAsJsonObject();
-            Map<String, DpdkTO> mapping = new HashMap<>();
-            for (Map.Entry<String, com.google.gson.JsonElement> entry : map.entrySet()) {
-                String mac = entry.getKey();
-                JsonObject to = entry.getValue().getAsJsonObject();
-                mapping.put(mac, new DpdkTO(to.get("path").getAsString(), to.get("port").getAsString(),
-                        to.get("mode").getAsString()));
-            }
-            out.println(AgentFlows.replaceDpdkInterfaces(xml, mapping));
+            out.println(AgentFlows.replaceDpdkInterfaces(xml, mapping(Path.of(rest.get(1)))));
             return 0;
         }
         default:
             out.println("unknown command " + cmd);
             return 64;
         }
+    }
+
+    /** The MAC -> DpdkTO map that "prepare" printed (PrepareForMigration's answer), from a file. */
+    private static Map<String, DpdkTO> mapping(Path file) throws java.io.IOException {
+        // Gson members 1.7.2 has too (tests/integration/cloudstack-agent.sh runs with AGENT_GSON).
+        JsonObject map = new JsonStreamParser(Files.readString(file)).next().getAsJsonObject();
+        Map<String, DpdkTO> mapping = new HashMap<>();
+        for (Map.Entry<String, com.google.gson.JsonElement> entry : map.entrySet()) {
+            JsonObject to = entry.getValue().getAsJsonObject();
+            mapping.put(entry.getKey(), new DpdkTO(to.get("path").getAsString(), to.get("port").getAsString(),
+                    to.get("mode").getAsString()));
+        }
+        return mapping;
     }
 
     /** A StartCommand's createVifs: the XML of the InterfaceDefs, as the agent puts them in the domain. */

@@ -56,7 +56,25 @@ public final class AgentFlows {
 
     /** StopCommand: the interfaces of the domain's XML taken before it stopped, each unplugged. */
     public static List<InterfaceDef> stop(LibvirtComputingResource r, String liveXmlBeforeStop) {
-        List<InterfaceDef> ifaces = r.getInterfaces(liveXmlBeforeStop);
+        return stop(r, liveXmlBeforeStop, null);
+    }
+
+    /**
+     * StopCommand with the DPDK map a failed migration's cleanup sends to the destination
+     * (l.117-121): no domain there ({@code liveXmlBeforeStop} null: getInterfaces finds none), so each
+     * mapped port goes to removeDpdkPort, which throws for csdpdk-N; with interfaces, the map is unused.
+     */
+    public static List<InterfaceDef> stop(LibvirtComputingResource r, String liveXmlBeforeStop,
+            Map<String, DpdkTO> dpdkInterfaceMapping) {
+        List<InterfaceDef> ifaces = liveXmlBeforeStop == null ? new ArrayList<>() : r.getInterfaces(liveXmlBeforeStop);
+        if (ifaces.isEmpty()) {
+            if (dpdkInterfaceMapping != null) {
+                for (DpdkTO to : dpdkInterfaceMapping.values()) {
+                    removeDpdkPort(to.getPort());
+                }
+            }
+            return ifaces;
+        }
         r.cleanupVMNetworks(ifaces);
         return ifaces;
     }
