@@ -270,6 +270,12 @@ struct err *hook_bind(const struct hook_config *c, const struct domain *d, struc
                      p->name);
                 continue;
             }
+            if (p->mac && !streq(p->mac, i->mac)) {
+                /* As adopt judges it: ambiguous. */
+                note(&out->log, "%s: %s is not csdpdk's and is tagged for MAC %s; left alone", i->mac,
+                     p->name, p->mac);
+                continue;
+            }
             if (!ovs_switch_netdev_bridge(&h.sw, p->bridge) || !binding_serves(p, i, h.agent.socket_dir)) {
                 note(&out->log, "%s: %s is not csdpdk's and does not serve this interface as it asks; left alone",
                      i->mac, p->name);
