@@ -138,8 +138,9 @@ static struct err *adopt_pass(const struct options *o, struct ovsdb *db, struct 
     if (e) {
         return e;
     }
-    char now[32];
+    char now[32], run[48];
     snprintf(now, sizeof now, "%lld", (long long) time(NULL));
+    snprintf(run, sizeof run, OVS_INSTANCE_RUNNING "%s", now);
     _cleanup_free_ struct ovs_retag *changes = mem_new0(struct ovs_retag, found.n + 1);
     size_t n_changes = 0;
     uint64_t highest = 0;
@@ -165,11 +166,18 @@ static struct err *adopt_pass(const struct options *o, struct ovsdb *db, struct 
         *r = (struct ovs_retag){.port = p, .unchanged = true};
         if (streq(v.what, "adopted")) {
             ovs_retag_adopt(r, v.uuid, v.mac, now);
-            n_changes++;
         } else if (streq(v.what, "bound")) {
             ovs_retag_bind(r, v.uuid, NULL);
-            n_changes++;
+        } else {
+            continue;
         }
+        /* Its domain runs on it: marked as the libvirt hook marks a run at
+         * its start, so that the release of this run spares the port if a
+         * plug for the VM's next start comes first (docs/hook.md). */
+        if (!ovs_port_instance_is(p, OVS_INSTANCE_RUNNING)) {
+            ovs_retag_set(r, OVS_KEY_INSTANCE, run);
+        }
+        n_changes++;
     }
     *tagged = n_changes;
     /* One transaction: the tags, and csdpdk's next name after every csdpdk-N
@@ -231,8 +239,8 @@ struct err *verb_adopt_run(struct verb_context *ctx, json_t **result)
         json_array_append_new(ctx->warnings,
                               json_string("dry run: nothing was changed; adopt --apply tags the ports shown adopted or bound"));
     }
-    *result = json_pack("{s:o, s:b, s:i}", "ports", ports, "applied", apply && n_changes > 0,
-                        "tagged", apply ? (json_int_t) n_changes : 0);
+    *result = json_pack("{s:o, s:b, s:I}", "ports", ports, "applied", apply && n_changes > 0,
+                        "tagged", (json_int_t) (apply ? n_changes : 0));
     if (hint) {
         json_object_set_new(*result, "next_port", json_sprintf(OVSDB_PORT_PREFIX "%llu", (unsigned long long) hint));
     }

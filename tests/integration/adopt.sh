@@ -140,6 +140,8 @@ check "... csdpdk-11 is i-11's, its MAC now in lower case, the other controller'
 check "... csdpdk-7 is bound: i-7's, still NIC 7a1's, no csdpdk-plug-time" \
     test "$(vsctl get Interface csdpdk-7 external_ids:vm-id external_ids:iface-id | tr -d '"\n')$(vsctl --if-exists get Interface csdpdk-7 external_ids:csdpdk-plug-time)" = \
     "00000000-0000-4000-8000-00000000000700000000-0000-4000-8000-0000000007a1"
+check "... csdpdk-1 (adopted) and csdpdk-7 (bound) are marked as their domains' runs, as the libvirt hook marks a start" \
+    test "$(for p in csdpdk-1 csdpdk-7; do vsctl get Port $p external_ids:csdpdk-instance | cut -c2-9; done | tr '\n' ' ')" = "running: running: "
 check "... the adopted ports' index in their bridge's row names their Interfaces (their lookup by MAC stays an indexed one)" \
     test "$(vsctl get Bridge cloudbr0 'external_ids:"csdpdk-adopted-02:00:00:00:01:01"' 'external_ids:"csdpdk-adopted-02:00:00:00:09:09"' | tr -d '"\n')" = \
     "$( (vsctl get Interface csdpdk-1 _uuid; vsctl get Interface vhu-9 _uuid) | tr -d '\n')"
