@@ -73,7 +73,9 @@ check "--help says what it does at each operation" grep -q 'release end' <<<"$ho
 hook_err=$("$HOOK" vm1 prepare begin 2>&1 </dev/null >/dev/null)
 check "three arguments: usage on stderr, exit 0 (a non-zero exit at reconnect kills the VM)" \
     test "$? $(grep -c '^usage: ' <<<"$hook_err")" = "0 1"
-hook_out=$("$HOOK" --help release end - 2>/dev/null </dev/null)
+# (with settings of its own: the host's log and OVSDB are never touched)
+sed "s#^log = .*#log = $T/help.log#" "$T/hook.conf" >"$T/help.conf"
+hook_out=$("$HOOK" --config "$T/help.conf" --help release end - 2>/dev/null </dev/null)
 check "libvirt's four arguments are never options: a domain named --help gets no usage on stdout, exit 0" \
     test "$?|$hook_out" = "0|"
 
@@ -116,6 +118,16 @@ check "started begin: the same, found done: OVSDB unchanged, and its log says th
 hook vm2 prepare begin <<<"$(domain vm2 "$VM2" "02:00:00:00:02:01 $SOCK/csdpdk-2 client")"
 check "prepare begin of another VM on vm1's port: exit 0, the port left alone, logged" \
     test "$status|$(vsctl get Interface csdpdk-2 external_ids:vm-id)|$(tail -n 1 "$LOG" | grep -c "csdpdk-2 is VM $VM1's, left alone")" = "0|\"$VM1\"|1"
+# A CloudStack port that another tool tagged for another MAC: as adopt
+# judges it, ambiguous; the hook leaves it alone.
+P=$(bash "$(dirname "$0")/../bench/cloudstack-plug.sh" "$DB" cloudbr0 "$SOCK" dpdkvhostuser "")
+vsctl set Interface "$P" external_ids:attached-mac=02:00:00:00:0a:99
+vswitchd_sync
+before=$(ids)
+hook vm3 prepare begin <<<"$(domain vm3 00000000-0000-4000-8000-0000000000a3 "02:00:00:00:0a:01 $SOCK/$P client")"
+check "prepare begin on CloudStack's $P tagged for another MAC: exit 0, the port left alone, logged" \
+    test "$status|$(ids)|$(tail -n 1 "$LOG" | grep -c "$P is not csdpdk's and is tagged for MAC 02:00:00:00:0a:99; left alone")" = "0|$before|1"
+vsctl del-port "$P"
 
 # ---- migrate begin ----
 
