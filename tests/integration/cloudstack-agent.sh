@@ -136,10 +136,11 @@ agent_call() {
 }
 agent_log() { cat "$T/$1/agent.log"; }
 
-# agent_once DIR: an agent model started with DIR/agent.properties, which
-# only configures itself and exits; its status, answer in AOUT, log in DIR.
+# agent_once DIR [CLASSPATH]: an agent model started with DIR/agent.properties
+# (and CLASSPATH before the agent's), which only configures itself and
+# exits; its status, answer in AOUT, log in DIR.
 agent_once() {
-    AOUT=$(java -cp "$1:$AGENT_CP" -Dcloudstack.model.ovsdb="unix:$1/ovs/db.sock" org.csdpdk.cloudstack.agent.AgentCli \
+    AOUT=$(java -cp "$1:${2:+$2:}$AGENT_CP" -Dcloudstack.model.ovsdb="unix:$1/ovs/db.sock" org.csdpdk.cloudstack.agent.AgentCli \
         </dev/null 2>"$1/agent.log")
 }
 
@@ -207,6 +208,8 @@ for h in h1 h2; do
 done
 check "... its configure asked csdpdk and logged: this host can run DPDK VMs" \
     grep -q "csdpdk capabilities: this host can run DPDK VMs" "$T/h1/agent.log"
+check "... and found csdpdk's bridge in its own jar (no warning about another copy)" \
+    test "$(grep -c "csdpdk's bridge .* is loaded from" "$T/h1/agent.log")" = 0
 hrun h1 agent-config
 check "h1: csdpdk agent-config finds the agent's settings ready for the driver" test "$status:$(jqo .result.ready)" = 0:true
 
@@ -329,6 +332,16 @@ sed "s|^csdpdk.path=.*|csdpdk.path=$T/no-such-csdpdk|" "$T/h1/agent.properties" 
 agent_transform broken "$T/$NAME.agent.xml" "$T/$NAME.broken.xml"
 check "... with csdpdk.path naming no program: the transformer returns the domain unchanged, byte for byte, and logs why" \
     test "$?|$(cmp -s "$T/$NAME.agent.xml" "$T/$NAME.broken.xml" && echo same)|$(grep -c 'csdpdk domain-complete failed, the domain is left as the agent made it' "$T/broken/agent.log")" = "0|same|1"
+# csdpdk's jar gone (the package removed, the transformer's line left in
+# agent.properties): the script's own fallback, through the logger the
+# hook hands it (java.util.logging's here: it has warning, not warn).
+mkdir -p "$T/removed"
+cp "$T/h1/agent.properties" "$T/removed/"
+groovy -cp "$T/removed:$(tr ':' '\n' <<<"$AGENT_CP" | grep -v 'csdpdk-cloudstack-agent\.jar$' | paste -sd:)" \
+    "$ROOT/plugin-java-bridge/src/test/groovy/agent-hook.groovy" "$HOOKS" csdpdk-xml-transformer.groovy transform \
+    "$T/$NAME.agent.xml" "$T/$NAME.removed.xml" 2>>"$T/removed/agent.log"
+check "... with csdpdk's jar gone: the domain unchanged, byte for byte, and the script's own log line" \
+    test "$?|$(cmp -s "$T/$NAME.agent.xml" "$T/$NAME.removed.xml" && echo same)|$(grep -c 'csdpdk-xml-transformer.groovy: the domain is left as the agent made it: java.lang.ClassNotFoundException: org.csdpdk.cloudstack.agent.XmlTransformer' "$T/removed/agent.log")" = "0|same|1"
 # Two <driver> elements in a vhost-user interface (CloudStack 4.19+ writes
 # one for the VM detail nic.multiqueue.number, a pasted
 # extraconfig-dpdk-interface-* detail another; libvirt reads the first):
@@ -346,6 +359,8 @@ else
     exit
 fi
 check "... the driver logged csdpdk's port for the NIC" grep -q "csdpdk plug: NIC $MAC ($NIC) -> csdpdk-[0-9]* on cloudbr0" "$T/h1/agent.log"
+check "... and csdpdk's decode verdict on the VM's details" \
+    grep -q "csdpdk decode (NIC $MAC): DPDK, mode [a-z]* (dpdkvhostuser[a-z]*; QEMU the socket's [a-z]*), NUMA snippet yes, hugepages snippet yes" "$T/h1/agent.log"
 # The same StartCommand again while the VM runs: the plug is refused (the
 # port is the running VM's), so the agent's start-failure path has nothing
 # of the VM's to unplug, and its frames go on.
@@ -578,6 +593,16 @@ agent_props h3 csdpdk.capable.required=true
 agent_once "$T/h3"
 check "... with csdpdk.capable.required=true, configure throws ConfigurationException: the agent does not start" \
     test "$?:${AOUT%%:*}" = "3:ConfigurationException"
+agent_props h3 csdpdk.capable.required=true csdpdk.path=/bin/false
+agent_once "$T/h3"
+check "... with csdpdk.capable.required=true and a csdpdk that gives no verdict (/bin/false): the agent does not start either, saying why" \
+    test "$?|$(grep -c "^ConfigurationException: csdpdk capabilities: .* enables DPDK but csdpdk could not tell whether this host can run DPDK VMs" <<<"$AOUT")" = "3|1"
+# A copy of csdpdk's bridge earlier on the class path than the driver's jar
+# (an agent built with the bridge inside, in lib/): loaded first, said loudly.
+agent_props h3
+agent_once "$T/h3" "$(tr ':' '\n' <<<"$AGENT_CP" | grep 'csdpdk-bridge\.jar$')"
+check "... a copy of csdpdk's bridge before the driver's jar on the class path: the agent starts, the log says which one was loaded" \
+    test "$?|$(grep -c "csdpdk's bridge (org.apache.cloudstack.hypervisor.kvm.dpdk.helper) is loaded from file:.*csdpdk-bridge.jar, not from this driver's jar" "$T/h3/agent.log")" = "0|1"
 agent_props h3 csdpdk.capable.required=maybe
 agent_once "$T/h3"
 check "... csdpdk.capable.required=maybe is refused, naming the key" \

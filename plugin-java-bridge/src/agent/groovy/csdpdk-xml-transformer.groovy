@@ -11,12 +11,24 @@ class CsdpdkXmlTransformer {
             return Class.forName('org.csdpdk.cloudstack.agent.XmlTransformer')
                     .getMethod('transform', Object, String).invoke(null, logger, xml)
         } catch (Throwable t) {
-            try {
-                logger?.warn("csdpdk-xml-transformer.groovy: the domain is left as the agent made it: " + t)
-            } catch (Throwable ignored) {
-            }
+            warn(logger, "csdpdk-xml-transformer.groovy: the domain is left as the agent made it: " + t)
             return xml
         }
+    }
+
+    // Through the agent's logger (log4j's warn, java.util.logging's warning), else java.util.logging.
+    static void warn(Object logger, String line) {
+        for (String method : ['warn', 'warning']) {
+            try {
+                if (logger != null) {
+                    logger."$method"(line)
+                    return
+                }
+            } catch (Throwable ignored) {
+                // the next one
+            }
+        }
+        java.util.logging.Logger.getLogger('org.csdpdk.cloudstack.agent.XmlTransformer').warning(line)
     }
 }
 

@@ -1,6 +1,8 @@
 package org.csdpdk.cloudstack.agent;
 
 import java.lang.reflect.Method;
+import java.text.MessageFormat;
+import java.util.ResourceBundle;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,6 +23,8 @@ final class AgentLog {
     private final Method info;
     private final Method warn;
     private final Method error;
+    private final Method debug;        // null: java.util.logging's FINE
+    private final Method debugEnabled; // isDebugEnabled(), or null
     private final Logger jul;
 
     private AgentLog(String name, String api, Object target, Method info, Method warn, Method error) {
@@ -30,6 +34,8 @@ final class AgentLog {
         this.info = info;
         this.warn = warn;
         this.error = error;
+        this.debug = target == null ? null : method(target, "debug");
+        this.debugEnabled = target == null ? null : noArgs(target, "isDebugEnabled");
         this.jul = Logger.getLogger(name);
     }
 
@@ -87,6 +93,15 @@ final class AgentLog {
         return null;
     }
 
+    private static Method noArgs(Object target, String name) {
+        try {
+            Method m = target.getClass().getMethod(name);
+            return m.getReturnType() == boolean.class ? m : null;
+        } catch (NoSuchMethodException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Which API this logger writes through: log4j2, log4j1 or jul. */
     String api() {
         return api;
@@ -102,6 +117,70 @@ final class AgentLog {
 
     void error(String message) {
         write(error, Level.SEVERE, message);
+    }
+
+    void debug(String message) {
+        if (debug != null) {
+            write(debug, Level.FINE, message);
+        } else {
+            jul.log(Level.FINE, message);
+        }
+    }
+
+    boolean debugEnabled() {
+        if (debugEnabled != null) {
+            try {
+                return (Boolean) debugEnabled.invoke(target);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // as java.util.logging says
+            }
+        }
+        return jul.isLoggable(Level.FINE);
+    }
+
+    /**
+     * This log as a {@link System.Logger}, for the bridge ({@code DpdkHelperOptions.logger}): its lines
+     * (each csdpdk call at debug, csdpdk's stderr as a warning) go where the driver's go.
+     */
+    System.Logger asSystemLogger() {
+        return new System.Logger() {
+            @Override
+            public String getName() {
+                return name;
+            }
+
+            @Override
+            public boolean isLoggable(System.Logger.Level level) {
+                return level != System.Logger.Level.OFF
+                        && (level.getSeverity() >= System.Logger.Level.INFO.getSeverity() || debugEnabled());
+            }
+
+            @Override
+            public void log(System.Logger.Level level, ResourceBundle bundle, String message, Throwable thrown) {
+                write(level, thrown == null ? message : message + ": " + thrown);
+            }
+
+            @Override
+            public void log(System.Logger.Level level, ResourceBundle bundle, String format, Object... params) {
+                write(level, params == null || params.length == 0 ? format : MessageFormat.format(format, params));
+            }
+
+            private void write(System.Logger.Level level, String message) {
+                if (!isLoggable(level)) {
+                    return;
+                }
+                int severity = level.getSeverity();
+                if (severity >= System.Logger.Level.ERROR.getSeverity()) {
+                    error(message);
+                } else if (severity >= System.Logger.Level.WARNING.getSeverity()) {
+                    warn(message);
+                } else if (severity >= System.Logger.Level.INFO.getSeverity()) {
+                    info(message);
+                } else {
+                    debug(message);
+                }
+            }
+        };
     }
 
     private void write(Method method, Level level, String message) {

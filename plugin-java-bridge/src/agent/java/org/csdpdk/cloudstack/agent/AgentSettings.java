@@ -47,7 +47,8 @@ final class AgentSettings {
         this.client = client;
     }
 
-    static AgentSettings load() throws ConfigurationException {
+    /** agent.properties as the agent finds it; the client logs to 'log'. */
+    static AgentSettings load(AgentLog log) throws ConfigurationException {
         File file = PropertiesUtil.findConfigFile("agent.properties");
         if (file == null) {
             file = new File(DEFAULT_FILE);
@@ -61,7 +62,7 @@ final class AgentSettings {
         boolean dpdk = "openvswitch".equalsIgnoreCase(get(p, "network.bridge.type"))
                 && agentTrue(get(p, "openvswitch.dpdk.enabled"));
         DpdkHelperOptions.Builder options = DpdkHelperOptions.builder().agentProperties(file.getAbsolutePath())
-                .timeout(timeout(p));
+                .timeout(timeout(p)).logger(log.asSystemLogger());
         if (get(p, KEY_OVSDB) != null) {
             options.ovsdb(checked(p, KEY_OVSDB, OVSDB_URL, "unix:/PATH, tcp:HOST:PORT or ssl:HOST:PORT"));
         }

@@ -7,6 +7,7 @@ import com.cloud.hypervisor.kvm.resource.OvsVifDriver;
 import com.cloud.hypervisor.kvm.resource.VifDriverBase;
 
 import java.io.File;
+import java.security.CodeSource;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -81,11 +82,12 @@ public class CsdpdkVifDriver extends OvsVifDriver {
     @Override
     public void configure(Map<String, Object> params) throws ConfigurationException {
         super.configure(params);
-        AgentSettings settings = AgentSettings.load();
+        AgentSettings settings = AgentSettings.load(log);
         csdpdk = settings.client;
         dpdk = settings.dpdk;
         log.info("csdpdk VIF driver: " + csdpdk.getPath() + ", settings " + settings.file + ", logging through "
                 + log.api());
+        checkBridge();
         if (!settings.dpdk) {
             log.info("csdpdk VIF driver: DPDK is off in " + settings.file
                     + " (network.bridge.type=openvswitch and openvswitch.dpdk.enabled=true turn it on): "
@@ -94,6 +96,37 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         }
         checkCapable(settings.file, settings.capableRequired);
         collectGarbage();
+    }
+
+    /** The jar (or directory) a class was loaded from, or null when the JVM does not say. */
+    static String origin(Class<?> c) {
+        try {
+            CodeSource source = c.getProtectionDomain().getCodeSource();
+            return source == null || source.getLocation() == null ? null : source.getLocation().toString();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The bridge's classes are in this driver's jar; a copy earlier on the agent's class path (lib/ comes
+     * before plugins/: an agent built with csdpdk's bridge inside) is the one loaded, and a bridge of
+     * another version may lack what the driver calls. Said loudly; the driver goes on.
+     */
+    private void checkBridge() {
+        String mine = origin(CsdpdkVifDriver.class);
+        String bridge = origin(DpdkHelperClient.class);
+        if (mine != null && bridge != null && !mine.equals(bridge)) {
+            log.error("**** csdpdk VIF driver: csdpdk's bridge (" + DpdkHelperClient.class.getPackage().getName()
+                    + ") is loaded from " + bridge + ", not from this driver's jar " + mine + ": an agent built with "
+                    + "the bridge inside loads its own first, and a bridge of another version may fail here. "
+                    + "Remove one of the two. ****");
+        }
+    }
+
+    /** What an exception says: csdpdk's message (code and cause), else the exception itself. */
+    private static String why(Exception e) {
+        return e instanceof DpdkHelperException ? e.getMessage() : e.toString();
     }
 
     private void checkCapable(File file, boolean required) throws ConfigurationException {
@@ -118,7 +151,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             // No verdict (csdpdk missing or failing, or a bug of the bridge's): never out of configure
             // unless the operator asked for that.
             message = "csdpdk capabilities: " + file + " enables DPDK but csdpdk could not tell whether this host can "
-                    + "run DPDK VMs: " + (e instanceof DpdkHelperException ? e.getMessage() : e.toString());
+                    + "run DPDK VMs: " + why(e);
         }
         if (required) {
             log.error(message + " (" + KEY_CAPABLE_REQUIRED + "=true: the agent does not start)");
@@ -138,8 +171,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             }
         } catch (DpdkHelperException | RuntimeException e) {
             // Never out of configure: the agent starts without this clean-up.
-            log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): "
-                    + (e instanceof DpdkHelperException ? e.getMessage() : e.toString()));
+            log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): " + why(e));
         }
     }
 
@@ -271,28 +303,33 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         return dpdk;
     }
 
-    /** csdpdk's warnings on the VM's details, logged: the agent pastes the snippets as they are. */
+    /** csdpdk's verdict and warnings on the VM's details, logged: the agent pastes the snippets as they are. */
     private void logDecode(DpdkHelperClient client, NicTO nic, Map<String, String> details) {
         try {
             DecodeResult d = client.decode(DpdkDetails.decoded(null, details));
+            log.info("csdpdk decode (NIC " + nic.getMac() + "): " + (d.isDpdk() ? "DPDK" : "not DPDK") + ", mode "
+                    + d.getMode() + " (" + d.getPortType() + "; QEMU the socket's " + d.getGuestMode() + "), NUMA snippet "
+                    + (d.getNuma() != null ? "yes" : "no") + ", hugepages snippet " + (d.getHugepages() != null ? "yes" : "no")
+                    + (d.getIgnored().isEmpty() ? "" : ", ignored: " + String.join(" ", d.getIgnored())));
             for (String warning : d.getWarnings()) {
                 log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + warning);
             }
         } catch (DpdkHelperException | RuntimeException e) {
             // Only logged: the plug that follows is the one that may refuse.
-            log.warn("csdpdk decode (NIC " + nic.getMac() + "): "
-                    + (e instanceof DpdkHelperException ? e.getMessage() : e.toString()));
+            log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + why(e));
         }
     }
 
-    /** csdpdk unplug of one named port, idempotent; a failure is logged (gc removes the port later). */
+    /** csdpdk unplug of one named port, idempotent; a failure is logged, with what removes the port later. */
     private void unplugPort(DpdkHelperClient client, String port) {
         try {
             UnplugResult r = client.unplugPorts(Collections.singletonList(port));
             log.info("csdpdk unplug: " + port + (r.getRemoved().isEmpty() ? " was not there" : " removed"));
         } catch (DpdkHelperException | RuntimeException e) {
             // Never out of unplug: the agent's stop goes on with the VM's other interfaces.
-            log.warn("csdpdk unplug " + port + " failed (gc removes it later): " + e.getMessage());
+            log.warn("csdpdk unplug " + port + " failed: " + why(e) + " (csdpdk gc --apply removes a port of csdpdk's "
+                    + "once its VM is gone; one csdpdk does not own, CloudStack's and never adopted, "
+                    + "csdpdk gc --foreign --apply)");
         }
     }
 

@@ -24,7 +24,7 @@ public final class XmlTransformer {
             return null;
         }
         try {
-            AgentSettings settings = AgentSettings.load();
+            AgentSettings settings = AgentSettings.load(log);
             if (!settings.dpdk) {
                 return xml;
             }

@@ -566,8 +566,9 @@ public class DpdkHelperClient {
     }
 
     private void log(List<String> argv, HelperProcess.Outcome o) {
-        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            LOG.log(System.Logger.Level.DEBUG, "{0} -> {1} in {2} ms", String.join(" ", argv),
+        System.Logger log = options.getLogger() != null ? options.getLogger() : LOG;
+        if (log.isLoggable(System.Logger.Level.DEBUG)) {
+            log.log(System.Logger.Level.DEBUG, "{0} -> {1} in {2} ms", String.join(" ", argv),
                     o.timedOut ? "killed on timeout" : "exit " + describeExit(o.exitStatus), o.durationMillis);
         }
         if (!o.stderr.isEmpty()) {
@@ -576,7 +577,7 @@ public class DpdkHelperClient {
             if (text.length() > MAX_LOGGED_STDERR) {
                 text = text.substring(0, MAX_LOGGED_STDERR) + "… (" + o.stderr.length() + " characters)";
             }
-            LOG.log(options.isVerbose() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+            log.log(options.isVerbose() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
                     "csdpdk stderr: {0}", text);
         }
     }

@@ -32,6 +32,7 @@ public final class DpdkHelperOptions {
     private final String qemuConf;
     private final boolean verbose;
     private final int maxOutputBytes;
+    private final System.Logger logger;
 
     private DpdkHelperOptions(Builder b) {
         this.timeout = b.timeout;
@@ -44,6 +45,7 @@ public final class DpdkHelperOptions {
         this.qemuConf = b.qemuConf;
         this.verbose = b.verbose;
         this.maxOutputBytes = b.maxOutputBytes;
+        this.logger = b.logger;
     }
 
     /** Every option unset, timeout {@link #DEFAULT_TIMEOUT}. */
@@ -68,6 +70,7 @@ public final class DpdkHelperOptions {
         b.qemuConf = qemuConf;
         b.verbose = verbose;
         b.maxOutputBytes = maxOutputBytes;
+        b.logger = logger;
         return b;
     }
 
@@ -133,6 +136,11 @@ public final class DpdkHelperOptions {
         return maxOutputBytes;
     }
 
+    /** Where the bridge logs (each call at debug, csdpdk's stderr); null: {@code System.getLogger}. */
+    public System.Logger getLogger() {
+        return logger;
+    }
+
     /** The global options, as argv elements, in a fixed order (without {@code --format}). */
     List<String> globalArgs() {
         List<String> args = new ArrayList<>();
@@ -182,6 +190,7 @@ public final class DpdkHelperOptions {
         private String qemuConf;
         private boolean verbose;
         private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        private System.Logger logger;
 
         private Builder() {
         }
@@ -259,6 +268,16 @@ public final class DpdkHelperOptions {
                 throw new IllegalArgumentException("maxOutputBytes must be at least 1024");
             }
             this.maxOutputBytes = maxOutputBytes;
+            return this;
+        }
+
+        /**
+         * The logger the bridge writes to instead of its own ({@code System.getLogger} of the client's
+         * class, which goes to java.util.logging unless the JVM has a LoggerFinder): an application with
+         * a log of its own (CloudStack's agent) hands it here; null for the default.
+         */
+        public Builder logger(System.Logger logger) {
+            this.logger = logger;
             return this;
         }
 
