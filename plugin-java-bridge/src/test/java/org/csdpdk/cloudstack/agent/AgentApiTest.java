@@ -39,6 +39,9 @@ class AgentApiTest {
     static final Pattern SUPER = Pattern.compile("^\\s*super_class:\\s+#\\d+\\s+//\\s+(\\S+)", Pattern.MULTILINE);
     static final Pattern THIS = Pattern.compile("^\\s*this_class:\\s+#\\d+\\s+//\\s+(\\S+)", Pattern.MULTILINE);
     static final Pattern MAJOR = Pattern.compile("major version: (\\d+)");
+    /** An instruction that uses a static member: "owner.name:descriptor" in its comment. */
+    static final Pattern STATIC_USE = Pattern.compile(
+            "\\b(?:invokestatic|getstatic|putstatic)\\s+#\\d+\\s+//\\s+(?:Method|InterfaceMethod|Field)\\s+(\\S+)\\.(\"<init>\"|[^.:\\s]+):(\\S+)");
 
     /** One member reference of a class file: owner, name, descriptor. */
     static final class Ref {
@@ -58,30 +61,73 @@ class AgentApiTest {
         }
     }
 
-    /** A recorded API: per class its superclass and members "name descriptor", per release (or one). */
+    /**
+     * A recorded API: per class its superclass and members "name descriptor" with their access
+     * (public, protected, package, private, then +static...), per release (or one).
+     */
     static final class Api {
         final Map<String, String> superOf = new HashMap<>();
-        final Map<String, Set<String>> members = new HashMap<>();
+        final Map<String, Map<String, String>> members = new HashMap<>();
 
-        void put(String cls, String kind, String name, String descriptor) {
+        void put(String cls, String kind, String access, String name, String descriptor) {
             if (kind.equals("class")) {
                 superOf.put(cls, name);
             } else if (kind.equals("method") || kind.equals("field")) {
-                members.computeIfAbsent(cls, k -> new TreeSet<>()).add(name + " " + descriptor);
+                members.computeIfAbsent(cls, k -> new HashMap<>()).put(name + " " + descriptor, access);
             }
         }
 
         /** The member in cls or a superclass the list knows. */
         boolean has(String cls, String name, String descriptor) {
+            return access(cls, name, descriptor) != null;
+        }
+
+        /** The access of the member in cls or a superclass the list knows ("public" for the JDK's), or null. */
+        String access(String cls, String name, String descriptor) {
             for (String c = cls; c != null; c = superOf.get(c)) {
-                if (members.getOrDefault(c, Set.of()).contains(name + " " + descriptor)) {
-                    return true;
+                String a = members.getOrDefault(c, Map.of()).get(name + " " + descriptor);
+                if (a != null) {
+                    return a;
                 }
                 if (c.startsWith("java/")) {
-                    return jdkHas(c, name, descriptor); // the chain left the list for the JDK (Exception, Enum)
+                    // the chain left the list for the JDK (Exception, Enum)
+                    return jdkHas(c, name, descriptor) ? "public" : null;
+                }
+            }
+            return null;
+        }
+
+        /** Is 'ancestor' cls or one of its superclasses? */
+        boolean extendsFrom(String cls, String ancestor) {
+            for (String c = cls; c != null; c = superOf.get(c)) {
+                if (c.equals(ancestor)) {
+                    return true;
                 }
             }
             return false;
+        }
+
+        /**
+         * Why code in 'from' (whose first superclass outside our jars is 'fromBase') cannot use the
+         * member as it does ('isStatic': an invokestatic, getstatic or putstatic), or null: a private or
+         * package-private member, a protected one of a class that is not its superclass, or a static
+         * used as an instance member or the reverse (IllegalAccessError, IncompatibleClassChangeError).
+         */
+        String misuse(String fromBase, Ref target, boolean isStatic) {
+            String a = access(target.owner, target.name, target.descriptor);
+            if (a == null) {
+                return null; // missing: said apart
+            }
+            if (a.startsWith("private") || a.startsWith("package")) {
+                return a + " " + target;
+            }
+            if (a.startsWith("protected") && (fromBase == null || !extendsFrom(fromBase, target.owner))) {
+                return "protected " + target + " used outside a subclass";
+            }
+            if (a.contains("static") != isStatic) {
+                return (isStatic ? "instance member used as static: " : "static member used as an instance one: ") + target;
+            }
+            return null;
         }
 
         boolean knows(String cls) {
@@ -130,7 +176,7 @@ class AgentApiTest {
         Map<String, Api> byRelease = new HashMap<>();
         for (String line : resource("cloudstack-api.txt")) {
             String[] f = line.split(" ");
-            byRelease.computeIfAbsent(f[0], k -> new Api()).put(f[1], f[2], f[4], f[5]);
+            byRelease.computeIfAbsent(f[0], k -> new Api()).put(f[1], f[2], f[3], f[4], f[5]);
         }
         return byRelease;
     }
@@ -139,7 +185,7 @@ class AgentApiTest {
         Api api = new Api();
         for (String line : resource("gson-1.7.2-api.txt")) {
             String[] f = line.split(" ");
-            api.put(f[0], f[1], f[3], f[4]);
+            api.put(f[0], f[1], f[2], f[3], f[4]);
         }
         return api;
     }
@@ -200,6 +246,27 @@ class AgentApiTest {
             out.add(new Ref(m.group(2), m.group(3).replace("\"", ""), m.group(4)));
         }
         return out;
+    }
+
+    /** The members the class's code uses as static ones: "owner.name:descriptor". */
+    static Set<String> staticUses(String javap) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = STATIC_USE.matcher(javap);
+        while (m.find()) {
+            out.add(m.group(1) + "." + m.group(2).replace("\"", "") + ":" + m.group(3));
+        }
+        return out;
+    }
+
+    /** The first superclass of one of our classes that is outside our jars. */
+    static String baseOutside(String javap, Map<String, String> ours) {
+        Matcher m = SUPER.matcher(javap);
+        String owner = m.find() ? m.group(1) : null;
+        while (owner != null && ours.containsKey(owner)) {
+            Matcher n = SUPER.matcher(ours.get(owner));
+            owner = n.find() ? n.group(1) : null;
+        }
+        return owner;
     }
 
     /** A reference to one of our classes' inherited members resolves in the first superclass outside our jars. */
@@ -269,8 +336,11 @@ class AgentApiTest {
         Map<String, String> ours = new HashMap<>(javap(AGENT_JAR));
         ours.putAll(javap(BRIDGE_JAR));
         Set<String> missing = new TreeSet<>();
+        Set<String> misused = new TreeSet<>();
         int checked = 0;
         for (String javap : ours.values()) {
+            Set<String> statics = staticUses(javap);
+            String base = baseOutside(javap, ours);
             Matcher sm = SUPER.matcher(javap);
             if (sm.find() && isAgentApi(sm.group(1))) {
                 for (String release : RELEASES) {
@@ -285,14 +355,20 @@ class AgentApiTest {
                     continue;
                 }
                 checked++;
+                boolean isStatic = statics.contains(r.owner + "." + r.name + ":" + r.descriptor);
                 for (String release : RELEASES) {
                     if (!apis.get(release).has(target.owner, target.name, target.descriptor)) {
                         missing.add(release + ": " + target);
+                    }
+                    String why = apis.get(release).misuse(base, target, isStatic);
+                    if (why != null) {
+                        misused.add(release + ": " + why);
                     }
                 }
             }
         }
         assertTrue(missing.isEmpty(), "members absent from a release: " + missing);
+        assertTrue(misused.isEmpty(), "members the driver cannot use as it does: " + misused);
         assertTrue(checked >= 8, "the driver's references to the agent's API were found (" + checked + ")");
     }
 
@@ -310,7 +386,7 @@ class AgentApiTest {
                     + "Ljava/util/Map;Ljava/lang/String;Ljava/lang/String;Lcom/cloud/agent/api/to/NicTO;Ljava/lang/String;)V"},
         };
         for (String[] o : overrides) {
-            assertTrue(javap.contains("descriptor: " + o[1]), "CsdpdkVifDriver declares " + o[0] + o[1]);
+            assertTrue(declares(javap, o[0], o[1]), "CsdpdkVifDriver declares " + o[0] + o[1]);
             for (String release : RELEASES) {
                 assertTrue(apis.get(release).has(ovs, o[0], o[1]), release + ": OvsVifDriver has " + o[0] + o[1]);
             }
@@ -321,9 +397,11 @@ class AgentApiTest {
     void everyGsonMemberUsedExistsInGson172() throws Exception {
         Api gson = gsonApi();
         Set<String> missing = new TreeSet<>();
+        Set<String> misused = new TreeSet<>();
         int checked = 0;
         for (Path jar : List.of(AGENT_JAR, BRIDGE_JAR)) {
             for (String javap : javap(jar).values()) {
+                Set<String> statics = staticUses(javap);
                 for (Ref r : refs(javap)) {
                     if (!r.owner.startsWith("com/google/gson/")) {
                         continue;
@@ -332,10 +410,16 @@ class AgentApiTest {
                     if (!gson.has(r.owner, r.name, r.descriptor)) {
                         missing.add(r.toString());
                     }
+                    // No class of ours extends one of Gson's: protected is as good as private here.
+                    String why = gson.misuse(null, r, statics.contains(r.owner + "." + r.name + ":" + r.descriptor));
+                    if (why != null) {
+                        misused.add(why);
+                    }
                 }
             }
         }
         assertTrue(missing.isEmpty(), "Gson members absent from 1.7.2 (or 2.10.1): " + missing);
+        assertTrue(misused.isEmpty(), "Gson members the bridge cannot use as it does: " + misused);
         assertTrue(checked > 10, "the bridge's Gson references were found (" + checked + ")");
     }
 
@@ -370,6 +454,18 @@ class AgentApiTest {
         assertFalse(gsonApi().has("com/google/gson/JsonParser", "parseString",
                 "(Ljava/lang/String;)Lcom/google/gson/JsonElement;"));
         assertTrue(gsonApi().has("com/google/gson/JsonObject", "isJsonNull", "()Z"), "inherited from JsonElement");
+        // And a member used in a way its access or kind forbids: package-private isGuestPVEnabled, the
+        // protected dpdkSupport from a class that does not extend LibvirtComputingResource, a static as
+        // an instance member.
+        Api a = apis.get("4.18.0.0");
+        String lcr = "com/cloud/hypervisor/kvm/resource/LibvirtComputingResource";
+        String ovs = "com/cloud/hypervisor/kvm/resource/OvsVifDriver";
+        assertTrue(a.misuse(ovs, new Ref(lcr, "isGuestPVEnabled", "(Ljava/lang/String;)Z"), false).startsWith("package"));
+        assertTrue(a.misuse(ovs, new Ref(lcr, "dpdkSupport", "Z"), false).contains("outside a subclass"));
+        assertEquals(null, a.misuse(ovs, new Ref("com/cloud/hypervisor/kvm/resource/VifDriverBase", "_pifs",
+                "Ljava/util/Map;"), false), "protected, inherited");
+        assertTrue(gsonApi().misuse(null, new Ref("com/google/gson/JsonObject", "isJsonNull", "()Z"), true)
+                .startsWith("instance member used as static"));
     }
 
     static boolean isAgentApi(String owner) {
