@@ -914,6 +914,7 @@ void numa_placement_clear(struct numa_placement *p)
     cpuset_clear(&p->nodes);
     cpuset_clear(&p->vcpu_nodes);
     cpuset_clear(&p->unbound_cells);
+    free(p->port_queues);
     *p = (struct numa_placement){0};
 }
 
@@ -969,6 +970,12 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
     xmlNodePtr memory = numatune ? xml_child(numatune, "memory") : NULL;
     _cleanup_free_ char *placement = memory ? xml_attr(memory, "placement") : NULL;
     bool automatic = placement && streq(placement, "auto");
+    /* Mode restrictive (libvirt requires it of <memory> and every
+     * <memnode> alike): no policy per cell, the emulator's cgroup
+     * (<memory>'s nodeset) holds all of the memory, as read_bindings()
+     * (domain.c) counts its hugepages. */
+    _cleanup_free_ char *mode = memory ? xml_attr(memory, "mode") : NULL;
+    bool restrictive = mode && streq(mode, "restrictive");
     _cleanup_(cpuset_clear) struct cpuset all = {0};
     bool all_set = memory && add_nodeset(memory, &all);
     xmlNodePtr guest_numa = xml_child(xml_child(domain, "cpu"), "numa");
@@ -987,7 +994,7 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
             return err_new(ERR_INVALID_XML, field, "%s: <cell id='%s'> is not a guest NUMA cell number (0 to %d)",
                            field, id, CPUSET_MAX);
         }
-        xmlNodePtr memnode = domxml_memnode(numatune, cell_id);
+        xmlNodePtr memnode = restrictive ? NULL : domxml_memnode(numatune, cell_id);
         bool bound = memnode && add_nodeset(memnode, &p.nodes);
         if (!bound && all_set) {
             cpuset_union(&p.nodes, &all);
@@ -1022,13 +1029,18 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         add_cpu_nodes(h, set, &p);
     }
     xmlNodePtr devices = xml_child(domain, "devices");
+    size_t n_alloc = 0;
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
-        xmlNodePtr driver = xml_is(c, "interface") ? xml_child(c, "driver") : NULL;
+        _cleanup_free_ char *type = xml_is(c, "interface") ? xml_attr(c, "type") : NULL;
+        if (!type || !streq(type, "vhostuser")) {
+            continue;
+        }
+        xmlNodePtr driver = xml_child(c, "driver");
         _cleanup_free_ char *queues = driver ? xml_attr(driver, "queues") : NULL;
         unsigned q = queues ? (unsigned) strtoul(queues, NULL, 10) : 1;
-        p.queues = q > p.queues ? q : p.queues;
+        mem_grow((void **) &p.port_queues, &n_alloc, p.n_ports + 1, sizeof *p.port_queues);
+        p.port_queues[p.n_ports++] = q ? q : 1;
     }
-    p.queues = p.queues ? p.queues : 1;
     /* Pinned vCPUs do not bind the memory: QEMU's main thread (on
      * <emulatorpin>'s CPUs, else <vcpu cpuset>'s, else any) preallocates a
      * DPDK VM's hugepages, and the kernel takes them from another node
@@ -1059,6 +1071,18 @@ uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues)
         n /= 2;
     }
     return (n * mbuf_bytes + (1 << 20) - 1) >> 20;
+}
+
+uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n)
+{
+    if (!per_port_memory || !n) {
+        return numa_port_memory_mb(per_port_memory, n ? queues[0] : 1);
+    }
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += numa_port_memory_mb(true, queues[i]);
+    }
+    return sum;
 }
 
 struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p,
@@ -1129,11 +1153,14 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
                         v, mem_source(h)->name, shown(h->socket_mem), v, mem_source(h)->where);
             break;
         }
-        uint64_t need = numa_port_memory_mb(h->per_port_memory, p->queues);
+        uint64_t need = numa_ports_memory_mb(h->per_port_memory, p->port_queues, p->n_ports);
         if (limit_below(h, n, need)) {
+            bool several = h->per_port_memory && p->n_ports > 1;
+            _cleanup_free_ char *what = several ? mem_asprintf("the smallest mempools OVS would make for the VM's %zu vhost-user ports there need (one each: per-port-memory)", p->n_ports)
+                                                : mem_strdup("the smallest mempool OVS would make for a vhost-user port there needs");
             e = err_new(ERR_NUMA_REFUSED, NULL,
-                        "node %d's DPDK memory is capped at %" PRId64 " MiB (%s=%s), below the %" PRIu64 " MiB the smallest mempool OVS would make for a vhost-user port there needs; raise node %d's entry of %s (0: no cap)",
-                        v, n->socket_limit_mb, limit_source(h)->name, shown(h->socket_limit), need, v,
+                        "node %d's DPDK memory is capped at %" PRId64 " MiB (%s=%s), below the %" PRIu64 " MiB %s; raise node %d's entry of %s (0: no cap)",
+                        v, n->socket_limit_mb, limit_source(h)->name, shown(h->socket_limit), need, what, v,
                         limit_source(h)->where);
             break;
         }

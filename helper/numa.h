@@ -177,12 +177,14 @@ struct numa_placement {
     struct cpuset vcpu_nodes; /* host nodes of its pinned vCPUs */
     bool vcpus_pinned;
     struct cpuset unbound_cells; /* guest cells whose memory <numatune> leaves unbound */
-    unsigned queues;          /* the most queues of its NICs (for memory) */
+    unsigned *port_queues;    /* each vhost-user interface's queue count (for memory) */
+    size_t n_ports;
 };
 void numa_placement_clear(struct numa_placement *p);
 
 /* Reads <numatune> (each guest <cell>'s <memnode nodeset>, else <memory
- * nodeset>: the memory's host nodes) and <cputune><vcpupin cpuset> (the vCPUs', mapped onto nodes
+ * nodeset>: the memory's host nodes; <memory>'s alone in mode restrictive,
+ * as libvirt binds it then), each vhost-user interface's queues and <cputune><vcpupin cpuset> (the vCPUs', mapped onto nodes
  * by the CPUs of 'h') of 'xml' (NULL: none). Without <numatune>, or with
  * numad's placement='auto', the placement is unknown: pinned vCPUs do not
  * bind a DPDK VM's memory, which QEMU's main thread (on <emulatorpin>'s
@@ -204,5 +206,10 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
  * for it, shared (262144 mbufs, halved on ENOMEM down to 16384) or per
  * port (lib/netdev-dpdk.c dpdk_calculate_mbufs, dpdk_mp_create). */
 uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues);
+
+/* What the VM's vhost-user ports of 'queues' ('n' of them; none: one of a
+ * queue) need at least on their node: one shared mempool for them all, or,
+ * with per-port memory, each port's own. */
+uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -351,14 +352,19 @@ void host_numa_read(const struct options *o, struct ovsdb *db, double pmd_show_m
 }
 
 struct err *host_locality(const struct numa_host *h, const char *domain_xml, size_t size,
-                          unsigned queues, json_t *warnings, json_t **locality)
+                          const unsigned *nic_queues, size_t n_nics, json_t *warnings,
+                          json_t **locality)
 {
     _cleanup_(numa_placement_clear) struct numa_placement placement = {0};
     struct err *e = numa_placement_read(domain_xml, size, "domain_xml", h, &placement);
     if (e) {
         return e;
     }
-    placement.queues = queues > placement.queues ? queues : placement.queues;
+    if (!placement.n_ports && n_nics) {
+        placement.port_queues = mem_new0(unsigned, n_nics);
+        memcpy(placement.port_queues, nic_queues, n_nics * sizeof *nic_queues);
+        placement.n_ports = n_nics;
+    }
     return numa_judge(h, &placement, warnings, locality);
 }
 

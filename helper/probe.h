@@ -71,10 +71,12 @@ void host_numa_read(const struct options *options, struct ovsdb *db, double pmd_
                     struct numa_host *out);
 
 /* The locality of the VM of 'domain_xml' (NULL: none given; errors name
- * "domain_xml") with NICs of at most 'queues' queues on host 'h':
- * numa_judge()'s '*locality' and warnings, or its ERR_NUMA_REFUSED. */
+ * "domain_xml") on host 'h': numa_judge()'s '*locality' and warnings, or
+ * its ERR_NUMA_REFUSED. Its vhost-user ports are the domain's vhost-user
+ * interfaces, else 'n_nics' NICs of 'nic_queues' queues (a request's). */
 struct err *host_locality(const struct numa_host *h, const char *domain_xml, size_t size,
-                          unsigned queues, json_t *warnings, json_t **locality) _warn_unused_;
+                          const unsigned *nic_queues, size_t n_nics, json_t *warnings,
+                          json_t **locality) _warn_unused_;
 
 /* The switch's other_config as capabilities reports it (ovs.other_config):
  * the keys csdpdk reads, each a string or null. The NUMA facts of a

@@ -20,7 +20,8 @@ struct err *verb_plug_run(struct verb_context *ctx, json_t **result)
         host_numa_read(o, db, 0, &numa);
         size_t size;
         const char *domain = plug_domain(&p, &size);
-        e = host_locality(&numa, domain, size, vm_request_queues(&p.req), ctx->warnings, &locality);
+        _cleanup_free_ unsigned *queues = vm_request_nic_queues(&p.req);
+        e = host_locality(&numa, domain, size, queues, p.req.n_nics, ctx->warnings, &locality);
     }
     if (!e) {
         e = plug_execute(db, &p, o->dry_run, ctx->warnings);

@@ -22,7 +22,8 @@ static struct err *render_locality(const struct vm_request *req, json_t *warning
     size_t size = rendered ? json_string_length(rendered) : req->domain_xml_size;
     struct err *e = numa_host_from_report(req->host_report, "host_report", &h);
     if (!e) {
-        e = host_locality(&h, domain, size, vm_request_queues(req), warnings, &locality);
+        _cleanup_free_ unsigned *queues = vm_request_nic_queues(req);
+        e = host_locality(&h, domain, size, queues, req->n_nics, warnings, &locality);
     }
     if (!e) {
         json_object_set_new(out, "locality", locality);

@@ -6,11 +6,11 @@
 #include "helper/validate.h"
 #include "helper/text.h"
 
-unsigned vm_request_queues(const struct vm_request *req)
+unsigned *vm_request_nic_queues(const struct vm_request *req)
 {
-    unsigned q = 1;
+    unsigned *q = req->n_nics ? mem_new0(unsigned, req->n_nics) : NULL;
     for (size_t i = 0; i < req->n_nics; i++) {
-        q = req->nics[i].queues > (int) q ? (unsigned) req->nics[i].queues : q;
+        q[i] = req->nics[i].queues > 1 ? (unsigned) req->nics[i].queues : 1;
     }
     return q;
 }

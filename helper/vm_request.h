@@ -53,8 +53,9 @@ struct err *vm_request_parse(struct verb_context *ctx, unsigned flags, struct vm
     _warn_unused_;
 void vm_request_clear(struct vm_request *req);
 
-/* The most queues of the request's NICs (at least 1). */
-unsigned vm_request_queues(const struct vm_request *req);
+/* Each of the request's NICs' queue count (at least 1), by NIC: an array
+ * of req->n_nics (NULL without NICs) the caller frees. */
+unsigned *vm_request_nic_queues(const struct vm_request *req);
 
 /* An operation id: 1 to 64 of A-Z a-z 0-9 . _ : - */
 struct err *vm_validate_op_id(const char *op_id, const char *field) _warn_unused_;

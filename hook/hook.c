@@ -384,7 +384,7 @@ static void judge_numa(const struct hook_config *c, const struct host *h, const 
     host_numa_read(&o, h->db, c->timeout / 4, &numa);
     json_auto_t *warnings = json_array();
     json_t *locality = NULL;
-    struct err *e = host_locality(&numa, xml, size, 1, warnings, &locality);
+    struct err *e = host_locality(&numa, xml, size, NULL, 0, warnings, &locality);
     if (e && e->code == ERR_NUMA_REFUSED) {
         refuse(out, "numa", "%s", e->message);
     } else if (e) {

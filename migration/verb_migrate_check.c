@@ -211,7 +211,7 @@ static struct err *check_report_locality(struct mig_checks *c, const json_t *rep
         if (e) {
             return e;
         }
-        e = host_locality(&h, xml, size, 1, said, locality);
+        e = host_locality(&h, xml, size, NULL, 0, said, locality);
         /* Its cross-NUMA warning is said below, for both kinds of report;
          * any other (vCPUs pinned away from the memory) is the destination's. */
         size_t i;

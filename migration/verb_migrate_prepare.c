@@ -73,7 +73,8 @@ static void check_locality(struct mig_checks *checks, const struct host_probe *p
 {
     size_t size;
     const char *domain = plug_domain(p, &size);
-    struct err *e = host_locality(&probe->numa, domain, size, vm_request_queues(&p->req), warnings, locality);
+    _cleanup_free_ unsigned *queues = vm_request_nic_queues(&p->req);
+    struct err *e = host_locality(&probe->numa, domain, size, queues, p->req.n_nics, warnings, locality);
     if (e && e->code != ERR_NUMA_REFUSED) {
         /* The domain XML itself: plug_prepare() read it already. */
         mig_check(checks, "numa", "destination", false, mem_strdup(e->message));

@@ -343,7 +343,7 @@ static void isolated_cores(void **state)
     /* A node without CPUs (memory only) gets no PMD of OVS's default. */
     const struct numa_sysfs_node memory_only[] = {{0, "0-3", true, 0, false, 0, NULL}, {1, NULL, true, 512 * 1024, false, 0, NULL}};
     numa_host_build(memory_only, 2, &(struct numa_ovs_config){0}, NULL, &h);
-    struct numa_placement on1 = {.source = "numatune", .domain = true, .queues = 1};
+    struct numa_placement on1 = {.source = "numatune", .domain = true};
     cpuset_add(&on1.nodes, 1);
     json_t *l = NULL, *w = json_array();
     assert_ok(numa_judge(&h, &on1, w, &l));
@@ -461,6 +461,10 @@ static void vm_placement(void **state)
         {"<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>", "unknown", "null", NULL, false},
         {"<memoryBacking><hugepages><page size='2048' unit='KiB' nodeset='0'/></hugepages></memoryBacking>"
          "<numatune><memory mode='strict' nodeset='1'/></numatune>",
+         "local", "[1]", NULL, true},
+        /* Restrictive: the emulator's cgroup (<memory>'s nodes) holds all of it, whatever the <memnode>s say. */
+        {"<numatune><memory mode='restrictive' nodeset='1'/><memnode cellid='0' mode='restrictive' nodeset='0'/>"
+         "<memnode cellid='1' mode='restrictive' nodeset='0'/></numatune>",
          "local", "[1]", NULL, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -666,6 +670,39 @@ static void refusals(void **state)
     assert_ok(e);
     json_decref(l);
     numa_host_clear(&h);
+
+    /* Per-port memory: each vhost-user port its own mempool, so two ports of
+     * one queue need twice 48 MiB; a NIC that is not vhost-user needs none
+     * (its queues change nothing). */
+    static const struct {
+        const char *devices, *limit, *refusal;
+    } ports[] = {
+        {"<interface type='vhostuser'/>", "0,64", NULL},
+        {"<interface type='vhostuser'/><interface type='vhostuser'/>", "0,64",
+         "below the 96 MiB the smallest mempools OVS would make for the VM's 2 vhost-user ports there need"},
+        {"<interface type='vhostuser'/><interface type='bridge'><driver queues='4'/></interface>", "0,40",
+         "below the 48 MiB the smallest mempool OVS would make for a vhost-user port there needs"},
+        {"<interface type='vhostuser'><driver queues='4'/></interface>", "0,40", NULL},
+    };
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
+        host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .per_port_memory = "true", .socket_limit = ports[i].limit},
+             &h);
+        _cleanup_free_ char *xml = mem_asprintf("<domain type='kvm'><name>vm</name><memory>1048576</memory>"
+                                                "<numatune><memory mode='strict' nodeset='1'/></numatune>"
+                                                "<devices>%s</devices></domain>", ports[i].devices);
+        struct numa_placement p = {0};
+        assert_ok(numa_placement_read(xml, strlen(xml), "domain_xml", &h, &p));
+        l = NULL;
+        e = numa_judge(&h, &p, w, &l);
+        if (ports[i].refusal) {
+            assert_err(e, ERR_NUMA_REFUSED, NULL, ports[i].refusal);
+        } else {
+            assert_ok(e);
+        }
+        json_decref(l);
+        numa_placement_clear(&p);
+        numa_host_clear(&h);
+    }
     /* Legacy memory ignores the limit: memory preallocated on node 1 serves. */
     host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .dpdk_extra = "--legacy-mem",
                                    .socket_mem = "1024,1024", .socket_limit = "0,16"}, &h);
