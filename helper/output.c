@@ -323,20 +323,32 @@ void output_widen(int *width, const char *const *cells, const int *cap, size_t n
     }
 }
 
+/* 'len' bytes of 'text', a control character (a newline in a tag another
+ * tool wrote, say) as '?': one value, one line. The bytes written. */
+static int put_text(FILE *out, const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) text[i];
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
+    }
+    return (int) len;
+}
+
 void output_row(FILE *out, const char *const *cells, const int *width, size_t n)
 {
     int column = 0; /* where the next cell starts */
     for (size_t c = 0; c < n; c++) {
+        int len = (int) strlen(cells[c]);
+        put_text(out, cells[c], (size_t) len);
         if (c + 1 == n) {
-            fprintf(out, "%s\n", cells[c]);
+            fputc('\n', out);
             break;
         }
-        int len = (int) strlen(cells[c]);
         column += width[c] + 2;
         if (len > width[c]) {
-            fprintf(out, "%s\n%*s", cells[c], column, "");
+            fprintf(out, "\n%*s", column, "");
         } else {
-            fprintf(out, "%-*s  ", width[c], cells[c]);
+            fprintf(out, "%*s", width[c] - len + 2, "");
         }
     }
 }
@@ -366,12 +378,13 @@ void output_wrapped(FILE *out, const char *lead, int indent, const char *text)
             while (cut > 1 && ((unsigned char) p[cut] & 0xC0) == 0x80) {
                 cut--;
             }
-            fprintf(out, "%.*s\n%*s", (int) cut, p, indent, "");
+            put_text(out, p, cut);
+            fprintf(out, "\n%*s", indent, "");
             column = indent;
             p += cut;
             len -= cut;
         }
-        column += fprintf(out, line_empty ? "%.*s" : " %.*s", (int) len, p);
+        column += (line_empty ? 0 : fprintf(out, " ")) + put_text(out, p, len);
         line_empty = false;
         p += len;
     }

@@ -223,11 +223,12 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
         }
         const json_t *c = json_object_get(p, "counters");
         char rx[24], rxd[24], tx[24], txd[24];
-        fprintf(out, "    rx %s packets (%s dropped), tx %s packets (%s dropped)\n",
-                int_text(json_object_get(c, "rx_packets"), rx, sizeof rx),
-                int_text(json_object_get(c, "rx_dropped"), rxd, sizeof rxd),
-                int_text(json_object_get(c, "tx_packets"), tx, sizeof tx),
-                int_text(json_object_get(c, "tx_dropped"), txd, sizeof txd));
+        _cleanup_free_ char *counted = mem_asprintf("rx %s packets (%s dropped), tx %s packets (%s dropped)",
+                                                    int_text(json_object_get(c, "rx_packets"), rx, sizeof rx),
+                                                    int_text(json_object_get(c, "rx_dropped"), rxd, sizeof rxd),
+                                                    int_text(json_object_get(c, "tx_packets"), tx, sizeof tx),
+                                                    int_text(json_object_get(c, "tx_dropped"), txd, sizeof txd));
+        output_wrapped(out, "    ", 6, counted);
         if (json_is_true(json_object_get(p, "cross_numa"))) {
             fprintf(out, "    polled cross-NUMA: add a core of node %s to pmd-cpu-mask\n",
                     output_text_or_dash(json_object_get(p, "numa")));

@@ -63,3 +63,12 @@ ovs-vsctl --db="unix:$D/pinned-nothing.sock" --no-wait add-port br0 internal0 \
     -- add-port br0 vhost1 -- set Interface vhost1 type=dpdkvhostuserclient other_config:pmd-rxq-affinity="1:1" \
     -- add-port br0 broken -- set Interface broken type=dpdk error='"could not open network device broken"' \
     other_config:pmd-rxq-affinity="0:1"
+# A vhost-user port whose VM tag another tool wrote with a quote, a
+# backslash and a newline, and counters near 2^63: status keeps the
+# Prometheus labels escaped and the text table one line a port.
+switch tagged pmd-cpu-mask=0x1
+ovs-vsctl --db="unix:$D/tagged.sock" --no-wait add-port br0 csdpdk-1 \
+    -- set Interface csdpdk-1 type=dpdkvhostuser 'external_ids:vm-id="x\"y\\z\nw"' \
+    external_ids:attached-mac=02:00:00:00:00:01 statistics:rx_packets=1234567890123456789 \
+    statistics:rx_dropped=1234567890123456789 statistics:tx_packets=9223372036854775807 \
+    statistics:tx_dropped=1234567890123456789
