@@ -1073,16 +1073,18 @@ uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues)
     return (n * mbuf_bytes + (1 << 20) - 1) >> 20;
 }
 
-uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n)
+uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n, bool together)
 {
     if (!per_port_memory || !n) {
         return numa_port_memory_mb(per_port_memory, n ? queues[0] : 1);
     }
-    uint64_t sum = 0;
+    uint64_t sum = 0, most = 0;
     for (size_t i = 0; i < n; i++) {
-        sum += numa_port_memory_mb(true, queues[i]);
+        uint64_t one = numa_port_memory_mb(true, queues[i]);
+        sum += one;
+        most = one > most ? one : most;
     }
-    return sum;
+    return together ? sum : most;
 }
 
 struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p,
@@ -1153,9 +1155,10 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
                         v, mem_source(h)->name, shown(h->socket_mem), v, mem_source(h)->where);
             break;
         }
-        uint64_t need = numa_ports_memory_mb(h->per_port_memory, p->port_queues, p->n_ports);
+        bool together = cpuset_count(&p->nodes) == 1;
+        uint64_t need = numa_ports_memory_mb(h->per_port_memory, p->port_queues, p->n_ports, together);
         if (limit_below(h, n, need)) {
-            bool several = h->per_port_memory && p->n_ports > 1;
+            bool several = h->per_port_memory && p->n_ports > 1 && together;
             _cleanup_free_ char *what = several ? mem_asprintf("the smallest mempools OVS would make for the VM's %zu vhost-user ports there need (one each: per-port-memory)", p->n_ports)
                                                 : mem_strdup("the smallest mempool OVS would make for a vhost-user port there needs");
             e = err_new(ERR_NUMA_REFUSED, NULL,

@@ -208,8 +208,10 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
 uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues);
 
 /* What the VM's vhost-user ports of 'queues' ('n' of them; none: one of a
- * queue) need at least on their node: one shared mempool for them all, or,
- * with per-port memory, each port's own. */
-uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n);
+ * queue) need at least on one node: one shared mempool for them all, or,
+ * with per-port memory, each port's own: all of them where 'together' (the
+ * VM's memory, and so its vrings, on that node alone), else the largest
+ * (its ports may be spread over its nodes). */
+uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n, bool together);
 
 #endif

@@ -229,9 +229,12 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
                                                     int_text(json_object_get(c, "tx_packets"), tx, sizeof tx),
                                                     int_text(json_object_get(c, "tx_dropped"), txd, sizeof txd));
         output_wrapped(out, "    ", 6, counted);
+        /* Values from OVSDB (the node, another tool's tags) go through
+         * output_wrapped(), which keeps each on its line. */
         if (json_is_true(json_object_get(p, "cross_numa"))) {
-            fprintf(out, "    polled cross-NUMA: add a core of node %s to pmd-cpu-mask\n",
-                    output_text_or_dash(json_object_get(p, "numa")));
+            _cleanup_free_ char *line = mem_asprintf("polled cross-NUMA: add a core of node %s to pmd-cpu-mask",
+                                                     output_text_or_dash(json_object_get(p, "numa")));
+            output_wrapped(out, "    ", 6, line);
         }
         if (json_is_true(json_object_get(p, "unpolled"))) {
             fprintf(out, "    a queue no PMD polls: see pmd-cpu-mask, pmd-rxq-affinity\n");
@@ -240,8 +243,9 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
             output_wrapped(out, "    error: ", 6, output_text_or_dash(json_object_get(p, "error")));
         }
         if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "nic")) {
-            fprintf(out, "    NIC %s's port, not bound to its VM yet\n",
-                    output_text_or_dash(json_object_get(p, "nic")));
+            _cleanup_free_ char *line = mem_asprintf("NIC %s's port, not bound to its VM yet",
+                                                     output_text_or_dash(json_object_get(p, "nic")));
+            output_wrapped(out, "    ", 6, line);
         } else if (streq(output_text_or_dash(json_object_get(p, "owned_by")), "none")) {
             fprintf(out, "    not csdpdk's (adopt takes it in)\n");
         }
@@ -249,7 +253,9 @@ void verb_status_text(FILE *out, const json_t *result, bool verbose)
             fprintf(out, "    adopted\n");
         }
         if (json_is_string(json_object_get(p, "op_id"))) {
-            fprintf(out, "    migration %s in flight\n", output_text_or_dash(json_object_get(p, "op_id")));
+            _cleanup_free_ char *line = mem_asprintf("migration %s in flight",
+                                                     output_text_or_dash(json_object_get(p, "op_id")));
+            output_wrapped(out, "    ", 6, line);
         }
     }
     if (verbose && json_is_string(json_object_get(result, "pmd_error"))) {

@@ -73,9 +73,8 @@ check "--help says what it does at each operation" grep -q 'release end' <<<"$ho
 hook_err=$("$HOOK" vm1 prepare begin 2>&1 </dev/null >/dev/null)
 check "three arguments: usage on stderr, exit 0 (a non-zero exit at reconnect kills the VM)" \
     test "$? $(grep -c '^usage: ' <<<"$hook_err")" = "0 1"
-# (with settings of its own: the host's log and OVSDB are never touched)
-sed "s#^log = .*#log = $T/help.log#" "$T/hook.conf" >"$T/help.conf"
-hook_out=$("$HOOK" --config "$T/help.conf" --help release end - 2>/dev/null </dev/null)
+# (an operation the hook ignores: neither settings nor log are read)
+hook_out=$("$HOOK" --help start begin - 2>/dev/null </dev/null)
 check "libvirt's four arguments are never options: a domain named --help gets no usage on stdout, exit 0" \
     test "$?|$hook_out" = "0|"
 

@@ -683,13 +683,18 @@ static void refusals(void **state)
         {"<interface type='vhostuser'/><interface type='bridge'><driver queues='4'/></interface>", "0,40",
          "below the 48 MiB the smallest mempool OVS would make for a vhost-user port there needs"},
         {"<interface type='vhostuser'><driver queues='4'/></interface>", "0,40", NULL},
+        /* Memory on nodes 0 and 1: the ports may be spread over them, so each node must hold one. */
+        {"<interface type='vhostuser'/><interface type='vhostuser'/>", "64,64", NULL},
+        {"<interface type='vhostuser'/><interface type='vhostuser'/>", "64,40",
+         "below the 48 MiB the smallest mempool OVS would make for a vhost-user port there needs"},
     };
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
         host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .per_port_memory = "true", .socket_limit = ports[i].limit},
              &h);
         _cleanup_free_ char *xml = mem_asprintf("<domain type='kvm'><name>vm</name><memory>1048576</memory>"
-                                                "<numatune><memory mode='strict' nodeset='1'/></numatune>"
-                                                "<devices>%s</devices></domain>", ports[i].devices);
+                                                "<numatune><memory mode='strict' nodeset='%s'/></numatune>"
+                                                "<devices>%s</devices></domain>",
+                                                ports[i].limit[0] == '0' ? "1" : "0-1", ports[i].devices);
         struct numa_placement p = {0};
         assert_ok(numa_placement_read(xml, strlen(xml), "domain_xml", &h, &p));
         l = NULL;

@@ -203,7 +203,9 @@ static void table_rows_keep_their_columns(void **state)
 }
 
 /* status --format text --verbose of a port with 8 queues, a long socket
- * path and a long PMD error: every line within 100 columns. */
+ * path, a long PMD error and counters near 2^63: every line within 100
+ * columns; a VM tag and an op id with a newline (another tool's) each
+ * stay on their line. */
 static void status_details_wrap(void **state)
 {
     (void) state;
@@ -213,14 +215,16 @@ static void status_details_wrap(void **state)
                                               q % 2, "enabled", 1));
     }
     json_t *result = json_pack(
-        "{s:[{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:o, s:s, s:s, s:s, s:b, s:b, s:{s:i, s:i, s:i, s:i}, s:s}], s:s}",
-        "ports", "port", "csdpdk-12", "vm_id", "5a1e3c2d-0000-4000-8000-0000000000aa", "mac", "02:00:4c:5f:00:01",
+        "{s:[{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:o, s:s, s:s, s:s, s:b, s:b, s:{s:I, s:I, s:I, s:I}, s:s, s:s}], s:s}",
+        "ports", "port", "csdpdk-12", "owner", "5a1e3c2d\nwith-a-newline", "mac", "02:00:4c:5f:00:01",
         "mode", "client", "owned_by", "vm", "connected", 1, "queues", 8, "rxqs", rxqs, "bridge", "cloudbr0",
         /* One word longer than a line, a two-byte character where it is cut
          * (the line's 100th column falls on the second byte of an 'é'). */
         "socket", "/var/run/openvswitch/a-rather-long-directory-for-sockets-of-this-hôst/and-xxxxxxxxxxxxxxxxxxééé/csdpdk-12345",
         "numa", "0", "cross_numa", 1, "unpolled", 0,
-        "counters", "rx_packets", 1, "rx_dropped", 0, "tx_packets", 2, "tx_dropped", 0,
+        "counters", "rx_packets", (json_int_t) 1234567890123456789, "rx_dropped", (json_int_t) 1234567890123456789,
+        "tx_packets", (json_int_t) 9223372036854775807, "tx_dropped", (json_int_t) 1234567890123456789,
+        "op_id", "op\n42",
         "error", "could not open vhost-user socket /run/openvswitch/another-rather-long-directory-for-sockets-of-this-host/"
                  "csdpdk-12345: Address already in use",
         "pmd_error", "ovs-vswitchd did not answer dpif-netdev/pmd-rxq-show within the time left: "
@@ -231,6 +235,9 @@ static void status_details_wrap(void **state)
     assert_non_null(f);
     verb_status_text(f, result, true);
     fclose(f);
+    /* The port's row one line; the op id on its own. */
+    assert_non_null(strstr(text, "\ncsdpdk-12  5a1e3c2d?with-a-newline  02:00:4c:5f:00:01"));
+    assert_non_null(strstr(text, "\n    migration op?42 in flight\n"));
     /* The socket path, cut at the line's end, is all there. */
     char *joined = mem_strdup(text), *to = joined;
     for (const char *from = joined; *from; from++) {

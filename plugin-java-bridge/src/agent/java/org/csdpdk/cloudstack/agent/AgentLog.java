@@ -157,12 +157,28 @@ final class AgentLog {
 
             @Override
             public void log(System.Logger.Level level, ResourceBundle bundle, String message, Throwable thrown) {
-                write(level, thrown == null ? message : message + ": " + thrown);
+                String text = localized(bundle, message);
+                write(level, thrown == null ? text : text + ": " + thrown);
             }
 
             @Override
             public void log(System.Logger.Level level, ResourceBundle bundle, String format, Object... params) {
-                write(level, params == null || params.length == 0 ? format : MessageFormat.format(format, params));
+                String text = localized(bundle, format);
+                if (params != null && params.length > 0) {
+                    try {
+                        text = MessageFormat.format(text, params);
+                    } catch (IllegalArgumentException e) {
+                        // not a pattern: the text as it is, as java.util.logging does
+                    }
+                }
+                write(level, text);
+            }
+
+            private String localized(ResourceBundle bundle, String key) {
+                if (bundle != null && key != null && bundle.containsKey(key)) {
+                    return bundle.getString(key);
+                }
+                return key;
             }
 
             private void write(System.Logger.Level level, String message) {

@@ -62,7 +62,12 @@ final class AgentSettings {
         boolean dpdk = "openvswitch".equalsIgnoreCase(get(p, "network.bridge.type"))
                 && agentTrue(get(p, "openvswitch.dpdk.enabled"));
         DpdkHelperOptions.Builder options = DpdkHelperOptions.builder().agentProperties(file.getAbsolutePath())
-                .timeout(timeout(p)).logger(log.asSystemLogger());
+                .timeout(timeout(p));
+        try {
+            options.logger(log.asSystemLogger());
+        } catch (LinkageError e) {
+            // A bridge without it (another copy loaded first: configure said so): it logs as it can.
+        }
         if (get(p, KEY_OVSDB) != null) {
             options.ovsdb(checked(p, KEY_OVSDB, OVSDB_URL, "unix:/PATH, tcp:HOST:PORT or ssl:HOST:PORT"));
         }

@@ -82,12 +82,12 @@ public class CsdpdkVifDriver extends OvsVifDriver {
     @Override
     public void configure(Map<String, Object> params) throws ConfigurationException {
         super.configure(params);
+        checkBridge(); // first: a bridge of another version may fail in what follows
         AgentSettings settings = AgentSettings.load(log);
         csdpdk = settings.client;
         dpdk = settings.dpdk;
         log.info("csdpdk VIF driver: " + csdpdk.getPath() + ", settings " + settings.file + ", logging through "
                 + log.api());
-        checkBridge();
         if (!settings.dpdk) {
             log.info("csdpdk VIF driver: DPDK is off in " + settings.file
                     + " (network.bridge.type=openvswitch and openvswitch.dpdk.enabled=true turn it on): "

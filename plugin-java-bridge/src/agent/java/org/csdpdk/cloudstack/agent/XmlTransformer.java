@@ -36,8 +36,10 @@ public final class XmlTransformer {
                 log.warn("csdpdk domain-complete: warning: " + warning);
             }
             return r.isChanged() ? r.getDomainXml() : xml;
-        } catch (ConfigurationException | DpdkHelperException | RuntimeException e) {
-            log.warn("csdpdk domain-complete failed, the domain is left as the agent made it: " + e.getMessage());
+        } catch (ConfigurationException | DpdkHelperException | RuntimeException | LinkageError e) {
+            // (LinkageError: a bridge of another version loaded first, without what this calls.)
+            log.warn("csdpdk domain-complete failed, the domain is left as the agent made it: "
+                    + (e instanceof RuntimeException || e instanceof LinkageError ? e.toString() : e.getMessage()));
             return xml;
         }
     }

@@ -90,8 +90,7 @@ class AgentApiTest {
                     return a;
                 }
                 if (c.startsWith("java/")) {
-                    // the chain left the list for the JDK (Exception, Enum)
-                    return jdkHas(c, name, descriptor) ? "public" : null;
+                    return jdkAccess(c, name, descriptor); // the chain left the list for the JDK (Exception, Enum)
                 }
             }
             return null;
@@ -135,22 +134,26 @@ class AgentApiTest {
         }
     }
 
-    /** A public or protected member of a JDK class (or its superclasses) with this descriptor. */
-    static boolean jdkHas(String cls, String name, String descriptor) {
+    /**
+     * The access of a public or protected method of a JDK class (or its superclasses) with this
+     * descriptor, as the lists write it ("public", "protected+static"...), or null.
+     */
+    static String jdkAccess(String cls, String name, String descriptor) {
         try {
             for (Class<?> c = Class.forName(cls.replace('/', '.')); c != null; c = c.getSuperclass()) {
                 for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
                     int mod = m.getModifiers();
                     if (m.getName().equals(name) && descriptor.equals(descriptor(m.getParameterTypes(), m.getReturnType()))
                             && (java.lang.reflect.Modifier.isPublic(mod) || java.lang.reflect.Modifier.isProtected(mod))) {
-                        return true;
+                        return (java.lang.reflect.Modifier.isPublic(mod) ? "public" : "protected")
+                                + (java.lang.reflect.Modifier.isStatic(mod) ? "+static" : "");
                     }
                 }
             }
         } catch (ClassNotFoundException e) {
-            return false;
+            return null;
         }
-        return false;
+        return null;
     }
 
     static String descriptor(Class<?>[] params, Class<?> ret) {

@@ -42,10 +42,12 @@ class AgentLogTest {
             System.Logger log = AgentLog.find("csdpdk", Class.forName("fake.Log4j2Base", true, loader)).asSystemLogger();
             log.log(System.Logger.Level.WARNING, "csdpdk stderr: {0}", "boom");
             log.log(System.Logger.Level.INFO, "plain {0}");
+            log.log(System.Logger.Level.INFO, "not a pattern {", "x");
             log.log(System.Logger.Level.ERROR, "failed", new IllegalStateException("why"));
             // No isDebugEnabled on this logger: java.util.logging's level decides (INFO by default).
             log.log(System.Logger.Level.DEBUG, "{0} -> exit 0", "csdpdk plug");
-            assertEquals(List.of("WARN csdpdk stderr: boom", "INFO plain {0}", "ERROR failed: java.lang.IllegalStateException: why"),
+            assertEquals(List.of("WARN csdpdk stderr: boom", "INFO plain {0}", "INFO not a pattern {",
+                    "ERROR failed: java.lang.IllegalStateException: why"),
                     lines(loader, "org.apache.logging.log4j.LogManager"));
             assertEquals(false, log.isLoggable(System.Logger.Level.DEBUG));
             assertEquals(false, log.isLoggable(System.Logger.Level.OFF));

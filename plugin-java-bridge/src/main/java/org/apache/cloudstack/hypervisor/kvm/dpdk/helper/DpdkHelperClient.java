@@ -566,7 +566,18 @@ public class DpdkHelperClient {
     }
 
     private void log(List<String> argv, HelperProcess.Outcome o) {
-        System.Logger log = options.getLogger() != null ? options.getLogger() : LOG;
+        if (options.getLogger() != null) {
+            try {
+                log(options.getLogger(), argv, o);
+                return;
+            } catch (RuntimeException e) {
+                // A caller's logger that fails never costs the call its result: logged here instead.
+            }
+        }
+        log(LOG, argv, o);
+    }
+
+    private void log(System.Logger log, List<String> argv, HelperProcess.Outcome o) {
         if (log.isLoggable(System.Logger.Level.DEBUG)) {
             log.log(System.Logger.Level.DEBUG, "{0} -> {1} in {2} ms", String.join(" ", argv),
                     o.timedOut ? "killed on timeout" : "exit " + describeExit(o.exitStatus), o.durationMillis);
