@@ -188,6 +188,44 @@ void libvirt_host_clear(struct libvirt_host *host)
     *host = (struct libvirt_host){0};
 }
 
+struct err *libvirt_capabilities_parse(const char *xml, size_t size, struct libvirt_host *h)
+{
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    struct err *e = xml_parse_document(xml, size, "capabilities", &doc);
+    if (e) {
+        return err_prefix(e, "libvirt's capabilities");
+    }
+    xmlNodePtr host = xml_child(xmlDocGetRootElement(doc), "host");
+    xmlNodePtr cells = xml_child(xml_child(host, "topology"), "cells");
+    _cleanup_free_ char *num = xml_attr(cells, "num");
+    h->numa_cells = num ? atoi(num) : 0;
+    size_t n_alloc = 0;
+    for (xmlNodePtr p = cells ? cells->children : NULL; p; p = p->next) {
+        if (p->type == XML_ELEMENT_NODE && xmlStrEqual(p->name, BAD_CAST "cell")) {
+            _cleanup_free_ char *id = xml_attr(p, "id");
+            char *end = NULL;
+            long v = id ? strtol(id, &end, 10) : -1;
+            if (id && *end == '\0' && v >= 0 && v < INT_MAX) {
+                mem_grow((void **) &h->cell_ids, &n_alloc, h->n_cell_ids + 1, sizeof *h->cell_ids);
+                h->cell_ids[h->n_cell_ids++] = (int) v;
+            }
+        }
+    }
+    n_alloc = 0;
+    for (xmlNodePtr p = xml_child(host, "cpu") ? xml_child(host, "cpu")->children : NULL; p;
+         p = p->next) {
+        if (p->type == XML_ELEMENT_NODE && xmlStrEqual(p->name, BAD_CAST "pages")) {
+            _cleanup_free_ char *page = xml_attr(p, "size");
+            if (page) {
+                mem_grow((void **) &h->page_sizes_kib, &n_alloc, h->n_page_sizes + 1,
+                         sizeof *h->page_sizes_kib);
+                h->page_sizes_kib[h->n_page_sizes++] = strtoull(page, NULL, 10);
+            }
+        }
+    }
+    return NULL;
+}
+
 struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out)
 {
     struct libvirt_host h = {0};
@@ -212,40 +250,11 @@ struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out)
         libvirt_host_clear(&h);
         return e;
     }
-    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
-    e = xml_parse_document(caps, strlen(caps), "capabilities", &doc);
+    e = libvirt_capabilities_parse(caps, strlen(caps), &h);
     free(caps);
     if (e) {
         libvirt_host_clear(&h);
-        return err_prefix(e, "libvirt's capabilities");
-    }
-    xmlNodePtr host = xml_child(xmlDocGetRootElement(doc), "host");
-    xmlNodePtr cells = xml_child(xml_child(host, "topology"), "cells");
-    _cleanup_free_ char *num = xml_attr(cells, "num");
-    h.numa_cells = num ? atoi(num) : 0;
-    size_t n_alloc = 0;
-    for (xmlNodePtr p = cells ? cells->children : NULL; p; p = p->next) {
-        if (p->type == XML_ELEMENT_NODE && xmlStrEqual(p->name, BAD_CAST "cell")) {
-            _cleanup_free_ char *id = xml_attr(p, "id");
-            char *end = NULL;
-            long v = id ? strtol(id, &end, 10) : -1;
-            if (id && *end == '\0' && v >= 0 && v < INT_MAX) {
-                mem_grow((void **) &h.cell_ids, &n_alloc, h.n_cell_ids + 1, sizeof *h.cell_ids);
-                h.cell_ids[h.n_cell_ids++] = (int) v;
-            }
-        }
-    }
-    n_alloc = 0;
-    for (xmlNodePtr p = xml_child(host, "cpu") ? xml_child(host, "cpu")->children : NULL; p;
-         p = p->next) {
-        if (p->type == XML_ELEMENT_NODE && xmlStrEqual(p->name, BAD_CAST "pages")) {
-            _cleanup_free_ char *size = xml_attr(p, "size");
-            if (size) {
-                mem_grow((void **) &h.page_sizes_kib, &n_alloc, h.n_page_sizes + 1,
-                         sizeof *h.page_sizes_kib);
-                h.page_sizes_kib[h.n_page_sizes++] = strtoull(size, NULL, 10);
-            }
-        }
+        return e;
     }
     *out = h;
     return NULL;

@@ -77,6 +77,12 @@ struct err *libvirt_free_pages(struct libvirt *lv, unsigned size_kib, const int 
                                size_t n_cells, unsigned long long **counts, size_t *n)
     _warn_unused_;
 
+/* From a capabilities document (virConnectGetCapabilities()): the NUMA
+ * cells (their number and ids) and the page sizes, into 'h' (which
+ * libvirt_host_clear() frees, also after an error). */
+struct err *libvirt_capabilities_parse(const char *xml, size_t size, struct libvirt_host *h)
+    _warn_unused_;
+
 /* Versions and, from virConnectGetCapabilities(), NUMA cells and page
  * sizes. */
 struct err *libvirt_host_read(struct libvirt *lv, struct libvirt_host *out) _warn_unused_;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "helper/capability.h"
+#include "helper/libvirt.h"
 
 /* A host where everything holds; each test breaks one thing. */
 struct host {
@@ -266,6 +267,33 @@ static void hook_warnings(void **state)
     expect(&h, (const char *const[]){NULL});
 }
 
+/* libvirt's cells are NUMA nodes by number: a host whose nodes are 0 and 2
+ * has cells 0 and 2 (virNodeGetFreePages is asked for each by its id). */
+static void libvirt_cells_by_id(void **state)
+{
+    (void) state;
+    static const char caps[] =
+        "<capabilities><host><cpu><arch>x86_64</arch><pages unit='KiB' size='4'/>"
+        "<pages unit='KiB' size='2048'/><pages unit='KiB' size='1048576'/></cpu>"
+        "<topology><cells num='2'><cell id='0'><memory unit='KiB'>1048576</memory></cell>"
+        "<cell id='2'><memory unit='KiB'>1048576</memory></cell><cell id='x'/></cells></topology>"
+        "</host></capabilities>";
+    struct libvirt_host h = {0};
+    assert_ok(libvirt_capabilities_parse(caps, sizeof caps - 1, &h));
+    assert_int_equal(h.numa_cells, 2);
+    assert_int_equal(h.n_cell_ids, 2);
+    assert_int_equal(h.cell_ids[0], 0);
+    assert_int_equal(h.cell_ids[1], 2);
+    assert_int_equal(h.n_page_sizes, 3);
+    assert_int_equal(h.page_sizes_kib[1], 2048);
+    libvirt_host_clear(&h);
+    struct err *e = libvirt_capabilities_parse("<capabilities>", 14, &h);
+    assert_non_null(e);
+    assert_non_null(strstr(e->message, "libvirt's capabilities"));
+    err_free(e);
+    libvirt_host_clear(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,7 +301,7 @@ int main(void)
         cmocka_unit_test(ovs_reasons),               cmocka_unit_test(memory_reasons),
         cmocka_unit_test(socket_dir_reasons),        cmocka_unit_test(libvirt_reason),
         cmocka_unit_test(several_at_once),        cmocka_unit_test(hook_warnings),
-        cmocka_unit_test(ovs_socket_dir),
+        cmocka_unit_test(ovs_socket_dir),            cmocka_unit_test(libvirt_cells_by_id),
     };
     return cmocka_run_group_tests_name("capability", tests, NULL, NULL);
 }
