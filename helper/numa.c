@@ -914,6 +914,7 @@ void numa_placement_clear(struct numa_placement *p)
     cpuset_clear(&p->nodes);
     cpuset_clear(&p->vcpu_nodes);
     cpuset_clear(&p->unbound_cells);
+    cpuset_clear(&p->ring_nodes);
     free(p->port_queues);
     *p = (struct numa_placement){0};
 }
@@ -996,8 +997,14 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         }
         xmlNodePtr memnode = restrictive ? NULL : domxml_memnode(numatune, cell_id);
         bool bound = memnode && add_nodeset(memnode, &p.nodes);
+        if (bound && cell_id == 0) {
+            add_nodeset(memnode, &p.ring_nodes);
+        }
         if (!bound && all_set) {
             cpuset_union(&p.nodes, &all);
+            if (cell_id == 0) {
+                cpuset_union(&p.ring_nodes, &all);
+            }
             bound = true;
         }
         if (bound) {
@@ -1051,6 +1058,7 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
     } else {
         cpuset_clear(&p.nodes);
         cpuset_clear(&p.unbound_cells);
+        cpuset_clear(&p.ring_nodes);
     }
     *out = p;
     return NULL;
@@ -1155,7 +1163,12 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
                         v, mem_source(h)->name, shown(h->socket_mem), v, mem_source(h)->where);
             break;
         }
-        bool together = cpuset_count(&p->nodes) == 1;
+        /* With per-port memory each port's mempool is on its rings'
+         * node: usually where guest cell 0's memory is (a virtio device of
+         * no NUMA node gets its rings on the node of the CPU that probes
+         * it, at boot the first), or, not knowing, anywhere: there all of
+         * them count. */
+        bool together = !cpuset_count(&p->ring_nodes) || cpuset_has(&p->ring_nodes, (unsigned) v);
         uint64_t need = numa_ports_memory_mb(h->per_port_memory, p->port_queues, p->n_ports, together);
         if (limit_below(h, n, need)) {
             bool several = h->per_port_memory && p->n_ports > 1 && together;

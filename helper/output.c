@@ -324,11 +324,17 @@ void output_widen(int *width, const char *const *cells, const int *cap, size_t n
 }
 
 /* 'len' bytes of 'text', a control character (a newline in a tag another
- * tool wrote, say) as '?': one value, one line. The bytes written. */
+ * tool wrote, say; C0, DEL, or C1 as UTF-8 writes it, U+0080 to U+009F) as
+ * '?': one value, one line, nothing a terminal acts on. The bytes read. */
 static int put_text(FILE *out, const char *text, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char) text[i];
+        if (c == 0xc2 && i + 1 < len && ((unsigned char) text[i + 1] & 0xe0) == 0x80) {
+            fputc('?', out);
+            i++;
+            continue;
+        }
         fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
     }
     return (int) len;

@@ -671,30 +671,37 @@ static void refusals(void **state)
     json_decref(l);
     numa_host_clear(&h);
 
-    /* Per-port memory: each vhost-user port its own mempool, so two ports of
-     * one queue need twice 48 MiB; a NIC that is not vhost-user needs none
-     * (its queues change nothing). */
+    /* Per-port memory: each vhost-user port its own mempool, on its rings'
+     * node; two ports of one queue need twice 48 MiB; a NIC that is not
+     * vhost-user needs none (its queues change nothing). The guest's virtio
+     * driver puts the rings in guest cell 0: where that cell is, all of the
+     * ports count; elsewhere the largest; not knowing (no cells), all of
+     * them everywhere. */
+    static const char one_node[] = "<numatune><memory mode='strict' nodeset='1'/></numatune>";
+    static const char two_cells[] =
+        "<cpu><numa><cell id='0' cpus='0' memory='524288' memAccess='shared'/>"
+        "<cell id='1' cpus='1' memory='524288' memAccess='shared'/></numa></cpu>"
+        "<numatune><memnode cellid='0' mode='strict' nodeset='0'/><memnode cellid='1' mode='strict' nodeset='1'/></numatune>";
+    static const char two_ports[] = "<interface type='vhostuser'/><interface type='vhostuser'/>";
     static const struct {
-        const char *devices, *limit, *refusal;
+        const char *placement, *devices, *limit, *refusal;
     } ports[] = {
-        {"<interface type='vhostuser'/>", "0,64", NULL},
-        {"<interface type='vhostuser'/><interface type='vhostuser'/>", "0,64",
-         "below the 96 MiB the smallest mempools OVS would make for the VM's 2 vhost-user ports there need"},
-        {"<interface type='vhostuser'/><interface type='bridge'><driver queues='4'/></interface>", "0,40",
+        {one_node, "<interface type='vhostuser'/>", "0,64", NULL},
+        {one_node, two_ports, "0,64",
+         "node 1's DPDK memory is capped at 64 MiB (dpdk-socket-limit=0,64), below the 96 MiB the smallest mempools OVS would make for the VM's 2 vhost-user ports there need"},
+        {one_node, "<interface type='vhostuser'/><interface type='bridge'><driver queues='4'/></interface>", "0,40",
          "below the 48 MiB the smallest mempool OVS would make for a vhost-user port there needs"},
-        {"<interface type='vhostuser'><driver queues='4'/></interface>", "0,40", NULL},
-        /* Memory on nodes 0 and 1: the ports may be spread over them, so each node must hold one. */
-        {"<interface type='vhostuser'/><interface type='vhostuser'/>", "64,64", NULL},
-        {"<interface type='vhostuser'/><interface type='vhostuser'/>", "64,40",
-         "below the 48 MiB the smallest mempool OVS would make for a vhost-user port there needs"},
+        {one_node, "<interface type='vhostuser'><driver queues='4'/></interface>", "0,40", NULL},
+        {two_cells, two_ports, "100,64", NULL},
+        {two_cells, two_ports, "64,100", "node 0's DPDK memory is capped at 64 MiB"},
+        {two_cells, two_ports, "100,40", "node 1's DPDK memory is capped at 40 MiB (dpdk-socket-limit=100,40), below the 48 MiB the smallest mempool OVS would make for a vhost-user port"},
+        {"<numatune><memory mode='strict' nodeset='0-1'/></numatune>", two_ports, "100,64", "node 1's DPDK memory is capped at 64 MiB"},
     };
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
         host(&(struct numa_ovs_config){.pmd_cpu_mask = "0x11", .per_port_memory = "true", .socket_limit = ports[i].limit},
              &h);
-        _cleanup_free_ char *xml = mem_asprintf("<domain type='kvm'><name>vm</name><memory>1048576</memory>"
-                                                "<numatune><memory mode='strict' nodeset='%s'/></numatune>"
-                                                "<devices>%s</devices></domain>",
-                                                ports[i].limit[0] == '0' ? "1" : "0-1", ports[i].devices);
+        _cleanup_free_ char *xml = mem_asprintf("<domain type='kvm'><name>vm</name><memory>1048576</memory>%s"
+                                                "<devices>%s</devices></domain>", ports[i].placement, ports[i].devices);
         struct numa_placement p = {0};
         assert_ok(numa_placement_read(xml, strlen(xml), "domain_xml", &h, &p));
         l = NULL;

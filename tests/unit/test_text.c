@@ -216,7 +216,7 @@ static void status_details_wrap(void **state)
     }
     json_t *result = json_pack(
         "{s:[{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:o, s:s, s:s, s:s, s:b, s:b, s:{s:I, s:I, s:I, s:I}, s:s, s:s}], s:s}",
-        "ports", "port", "csdpdk-12", "owner", "5a1e3c2d\nwith-a-newline", "mac", "02:00:4c:5f:00:01",
+        "ports", "port", "csdpdk-12", "owner", "5a1e3c2d\nwith-a-newline\xc2\x9b", "mac", "02:00:4c:5f:00:01",
         "mode", "client", "owned_by", "vm", "connected", 1, "queues", 8, "rxqs", rxqs, "bridge", "cloudbr0",
         /* One word longer than a line, a two-byte character where it is cut
          * (the line's 100th column falls on the second byte of an 'é'). */
@@ -236,7 +236,7 @@ static void status_details_wrap(void **state)
     verb_status_text(f, result, true);
     fclose(f);
     /* The port's row one line; the op id on its own. */
-    assert_non_null(strstr(text, "\ncsdpdk-12  5a1e3c2d?with-a-newline  02:00:4c:5f:00:01"));
+    assert_non_null(strstr(text, "\ncsdpdk-12  5a1e3c2d?with-a-newline?  02:00:4c:5f:00:01"));
     assert_non_null(strstr(text, "\n    migration op?42 in flight\n"));
     /* The socket path, cut at the line's end, is all there. */
     char *joined = mem_strdup(text), *to = joined;

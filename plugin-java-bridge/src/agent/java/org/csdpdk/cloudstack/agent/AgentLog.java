@@ -176,7 +176,8 @@ final class AgentLog {
 
             private String localized(ResourceBundle bundle, String key) {
                 if (bundle != null && key != null && bundle.containsKey(key)) {
-                    return bundle.getString(key);
+                    Object text = bundle.getObject(key);
+                    return text instanceof String ? (String) text : key;
                 }
                 return key;
             }

@@ -65,8 +65,10 @@ final class AgentSettings {
                 .timeout(timeout(p));
         try {
             options.logger(log.asSystemLogger());
-        } catch (LinkageError e) {
-            // A bridge without it (another copy loaded first: configure said so): it logs as it can.
+        } catch (NoSuchMethodError e) {
+            // A bridge of another version loaded first (the driver's configure says where from).
+            log.warn("csdpdk's bridge has no DpdkHelperOptions.Builder.logger (" + e.getMessage() + "): its own lines "
+                    + "go to java.util.logging");
         }
         if (get(p, KEY_OVSDB) != null) {
             options.ovsdb(checked(p, KEY_OVSDB, OVSDB_URL, "unix:/PATH, tcp:HOST:PORT or ssl:HOST:PORT"));

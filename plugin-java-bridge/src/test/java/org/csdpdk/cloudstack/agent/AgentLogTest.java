@@ -43,11 +43,20 @@ class AgentLogTest {
             log.log(System.Logger.Level.WARNING, "csdpdk stderr: {0}", "boom");
             log.log(System.Logger.Level.INFO, "plain {0}");
             log.log(System.Logger.Level.INFO, "not a pattern {", "x");
+            java.util.ResourceBundle bundle = new java.util.ListResourceBundle() {
+                @Override
+                protected Object[][] getContents() {
+                    return new Object[][] {{"greeting", "hello {0}"}, {"number", 42}};
+                }
+            };
+            log.log(System.Logger.Level.INFO, bundle, "greeting", "there");
+            log.log(System.Logger.Level.INFO, bundle, "number", (Throwable) null);
+            log.log(System.Logger.Level.INFO, bundle, "absent", (Throwable) null);
             log.log(System.Logger.Level.ERROR, "failed", new IllegalStateException("why"));
             // No isDebugEnabled on this logger: java.util.logging's level decides (INFO by default).
             log.log(System.Logger.Level.DEBUG, "{0} -> exit 0", "csdpdk plug");
             assertEquals(List.of("WARN csdpdk stderr: boom", "INFO plain {0}", "INFO not a pattern {",
-                    "ERROR failed: java.lang.IllegalStateException: why"),
+                    "INFO hello there", "INFO number", "INFO absent", "ERROR failed: java.lang.IllegalStateException: why"),
                     lines(loader, "org.apache.logging.log4j.LogManager"));
             assertEquals(false, log.isLoggable(System.Logger.Level.DEBUG));
             assertEquals(false, log.isLoggable(System.Logger.Level.OFF));

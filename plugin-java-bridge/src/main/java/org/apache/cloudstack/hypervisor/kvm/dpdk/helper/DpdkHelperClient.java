@@ -566,30 +566,37 @@ public class DpdkHelperClient {
     }
 
     private void log(List<String> argv, HelperProcess.Outcome o) {
-        if (options.getLogger() != null) {
-            try {
-                log(options.getLogger(), argv, o);
-                return;
-            } catch (RuntimeException e) {
-                // A caller's logger that fails never costs the call its result: logged here instead.
-            }
-        }
-        log(LOG, argv, o);
-    }
-
-    private void log(System.Logger log, List<String> argv, HelperProcess.Outcome o) {
-        if (log.isLoggable(System.Logger.Level.DEBUG)) {
-            log.log(System.Logger.Level.DEBUG, "{0} -> {1} in {2} ms", String.join(" ", argv),
-                    o.timedOut ? "killed on timeout" : "exit " + describeExit(o.exitStatus), o.durationMillis);
-        }
+        emit(System.Logger.Level.DEBUG, "{0} -> {1} in {2} ms", String.join(" ", argv),
+                o.timedOut ? "killed on timeout" : "exit " + describeExit(o.exitStatus), o.durationMillis);
         if (!o.stderr.isEmpty()) {
             // csdpdk writes to stderr only with --verbose; anything else there is worth seeing.
             String text = o.stderr.strip();
             if (text.length() > MAX_LOGGED_STDERR) {
                 text = text.substring(0, MAX_LOGGED_STDERR) + "… (" + o.stderr.length() + " characters)";
             }
-            log.log(options.isVerbose() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
-                    "csdpdk stderr: {0}", text);
+            emit(options.isVerbose() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "csdpdk stderr: {0}",
+                    text);
+        }
+    }
+
+    /**
+     * One line, through the caller's logger (DpdkHelperOptions.logger), else the bridge's own; a caller's
+     * logger that fails never costs the call its result: the line goes to the bridge's own, with why.
+     */
+    private void emit(System.Logger.Level level, String format, Object... params) {
+        System.Logger theirs = options.getLogger();
+        if (theirs != null) {
+            try {
+                if (theirs.isLoggable(level)) {
+                    theirs.log(level, format, params);
+                }
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "the caller's logger failed: {0}", e);
+            }
+        }
+        if (LOG.isLoggable(level)) {
+            LOG.log(level, format, params);
         }
     }
 

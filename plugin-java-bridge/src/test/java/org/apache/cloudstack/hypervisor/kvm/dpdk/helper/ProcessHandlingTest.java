@@ -167,6 +167,50 @@ class ProcessHandlingTest extends TestSupport {
         }
     }
 
+    /** A System.Logger that records its lines, or throws on each when 'fails'. */
+    private static System.Logger logger(List<String> lines, boolean fails) {
+        return new System.Logger() {
+            @Override
+            public String getName() {
+                return "test";
+            }
+
+            @Override
+            public boolean isLoggable(Level level) {
+                return true;
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String message, Throwable thrown) {
+                log(level, bundle, message);
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+                if (fails) {
+                    throw new IllegalStateException("this logger fails");
+                }
+                lines.add(level + " " + java.text.MessageFormat.format(format, params));
+            }
+        };
+    }
+
+    @Test
+    void theCallersLoggerGetsTheLinesAndItsFailureCostsNothing() throws Exception {
+        Path noisy = standIn(tmp, "csdpdk-noisy", "echo 'noise' >&2\nprintf '%s' '" + OK_VERSION.trim() + "'\nexit 0");
+        List<String> lines = new java.util.ArrayList<>();
+        DpdkHelperOptions recording = DpdkHelperOptions.builder().timeout(Duration.ofSeconds(5))
+                .logger(logger(lines, false)).build();
+        assertEquals("9.9.9", new DpdkHelperClient(noisy.toString(), recording).version().getCsdpdk());
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("DEBUG ") && lines.get(0).contains("version -> exit 0 in "), lines.get(0));
+        assertEquals("WARNING csdpdk stderr: noise", lines.get(1));
+        DpdkHelperOptions failing = DpdkHelperOptions.builder().timeout(Duration.ofSeconds(5))
+                .logger(logger(lines, true)).build();
+        assertEquals("9.9.9", new DpdkHelperClient(noisy.toString(), failing).version().getCsdpdk(),
+                "a logger that throws costs the call nothing");
+    }
+
     @Test
     void stderrIsKeptApartFromStdout() throws Exception {
         Path both = standIn(tmp, "csdpdk-both",
