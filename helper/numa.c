@@ -914,7 +914,6 @@ void numa_placement_clear(struct numa_placement *p)
     cpuset_clear(&p->nodes);
     cpuset_clear(&p->vcpu_nodes);
     cpuset_clear(&p->unbound_cells);
-    cpuset_clear(&p->ring_nodes);
     free(p->port_queues);
     *p = (struct numa_placement){0};
 }
@@ -997,14 +996,8 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
         }
         xmlNodePtr memnode = restrictive ? NULL : domxml_memnode(numatune, cell_id);
         bool bound = memnode && add_nodeset(memnode, &p.nodes);
-        if (bound && cell_id == 0) {
-            add_nodeset(memnode, &p.ring_nodes);
-        }
         if (!bound && all_set) {
             cpuset_union(&p.nodes, &all);
-            if (cell_id == 0) {
-                cpuset_union(&p.ring_nodes, &all);
-            }
             bound = true;
         }
         if (bound) {
@@ -1058,7 +1051,6 @@ struct err *numa_placement_read(const char *xml, size_t size, const char *field,
     } else {
         cpuset_clear(&p.nodes);
         cpuset_clear(&p.unbound_cells);
-        cpuset_clear(&p.ring_nodes);
     }
     *out = p;
     return NULL;
@@ -1081,18 +1073,16 @@ uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues)
     return (n * mbuf_bytes + (1 << 20) - 1) >> 20;
 }
 
-uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n, bool together)
+uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n)
 {
     if (!per_port_memory || !n) {
         return numa_port_memory_mb(per_port_memory, n ? queues[0] : 1);
     }
-    uint64_t sum = 0, most = 0;
+    uint64_t sum = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t one = numa_port_memory_mb(true, queues[i]);
-        sum += one;
-        most = one > most ? one : most;
+        sum += numa_port_memory_mb(true, queues[i]);
     }
-    return together ? sum : most;
+    return sum;
 }
 
 struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p,
@@ -1163,16 +1153,12 @@ struct err *numa_judge(const struct numa_host *h, const struct numa_placement *p
                         v, mem_source(h)->name, shown(h->socket_mem), v, mem_source(h)->where);
             break;
         }
-        /* With per-port memory each port's mempool is on its rings'
-         * node: usually where guest cell 0's memory is (a virtio device of
-         * no NUMA node gets its rings on the node of the CPU that probes
-         * it, at boot the first), or, not knowing, anywhere: there all of
-         * them count. */
-        bool together = !cpuset_count(&p->ring_nodes) || cpuset_has(&p->ring_nodes, (unsigned) v);
-        uint64_t need = numa_ports_memory_mb(h->per_port_memory, p->port_queues, p->n_ports, together);
+        /* Any node of the VM's memory may get all of its rings, and so,
+         * with per-port memory, all of its ports' mempools. */
+        uint64_t need = numa_ports_memory_mb(h->per_port_memory, p->port_queues, p->n_ports);
         if (limit_below(h, n, need)) {
-            bool several = h->per_port_memory && p->n_ports > 1 && together;
-            _cleanup_free_ char *what = several ? mem_asprintf("the smallest mempools OVS would make for the VM's %zu vhost-user ports there need (one each: per-port-memory)", p->n_ports)
+            bool several = h->per_port_memory && p->n_ports > 1;
+            _cleanup_free_ char *what = several ? mem_asprintf("the smallest mempools OVS would make for the VM's %zu vhost-user ports there need (one each: per-port-memory; the guest may put all of their rings on this node)", p->n_ports)
                                                 : mem_strdup("the smallest mempool OVS would make for a vhost-user port there needs");
             e = err_new(ERR_NUMA_REFUSED, NULL,
                         "node %d's DPDK memory is capped at %" PRId64 " MiB (%s=%s), below the %" PRIu64 " MiB %s; raise node %d's entry of %s (0: no cap)",

@@ -177,8 +177,6 @@ struct numa_placement {
     struct cpuset vcpu_nodes; /* host nodes of its pinned vCPUs */
     bool vcpus_pinned;
     struct cpuset unbound_cells; /* guest cells whose memory <numatune> leaves unbound */
-    struct cpuset ring_nodes; /* host nodes of guest cell 0's memory, where the guest's virtio
-                               * driver usually puts its rings; empty: not known (no cells) */
     unsigned *port_queues;    /* each vhost-user interface's queue count (for memory) */
     size_t n_ports;
 };
@@ -211,8 +209,10 @@ uint64_t numa_port_memory_mb(bool per_port_memory, unsigned queues);
 
 /* What the VM's vhost-user ports of 'queues' ('n' of them; none: one of a
  * queue) need at least on one node: one shared mempool for them all, or,
- * with per-port memory, each port's own: all of them where 'together' (a
- * node where all of its rings may be), else the largest. */
-uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n, bool together);
+ * with per-port memory, each port's own, all of them (a mempool goes where
+ * its port's rings are, and the guest may put every ring on any one of its
+ * nodes: the virtio driver allocates a device's on the node of the CPU
+ * that probes it). */
+uint64_t numa_ports_memory_mb(bool per_port_memory, const unsigned *queues, size_t n);
 
 #endif

@@ -608,12 +608,16 @@ check "... a copy of csdpdk's bridge before the driver's jar on the class path: 
 if git -C "$ROOT" cat-file -e 'ed45ae8~1^{commit}' 2>/dev/null; then
     old=$T/old-bridge
     mkdir -p "$old/src" "$old/classes"
-    git -C "$ROOT" archive 'ed45ae8~1' plugin-java-bridge/src/main | tar -x -C "$old/src"
-    javac --release 11 -nowarn -cp "$(tr ':' '\n' <<<"$AGENT_CP" | grep -i 'gson[^/]*\.jar$' | head -1)" -d "$old/classes" \
-        $(find "$old/src" -name '*.java') 2>"$old/javac.err" && jar --create --file "$old/bridge.jar" -C "$old/classes" .
-    agent_once "$T/h3" "$old/bridge.jar"
-    check "... an older csdpdk's bridge (ed45ae8~1's) first: the agent starts, the log says which copy was loaded and what it lacks" \
-        test "$?|$(grep -c "is loaded from file:$old/bridge.jar, not from this driver's jar" "$T/h3/agent.log")|$(grep -c "csdpdk's bridge has no DpdkHelperOptions.Builder.logger" "$T/h3/agent.log")" = "0|1|1"
+    if git -C "$ROOT" archive 'ed45ae8~1' plugin-java-bridge/src/main 2>"$old/javac.err" | tar -x -C "$old/src" &&
+        javac --release 11 -encoding UTF-8 -nowarn -cp "$(tr ':' '\n' <<<"$AGENT_CP" | grep -i 'gson[^/]*\.jar$' | head -1)" \
+            -d "$old/classes" $(find "$old/src" -name '*.java') 2>>"$old/javac.err" &&
+        jar --create --file "$old/bridge.jar" -C "$old/classes" . 2>>"$old/javac.err"; then
+        agent_once "$T/h3" "$old/bridge.jar"
+        check "... an older csdpdk's bridge (ed45ae8~1's) first: the agent starts, the log says which copy was loaded and what it lacks" \
+            test "$?|$(grep -c "is loaded from file:$old/bridge.jar, not from this driver's jar" "$T/h3/agent.log")|$(grep -c "csdpdk's bridge has no DpdkHelperOptions.Builder.logger" "$T/h3/agent.log")" = "0|1|1"
+    else
+        fail "build ed45ae8~1's bridge for the older-bridge case" "$(tail -5 "$old/javac.err")"
+    fi
 else
     skip "an older csdpdk's bridge first on the class path" "no git history here to build ed45ae8~1's bridge from"
 fi

@@ -673,10 +673,8 @@ static void refusals(void **state)
 
     /* Per-port memory: each vhost-user port its own mempool, on its rings'
      * node; two ports of one queue need twice 48 MiB; a NIC that is not
-     * vhost-user needs none (its queues change nothing). The guest's virtio
-     * driver puts the rings in guest cell 0: where that cell is, all of the
-     * ports count; elsewhere the largest; not knowing (no cells), all of
-     * them everywhere. */
+     * vhost-user needs none (its queues change nothing). The guest may put
+     * all of its rings on any node of its memory: each must hold them all. */
     static const char one_node[] = "<numatune><memory mode='strict' nodeset='1'/></numatune>";
     static const char two_cells[] =
         "<cpu><numa><cell id='0' cpus='0' memory='524288' memAccess='shared'/>"
@@ -692,9 +690,9 @@ static void refusals(void **state)
         {one_node, "<interface type='vhostuser'/><interface type='bridge'><driver queues='4'/></interface>", "0,40",
          "below the 48 MiB the smallest mempool OVS would make for a vhost-user port there needs"},
         {one_node, "<interface type='vhostuser'><driver queues='4'/></interface>", "0,40", NULL},
-        {two_cells, two_ports, "100,64", NULL},
+        {two_cells, two_ports, "100,100", NULL},
+        {two_cells, two_ports, "100,64", "node 1's DPDK memory is capped at 64 MiB (dpdk-socket-limit=100,64), below the 96 MiB"},
         {two_cells, two_ports, "64,100", "node 0's DPDK memory is capped at 64 MiB"},
-        {two_cells, two_ports, "100,40", "node 1's DPDK memory is capped at 40 MiB (dpdk-socket-limit=100,40), below the 48 MiB the smallest mempool OVS would make for a vhost-user port"},
         {"<numatune><memory mode='strict' nodeset='0-1'/></numatune>", two_ports, "100,64", "node 1's DPDK memory is capped at 64 MiB"},
     };
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {

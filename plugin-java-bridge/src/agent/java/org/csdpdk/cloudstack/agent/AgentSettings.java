@@ -34,6 +34,10 @@ final class AgentSettings {
     static final String KEY_TIMEOUT = "csdpdk.timeout";
     static final int MAX_TIMEOUT = 3600;
 
+    /** An older bridge's missing logger option is said once per JVM. */
+    private static final java.util.concurrent.atomic.AtomicBoolean OLD_BRIDGE_SAID =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     final File file;
     /** network.bridge.type=openvswitch and openvswitch.dpdk.enabled=true, as the agent reads them. */
     final boolean dpdk;
@@ -66,9 +70,12 @@ final class AgentSettings {
         try {
             options.logger(log.asSystemLogger());
         } catch (NoSuchMethodError e) {
-            // A bridge of another version loaded first (the driver's configure says where from).
-            log.warn("csdpdk's bridge has no DpdkHelperOptions.Builder.logger (" + e.getMessage() + "): its own lines "
+            // A bridge of another version loaded first (the driver's configure says where from); said
+            // once, not at every domain the transformer completes.
+            if (OLD_BRIDGE_SAID.compareAndSet(false, true)) {
+                log.warn("csdpdk's bridge has no DpdkHelperOptions.Builder.logger (" + e.getMessage() + "): its own lines "
                     + "go to java.util.logging");
+            }
         }
         if (get(p, KEY_OVSDB) != null) {
             options.ovsdb(checked(p, KEY_OVSDB, OVSDB_URL, "unix:/PATH, tcp:HOST:PORT or ssl:HOST:PORT"));

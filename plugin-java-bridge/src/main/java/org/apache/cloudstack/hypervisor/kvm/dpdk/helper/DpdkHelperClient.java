@@ -591,7 +591,7 @@ public class DpdkHelperClient {
                     theirs.log(level, format, params);
                 }
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 LOG.log(System.Logger.Level.DEBUG, "the caller's logger failed: {0}", e);
             }
         }
