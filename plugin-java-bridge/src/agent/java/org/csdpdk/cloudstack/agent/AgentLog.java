@@ -102,6 +102,15 @@ final class AgentLog {
         }
     }
 
+    /**
+     * What a failure says in a log line: csdpdk's message (code and cause) or the settings' (the line
+     * named), else the exception itself, with its class.
+     */
+    static String why(Throwable e) {
+        return e instanceof org.apache.cloudstack.hypervisor.kvm.dpdk.helper.DpdkHelperException
+                || e instanceof javax.naming.ConfigurationException ? e.getMessage() : e.toString();
+    }
+
     /** Which API this logger writes through: log4j2, log4j1 or jul. */
     String api() {
         return api;

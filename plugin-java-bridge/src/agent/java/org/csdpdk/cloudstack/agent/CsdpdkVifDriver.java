@@ -124,11 +124,6 @@ public class CsdpdkVifDriver extends OvsVifDriver {
         }
     }
 
-    /** What an exception says: csdpdk's message (code and cause), else the exception itself. */
-    private static String why(Exception e) {
-        return e instanceof DpdkHelperException ? e.getMessage() : e.toString();
-    }
-
     private void checkCapable(File file, boolean required) throws ConfigurationException {
         String verdict;
         String message;
@@ -151,7 +146,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             // No verdict (csdpdk missing or failing, or a bug of the bridge's): never out of configure
             // unless the operator asked for that.
             message = "csdpdk capabilities: " + file + " enables DPDK but csdpdk could not tell whether this host can "
-                    + "run DPDK VMs: " + why(e);
+                    + "run DPDK VMs: " + AgentLog.why(e);
         }
         if (required) {
             log.error(message + " (" + KEY_CAPABLE_REQUIRED + "=true: the agent does not start)");
@@ -171,7 +166,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             }
         } catch (DpdkHelperException | RuntimeException e) {
             // Never out of configure: the agent starts without this clean-up.
-            log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): " + why(e));
+            log.warn("csdpdk gc failed (ports of stopped VMs may be left; 'csdpdk gc' tells): " + AgentLog.why(e));
         }
     }
 
@@ -316,7 +311,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             }
         } catch (DpdkHelperException | RuntimeException e) {
             // Only logged: the plug that follows is the one that may refuse.
-            log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + why(e));
+            log.warn("csdpdk decode (NIC " + nic.getMac() + "): " + AgentLog.why(e));
         }
     }
 
@@ -327,7 +322,7 @@ public class CsdpdkVifDriver extends OvsVifDriver {
             log.info("csdpdk unplug: " + port + (r.getRemoved().isEmpty() ? " was not there" : " removed"));
         } catch (DpdkHelperException | RuntimeException e) {
             // Never out of unplug: the agent's stop goes on with the VM's other interfaces.
-            log.warn("csdpdk unplug " + port + " failed: " + why(e) + " (csdpdk gc --apply removes a port of csdpdk's "
+            log.warn("csdpdk unplug " + port + " failed: " + AgentLog.why(e) + " (csdpdk gc --apply removes a port of csdpdk's "
                     + "once its VM is gone; one csdpdk does not own, CloudStack's and never adopted, "
                     + "csdpdk gc --foreign --apply)");
         }

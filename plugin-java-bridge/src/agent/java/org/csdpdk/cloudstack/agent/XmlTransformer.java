@@ -38,8 +38,7 @@ public final class XmlTransformer {
             return r.isChanged() ? r.getDomainXml() : xml;
         } catch (ConfigurationException | DpdkHelperException | RuntimeException | LinkageError e) {
             // (LinkageError: a bridge of another version loaded first, without what this calls.)
-            log.warn("csdpdk domain-complete failed, the domain is left as the agent made it: "
-                    + (e instanceof RuntimeException || e instanceof LinkageError ? e.toString() : e.getMessage()));
+            log.warn("csdpdk domain-complete failed, the domain is left as the agent made it: " + AgentLog.why(e));
             return xml;
         }
     }
